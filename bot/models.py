@@ -1,0 +1,1 @@
+"""Tables owned by the channels (webhook inbox, Zalo tokens). Filled in by the channels."""

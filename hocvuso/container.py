@@ -1,0 +1,81 @@
+"""The composition root: builds every long-lived object from settings, once, on first use.
+
+Nothing else in the code base constructs clients from settings; modules receive what they
+need through their constructors. Heavy parts (embedding model, Chroma) are built lazily so
+that a quick command (`hocvuso lessons check`) never pays for them.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from hocvuso.settings import Settings
+
+
+class Container:
+    """Lazily wires the application's parts together from one Settings object."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    # --- database ------------------------------------------------------------------------
+    @cached_property
+    def engine(self) -> Engine:
+        from hocvuso.migrate import upgrade_to_head
+        from knowledge.db import make_engine
+
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(
+            self.settings.database_url,
+            echo=self.settings.database.echo,
+            busy_timeout_ms=self.settings.database.busy_timeout_ms,
+        )
+        upgrade_to_head(engine)
+        return engine
+
+    @cached_property
+    def session_factory(self) -> sessionmaker[Session]:
+        from knowledge.db import make_session_factory
+
+        return make_session_factory(self.engine)
+
+    # --- knowledge -----------------------------------------------------------------------
+    @cached_property
+    def embedder(self):  # type: ignore[no-untyped-def]
+        from knowledge.embedding import make_embedder
+
+        return make_embedder(self.settings.embedding)
+
+    @cached_property
+    def vector_store(self):  # type: ignore[no-untyped-def]
+        from knowledge.vectors import VectorStore
+
+        return VectorStore.open(
+            url=self.settings.vector_store.url,
+            path=self.settings.chroma_path,
+            collection=self.settings.vector_store.collection,
+            embedder=self.embedder,
+        )
+
+    @cached_property
+    def knowledge_base(self):  # type: ignore[no-untyped-def]
+        from knowledge.search import KnowledgeBase
+
+        return KnowledgeBase(
+            session_factory=self.session_factory,
+            vector_store_factory=lambda: self.vector_store,
+            settings=self.settings.search,
+        )
+
+    @property
+    def lessons_dir(self) -> Path:
+        return self.settings.ingest.lessons_dir
+
+    def close(self) -> None:
+        """Release what was built (engine pools)."""
+        if "engine" in self.__dict__:
+            self.engine.dispose()

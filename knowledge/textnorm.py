@@ -1,0 +1,114 @@
+"""Vietnamese text normalization, applied once and the same way to documents and queries.
+
+- NFC composition;
+- one tone-mark placement (the widespread "old" style: `hòa`, `thúy`, `hoàng`), so `hoà` and
+  `hòa` are the same string;
+- zero-width and control characters removed;
+- a folded form (no tone or vowel marks, `đ` -> `d`, lower case) for text typed without marks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TONE_MARKS = {
+    "\u0300": "grave",  # huyền
+    "\u0301": "acute",  # sắc
+    "\u0303": "tilde",  # ngã
+    "\u0309": "hook",  # hỏi
+    "\u0323": "dot",  # nặng
+}
+_QUALITY_MARKED = set("âăêôơưÂĂÊÔƠƯ")
+_VOWELS = set("aăâeêioôơuưyAĂÂEÊIOÔƠUƯY")
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")
+_CONTROL = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _strip_tone(syllable: str) -> tuple[str, str | None]:
+    """Return (syllable without its tone mark, the tone's combining char or None)."""
+    decomposed = unicodedata.normalize("NFD", syllable)
+    tones = [ch for ch in decomposed if ch in _TONE_MARKS]
+    if len(tones) != 1:
+        # No tone, or not one syllable (glued words): leave it as written.
+        return syllable, None
+    kept = "".join(ch for ch in decomposed if ch not in _TONE_MARKS)
+    return unicodedata.normalize("NFC", kept), tones[0]
+
+
+def _tone_position(base: str) -> int | None:
+    """Index in `base` (NFC, no tone) of the vowel that carries the tone, or None."""
+    lower = base.lower()
+    start = 0
+    # "qu" and "gi" (before another vowel) belong to the initial consonant.
+    if lower.startswith("qu") and len(lower) > 2 and lower[2] in _VOWELS:
+        start = 2
+    elif lower.startswith("gi") and len(lower) > 2 and lower[2] in _VOWELS:
+        start = 2
+    while start < len(base) and base[start] not in _VOWELS:
+        start += 1
+    if start >= len(base):
+        # "gì", "gỉ": the i of "gi" is the only vowel.
+        return 1 if lower.startswith("gi") and len(lower) == 2 else None
+    end = start
+    while end < len(base) and base[end] in _VOWELS:
+        end += 1
+    if any(ch in _VOWELS for ch in base[end:]) or end - start > 3:
+        return None  # not a single Vietnamese syllable
+    cluster = range(start, end)
+    has_final = end < len(base)
+    marked = [i for i in cluster if base[i] in _QUALITY_MARKED]
+    if marked:
+        return marked[-1]
+    size = end - start
+    if size == 1:
+        return start
+    if size == 3:
+        return start + 1
+    return start + 1 if has_final else start
+
+
+def _place_tone(token: str) -> str:
+    base, tone = _strip_tone(token)
+    if tone is None:
+        return token
+    pos = _tone_position(base)
+    if pos is None:
+        return token
+    decomposed_vowel = unicodedata.normalize("NFD", base[pos]) + tone
+    vowel = unicodedata.normalize("NFC", decomposed_vowel)
+    return base[:pos] + vowel + base[pos + 1 :]
+
+
+def normalize(text: str) -> str:
+    """NFC, canonical tone placement, no zero-width/control characters, tidy spaces."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub(" ", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _WORD.sub(lambda m: _place_tone(m.group(0)), text)
+    return text
+
+
+def fold(text: str) -> str:
+    """Lower-case text without any Vietnamese marks (`Mật khẩu` -> `mat khau`)."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return stripped.replace("đ", "d")
+
+
+def has_marks(text: str) -> bool:
+    """True when the text carries any Vietnamese tone or vowel mark (or đ)."""
+    lowered = text.lower()
+    return fold(lowered) != unicodedata.normalize("NFC", lowered).replace("đ", "d") or "đ" in lowered
+
+
+def mark_ratio(text: str) -> float:
+    """Fraction of word tokens that carry a mark; 0.0 for text without words."""
+    words = _WORD.findall(text)
+    if not words:
+        return 0.0
+    return sum(1 for w in words if has_marks(w)) / len(words)
