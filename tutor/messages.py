@@ -1,0 +1,98 @@
+"""The channel-agnostic message contract: what a channel hands the tutor and what it gets back.
+
+Channels (`bot/`) translate their platform's updates into `Inbound` and render `Reply` objects;
+they never decide anything themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol
+
+InboundKind = Literal["text", "button", "sticker", "photo", "voice", "other"]
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message from a learner, as any channel sees it."""
+
+    channel: str  # "telegram" | "zalo" | "web" | "cli"
+    user_id: str  # the channel's own user id (never shown to other learners)
+    message_id: str  # unique per channel; the same id delivered twice is handled once
+    text: str | None = None
+    payload: str | None = None  # a button's payload (from `Button.payload`)
+    kind: InboundKind = "text"
+    display_name: str | None = None  # what the platform says the user is called
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button: Vietnamese label, opaque payload (≤ 64 bytes, verified by the tutor)."""
+
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class QuizQuestion:
+    """A quiz item as a channel may render it natively (e.g. a Telegram quiz poll)."""
+
+    item_id: str
+    question: str
+    choices: tuple[str, ...] = ()  # empty for short-answer items (typed answers)
+    choice_payloads: tuple[str, ...] = ()  # payload to send back when choice i is picked
+    correct_index: int | None = None
+    explanation: str = ""
+
+
+@dataclass(frozen=True)
+class SourceLink:
+    """A lesson a reply draws on (title, and where in it)."""
+
+    title: str
+    source: str
+    heading: str = ""
+    locator: str = ""  # "trang 3", "phút 2:15"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to show the learner."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()  # rows of buttons
+    quiz: QuizQuestion | None = None
+    image_path: str | None = None  # a lesson illustration to send as a photo
+    image_caption: str | None = None
+    sources: tuple[SourceLink, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ReminderTarget:
+    """A learner who asked for a daily reminder on a channel."""
+
+    channel: str
+    user_id: str
+    time_hhmm: str  # "19:30", Asia/Ho_Chi_Minh
+
+
+class TutorPort(Protocol):
+    """What channels may ask of the tutor."""
+
+    def handle(self, inbound: Inbound) -> list[Reply]:
+        """Handle one inbound message and return the replies, in order."""
+        ...
+
+    def reminder_targets(self, channel: str) -> list[ReminderTarget]:
+        """Every active learner of `channel` with a reminder time."""
+        ...
+
+    def reminder_for(self, channel: str, user_id: str) -> Reply | None:
+        """Today's reminder for this learner (with due reviews), or None if nothing to say."""
+        ...
+
+    def set_active(self, channel: str, user_id: str, active: bool) -> None:
+        """Mark a channel identity (in)active, e.g. when the user blocked the bot or unfollowed."""
+        ...
