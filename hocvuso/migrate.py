@@ -21,5 +21,5 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade_to_head(engine: Engine) -> None:
-    """Apply every pending migration (a no-op on a current database)."""
-    command.upgrade(alembic_config(engine), "head")
+    """Apply every pending migration of every branch (knowledge, tutor, channels each own one)."""
+    command.upgrade(alembic_config(engine), "heads")
