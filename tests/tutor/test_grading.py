@@ -1,0 +1,180 @@
+"""Answer matching with what workers really type: letters, numbers, no tone marks, typos, teencode."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.curriculum import Curriculum, QuizItem, load_curriculum
+from tests.conftest import FIXTURE_COURSE
+from tutor.grading import clean, edit_distance, grade
+
+
+@pytest.fixture(scope="module")
+def course() -> Curriculum:
+    return load_curriculum(FIXTURE_COURSE)
+
+
+def item(course: Curriculum, item_id: str) -> QuizItem:
+    found = course.item(item_id)
+    assert found is not None
+    return found
+
+
+# mkm-4: ["Dùng trình quản lý mật khẩu", "Dùng một mật khẩu cho tất cả", "Ghi mật khẩu lên giấy…"]
+@pytest.mark.parametrize(
+    "answer",
+    ["a", "A", "A.", " a) ", "(a)", "1", "1.", "câu a", "Câu A ạ", "đáp án là A", "chọn 1",
+     "Dùng trình quản lý mật khẩu", "dung trinh quan ly mat khau", "DUNG TRINH QUAN LY MAT KHAU!",
+     "dùng trình quản lí mật khẩu", "dung trinh quan ly mat khua", "trinh quan ly mat khau",
+     "A. Dùng trình quản lý", "1. dung trinh quan ly"],
+)  # fmt: skip
+def test_mcq_right_answers(course: Curriculum, answer: str) -> None:
+    verdict = grade(item(course, "mkm-4"), answer)
+    assert verdict.understood, answer
+    assert verdict.correct, answer
+    assert verdict.chosen_index == 0
+    assert verdict.expected == "Dùng trình quản lý mật khẩu"
+    assert verdict.expected_index == 0
+
+
+@pytest.mark.parametrize(
+    ("answer", "index"),
+    [("b", 1), ("B.", 1), ("2", 1), ("c", 2), ("3", 2), ("dung mot mat khau cho tat ca", 1),
+     ("ghi mật khẩu lên giấy dán sau điện thoại", 2), ("B. Dùng trình quản lý mật khẩu", 1)],
+)  # fmt: skip
+def test_mcq_wrong_answers_are_understood(course: Curriculum, answer: str, index: int) -> None:
+    verdict = grade(item(course, "mkm-4"), answer)
+    assert verdict.understood and not verdict.correct
+    assert verdict.chosen_index == index
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["d", "E", "4", "0", "12", "", "   ", "😀👍", "?", "a b", "mật khẩu", "quản lý", "hôm nay trời đẹp",
+     "không phải trình quản lý mật khẩu đâu"],
+)  # fmt: skip
+def test_mcq_unreadable_answers_ask_again(course: Curriculum, answer: str) -> None:
+    verdict = grade(item(course, "mkm-4"), answer)  # three choices: "d" and "4" are out of range
+    assert not verdict.understood, answer
+    assert not verdict.correct
+    assert verdict.chosen_index is None
+
+
+def test_mcq_with_four_choices_accepts_d(course: Curriculum) -> None:
+    verdict = grade(item(course, "mkm-1"), "D")
+    assert verdict.understood and verdict.chosen_index == 3 and not verdict.correct
+    assert grade(item(course, "mkm-1"), "c").correct
+
+
+def test_mcq_choice_text_that_is_a_number_wins_over_the_position(course: Curriculum) -> None:
+    numbers = QuizItem(
+        id="n1", type="mcq", question="Mật khẩu nên dài ít nhất bao nhiêu ký tự?",
+        choices=["4", "12", "1", "6"], answer="12", skill="at-mat-khau",
+    )  # fmt: skip
+    assert grade(numbers, "12").correct  # the text "12", not a 12th choice
+    one = grade(numbers, "1")
+    assert one.chosen_index == 2 and not one.correct  # the choice whose text is "1"
+    assert grade(numbers, "b").correct
+
+
+def test_dont_know_is_a_wrong_answer_not_a_misunderstanding(course: Curriculum) -> None:
+    for text in ("không biết", "ko biet", "khong biet a", "chịu"):
+        verdict = grade(item(course, "mkm-4"), text)
+        assert verdict.understood and not verdict.correct, text
+
+
+# mkm-2 is "Sai", mkm-5 is "Đúng"
+@pytest.mark.parametrize(
+    "answer",
+    ["s", "S", "sai", "Sai.", "SAI", "  sai rồi ", "false", "không", "khong", "ko", "k", "2",
+     "không đúng", "đáp án là sai", "sai a", "no"],
+)  # fmt: skip
+def test_true_false_sai(course: Curriculum, answer: str) -> None:
+    verdict = grade(item(course, "mkm-2"), answer)
+    assert verdict.understood and verdict.correct, answer
+    assert verdict.chosen_index == 1
+    assert not grade(item(course, "mkm-5"), answer).correct
+
+
+@pytest.mark.parametrize(
+    "answer", ["đ", "Đ", "d", "D", "  đúng ", "dung", "Đúng!", "đúng rồi", "true", "có", "co", "1", "chính xác"]
+)
+def test_true_false_dung(course: Curriculum, answer: str) -> None:
+    verdict = grade(item(course, "mkm-5"), answer)
+    assert verdict.understood and verdict.correct, answer
+    assert verdict.chosen_index == 0
+    assert grade(item(course, "mkm-2"), answer).chosen_index == 0
+
+
+@pytest.mark.parametrize("answer", ["", "x", "3", "có lẽ", "😀", "không chắc đúng sai", "b"])
+def test_true_false_unreadable(course: Curriculum, answer: str) -> None:
+    verdict = grade(item(course, "mkm-5"), answer)
+    assert not verdict.understood and not verdict.correct, answer
+
+
+OTP = QuizItem(
+    id="dvc-q5", type="short", question="Mã gửi qua tin nhắn để xác nhận đúng là bạn gọi tắt là mã gì?",
+    answer="OTP", accept=["otp", "mã otp", "ma otp", "mã xác thực", "ma xac thuc"], skill="at-otp",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["OTP", "otp", "ma otp", "mã OTP", "mã OPT", "Mã OTP.", "opt", "otp ạ", "là mã otp", "mã xác thực",
+     "ma xac thuc", "ma xac thu", "mã sác thực", "  MÃ   OTP  "],
+)  # fmt: skip
+def test_short_answer_tolerates_marks_case_punctuation_and_typos(answer: str) -> None:
+    verdict = grade(OTP, answer)
+    assert verdict.understood and verdict.correct, answer
+    assert verdict.expected == "OTP" and verdict.chosen_index is None
+
+
+@pytest.mark.parametrize(
+    "answer", ["pin", "mã PIN", "mật khẩu", "ota", "otp không", "không phải otp", "mã xác nhận giao dịch", "qr"]
+)
+def test_short_answer_rejects_other_answers(answer: str) -> None:
+    verdict = grade(OTP, answer)
+    assert verdict.understood and not verdict.correct, answer
+
+
+def test_short_answer_numbers_must_match_exactly(course: Curriculum) -> None:
+    length = item(course, "mkm-3")  # answer "12", accept "12 ký tự", "mười hai"
+    for right in ("12", "12 ký tự", "12 ky tu", "mười hai", "muoi hai", "12 kí tự"):
+        assert grade(length, right).correct, right
+    for wrong in ("11", "13 ký tự", "120", "21", "mười", "8"):
+        verdict = grade(length, wrong)
+        assert verdict.understood and not verdict.correct, wrong
+
+
+def test_short_answer_of_several_words(course: Curriculum) -> None:
+    read_again = item(course, "cc-6")  # "đọc lại"; accept "kiểm tra lại", …
+    for right in ("đọc lại", "doc lai", "Đọc lại ạ", "kiem tra lai", "đọc lại tin nhắn", "doc lại"):
+        assert grade(read_again, right).correct, right
+    for wrong in ("gửi luôn", "xóa đi", "đọc", "không đọc lại"):
+        assert not grade(read_again, wrong).correct, wrong
+    empty = grade(read_again, "  ")
+    assert not empty.understood and not empty.correct
+
+
+def test_placement_items_grade_too(course: Curriculum) -> None:
+    assert grade(item(course, "pl-05"), "a").correct
+    assert grade(item(course, "pl-05"), "ke lua dao").correct
+    assert grade(item(course, "pl-03"), "quan ly mat khau").correct
+
+
+def test_every_authored_item_accepts_its_own_answer_and_key(course: Curriculum) -> None:
+    items = [i for lesson in course.lessons.values() for i in lesson.quiz] + list(course.placement)
+    for quiz_item in items:
+        assert grade(quiz_item, quiz_item.answer).correct, quiz_item.id
+        if quiz_item.type == "mcq":
+            index = quiz_item.choices.index(quiz_item.answer)
+            assert grade(quiz_item, "abcd"[index]).correct, quiz_item.id
+            assert grade(quiz_item, str(index + 1)).correct, quiz_item.id
+
+
+def test_helpers() -> None:
+    assert clean("  Mã OTP, nhé!! ") == "ma otp nhe"
+    assert clean("ko dc") == "khong duoc"
+    assert edit_distance("ma opt", "ma otp") == 1
+    assert edit_distance("", "abc") == 3
+    assert edit_distance("kitten", "sitting") == 3

@@ -1,0 +1,280 @@
+"""Answer matching for quiz items: what a worker types on a phone, read generously but honestly.
+
+- mcq: a letter (`b`, `B.`, `câu b`), a number (`2`), or the choice's text with or without tone
+  marks and with small typos;
+- true_false: `đúng`/`sai`, `dung`, `d`/`s`, `true`/`false`, `có`/`không`, `1`/`2`, teencode `ko`;
+- short: the expected answer or any accepted one, ignoring tone marks, case, punctuation and a few
+  typos (edit distance scaled by length), never ignoring a different number.
+
+`understood=False` means the input cannot be read as an answer at all (a letter beyond the choices,
+an emoji, an empty message): the tutor asks again instead of marking it wrong.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from knowledge.textnorm import fold, normalize
+
+if TYPE_CHECKING:
+    from knowledge.curriculum import QuizItem
+
+_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_DIGITS = re.compile(r"\d+")
+# Filler a learner may put around an answer ("đáp án là b", "chọn câu 2", "otp ạ").
+_LEADING_FILLERS = (
+    "toi nghi la",
+    "theo toi la",
+    "theo toi",
+    "dap an dung la",
+    "dap an la",
+    "dap an",
+    "tra loi",
+    "toi chon",
+    "em chon",
+    "chon",
+    "phuong an",
+    "cau tra loi",
+    "cau",
+    "y",
+    "chac la",
+    "la",
+)
+_TRAILING_FILLERS = ("a", "nhe", "nha", "ha", "ah", "ak", "ne", "roi", "a nhe")
+_TEENCODE = {
+    "ko": "khong",
+    "k": "khong",
+    "kg": "khong",
+    "khg": "khong",
+    "hok": "khong",
+    "hong": "khong",
+    "hem": "khong",
+    "dc": "duoc",
+    "dk": "duoc",
+    "j": "gi",
+}
+_TRUE_WORDS = {
+    "dung", "d", "true", "t", "co", "c", "1", "yes", "y", "phai", "dung roi", "dung vay",
+    "chinh xac", "dung the", "vang", "u", "uk", "ok",
+}  # fmt: skip
+_FALSE_WORDS = {
+    "sai", "s", "false", "f", "khong", "no", "n", "2", "sai roi", "khong dung", "khong phai",
+    "chua dung", "sai bet", "khong co",
+}  # fmt: skip
+_DONT_KNOW = {
+    "khong biet", "chiu", "khong nho", "quen roi", "quen", "khong ro", "toi khong biet",
+    "em khong biet", "chiu thua",
+}  # fmt: skip
+_KEY_PREFIX = re.compile(r"^\s*\(?\s*(?:([A-Za-z])\s*[.):\-]\s*|(\d{1,2})\s*[.):\-]\s+)\S")
+TRUE_FALSE_LABELS = ("Đúng", "Sai")  # index 0 and 1, as the tutor shows them
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The verdict on one answer.
+
+    `chosen_index`: the choice the learner picked (mcq; true_false: 0 = Đúng, 1 = Sai), if any.
+    `expected`: the correct answer as authored, to show in feedback; `expected_index` its choice.
+    """
+
+    correct: bool
+    chosen_index: int | None
+    understood: bool
+    expected: str
+    expected_index: int | None = None
+
+
+def clean(text: str) -> str:
+    """Folded comparison form: no marks, lower case, punctuation as spaces, teencode expanded."""
+    folded = fold(normalize(text or ""))
+    words = [_TEENCODE.get(w, w) for w in _NON_WORD.sub(" ", folded).replace("_", " ").split()]
+    return " ".join(words)
+
+
+def _strip_fillers(text: str) -> str:
+    changed = True
+    while changed and text:
+        changed = False
+        for filler in _LEADING_FILLERS:
+            if text.startswith(filler + " "):
+                text = text[len(filler) + 1 :]
+                changed = True
+        for filler in _TRAILING_FILLERS:
+            if text.endswith(" " + filler):
+                text = text[: -len(filler) - 1]
+                changed = True
+    return text
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (insert, delete, substitute, swap two neighbours)."""
+    if a == b:
+        return 0
+    if not a or not b:
+        return len(a) or len(b)
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def allowed_typos(length: int) -> int:
+    """How many edits a text of `length` characters (cleaned) may be off by."""
+    if length <= 3:
+        return 0
+    if length <= 8:
+        return 1
+    if length <= 16:
+        return 2
+    return 3
+
+
+def texts_match(answer: str, expected: str) -> bool:
+    """True when two cleaned texts are the same answer: equal, or a few typos apart with the
+    same numbers (a short expected text of ≤ 3 letters also tolerates two letters swapped)."""
+    if not answer or not expected:
+        return False
+    if answer == expected:
+        return True
+    if _DIGITS.findall(answer) != _DIGITS.findall(expected):
+        return False
+    distance = edit_distance(answer, expected)
+    if distance <= allowed_typos(len(expected)):
+        return True
+    # "opt" for "otp": one swap of neighbours in a short word.
+    return len(expected) <= 3 and distance == 1 and sorted(answer) == sorted(expected)
+
+
+def _choice_by_text(answer: str, choices: list[str]) -> int | None:
+    cleaned = [clean(c) for c in choices]
+    close = [i for i, choice in enumerate(cleaned) if texts_match(answer, choice)]
+    if len(close) == 1:
+        return close[0]
+    # Most of one choice's text, and no other choice contains it ("ch play hoac app store").
+    containing = [
+        i
+        for i, choice in enumerate(cleaned)
+        if f" {answer} " in f" {choice} " and len(answer) >= 0.6 * len(choice)
+    ]
+    if len(containing) == 1:
+        return containing[0]
+    return None
+
+
+def _choice_by_key(answer: str, count: int) -> tuple[int | None, bool]:
+    """(index, is_key): a letter or number naming a choice; is_key when it looks like one at all.
+
+    A key beyond the choices ("e" for four choices, "5") gives (None, True).
+    """
+    if answer.isdigit() and len(answer) <= 2:
+        number = int(answer)
+        return (number - 1 if 1 <= number <= count else None), True
+    if len(answer) == 1 and answer in string.ascii_lowercase:
+        index = string.ascii_lowercase.index(answer)
+        return (index if index < count else None), True
+    return None, False
+
+
+def _expected_choice(item: QuizItem) -> int | None:
+    target = clean(item.answer)
+    for index, choice in enumerate(item.choices):
+        if clean(choice) == target:
+            return index
+    return None
+
+
+def _grade_mcq(item: QuizItem, raw: str) -> Grade:
+    choices = list(item.choices)
+    expected_index = _expected_choice(item)
+
+    def verdict(index: int | None, understood: bool = True) -> Grade:
+        return Grade(
+            correct=index is not None and index == expected_index,
+            chosen_index=index,
+            understood=understood,
+            expected=item.answer,
+            expected_index=expected_index,
+        )
+
+    answer = clean(raw)
+    if not answer:
+        return verdict(None, understood=False)
+    attempts = list(dict.fromkeys((answer, _strip_fillers(answer))))
+    cleaned_choices = [clean(c) for c in choices]
+    # 1. The exact text of a choice wins, even when a choice is itself a number or a letter.
+    for attempt in attempts:
+        if attempt in cleaned_choices:
+            return verdict(cleaned_choices.index(attempt))
+    if any(attempt in _DONT_KNOW for attempt in attempts):
+        return verdict(None)
+    # 2. A letter or a number alone ("b", "B.", "câu 2").
+    for attempt in attempts:
+        index, is_key = _choice_by_key(attempt, len(choices))
+        if is_key:
+            return verdict(index, understood=index is not None)
+    # 3. A key followed by (part of) the choice text ("B. Từ CH Play…").
+    key = _KEY_PREFIX.match(normalize(raw))
+    if key:
+        index, _ = _choice_by_key(clean(key.group(1) or key.group(2)), len(choices))
+        if index is not None:
+            return verdict(index)
+    # 4. The choice text with typos, or most of it.
+    for attempt in attempts:
+        index = _choice_by_text(attempt, choices)
+        if index is not None:
+            return verdict(index)
+    return verdict(None, understood=False)
+
+
+def _parse_true_false(text: str) -> bool | None:
+    if text in _TRUE_WORDS:
+        return True
+    if text in _FALSE_WORDS:
+        return False
+    return None
+
+
+def _grade_true_false(item: QuizItem, raw: str) -> Grade:
+    truth = _parse_true_false(clean(item.answer))
+    expected_index = None if truth is None else (0 if truth else 1)
+    answer = clean(raw)
+    stripped = _strip_fillers(answer)
+    said = _parse_true_false(answer)
+    if said is None:
+        said = _parse_true_false(stripped)
+    if said is None and (answer in _DONT_KNOW or stripped in _DONT_KNOW):
+        return Grade(False, None, True, item.answer, expected_index)
+    if said is None:
+        return Grade(False, None, False, item.answer, expected_index)
+    chosen = 0 if said else 1
+    return Grade(chosen == expected_index, chosen, True, item.answer, expected_index)
+
+
+def _grade_short(item: QuizItem, raw: str) -> Grade:
+    answer = clean(raw)
+    if not answer:
+        return Grade(False, None, False, item.answer)
+    candidates = [clean(text) for text in (item.answer, *(item.accept or ()))]
+    attempts = dict.fromkeys((answer, _strip_fillers(answer)))
+    correct = any(texts_match(a, c) for a in attempts for c in candidates if c)
+    return Grade(correct, None, True, item.answer)
+
+
+def grade(item: QuizItem, answer: str) -> Grade:
+    """Grade a typed (or button) `answer` to `item`; never raises for any input text."""
+    raw = answer or ""
+    if item.type == "mcq" and item.choices:
+        return _grade_mcq(item, raw)
+    if item.type == "true_false":
+        return _grade_true_false(item, raw)
+    return _grade_short(item, raw)
