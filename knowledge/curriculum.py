@@ -737,12 +737,19 @@ def _read_placement(scan: _Scan) -> None:
 def _check_skills(scan: _Scan, lessons: list[_LessonFile]) -> None:
     if scan.skills_doc is None:
         return
-    taught = {skill for lf in lessons if lf.front for skill in lf.front.skills}
+    taught = {skill for lf in scan.lesson_files for skill in _raw_skills(lf)}
     for skill, line in scan.skills.values():
         if skill.module not in scan.modules:
             scan.add(scan.skills_doc.path, line, f"skill '{skill.id}' belongs to unknown module '{skill.module}'")
-        elif skill.id not in taught and any(lf.front for lf in lessons):
+        elif skill.id not in taught and lessons:
             scan.add(scan.skills_doc.path, line, f"skill '{skill.id}' is taught by no lesson")
+
+
+def _raw_skills(lf: _LessonFile) -> list[str]:
+    """The skills a lesson file names, even when its front matter is otherwise invalid."""
+    data = lf.doc.data if lf.doc is not None else None
+    skills = data.get("skills") if isinstance(data, dict) else None
+    return [s for s in skills if isinstance(s, str)] if isinstance(skills, list) else []
 
 
 def _check_lesson(scan: _Scan, lf: _LessonFile) -> None:
@@ -769,7 +776,7 @@ def _check_lesson(scan: _Scan, lf: _LessonFile) -> None:
             scan.add(path, doc.line(*loc, "skill"), f"skill '{item.skill}' of item '{item.id}' is not among the lesson's skills")
     tested = {item.skill for item in front.quiz}
     for index, skill in enumerate(front.skills):
-        if skill not in tested:
+        if skill not in tested and (skill in scan.skills or not known_skills):
             scan.add(path, doc.line("skills", index), f"skill '{skill}' of the lesson is tested by no quiz item")
 
 
@@ -785,7 +792,7 @@ def _check_unique_ids(scan: _Scan, lessons: list[_LessonFile]) -> None:
             scan.add(lf.path, line, f"duplicate lesson id '{lf.front.id}' (also in {other[0]}:{other[1]})")
         else:
             seen_lessons[lf.front.id] = (lf.path, line)
-        key = (lf.front.module, lf.front.order)
+        key = (lf.folder, lf.front.order)
         if key in orders:
             scan.add(lf.path, lf.doc.line("order"), f"lesson order {lf.front.order} is also used by '{orders[key]}'")
         orders.setdefault(key, lf.front.id)
@@ -805,7 +812,10 @@ def _note_item(scan: _Scan, seen: dict[str, tuple[Path, int]], item_id: str, pat
 
 
 def _check_prerequisites(scan: _Scan, lessons: list[_LessonFile]) -> None:
-    by_id = {lf.front.id: lf for lf in lessons if lf.front}
+    by_id: dict[str, _LessonFile] = {}
+    for lf in lessons:
+        if lf.front is not None:
+            by_id.setdefault(lf.front.id, lf)  # a duplicate id is reported by _check_unique_ids
     raw_ids = {lf.raw_id for lf in scan.lesson_files if lf.raw_id}
     graph: dict[str, list[str]] = {}
     for lesson_id, lf in by_id.items():
