@@ -300,6 +300,8 @@ def _read_text(path: Path) -> str:
         return path.read_text(encoding="utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         raise _ReadError(1, f"not UTF-8 text ({exc.reason})") from exc
+    except OSError as exc:
+        raise _ReadError(0, f"cannot read: {exc.strerror or exc}") from exc
 
 
 def _parse_yaml(path: Path, text: str, first_line: int) -> _Yaml:
@@ -349,9 +351,6 @@ def _load_yaml_file(path: Path, problems: list[Problem]) -> _Yaml | None:
         doc = _parse_yaml(path, text, 1)
     except _ReadError as exc:
         problems.append(Problem(path, exc.line, exc.message))
-        return None
-    except OSError as exc:
-        problems.append(Problem(path, 0, f"cannot read: {exc.strerror or exc}"))
         return None
     problems.extend(_duplicate_keys(doc))
     return doc
