@@ -44,6 +44,9 @@ class AppState:
                 format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                 stream=sys.stderr,
             )
+            # Third-party chatter stays out of operators' logs unless they ask for DEBUG.
+            for noisy in ("alembic", "bm25s", "chromadb", "httpx", "urllib3"):
+                logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
             self._container = Container(settings)
         return self._container
 

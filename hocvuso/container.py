@@ -71,6 +71,41 @@ class Container:
             settings=self.settings.search,
         )
 
+    @cached_property
+    def ingestor(self):  # type: ignore[no-untyped-def]
+        from ingest.pipeline import Ingestor
+
+        return Ingestor(
+            session_factory=self.session_factory,
+            vector_store_factory=lambda: self.vector_store,
+            lock_path=self.settings.data_dir / "ingest.lock",
+            chunk_size=self.settings.ingest.chunk_size,
+            chunk_overlap=self.settings.ingest.chunk_overlap,
+            batch_size=self.settings.embedding.batch_size,
+            ocr_language=self.settings.ingest.ocr_language,
+        )
+
+    # --- answering ---------------------------------------------------------------------------
+    @cached_property
+    def chat_model(self):  # type: ignore[no-untyped-def]
+        """The LLM (langchain ChatOpenAI), or None when `llm.base_url`/`llm.model` are empty."""
+        from tutor.llm import make_chat_model
+
+        return make_chat_model(self.settings.llm)
+
+    @cached_property
+    def answerer(self):  # type: ignore[no-untyped-def]
+        from tutor.answering import Answerer
+
+        tutor = self.settings.tutor
+        return Answerer(
+            lambda *args, **kwargs: self.knowledge_base.search(*args, **kwargs),
+            self.chat_model,
+            min_relevance=tutor.answer_min_score,
+            sure_relevance=tutor.answer_sure_score,
+            max_sentences=tutor.answer_max_sentences,
+        )
+
     @property
     def lessons_dir(self) -> Path:
         return self.settings.ingest.lessons_dir

@@ -20,6 +20,7 @@ class DocumentRow(Base):
     __tablename__ = "kb_documents"
 
     source: Mapped[str] = mapped_column(String(512), primary_key=True)  # relative to the ingested root
+    root: Mapped[str] = mapped_column(String(1000), default="")  # the folder it was ingested from
     doc_id: Mapped[str] = mapped_column(String(200), index=True)
     file_hash: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(16))  # md, pdf, docx, html, vtt, srt, txt, image

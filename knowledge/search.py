@@ -1,0 +1,309 @@
+"""Hybrid search over the knowledge store: one `KnowledgeBase.search()`.
+
+Three legs fused by weighted reciprocal rank fusion:
+- dense: the embedding model over Chroma;
+- lexical: BM25 over pyvi word segmentation of marked text;
+- folded: BM25 over syllables and syllable pairs without marks (so "mat khau" finds "mật khẩu").
+A query typed without marks is first restored ("mat khau manh" -> "mật khẩu mạnh") from corpus
+statistics so the dense and lexical legs can use it, and the dense leg's weight is lowered for it.
+
+Readers never write: the store is rebuilt in memory when a newer finished ingestion appears in the
+database (checked at most every `refresh_seconds`), so a running server sees new lessons without a
+restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from knowledge.hits import Hit
+from knowledge.lexical import BM25Index, MarkRestorer, folded_terms, query_syllables, segment, syllables
+from knowledge.manifest import ChunkRow, DocumentRow, IngestRunRow
+from knowledge.textnorm import fold, has_marks, mark_ratio, normalize
+
+if TYPE_CHECKING:
+    from hocvuso.settings import SearchSettings
+    from knowledge.vectors import VectorStore
+
+log = logging.getLogger(__name__)
+
+MARKED_QUERY_RATIO = 0.25  # below this share of marked words, a query counts as typed without marks
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    documents: int
+    chunks: int
+    last_ingest: datetime | None
+    embedding_model: str
+    vectors: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "documents": self.documents,
+            "chunks": self.chunks,
+            "last_ingest": self.last_ingest.isoformat() if self.last_ingest else None,
+            "embedding_model": self.embedding_model,
+            "vectors": self.vectors,
+        }
+
+
+@dataclass
+class _Snapshot:
+    """Everything a search needs, loaded from one ingestion generation."""
+
+    generation: int | None
+    rows: list[ChunkRow]
+    index: dict[str, int]
+    marked: BM25Index
+    folded: BM25Index
+    restorer: MarkRestorer
+    modules: np.ndarray
+    audiences: list[frozenset[str]]
+    lessons: np.ndarray
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """How a query is searched (exposed for tests and the benchmark)."""
+
+    text: str
+    marked: bool
+    restored: str
+
+
+class KnowledgeBase:
+    """Read side of the store. Built by the composition root."""
+
+    def __init__(
+        self,
+        *,
+        session_factory: sessionmaker[Session],
+        vector_store_factory: Callable[[], VectorStore],
+        settings: SearchSettings,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._sessions = session_factory
+        self._vector_store_factory = vector_store_factory
+        self._vector_store: VectorStore | None = None
+        self._settings = settings
+        self._clock = clock
+        self._snapshot: _Snapshot | None = None
+        self._checked_at = float("-inf")
+        self._lock = threading.Lock()
+
+    # --- freshness -------------------------------------------------------------------------
+
+    def _generation(self) -> int | None:
+        with self._sessions() as session:
+            return session.scalar(select(func.max(IngestRunRow.id)).where(IngestRunRow.finished_at.is_not(None)))
+
+    def _fresh(self) -> _Snapshot:
+        now = self._clock()
+        snapshot = self._snapshot
+        if snapshot is not None and now - self._checked_at < self._settings.refresh_seconds:
+            return snapshot
+        with self._lock:
+            if self._snapshot is not None and now - self._checked_at < self._settings.refresh_seconds:
+                return self._snapshot
+            generation = self._generation()
+            self._checked_at = now
+            if self._snapshot is None or generation != self._snapshot.generation:
+                if self._snapshot is not None and self._vector_store is not None:
+                    self._vector_store.reopen()
+                self._snapshot = self._load(generation)
+                log.info("knowledge store loaded: generation %s, %d chunks", generation, len(self._snapshot.rows))
+            return self._snapshot
+
+    def _load(self, generation: int | None) -> _Snapshot:
+        with self._sessions() as session:
+            rows = list(session.scalars(select(ChunkRow).order_by(ChunkRow.source, ChunkRow.ordinal)))
+            session.expunge_all()
+        marked_docs = [row.tokens.split() for row in rows]
+        syllable_docs = [syllables(tokens) for tokens in marked_docs]
+        return _Snapshot(
+            generation=generation,
+            rows=rows,
+            index={row.id: i for i, row in enumerate(rows)},
+            marked=BM25Index(marked_docs),
+            folded=BM25Index([folded_terms(s) for s in syllable_docs]),
+            restorer=MarkRestorer.from_corpus(syllable_docs),
+            modules=np.array([row.module or "" for row in rows], dtype=object),
+            audiences=[frozenset((row.meta or {}).get("audience") or []) for row in rows],
+            lessons=np.array([row.lesson_id or "" for row in rows], dtype=object),
+        )
+
+    @property
+    def vector_store(self) -> VectorStore:
+        if self._vector_store is None:
+            self._vector_store = self._vector_store_factory()
+        return self._vector_store
+
+    def refresh(self) -> None:
+        """Force a check for a newer ingestion on the next search."""
+        self._checked_at = float("-inf")
+
+    # --- search ----------------------------------------------------------------------------
+
+    def plan(self, query: str) -> QueryPlan:
+        """Normalize the query and restore its marks when it was typed without them."""
+        text = normalize(query).strip()
+        marked = mark_ratio(text) >= MARKED_QUERY_RATIO
+        if marked:
+            return QueryPlan(text=text, marked=True, restored=text)
+        snapshot = self._fresh()
+        sylls = query_syllables(text)
+        restored = snapshot.restorer.restore([s if has_marks(s) else fold(s) for s in sylls])
+        return QueryPlan(text=text, marked=False, restored=" ".join(restored))
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        *,
+        module: str | None = None,
+        audience: str | None = None,
+        prefer_lesson: str | None = None,
+        legs: tuple[str, ...] = ("dense", "lexical", "folded"),
+    ) -> list[Hit]:
+        """The k best chunks for a query, optionally within a module and for an audience.
+
+        `prefer_lesson` lifts chunks of that lesson (the learner's current lesson). `legs` picks
+        which retrievers take part (the benchmark compares them; callers use the default).
+        """
+        k = k or self._settings.k
+        snapshot = self._fresh()
+        if not snapshot.rows or not query.strip():
+            return []
+        plan = self.plan(query)
+        mask = self._mask(snapshot, module, audience)
+        if not mask.any():
+            return []
+        n = self._settings.candidates
+        settings = self._settings
+        rankings: list[tuple[float, list[int]]] = []
+        similarities: dict[int, float] = {}
+        query_vector = None
+
+        if "dense" in legs:
+            query_vector = self.vector_store.embedder.embed_query(plan.restored)
+            where = {"module": module} if module else None
+            dense_hits = self.vector_store.query(query_vector, n * (3 if audience else 1), where=where)
+            ranked = []
+            for hit in dense_hits:
+                i = snapshot.index.get(hit.chunk_id)
+                if i is not None and mask[i]:
+                    ranked.append(i)
+                    similarities[i] = hit.similarity
+            weight = settings.dense_weight if plan.marked else settings.unmarked_dense_weight
+            rankings.append((weight, ranked[:n]))
+        lexical_scores: dict[int, float] = {}
+        if "lexical" in legs:
+            scores = snapshot.marked.scores(segment(plan.restored))
+            ranked = _top(scores, mask, n)
+            lexical_scores.update({i: float(scores[i]) for i in ranked})
+            rankings.append((settings.lexical_weight, ranked))
+        if "folded" in legs:
+            scores = snapshot.folded.scores(folded_terms([fold(s) for s in query_syllables(plan.text)]))
+            ranked = _top(scores, mask, n)
+            for i in ranked:
+                lexical_scores[i] = max(lexical_scores.get(i, 0.0), float(scores[i]))
+            rankings.append((settings.folded_weight, ranked))
+
+        fused: dict[int, float] = {}
+        for weight, ranked in rankings:
+            for rank, i in enumerate(ranked):
+                fused[i] = fused.get(i, 0.0) + weight / (settings.rrf_k + rank + 1)
+        if prefer_lesson:
+            bonus = 1.0 / (settings.rrf_k + 1)
+            for i in fused:
+                if snapshot.lessons[i] == prefer_lesson:
+                    fused[i] += bonus
+        best = sorted(fused, key=lambda i: fused[i], reverse=True)[:k]
+        if query_vector is not None:
+            self._fill_similarities(snapshot, best, query_vector, similarities)
+        return [_hit(snapshot.rows[i], fused[i], similarities.get(i, 0.0), lexical_scores.get(i, 0.0)) for i in best]
+
+    def _fill_similarities(
+        self, snapshot: _Snapshot, indices: list[int], query_vector: np.ndarray, similarities: dict[int, float]
+    ) -> None:
+        missing = [snapshot.rows[i].id for i in indices if i not in similarities]
+        if not missing:
+            return
+        for chunk_id, vector in self.vector_store.get_embeddings(missing).items():
+            similarities[snapshot.index[chunk_id]] = float(np.dot(vector, query_vector))
+
+    @staticmethod
+    def _mask(snapshot: _Snapshot, module: str | None, audience: str | None) -> np.ndarray:
+        mask = np.ones(len(snapshot.rows), dtype=bool)
+        if module:
+            mask &= snapshot.modules == module
+        if audience:
+            allowed = np.array([not a or "all" in a or audience in a for a in snapshot.audiences], dtype=bool)
+            mask &= allowed
+        return mask
+
+    # --- status ----------------------------------------------------------------------------
+
+    def status(self) -> StoreStatus:
+        """Counts and the last ingestion, for `hocvuso status` and /healthz."""
+        with self._sessions() as session:
+            documents = session.scalar(select(func.count()).select_from(DocumentRow)) or 0
+            chunks = session.scalar(select(func.count()).select_from(ChunkRow)) or 0
+            last = session.scalars(
+                select(IngestRunRow).where(IngestRunRow.finished_at.is_not(None)).order_by(IngestRunRow.id.desc())
+            ).first()
+        store = self.vector_store
+        return StoreStatus(
+            documents=int(documents),
+            chunks=int(chunks),
+            last_ingest=last.finished_at if last else None,
+            embedding_model=store.embedder.name,
+            vectors=store.count(),
+        )
+
+    def lesson_chunks(self, lesson_id: str) -> list[Hit]:
+        """Every chunk of one lesson, in reading order (for grounding generated quiz items)."""
+        snapshot = self._fresh()
+        return [_hit(row, 0.0, 0.0, 0.0) for row in snapshot.rows if row.lesson_id == lesson_id]
+
+
+def _top(scores: np.ndarray, mask: np.ndarray, n: int) -> list[int]:
+    """Indices of the n best positive scores within the mask, best first."""
+    masked = np.where(mask & (scores > 0), scores, -np.inf)
+    if n >= masked.size:
+        order = np.argsort(-masked)
+    else:
+        part = np.argpartition(-masked, n)[:n]
+        order = part[np.argsort(-masked[part])]
+    return [int(i) for i in order if np.isfinite(masked[i])]
+
+
+def _hit(row: ChunkRow, score: float, relevance: float, lexical: float) -> Hit:
+    meta = dict(row.meta or {})
+    return Hit(
+        chunk_id=row.id,
+        doc_id=row.doc_id,
+        source=row.source,
+        title=row.title,
+        heading=row.heading,
+        text=row.text,
+        score=score,
+        relevance=relevance,
+        lexical=lexical,
+        module=row.module,
+        lesson_id=row.lesson_id,
+        page=row.page,
+        timestamp=row.timestamp,
+        metadata=meta,
+    )
