@@ -178,3 +178,13 @@ def test_helpers() -> None:
     assert edit_distance("ma opt", "ma otp") == 1
     assert edit_distance("", "abc") == 3
     assert edit_distance("kitten", "sitting") == 3
+
+
+def test_very_long_input_is_graded_quickly(course: Curriculum) -> None:
+    import time
+
+    started = time.perf_counter()
+    for quiz_item in (item(course, "mkm-4"), item(course, "mkm-5"), item(course, "cc-6")):
+        verdict = grade(quiz_item, "mật khẩu " * 1200)
+        assert not verdict.correct
+    assert time.perf_counter() - started < 0.5
