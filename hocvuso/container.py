@@ -106,6 +106,58 @@ class Container:
             max_sentences=tutor.answer_max_sentences,
         )
 
+    # --- tutor -------------------------------------------------------------------------------
+    @cached_property
+    def curriculum(self):  # type: ignore[no-untyped-def]
+        """The course (lessons, quiz items, placement, skills) read from `ingest.lessons_dir`."""
+        from knowledge.curriculum import load_curriculum
+
+        return load_curriculum(self.settings.ingest.lessons_dir)
+
+    @cached_property
+    def units(self):  # type: ignore[no-untyped-def]
+        """The organization registry (`tutor.units_file`)."""
+        from tutor.units import load_units
+
+        return load_units(self.settings.tutor.units_file)
+
+    @property
+    def payload_secret(self) -> bytes:
+        """Key signing button payloads: from the environment, else kept in data_dir/payload.key."""
+        configured = self.settings.tutor.payload_secret
+        if configured is not None and configured.get_secret_value():
+            return configured.get_secret_value().encode("utf-8")
+        import os
+        import secrets
+
+        path = self.settings.data_dir / "payload.key"
+        if not path.is_file():
+            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            if not path.exists():
+                os.replace(tmp, path)
+            else:
+                tmp.unlink(missing_ok=True)
+        return path.read_text(encoding="utf-8").strip().encode("utf-8")
+
+    @cached_property
+    def conversation(self):  # type: ignore[no-untyped-def]
+        """The channel-agnostic tutor (`TutorPort`) every channel talks to."""
+        from tutor.conversation import Conversation
+
+        return Conversation(
+            self.session_factory,
+            self.curriculum,
+            self.answerer,
+            self.units,
+            self.settings.tutor,
+            chat_model=self.chat_model,
+            payload_secret=self.payload_secret,
+        )
+
     @property
     def lessons_dir(self) -> Path:
         return self.settings.ingest.lessons_dir

@@ -86,6 +86,8 @@ class TutorSettings(BaseModel):
     units_file: Path = Path("knowledge/units.yaml")
     timezone: str = "Asia/Ho_Chi_Minh"
     consent_retention_days: int = 730
+    quiz_length: int = 5  # items per /kiemtra and /ontap session
+    payload_secret: SecretStr | None = None  # HOCVUSO_TUTOR__PAYLOAD_SECRET; random per data dir if unset
     mastery: MasterySettings = Field(default_factory=MasterySettings)
 
 
@@ -127,6 +129,7 @@ class TargetSettings(BaseModel):
 
 SECRET_FIELDS = {
     ("llm", "api_key"),
+    ("tutor", "payload_secret"),
     ("telegram", "token"),
     ("telegram", "webhook_secret"),
     ("zalo", "oa_secret_key"),
