@@ -3,8 +3,9 @@
 - mcq: a letter (`b`, `B.`, `câu b`), a number (`2`), or the choice's text with or without tone
   marks and with small typos;
 - true_false: `đúng`/`sai`, `dung`, `d`/`s`, `true`/`false`, `có`/`không`, `1`/`2`, teencode `ko`;
-- short: the expected answer or any accepted one, ignoring tone marks, case, punctuation and a few
-  typos (edit distance scaled by length), never ignoring a different number.
+- short: the expected answer or any accepted one, ignoring tone marks, case, punctuation, spaces,
+  a classifier in front ("nút micro") and a few typos: per word, scaled by its length (none in a
+  word of ≤ 2 letters, so one syllable never turns into another), never a different number.
 
 `understood=False` means the input cannot be read as an answer at all (a letter beyond the choices,
 an emoji, an empty message): the tutor asks again instead of marking it wrong.
@@ -42,6 +43,15 @@ _LEADING_FILLERS = (
     "y",
     "chac la",
     "la",
+    # classifiers in front of a name: "nút micro", "biểu tượng micro", "mục Màn hình"
+    "bieu tuong",
+    "nut bam",
+    "nut",
+    "cai",
+    "chiec",
+    "hinh",
+    "muc",
+    "che do",
 )
 _TRAILING_FILLERS = ("a", "nhe", "nha", "ha", "ah", "ak", "ne", "roi", "a nhe")
 _TEENCODE = {
@@ -129,33 +139,65 @@ def edit_distance(a: str, b: str) -> int:
 
 
 def allowed_typos(length: int) -> int:
-    """How many edits a text of `length` characters (cleaned) may be off by."""
-    if length <= 3:
+    """How many edits in all an answer of `length` characters (cleaned) may be off by."""
+    if length <= 4:
         return 0
-    if length <= 8:
+    if length <= 10:
         return 1
-    if length <= 16:
+    if length <= 20:
         return 2
     return 3
 
 
+def _word_typos(length: int) -> int:
+    """How many edits one word of `length` letters may take (a short syllable changes meaning)."""
+    if length <= 2:
+        return 0
+    if length <= 5:
+        return 1
+    return 2
+
+
+def _is_swap(a: str, b: str) -> bool:
+    """True when `a` is `b` with two neighbouring letters swapped ("opt" for "otp")."""
+    if len(a) != len(b) or len(a) < 3:
+        return False
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+
+
 def texts_match(answer: str, expected: str) -> bool:
-    """True when two cleaned texts are the same answer: equal, or a few typos apart with the
-    same numbers (a short expected text of ≤ 3 letters also tolerates two letters swapped)."""
+    """True when two cleaned texts are the same answer.
+
+    Equal; or equal without spaces ("app store" / "appstore"); or the same words, each within a
+    few typos for its length (none for words of ≤ 2 letters, one swap of neighbouring letters
+    always allowed, i/y spelled either way), few in all, and always the same numbers.
+    """
     if not answer or not expected:
         return False
     if answer == expected:
         return True
     if _DIGITS.findall(answer) != _DIGITS.findall(expected):
         return False
-    allowed = max(allowed_typos(len(expected)), 1)
-    if abs(len(answer) - len(expected)) > allowed:
-        return False  # cheap exit: long messages never pay for the distance table
-    distance = edit_distance(answer, expected)
-    if distance <= allowed_typos(len(expected)):
+    if answer.replace(" ", "") == expected.replace(" ", ""):
         return True
-    # "opt" for "otp": one swap of neighbours in a short word.
-    return len(expected) <= 3 and distance == 1 and sorted(answer) == sorted(expected)
+    words, targets = answer.split(), expected.split()
+    if len(words) != len(targets):
+        return False
+    edits = swaps = 0
+    for word, target in zip(words, targets, strict=True):
+        if word == target or word.replace("y", "i") == target.replace("y", "i"):
+            continue
+        if _is_swap(word, target):
+            swaps += 1
+            continue
+        if abs(len(word) - len(target)) > _word_typos(len(target)):
+            return False
+        distance = edit_distance(word, target)
+        if distance > _word_typos(len(target)):
+            return False
+        edits += distance
+    return edits + swaps <= max(allowed_typos(len(expected)), 1 if edits == 0 else 0)
 
 
 def _choice_by_text(answer: str, choices: list[str]) -> int | None:
