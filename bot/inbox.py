@@ -1,0 +1,197 @@
+"""Channel bookkeeping repositories: the durable inbox of received updates and the delivery log.
+
+Both are channel-agnostic (the `channel` argument is "telegram", "zalo", ...). They are the only
+way `bot/` touches the database, and the composition root hands them to the channels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.models import INBOX_FAILED, INBOX_PROCESSED, INBOX_RECEIVED, DeliveryRow, InboxRow
+from knowledge.db import transaction
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """A received update still waiting to be processed."""
+
+    id: int
+    channel: str
+    external_id: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+class Inbox:
+    """Durable, deduplicating inbox of updates received from a channel's webhook or poller.
+
+    Use it in three steps:
+
+    1. `record(channel, external_id, payload)` as soon as an update arrives, *before* it is
+       acknowledged: it commits the row and returns True, or returns False when that
+       (channel, external_id) was recorded before — a platform retry to acknowledge and ignore.
+       The check is atomic (a unique constraint), so two workers receiving the same retry at
+       once cannot both get True. `external_id` is the platform's own id: Telegram's
+       `update_id`, Zalo's `message.msg_id` (or another stable event id).
+    2. After the work is done: `mark_processed(channel, external_id)` (the payload, which holds
+       the learner's message, is cleared; the row stays for deduplication), or
+       `mark_failed(channel, external_id, error)` with a short error label (never the message).
+    3. On start: `pending(channel)` returns rows left `received` by a crash, oldest first, to
+       process again. The tutor deduplicates on the Inbound message id, so replaying an update
+       whose replies were already sent does not answer twice.
+
+    `purge(older_than)` deletes processed and failed rows older than the platform's retry window.
+    """
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._factory = session_factory
+
+    def record(self, channel: str, external_id: str, payload: dict[str, Any]) -> bool:
+        """Store a received update; False if (channel, external_id) was seen before."""
+        try:
+            with transaction(self._factory) as session:
+                session.add(
+                    InboxRow(
+                        channel=channel,
+                        external_id=external_id,
+                        payload=payload,
+                        status=INBOX_RECEIVED,
+                        attempts=0,
+                        received_at=_now(),
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def pending(self, channel: str, limit: int = 10_000) -> list[InboxItem]:
+        """Updates of `channel` recorded but not yet processed (nor failed), oldest first."""
+        with self._factory() as session:
+            rows = session.scalars(
+                select(InboxRow)
+                .where(InboxRow.channel == channel, InboxRow.status == INBOX_RECEIVED)
+                .order_by(InboxRow.id)
+                .limit(limit)
+            ).all()
+            return [
+                InboxItem(r.id, r.channel, r.external_id, dict(r.payload), r.attempts) for r in rows
+            ]
+
+    def mark_processed(self, channel: str, external_id: str) -> None:
+        """The update was handled: clear its payload, keep the row so retries stay deduplicated."""
+        self._finish(channel, external_id, INBOX_PROCESSED, None, clear_payload=True)
+
+    def mark_failed(self, channel: str, external_id: str, error: str) -> None:
+        """The update could not be handled; `error` is a short label (an exception type), no data."""
+        self._finish(channel, external_id, INBOX_FAILED, error[:200], clear_payload=False)
+
+    def status(self, channel: str, external_id: str) -> str | None:
+        """The row's status, or None when the update was never recorded."""
+        with self._factory() as session:
+            return session.scalar(
+                select(InboxRow.status).where(
+                    InboxRow.channel == channel, InboxRow.external_id == external_id
+                )
+            )
+
+    def counts(self, channel: str) -> dict[str, int]:
+        """Number of rows of `channel` per status."""
+        with self._factory() as session:
+            rows = session.execute(
+                select(InboxRow.status, func.count())
+                .where(InboxRow.channel == channel)
+                .group_by(InboxRow.status)
+            ).all()
+        return {status: int(count) for status, count in rows}
+
+    def purge(self, older_than: timedelta) -> int:
+        """Delete processed/failed rows received more than `older_than` ago; return how many."""
+        cutoff = _now() - older_than
+        with transaction(self._factory) as session:
+            result = session.execute(
+                delete(InboxRow).where(
+                    InboxRow.status.in_((INBOX_PROCESSED, INBOX_FAILED)),
+                    InboxRow.received_at < cutoff,
+                )
+            )
+            return int(result.rowcount or 0)
+
+    def _finish(
+        self, channel: str, external_id: str, status: str, error: str | None, *, clear_payload: bool
+    ) -> None:
+        values: dict[str, Any] = {
+            "status": status,
+            "error": error,
+            "processed_at": _now(),
+            "attempts": InboxRow.attempts + 1,
+        }
+        if clear_payload:
+            values["payload"] = {}
+        with transaction(self._factory) as session:
+            session.execute(
+                update(InboxRow)
+                .where(InboxRow.channel == channel, InboxRow.external_id == external_id)
+                .values(**values)
+            )
+
+
+class DeliveryLog:
+    """At most one proactive message of a kind per user per day (e.g. the daily reminder).
+
+    `claim(...)` atomically reserves the (channel, user_id, kind, day) slot and returns False when
+    it was taken already (another process, or before a restart); `finish(...)` records the outcome
+    ("sent", "blocked", "failed", "empty"). A claimed slot is never retried the same day.
+    """
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._factory = session_factory
+
+    def claim(self, channel: str, user_id: str, kind: str, day: str) -> bool:
+        """Reserve today's slot; False if it was reserved before."""
+        try:
+            with transaction(self._factory) as session:
+                session.add(
+                    DeliveryRow(
+                        channel=channel, user_id=user_id, kind=kind, day=day, status="claimed", at=_now()
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def finish(self, channel: str, user_id: str, kind: str, day: str, status: str) -> None:
+        """Record how a claimed delivery ended."""
+        with transaction(self._factory) as session:
+            session.execute(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.channel == channel,
+                    DeliveryRow.user_id == user_id,
+                    DeliveryRow.kind == kind,
+                    DeliveryRow.day == day,
+                )
+                .values(status=status, at=_now())
+            )
+
+    def status(self, channel: str, user_id: str, kind: str, day: str) -> str | None:
+        """The recorded outcome of a delivery slot, or None if never claimed."""
+        with self._factory() as session:
+            return session.scalar(
+                select(DeliveryRow.status).where(
+                    DeliveryRow.channel == channel,
+                    DeliveryRow.user_id == user_id,
+                    DeliveryRow.kind == kind,
+                    DeliveryRow.day == day,
+                )
+            )

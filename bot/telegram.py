@@ -1,0 +1,627 @@
+"""Telegram channel (python-telegram-bot v22): translates updates into `Inbound`, renders `Reply`.
+
+One `TelegramChannel` serves both modes:
+
+- webhook (inside `hocvuso serve`): `router()` gives `POST /telegram/webhook`; the secret header is
+  checked in constant time before the body is read, the update is recorded in the durable inbox,
+  200 goes back at once and the update is processed afterwards by the PTB `Application`;
+- polling (`hocvuso telegram`): PTB's `Updater` long-polls `getUpdates`; every update goes through
+  the same inbox, so both modes deduplicate and recover from crashes the same way.
+
+Updates of one chat are processed in order; different chats concurrently. The tutor is synchronous
+and runs in a worker thread pool; database bookkeeping uses its own small pool so that
+acknowledging webhooks never waits behind a learner's lesson.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, time as dtime, timedelta
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from telegram import Bot, LinkPreviewOptions, Message, Update
+from telegram.constants import ChatMemberStatus, ChatType, PollType
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+    TypeHandler,
+    Updater,
+)
+
+from bot.inbox import DeliveryLog, Inbox
+from bot.telegram_render import (
+    ERROR_TEXT,
+    MESSAGE_LIMIT,
+    PARSE_MODE,
+    OutPhoto,
+    OutPoll,
+    OutText,
+    chosen_label,
+    plan_reply,
+    to_markup,
+)
+from bot.telegram_store import PollStore
+from tutor.messages import Inbound, InboundKind, Reply, TutorPort
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+WEBHOOK_PATH = "/telegram/webhook"
+ALLOWED_UPDATES = ("message", "callback_query", "poll_answer", "my_chat_member")
+MAX_WEBHOOK_BODY = 1_000_000  # bytes; Telegram updates are a few kilobytes
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    """Everything the Telegram channel needs, resolved by the composition root."""
+
+    token: str
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = ""
+    webhook_secret: str = ""  # required in webhook mode
+    base_url: str = ""  # self-hosted Bot API, e.g. http://127.0.0.1:8081/bot
+    use_quiz_polls: bool = False
+    timezone: str = "Asia/Ho_Chi_Minh"
+    media_root: Path | None = None  # relative Reply.image_path values are resolved here
+    max_messages_per_second: float = 30.0  # AIORateLimiter's overall limit (Telegram's is ~30/s)
+    tutor_workers: int = 4
+    polling_timeout_s: int = 10
+    reminder_sync_s: float = 60.0  # how often reminder schedules are rebuilt from the database
+    inbox_retention: timedelta = timedelta(days=3)
+
+
+def base_file_url(base_url: str) -> str:
+    """The file URL of a self-hosted Bot API server: .../bot -> .../file/bot."""
+    root = base_url.rstrip("/")
+    if root.endswith("/bot"):
+        return root[: -len("/bot")] + "/file/bot"
+    return root + "/file/bot"
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Processes updates of different chats concurrently and those of one chat in arrival order."""
+
+    def __init__(self, max_concurrent_updates: int = 1024) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    @staticmethod
+    def _key(update: object) -> int:
+        if isinstance(update, Update):
+            if update.effective_user is not None:
+                return update.effective_user.id
+            if update.effective_chat is not None:
+                return update.effective_chat.id
+            return -update.update_id
+        return 0
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = self._key(update)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            if not lock.locked() and self._locks.get(key) is lock:
+                # Nobody holds or waits for it (a waiter would hold it by now): forget it.
+                del self._locks[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where the replies to one inbound go."""
+
+    chat_id: int
+    inbound: Inbound
+
+
+class TelegramChannel:
+    """The Telegram adapter: one PTB Application, the inbox, and the tutor behind a TutorPort."""
+
+    name = CHANNEL
+
+    def __init__(
+        self,
+        config: TelegramConfig,
+        tutor: TutorPort,
+        inbox: Inbox,
+        polls: PollStore,
+        deliveries: DeliveryLog,
+        *,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        if config.mode == "webhook" and not (config.webhook_url and config.webhook_secret):
+            raise ValueError("webhook mode needs webhook_url and webhook_secret")
+        self.config = config
+        self._tutor = tutor
+        self._inbox = inbox
+        self._polls = polls
+        self._deliveries = deliveries
+        self._tz = ZoneInfo(config.timezone)
+        self._clock = clock or (lambda: datetime.now(self._tz))
+        self._tutor_pool = ThreadPoolExecutor(config.tutor_workers, thread_name_prefix="tg-tutor")
+        self._db_pool = ThreadPoolExecutor(2, thread_name_prefix="tg-db")
+        self._secret = config.webhook_secret.encode("utf-8")
+        self._reminders: dict[str, tuple[str, Any]] = {}  # user_id -> (HH:MM, Job)
+        self._updater: Updater | None = None
+        self._pump: asyncio.Task[None] | None = None
+        self._started = False
+        self.application = self._build_application()
+
+    # --- construction --------------------------------------------------------------------
+    def _build_application(self) -> Application:
+        builder = (
+            ApplicationBuilder()
+            .token(self.config.token)
+            .updater(None)
+            .concurrent_updates(PerChatUpdateProcessor())
+            .rate_limiter(
+                AIORateLimiter(
+                    overall_max_rate=self.config.max_messages_per_second,
+                    overall_time_period=1,
+                    max_retries=2,
+                )
+            )
+        )
+        if self.config.base_url:
+            builder = builder.base_url(self.config.base_url).base_file_url(
+                base_file_url(self.config.base_url)
+            )
+        application = builder.build()
+        application.add_handler(TypeHandler(Update, self._on_update))
+        application.add_error_handler(self._on_error)
+        return application
+
+    @property
+    def bot(self) -> Bot:
+        return self.application.bot
+
+    # --- lifecycle -----------------------------------------------------------------------
+    async def start(self) -> None:
+        """Start processing (webhook mode: also register the webhook) and replay the inbox."""
+        await self.application.initialize()
+        await self.application.start()
+        self._started = True
+        if self.config.mode == "webhook":
+            await self.bot.set_webhook(
+                url=self.config.webhook_url,
+                secret_token=self.config.webhook_secret,
+                allowed_updates=list(ALLOWED_UPDATES),
+            )
+            log.info("Telegram webhook registered; updates arrive at %s", WEBHOOK_PATH)
+        replayed = await self.replay_pending()
+        if replayed:
+            log.info("Telegram: %d update(s) left by a previous run queued again", replayed)
+        if self.application.job_queue is not None:
+            self.application.job_queue.run_repeating(
+                self._sync_reminders_job, interval=self.config.reminder_sync_s, first=0.5,
+                name="telegram:reminder-sync",
+            )
+        await self._db(self._inbox.purge, self.config.inbox_retention)
+
+    async def start_polling(self) -> None:
+        """Start the channel and long-poll getUpdates (the `hocvuso telegram` mode)."""
+        await self.start()
+        queue: asyncio.Queue[object] = asyncio.Queue()
+        self._updater = Updater(bot=self.bot, update_queue=queue)
+        await self._updater.initialize()
+        await self._updater.start_polling(
+            timeout=self.config.polling_timeout_s,
+            allowed_updates=list(ALLOWED_UPDATES),
+            drop_pending_updates=False,
+        )
+        self._pump = asyncio.create_task(self._pump_polled(queue), name="telegram:pump")
+        log.info("Telegram long polling started")
+
+    async def stop(self) -> None:
+        """Stop polling (if any), finish the updates in flight, release resources."""
+        updater, self._updater = self._updater, None
+        if updater is not None:
+            with contextlib.suppress(Exception):
+                await updater.stop()
+        if self._pump is not None:
+            self._pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump
+            self._pump = None
+        if self._started:
+            # Application.stop waits for the updates in flight; the bot's HTTP client goes last.
+            await self.application.stop()
+            await self.application.shutdown()
+            self._started = False
+        if updater is not None:
+            with contextlib.suppress(Exception):
+                await updater.shutdown()
+        self._tutor_pool.shutdown(wait=False, cancel_futures=True)
+        self._db_pool.shutdown(wait=False, cancel_futures=True)
+
+    async def _pump_polled(self, queue: asyncio.Queue[object]) -> None:
+        while True:
+            update = await queue.get()
+            if not isinstance(update, Update):
+                continue
+            try:
+                await self.submit(update.to_dict())
+            except Exception:  # the database is down: the update is lost to this run only
+                log.exception("Telegram: could not record polled update %s", update.update_id)
+
+    def describe(self) -> dict[str, Any]:
+        """What /healthz says about this channel."""
+        return {"enabled": True, "mode": self.config.mode, "running": self._started}
+
+    # --- inbox ---------------------------------------------------------------------------
+    async def _db(self, fn: Callable[..., _T], *args: Any) -> _T:
+        return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
+
+    def check_secret(self, header_value: str | None) -> bool:
+        """Constant-time comparison of the webhook secret header."""
+        if not header_value:
+            return False
+        return hmac.compare_digest(header_value.encode("utf-8"), self._secret)
+
+    async def submit(self, data: dict[str, Any]) -> bool:
+        """Record a raw update durably and queue it; False when its update_id was seen before."""
+        update_id = data.get("update_id")
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            raise ValueError("update without an integer update_id")
+        if not await self._db(self._inbox.record, CHANNEL, str(update_id), data):
+            return False
+        self._enqueue(data)
+        return True
+
+    def _enqueue(self, data: dict[str, Any]) -> None:
+        try:
+            update = Update.de_json(data, self.bot)
+        except Exception as exc:
+            log.warning("Telegram: update %s unreadable (%s)", data.get("update_id"), type(exc).__name__)
+            asyncio.get_running_loop().run_in_executor(
+                self._db_pool, self._inbox.mark_failed, CHANNEL, str(data.get("update_id")), "unreadable"
+            )
+            return
+        self.application.update_queue.put_nowait(update)
+
+    async def replay_pending(self) -> int:
+        """Queue the updates recorded but never processed (a crash between ack and work)."""
+        items = await self._db(self._inbox.pending, CHANNEL)
+        for item in items:
+            self._enqueue(item.payload)
+        return len(items)
+
+    # --- webhook -------------------------------------------------------------------------
+    def router(self) -> APIRouter:
+        """`POST /telegram/webhook` (only mounted in webhook mode)."""
+        router = APIRouter()
+
+        @router.post(WEBHOOK_PATH, include_in_schema=False)
+        async def telegram_webhook(request: Request) -> JSONResponse:
+            # The secret is checked before the body is read: a stranger's request costs nothing.
+            if not self.check_secret(request.headers.get(SECRET_HEADER)):
+                return JSONResponse({"ok": False}, status_code=403)
+            length = request.headers.get("content-length")
+            if length and length.isdigit() and int(length) > MAX_WEBHOOK_BODY:
+                return JSONResponse({"ok": False}, status_code=413)
+            body = await request.body()
+            try:
+                data = json.loads(body)
+                if not isinstance(data, dict):
+                    raise ValueError("not an object")
+                new = await self.submit(data)
+            except ValueError:
+                return JSONResponse({"ok": False}, status_code=400)
+            return JSONResponse({"ok": True, "duplicate": not new})
+
+        return router
+
+    # --- processing ----------------------------------------------------------------------
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        external_id = str(update.update_id)
+        try:
+            await self._dispatch(update)
+        except Exception as exc:
+            log.error(
+                "Telegram update %s failed: %s", external_id, type(exc).__name__, exc_info=True
+            )
+            await self._db(self._inbox.mark_failed, CHANNEL, external_id, type(exc).__name__)
+            await self._apologize(update)
+            return
+        await self._db(self._inbox.mark_processed, CHANNEL, external_id)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("Telegram error: %s", type(context.error).__name__, exc_info=context.error)
+
+    async def _apologize(self, update: Update) -> None:
+        chat = update.effective_chat
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return
+        with contextlib.suppress(TelegramError):
+            await self.bot.send_message(chat.id, ERROR_TEXT)
+
+    async def _dispatch(self, update: Update) -> None:
+        if update.my_chat_member is not None:
+            await self._on_membership(update)
+            return
+        target = await self._target(update)
+        if target is None:
+            return
+        replies = await asyncio.get_running_loop().run_in_executor(
+            self._tutor_pool, self._tutor.handle, target.inbound
+        )
+        await self.send_replies(target.chat_id, target.inbound.user_id, replies)
+
+    async def _on_membership(self, update: Update) -> None:
+        member = update.my_chat_member
+        if member is None or member.chat.type != ChatType.PRIVATE:
+            return
+        status = member.new_chat_member.status
+        user_id = str(member.from_user.id)
+        if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
+            await self._set_active(user_id, False)
+        elif status == ChatMemberStatus.MEMBER:
+            await self._set_active(user_id, True)
+
+    async def _set_active(self, user_id: str, active: bool) -> None:
+        await asyncio.get_running_loop().run_in_executor(
+            self._tutor_pool, self._tutor.set_active, CHANNEL, user_id, active
+        )
+
+    async def _target(self, update: Update) -> _Target | None:
+        """Translate an update into an Inbound (None for updates the tutor does not see)."""
+        if update.callback_query is not None:
+            return await self._from_callback(update)
+        if update.poll_answer is not None:
+            return await self._from_poll_answer(update)
+        message = update.message
+        if message is None or message.chat.type != ChatType.PRIVATE or message.from_user is None:
+            return None
+        kind, text = self._message_content(message)
+        user = message.from_user
+        return _Target(
+            message.chat.id,
+            Inbound(
+                channel=CHANNEL,
+                user_id=str(user.id),
+                message_id=f"{message.chat.id}:{message.message_id}",
+                text=text,
+                kind=kind,
+                display_name=user.full_name or None,
+                sent_at=message.date,
+            ),
+        )
+
+    def _message_content(self, message: Message) -> tuple[InboundKind, str | None]:
+        if message.text is not None:
+            text = message.text
+            if text.startswith("/"):
+                command, _, rest = text.partition(" ")
+                name, _, mention = command.partition("@")
+                if mention and mention.lower() != (self.bot.username or "").lower():
+                    return "other", None  # a command meant for another bot
+                text = f"{name} {rest}".strip()
+            return "text", text
+        if message.sticker is not None:
+            return "sticker", None
+        if message.photo:
+            return "photo", message.caption
+        if message.voice is not None or message.audio is not None:
+            return "voice", message.caption
+        return "other", message.caption
+
+    async def _from_callback(self, update: Update) -> _Target | None:
+        query = update.callback_query
+        assert query is not None
+        # Answer at once so the learner's button stops spinning, whatever happens next.
+        with contextlib.suppress(TelegramError):
+            await query.answer()
+        message = query.message
+        chat_id = message.chat.id if message is not None else query.from_user.id
+        if message is not None and message.chat.type != ChatType.PRIVATE:
+            return None
+        if not query.data:
+            return None
+        if isinstance(message, Message):
+            await self._mark_choice(message, query.data)
+        return _Target(
+            chat_id,
+            Inbound(
+                channel=CHANNEL,
+                user_id=str(query.from_user.id),
+                message_id=f"cb:{query.id}",
+                payload=query.data,
+                kind="button",
+                display_name=query.from_user.full_name or None,
+            ),
+        )
+
+    async def _mark_choice(self, message: Message, data: str) -> None:
+        """Show which button was pressed and remove the keyboard, so it is not pressed twice."""
+        markup = message.reply_markup
+        if markup is None:
+            return
+        label = chosen_label(markup.inline_keyboard, data)
+        try:
+            body = message.text_html if message.text else None
+            if body is not None and label and len(message.text or "") + len(label) + 4 <= MESSAGE_LIMIT:
+                import html
+
+                await message.edit_text(
+                    f"{body}\n\n✓ {html.escape(label, quote=False)}",
+                    parse_mode=PARSE_MODE,
+                    reply_markup=None,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+            else:
+                await message.edit_reply_markup(reply_markup=None)
+        except TelegramError as exc:  # too old to edit, already edited: harmless
+            log.debug("Telegram: could not mark the pressed button (%s)", type(exc).__name__)
+
+    async def _from_poll_answer(self, update: Update) -> _Target | None:
+        answer = update.poll_answer
+        assert answer is not None
+        if answer.user is None or not answer.option_ids:
+            return None  # an anonymous vote, or a vote taken back
+        record = await self._db(self._polls.get, answer.poll_id)
+        if record is None or not 0 <= answer.option_ids[0] < len(record.choice_payloads):
+            return None
+        return _Target(
+            int(record.chat_id),
+            Inbound(
+                channel=CHANNEL,
+                user_id=str(answer.user.id),
+                message_id=f"poll:{answer.poll_id}:{answer.user.id}",
+                payload=record.choice_payloads[answer.option_ids[0]],
+                kind="button",
+                display_name=answer.user.full_name or None,
+            ),
+        )
+
+    # --- sending -------------------------------------------------------------------------
+    async def send_replies(self, chat_id: int, user_id: str, replies: list[Reply]) -> bool:
+        """Send the replies in order; False (and the learner marked inactive) if the bot is blocked."""
+        try:
+            for reply in replies:
+                for out in plan_reply(
+                    reply, use_quiz_polls=self.config.use_quiz_polls, media_root=self.config.media_root
+                ):
+                    await self._send(chat_id, out)
+        except Forbidden:
+            log.info("Telegram: a learner blocked the bot; marking them inactive")
+            await self._set_active(user_id, False)
+            return False
+        return True
+
+    async def _send(self, chat_id: int, out: OutText | OutPhoto | OutPoll) -> None:
+        if isinstance(out, OutText):
+            await self.bot.send_message(
+                chat_id,
+                out.html,
+                parse_mode=PARSE_MODE,
+                reply_markup=to_markup(out.buttons),
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        elif isinstance(out, OutPhoto):
+            with out.path.open("rb") as photo:
+                await self.bot.send_photo(
+                    chat_id, photo=photo, caption=out.caption_html, parse_mode=PARSE_MODE
+                )
+        else:
+            quiz = out.quiz
+            message = await self.bot.send_poll(
+                chat_id,
+                question=quiz.question,
+                options=list(quiz.choices),
+                is_anonymous=False,
+                type=PollType.QUIZ,
+                correct_option_ids=[quiz.correct_index] if quiz.correct_index is not None else None,
+                explanation=quiz.explanation[:200] or None,
+                reply_markup=to_markup(out.buttons),
+            )
+            if message.poll is not None:
+                await self._db(
+                    self._polls.save, message.poll.id, str(chat_id), quiz.item_id, quiz.choice_payloads
+                )
+
+    # --- reminders -----------------------------------------------------------------------
+    async def _sync_reminders_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await self.sync_reminders()
+        except Exception as exc:
+            log.warning("Telegram: reminder schedules not refreshed (%s)", type(exc).__name__)
+
+    async def sync_reminders(self) -> dict[str, str]:
+        """Rebuild the daily reminder jobs from the tutor's targets; returns user_id -> HH:MM."""
+        job_queue = self.application.job_queue
+        if job_queue is None:
+            return {}
+        targets = await asyncio.get_running_loop().run_in_executor(
+            self._tutor_pool, self._tutor.reminder_targets, CHANNEL
+        )
+        wanted: dict[str, dtime] = {}
+        for target in targets:
+            parsed = _parse_hhmm(target.time_hhmm)
+            if parsed is not None:
+                wanted[target.user_id] = parsed
+        for user_id, (hhmm, job) in list(self._reminders.items()):
+            if user_id not in wanted or wanted[user_id].strftime("%H:%M") != hhmm:
+                job.schedule_removal()
+                del self._reminders[user_id]
+        for user_id, at in wanted.items():
+            if user_id in self._reminders:
+                continue
+            job = job_queue.run_daily(
+                self._reminder_job,
+                time=at.replace(tzinfo=self._tz),
+                data=user_id,
+                name=f"telegram:reminder:{user_id}",
+            )
+            self._reminders[user_id] = (at.strftime("%H:%M"), job)
+        return {user_id: hhmm for user_id, (hhmm, _job) in self._reminders.items()}
+
+    async def _reminder_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        job = context.job
+        if job is None or not isinstance(job.data, str):
+            return
+        try:
+            await self.send_reminder(job.data)
+        except Exception as exc:
+            log.warning("Telegram: reminder not sent (%s)", type(exc).__name__)
+
+    async def send_reminder(self, user_id: str) -> str:
+        """Send today's reminder to one learner, at most once a day.
+
+        Returns "sent", "empty" (nothing to say), "duplicate" (already done today), "blocked"
+        (Forbidden: the learner is marked inactive and their job dropped) or "failed".
+        """
+        day = self._clock().astimezone(self._tz).date().isoformat()
+        if not await self._db(self._deliveries.claim, CHANNEL, user_id, "reminder", day):
+            return "duplicate"
+        loop = asyncio.get_running_loop()
+        reply = await loop.run_in_executor(self._tutor_pool, self._tutor.reminder_for, CHANNEL, user_id)
+        if reply is None:
+            status = "empty"
+        else:
+            try:
+                chat_id = int(user_id)
+            except ValueError:
+                chat_id = 0
+            try:
+                status = "sent" if chat_id and await self.send_replies(chat_id, user_id, [reply]) else "blocked"
+            except (BadRequest, TelegramError) as exc:
+                log.warning("Telegram: reminder failed (%s)", type(exc).__name__)
+                status = "failed"
+        if status == "blocked":
+            entry = self._reminders.pop(user_id, None)
+            if entry is not None:
+                entry[1].schedule_removal()
+        await self._db(self._deliveries.finish, CHANNEL, user_id, "reminder", day, status)
+        return status
+
+
+def _parse_hhmm(value: str) -> dtime | None:
+    try:
+        hours, minutes = value.strip().split(":")
+        return dtime(int(hours), int(minutes))
+    except (ValueError, AttributeError):
+        return None

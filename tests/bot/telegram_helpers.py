@@ -1,0 +1,113 @@
+"""Shared helpers for the Telegram tests: repositories on a real database, a channel on the fake API,
+and the app served by uvicorn on a free 127.0.0.1 port."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.inbox import DeliveryLog, Inbox
+from bot.telegram import TelegramChannel, TelegramConfig
+from bot.telegram_store import PollStore
+from hocvuso.migrate import upgrade_to_head
+from knowledge.db import make_engine, make_session_factory
+from tests.fakes.telegram_api import ApiCall, FakeTelegramApi
+from tutor.messages import TutorPort
+
+WEBHOOK_SECRET = "test-secret_0123456789abcdef"
+WEBHOOK_URL = "https://bot.example.org/telegram/webhook"
+
+
+@dataclass
+class Repos:
+    """The channel bookkeeping repositories on one database."""
+
+    session_factory: sessionmaker[Session]
+    inbox: Inbox
+    polls: PollStore
+    deliveries: DeliveryLog
+
+
+def make_repos(database_url: str) -> tuple[Repos, Any]:
+    """Migrated database and its repositories; returns (repos, engine) — dispose the engine after."""
+    engine = make_engine(database_url)
+    upgrade_to_head(engine)
+    factory = make_session_factory(engine)
+    return Repos(factory, Inbox(factory), PollStore(factory), DeliveryLog(factory)), engine
+
+
+def make_channel(
+    fake: FakeTelegramApi, repos: Repos, tutor: TutorPort, *, mode: str = "polling", **overrides: Any
+) -> TelegramChannel:
+    """A TelegramChannel pointed at the fake Bot API."""
+    values: dict[str, Any] = {
+        "token": fake.token,
+        "mode": mode,
+        "base_url": fake.base_url,
+        "polling_timeout_s": 1,
+        "reminder_sync_s": 3600,
+        "max_messages_per_second": 1000,
+    }
+    if mode == "webhook":
+        values.update(webhook_url=WEBHOOK_URL, webhook_secret=WEBHOOK_SECRET)
+    values.update(overrides)
+    return TelegramChannel(TelegramConfig(**values), tutor, repos.inbox, repos.polls, repos.deliveries)
+
+
+async def wait_calls(
+    fake: FakeTelegramApi, predicate: Callable[[list[ApiCall]], bool], timeout: float = 15.0
+) -> list[ApiCall]:
+    """Await (without blocking the event loop) until the fake API's calls satisfy predicate."""
+    return await asyncio.to_thread(fake.wait_for, predicate, timeout)
+
+
+def sent_texts(calls: list[ApiCall], chat_id: int) -> list[ApiCall]:
+    """sendMessage calls to one chat."""
+    return [c for c in calls if c.method == "sendMessage" and c.chat_id == chat_id]
+
+
+def payloads(call: ApiCall) -> list[str]:
+    """The callback_data of an inline keyboard sent with a message."""
+    markup = call.json("reply_markup") or {}
+    return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+@contextlib.asynccontextmanager
+async def serve_app(app: FastAPI) -> AsyncIterator[str]:
+    """Run `app` with uvicorn on a free 127.0.0.1 port (lifespan on); yields the base URL."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    for _ in range(400):
+        if server.started or task.done():
+            break
+        await asyncio.sleep(0.025)
+    if not server.started:
+        server.should_exit = True
+        await task
+        raise RuntimeError("uvicorn did not start")
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 30)
+
+
+async def eventually(check: Callable[[], Any], timeout: float = 15.0) -> Any:
+    """Await until check() returns something truthy (run in a thread: it may touch the database)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = await asyncio.to_thread(check)
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("condition not met in time")
+        await asyncio.sleep(0.05)

@@ -1,0 +1,96 @@
+"""A small, thread-safe TutorPort for channel tests: a scripted consent → lesson → quiz flow.
+
+It deduplicates on Inbound.message_id like the real tutor, and records everything it was asked.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from tutor.messages import Button, Inbound, QuizQuestion, Reply, ReminderTarget
+
+LONG_TEXT = " ".join(
+    f"Câu số {i}: mật khẩu mạnh có ít nhất mười hai ký tự, gồm chữ, số và ký hiệu." for i in range(160)
+)
+QUIZ = QuizQuestion(
+    item_id="q-matkhau-1",
+    question="Mật khẩu nào mạnh nhất?",
+    choices=("123456", "ngaysinh1990", "Tr@ng-Xanh-42-Mua"),
+    choice_payloads=("ans:q-matkhau-1:0", "ans:q-matkhau-1:1", "ans:q-matkhau-1:2"),
+    correct_index=2,
+    explanation="Mật khẩu dài, trộn chữ, số và ký hiệu thì khó đoán.",
+)
+
+
+@dataclass
+class FakeTutor:
+    """Scripted tutor: /start → consent button → lesson → quiz; 'dài' → a 10,000+ character answer."""
+
+    targets: list[ReminderTarget] = field(default_factory=list)
+    reminder_text: str | None = "Đến giờ học rồi! Bạn có 2 câu cần ôn hôm nay."
+    inbounds: list[Inbound] = field(default_factory=list)
+    active_changes: list[tuple[str, str, bool]] = field(default_factory=list)
+    image_path: str | None = None
+    fail_on: str | None = None  # text that makes handle() raise
+    _seen: set[tuple[str, str]] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def handle(self, inbound: Inbound) -> list[Reply]:
+        with self._lock:
+            key = (inbound.channel, inbound.message_id)
+            if key in self._seen:
+                return []
+            self._seen.add(key)
+            self.inbounds.append(inbound)
+        if self.fail_on is not None and inbound.text == self.fail_on:
+            raise RuntimeError("scripted failure")
+        if inbound.kind == "button":
+            return self._on_button(inbound.payload or "")
+        if inbound.kind in ("sticker", "photo"):
+            return [Reply("Mình chỉ đọc được chữ thôi. Bạn gõ câu hỏi nhé.")]
+        text = (inbound.text or "").strip()
+        if text.startswith("/start"):
+            return [
+                Reply(
+                    "Chào bạn! Mình là trợ lý Bình dân học vụ số. Bạn đồng ý để mình lưu tiến độ học?",
+                    buttons=((Button("Đồng ý", "consent:yes"), Button("Không", "consent:no")),),
+                )
+            ]
+        if text == "dài":
+            return [Reply(LONG_TEXT)]
+        if text == "ảnh":
+            return [Reply("Xem hình minh hoạ nhé.", image_path=self.image_path, image_caption="Màn hình cài đặt <b>")]
+        return [Reply(f"Bạn hỏi: {text}")]
+
+    def _on_button(self, payload: str) -> list[Reply]:
+        if payload == "consent:yes":
+            return [
+                Reply(
+                    "Bài 1: Mật khẩu mạnh. Dùng ít nhất 12 ký tự, trộn chữ, số và ký hiệu.",
+                    buttons=((Button("Làm bài kiểm tra", "quiz:start"),),),
+                )
+            ]
+        if payload == "quiz:start":
+            return [
+                Reply(
+                    QUIZ.question,
+                    buttons=tuple((Button(c, p),) for c, p in zip(QUIZ.choices, QUIZ.choice_payloads))
+                    + ((Button("Bỏ qua", "quiz:skip"),),),
+                    quiz=QUIZ,
+                )
+            ]
+        if payload.startswith("ans:q-matkhau-1:"):
+            correct = payload.endswith(":2")
+            return [Reply("✅ Đúng rồi!" if correct else "❌ Chưa đúng. " + QUIZ.explanation)]
+        return [Reply("Nút này đã cũ rồi. Bạn gõ /menu để tiếp tục nhé.")]
+
+    def reminder_targets(self, channel: str) -> list[ReminderTarget]:
+        return [t for t in self.targets if t.channel == channel]
+
+    def reminder_for(self, channel: str, user_id: str) -> Reply | None:
+        return Reply(self.reminder_text) if self.reminder_text else None
+
+    def set_active(self, channel: str, user_id: str, active: bool) -> None:
+        with self._lock:
+            self.active_changes.append((channel, user_id, active))
