@@ -36,6 +36,7 @@ MAX_CHOICE_CHARS = 160
 MAX_EXPLANATION_CHARS = 400
 MIN_SUPPORT = 0.75  # share of an answer's key words that must appear in the lesson text
 MIN_STATEMENT_SUPPORT = 0.6  # same for a true/false statement (a false one is partly reworded)
+GENERATION_MAX_TOKENS = 1200  # room for a few items in JSON; answers use the model's own smaller limit
 
 # Words too common to show that an answer comes from the lesson (folded).
 _STOPWORDS = frozenset(
@@ -244,14 +245,33 @@ def verify_item(raw: dict[str, Any], lesson: Lesson) -> QuizItem | None:
     )
 
 
-def generate_items(chat_model: BaseChatModel | None, lesson: Lesson, n: int = 3) -> list[QuizItem]:
-    """Up to `n` new verified quiz items for `lesson` written by `chat_model`; [] on any failure."""
+def _with_room(chat_model: BaseChatModel, max_tokens: int | None) -> Any:
+    """The model, bound to at least `max_tokens` output tokens when it has such a setting."""
+    fields = getattr(type(chat_model), "model_fields", {})
+    current = getattr(chat_model, "max_tokens", None)
+    if max_tokens and "max_tokens" in fields and (current is None or current < max_tokens):
+        return chat_model.bind(max_tokens=max_tokens)
+    return chat_model
+
+
+def generate_items(
+    chat_model: BaseChatModel | None,
+    lesson: Lesson,
+    n: int = 3,
+    *,
+    max_tokens: int | None = GENERATION_MAX_TOKENS,
+) -> list[QuizItem]:
+    """Up to `n` new verified quiz items for `lesson` written by `chat_model`; [] on any failure.
+
+    The request may use up to `max_tokens` output tokens (when the model's own limit, set for
+    short answers, is lower); a reply cut short still yields its complete items.
+    """
     if chat_model is None or n <= 0:
         return []
     from langchain_core.messages import HumanMessage, SystemMessage
 
     try:
-        reply = chat_model.invoke(
+        reply = _with_room(chat_model, max_tokens).invoke(
             [SystemMessage(content=SYSTEM_PROMPT), HumanMessage(content=_lesson_prompt(lesson, n))]
         )
         text = _reply_text(getattr(reply, "content", ""))

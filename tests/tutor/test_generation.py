@@ -227,3 +227,16 @@ def test_parse_items_and_support_helpers(lesson: Lesson) -> None:
     assert is_supported("trinh quan ly mat khau", text)
     assert not is_supported("phần mềm diệt virus", text)
     assert not is_supported("và là của", text)  # only stopwords prove nothing
+
+
+def test_generation_asks_for_enough_output_tokens(fake: OpenAIFake, lesson: Lesson) -> None:
+    fake.reply = json.dumps([GOOD_SHORT], ensure_ascii=False)
+    answer_sized = ChatOpenAI(base_url=fake.base_url, api_key="k", model=fake.model, max_tokens=400, max_retries=0)
+    assert len(generate_items(answer_sized, lesson)) == 1
+    sent = fake.last_request.body or {}
+    assert sent.get("max_tokens", sent.get("max_completion_tokens")) == 1200
+    assert answer_sized.max_tokens == 400  # the shared model is not changed
+    roomy = ChatOpenAI(base_url=fake.base_url, api_key="k", model=fake.model, max_tokens=3000, max_retries=0)
+    generate_items(roomy, lesson, max_tokens=1200)
+    sent = fake.last_request.body or {}
+    assert sent.get("max_tokens", sent.get("max_completion_tokens")) == 3000
