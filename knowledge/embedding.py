@@ -63,7 +63,8 @@ class SentenceTransformerEmbedder:
         location = _resolve_model_location(model_path)
         self._model = SentenceTransformer(location, device="cpu", local_files_only=True)
         self.name = f"sentence-transformers/{Path(location).name}"
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension() or 0)
         self._lock = threading.Lock()
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:

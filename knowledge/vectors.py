@@ -51,6 +51,10 @@ class VectorStore:
         """Open the configured store: Chroma server when `url` is set, else embedded at `path`."""
         import chromadb
 
+        # Chroma tries to rebuild a collection's embedding function from stored config whenever it
+        # reads collection metadata; ours is wired by the application, so that warning is noise.
+        warnings.filterwarnings("ignore", message="Could not reconstruct embedding function")
+
         if url:
             parsed = urlparse(url)
             client = chromadb.HttpClient(

