@@ -179,7 +179,6 @@ def placement_summary(correct: int, total: int, strong: list[str], weak: list[st
 
 NO_PLACEMENT = "Hiện chưa có bài kiểm tra đầu vào. Gõ /hoc để học luôn nhé."
 NOTHING_TO_REVIEW = "👏 Hôm nay không có câu nào cần ôn. Gõ /hoc để học tiếp nhé."
-CERTIFICATE = "🏅 Chúc mừng! Bạn đã đạt chuẩn kỹ năng số cơ bản."
 
 # Reminders
 REMIND_USAGE = "Gõ giờ muốn nhắc, ví dụ: /nhacnho 19:30"
