@@ -87,6 +87,7 @@ _STOPWORDS = frozenset(
     u uh ko k dc j
     """.split()
 )
+_MODEL_NOT_COVERED = "bai hoc chua co noi dung nay"  # the refusal the system prompt asks for
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
@@ -235,6 +236,10 @@ class Answerer:
         if leaks_instructions(raw):
             log.warning("LLM output repeated its instructions; answering extractively")
             return None
+        if _MODEL_NOT_COVERED in " ".join(_folded_tokens(raw)):
+            # The passages passed the relevance bar, so quote them rather than a bare "no".
+            log.info("LLM found the passages insufficient; answering extractively")
+            return None
         text, cited = repair_citations(_clean_llm_text(raw), len(hits))
         if not text:
             log.warning("LLM answer was empty after cleaning; answering extractively")
@@ -321,6 +326,7 @@ def repair_citations(text: str, n_passages: int) -> tuple[str, list[int]]:
 def _clean_llm_text(raw: str) -> str:
     text = normalize(raw).strip()
     text = _FENCE_TAGS.sub("", text)
+    text = _MARKDOWN_NOISE.sub("", text)  # chat apps show plain text
     text = re.sub(r"\n{3,}", "\n\n", text)
     words = text.split(" ")
     if len(words) > MAX_ANSWER_WORDS:

@@ -39,10 +39,11 @@ _TEENCODE: dict[str, str] = {
 _WORD = re.compile(r"[a-z0-9]+")
 
 # Someone is pushing the learner to act: "bảo", "bắt", "yêu cầu", "ép", "giục", "dọa", "kêu",
-# "dụ", "xúi", "nhờ", "xin" (not "bảo vệ", "bảo mật", "thông báo", "cảnh báo", "bắt đầu").
+# "dụ", "xúi", "xin" (not "bảo vệ", "bảo mật", "thông báo", "cảnh báo", "bắt đầu"; not "nhờ",
+# which folds to "nho" like "nhớ").
 _PRESSURE = (
     r"(?<!thong )(?<!canh )(?:bao(?! (?:ve|mat|nhieu|gio|hiem|cao|luc|lau|quan|tri|dam))|"
-    r"bat(?! (?:dau|buoc|gap|dong))|yeu cau|ep|giuc|doa|keu|du|xui|nho|xin)"
+    r"bat(?! (?:dau|buoc|gap|dong))|yeu cau|ep|giuc|doa|keu|du|xui|xin)"
 )
 # Words allowed between the pressure verb and the action ("bảo tôi phải chuyển ngay").
 _FILLER = (

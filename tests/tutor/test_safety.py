@@ -55,6 +55,7 @@ NOT_IN_PROGRESS = [
     "nhập sai mật khẩu có bị khóa không",
     "tạo tài khoản VssID",
     "công thức nấu phở",
+    "tinh nang nao nho giup mat khau",
 ]
 
 
