@@ -8,7 +8,8 @@ the web chat means passing one more service (or `extra_routers`), not editing th
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Protocol, runtime_checkable
 
@@ -49,7 +50,7 @@ class ChannelService(Protocol):
 def create_app(
     *,
     channels: Sequence[ChannelService] = (),
-    off_channels: Sequence[str] = (),
+    off_channels: Mapping[str, str] | None = None,
     stats: Callable[[], dict[str, Any]] | None = None,
     extra_routers: Sequence[APIRouter] = (),
     title: str = "Hocvuso",
@@ -57,7 +58,7 @@ def create_app(
     """Build the app.
 
     channels: running channel services (their routes are mounted, lifespan starts/stops them);
-    off_channels: names of channels that are configured off (reported by /healthz);
+    off_channels: channels configured off, name -> why (reported by /healthz);
     stats: cheap store statistics for /healthz (e.g. {"documents": 12, "chunks": 340});
     extra_routers: more routes (web chat page, API) that need no lifespan.
     """
@@ -86,10 +87,12 @@ def create_app(
         body: dict[str, Any] = {"status": "ok"}
         if stats is not None:
             try:
-                body.update(stats())
+                body.update(await asyncio.to_thread(stats))
             except Exception as exc:  # the store is not built yet: health is still answered
                 body["store"] = f"unavailable ({type(exc).__name__})"
-        status: dict[str, Any] = {name: {"enabled": False} for name in off_channels}
+        status: dict[str, Any] = {
+            name: {"enabled": False, "reason": why} for name, why in (off_channels or {}).items()
+        }
         for channel in channels:
             status[channel.name] = channel.describe()
         body["channels"] = status

@@ -20,6 +20,7 @@ import contextlib
 import hmac
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -93,6 +94,34 @@ def base_file_url(base_url: str) -> str:
     if root.endswith("/bot"):
         return root[: -len("/bot")] + "/file/bot"
     return root + "/file/bot"
+
+
+_SECRET_CHARS = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+def check_telegram_settings(*, mode: str, webhook_url: str, base_url: str, webhook_secret: str) -> str | None:
+    """An operator-readable problem with Telegram settings (a token is set), or None when usable."""
+    if base_url and not base_url.startswith(("http://", "https://")):
+        return f"telegram.base_url must be an http(s) URL such as http://127.0.0.1:8081/bot, not {base_url!r}."
+    if webhook_secret and not _SECRET_CHARS.match(webhook_secret):
+        return (
+            "HOCVUSO_TELEGRAM__WEBHOOK_SECRET must be 1-256 characters from A-Z, a-z, 0-9, '_' and '-'."
+        )
+    if mode != "webhook":
+        return None
+    if not webhook_url:
+        return (
+            "telegram.mode is 'webhook' but telegram.webhook_url is empty: set it to the public HTTPS "
+            "URL Telegram posts to (https://your.host/telegram/webhook), or set telegram.mode: polling "
+            "and run `hocvuso telegram`."
+        )
+    if not webhook_url.startswith("https://") and not base_url:
+        return (
+            f"telegram.webhook_url must start with https:// (Telegram only posts to HTTPS), got {webhook_url!r}."
+        )
+    if not webhook_url.rstrip("/").endswith(WEBHOOK_PATH):
+        return f"telegram.webhook_url must end with {WEBHOOK_PATH} (the route `hocvuso serve` listens on)."
+    return None
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):

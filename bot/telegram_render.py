@@ -168,6 +168,8 @@ def plan_reply(reply: Reply, *, use_quiz_polls: bool, media_root: Path | None = 
         if not path.is_absolute() and media_root is not None:
             path = media_root / path
         caption = (reply.image_caption or "").strip()
+        if text == caption:
+            text = ""  # the caption says it already
         if path.is_file():
             pieces = split_text(caption, CAPTION_LIMIT, escaped_len) if caption else []
             out.append(OutPhoto(path, html.escape(pieces[0], quote=False) if pieces else None))
@@ -183,6 +185,9 @@ def plan_reply(reply: Reply, *, use_quiz_polls: bool, media_root: Path | None = 
             tuple(b for b in row if b.payload not in choice_payloads) for row in reply.buttons
         )
         others = tuple(row for row in others if row)
+        header = text[: text.find(quiz.question)].strip() if quiz.question in text else ""
+        if header:  # e.g. "Câu 2/5" before the question: keep it as a short message
+            out.extend(OutText(piece) for piece in html_pieces(header))
         out.append(OutPoll(quiz, usable_buttons(others)))
         return out
     sources = _sources_text(reply)

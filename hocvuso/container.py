@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from hocvuso.settings import Settings
+from hocvuso.settings import ConfigError, Settings
 
 
 class Container:
@@ -158,6 +158,96 @@ class Container:
             payload_secret=self.payload_secret,
         )
 
+    # --- channels ----------------------------------------------------------------------------
+    @cached_property
+    def channel_inbox(self):  # type: ignore[no-untyped-def]
+        """Durable, deduplicating inbox of channel updates (Telegram, Zalo)."""
+        from bot.inbox import Inbox
+
+        return Inbox(self.session_factory)
+
+    @cached_property
+    def channel_deliveries(self):  # type: ignore[no-untyped-def]
+        """Once-a-day log of proactive messages (reminders)."""
+        from bot.inbox import DeliveryLog
+
+        return DeliveryLog(self.session_factory)
+
+    def telegram_webhook_secret(self) -> str:
+        """HOCVUSO_TELEGRAM__WEBHOOK_SECRET, else a random one kept in data_dir/telegram_webhook.key."""
+        configured = self.settings.telegram.webhook_secret
+        if configured is not None and configured.get_secret_value():
+            return configured.get_secret_value()
+        return _stored_secret(self.settings.data_dir / "telegram_webhook.key")
+
+    @cached_property
+    def telegram_channel(self):  # type: ignore[no-untyped-def]
+        """The Telegram channel, or None when no token is set (one log line says so).
+
+        Raises ConfigError when Telegram is half-configured.
+        """
+        import logging
+
+        from bot.telegram import TelegramChannel, TelegramConfig, check_telegram_settings
+        from bot.telegram_store import PollStore
+
+        tg = self.settings.telegram
+        token = tg.token.get_secret_value() if tg.token is not None else ""
+        if not token:
+            logging.getLogger("hocvuso.channels").info(
+                "Telegram is off: HOCVUSO_TELEGRAM__TOKEN is not set."
+            )
+            return None
+        problem = check_telegram_settings(
+            mode=tg.mode,
+            webhook_url=tg.webhook_url,
+            base_url=tg.base_url,
+            webhook_secret=tg.webhook_secret.get_secret_value() if tg.webhook_secret else "",
+        )
+        if problem:
+            raise ConfigError(problem)
+        config = TelegramConfig(
+            token=token,
+            mode=tg.mode,
+            webhook_url=tg.webhook_url,
+            webhook_secret=self.telegram_webhook_secret() if tg.mode == "webhook" else "",
+            base_url=tg.base_url,
+            use_quiz_polls=tg.use_quiz_polls,
+            timezone=self.settings.tutor.timezone,
+            media_root=self.settings.ingest.lessons_dir,
+            max_messages_per_second=tg.max_messages_per_second,
+            tutor_workers=tg.workers,
+            reminder_sync_s=tg.reminder_sync_seconds,
+        )
+        return TelegramChannel(
+            config,
+            self.conversation,
+            self.channel_inbox,
+            PollStore(self.session_factory),
+            self.channel_deliveries,
+        )
+
+    def store_stats(self) -> dict[str, object]:
+        """Documents and chunks in the knowledge store (for /healthz)."""
+        status = self.knowledge_base.status()
+        return {"documents": status.documents, "chunks": status.chunks}
+
+    @cached_property
+    def web_app(self):  # type: ignore[no-untyped-def]
+        """The FastAPI app of `hocvuso serve`: /healthz, the channels' webhooks, the web chat."""
+        from bot.server import create_app
+
+        channels = []
+        off: dict[str, str] = {}
+        telegram = self.telegram_channel
+        if telegram is None:
+            off["telegram"] = "no token"
+        elif telegram.config.mode == "webhook":
+            channels.append(telegram)
+        else:
+            off["telegram"] = "polling mode: run `hocvuso telegram`"
+        return create_app(channels=channels, off_channels=off, stats=self.store_stats)
+
     @property
     def lessons_dir(self) -> Path:
         return self.settings.ingest.lessons_dir
@@ -166,3 +256,21 @@ class Container:
         """Release what was built (engine pools)."""
         if "engine" in self.__dict__:
             self.engine.dispose()
+
+
+def _stored_secret(path: Path) -> str:
+    """A random URL-safe secret kept in `path` (created once, mode 0600, atomically)."""
+    import os
+    import secrets
+
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+        if not path.exists():
+            os.replace(tmp, path)
+        else:
+            tmp.unlink(missing_ok=True)
+    return path.read_text(encoding="utf-8").strip()

@@ -98,6 +98,9 @@ class TelegramSettings(BaseModel):
     webhook_secret: SecretStr | None = None  # HOCVUSO_TELEGRAM__WEBHOOK_SECRET
     base_url: str = ""  # self-hosted Bot API, e.g. http://127.0.0.1:8081/bot
     use_quiz_polls: bool = False
+    max_messages_per_second: float = 30.0  # outgoing calls per second for the whole bot
+    workers: int = 4  # threads running the tutor for Telegram updates
+    reminder_sync_seconds: float = 60.0  # how often reminder schedules are reloaded
 
 
 class ZaloSettings(BaseModel):

