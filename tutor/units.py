@@ -58,7 +58,8 @@ class UnitRegistry:
         return self._units.get(unit_id) if unit_id else None
 
     def search(self, text: str, limit: int = 5) -> list[UnitInfo]:
-        """Units whose name contains every typed word (folded); else those sharing the most words.
+        """Units whose name has every typed word (folded; a word may be the start of a name's word);
+        else those sharing the most whole words.
 
         Grassroots units come first among equally good matches.
         """
@@ -76,7 +77,8 @@ class UnitRegistry:
         useful = [t for t in tokens if t not in _COMMON and len(t) > 1]
         scored: list[tuple[int, UnitInfo]] = []
         for unit in self._units.values():
-            hits = sum(1 for t in useful if _has_word_prefix(self._folded[unit.id], t))
+            words = set(self._folded[unit.id].split())
+            hits = sum(1 for t in useful if t in words)
             if hits:
                 scored.append((hits, unit))
         scored.sort(key=lambda pair: (-pair[0], level_rank.get(pair[1].level, 9), len(pair[1].name)))
