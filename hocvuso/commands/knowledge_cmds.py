@@ -214,7 +214,7 @@ def bench_retrieval(
 
     Example: hocvuso bench retrieval --dataset ../shared/data/xquad/xquad.vi.json
     """
-    from knowledge.benchmark import run_retrieval_benchmark
+    from hocvuso.bench_retrieval import run_retrieval_benchmark
 
     if not dataset.is_file():
         err_console.print(f"[red]Dataset not found:[/red] {dataset}")
