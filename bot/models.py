@@ -70,3 +70,6 @@ class DeliveryRow(Base):
     day: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD in the tutor's time zone
     status: Mapped[str] = mapped_column(String(16))  # claimed | sent | blocked | failed | empty
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+import bot.zalo_models  # noqa: E402,F401  (Zalo's tables, so Alembic's metadata holds them too)

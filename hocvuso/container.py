@@ -246,7 +246,95 @@ class Container:
             channels.append(telegram)
         else:
             off["telegram"] = "polling mode: run `hocvuso telegram`"
-        return create_app(channels=channels, off_channels=off, stats=self.store_stats)
+        zalo = self.zalo_channel
+        if zalo is None:
+            off["zalo"] = "not configured"
+        else:
+            channels.append(zalo)
+        return create_app(
+            channels=channels,
+            off_channels=off,
+            stats=self.store_stats,
+            extra_routers=[self.webchat.router()],
+        )
+
+    # --- Zalo and web chat ---------------------------------------------------------------------
+    @cached_property
+    def zalo_channel(self):  # type: ignore[no-untyped-def]
+        """The Zalo OA channel, or None when Zalo is not configured (one log line says so).
+
+        Raises ConfigError when Zalo is half-configured.
+        """
+        import logging
+
+        from bot.zalo import ZaloChannel, ZaloConfig, check_zalo_settings
+        from bot.zalo_store import TokenPair, ZaloTokenStore, ZaloUserStore
+
+        z = self.settings.zalo
+
+        def secret(value) -> str:  # type: ignore[no-untyped-def]
+            return value.get_secret_value() if value is not None else ""
+
+        values = {
+            "app_id": z.app_id,
+            "oa_secret_key": secret(z.oa_secret_key),
+            "app_secret": secret(z.app_secret),
+            "access_token": secret(z.access_token),
+            "refresh_token": secret(z.refresh_token),
+        }
+        problem = check_zalo_settings(**values, api_base=z.api_base, oauth_base=z.oauth_base)
+        if problem:
+            raise ConfigError(problem)
+        if not any(values.values()):
+            logging.getLogger("hocvuso.channels").info(
+                "Zalo is off: zalo.app_id and HOCVUSO_ZALO__* secrets are not set."
+            )
+            return None
+        first = (
+            TokenPair(values["access_token"], values["refresh_token"])
+            if values["access_token"] and values["refresh_token"]
+            else None
+        )
+        config = ZaloConfig(
+            app_id=z.app_id,
+            oa_secret_key=values["oa_secret_key"],
+            app_secret=values["app_secret"],
+            api_base=z.api_base,
+            oauth_base=z.oauth_base,
+            first_pair=first,
+            signature_window_s=z.signature_window_s,
+            allow_proactive=z.allow_proactive,
+            timezone=self.settings.tutor.timezone,
+        )
+        return ZaloChannel(
+            config,
+            self.conversation,
+            self.channel_inbox,
+            self.channel_deliveries,
+            ZaloTokenStore(self.session_factory),
+            ZaloUserStore(self.session_factory),
+        )
+
+    @property
+    def cookie_secret(self) -> bytes:
+        """Key signing the web chat's learner cookie: HOCVUSO_SERVE__COOKIE_SECRET, else a random
+        one kept in data_dir/cookie.key (shared by every worker using the data dir)."""
+        configured = self.settings.serve.cookie_secret
+        if configured is not None and configured.get_secret_value():
+            return configured.get_secret_value().encode("utf-8")
+        return _stored_secret(self.settings.data_dir / "cookie.key").encode("utf-8")
+
+    @cached_property
+    def webchat(self):  # type: ignore[no-untyped-def]
+        """The web chat (page at /, POST /api/chat) in front of the tutor."""
+        from bot.webchat import WebChat, WebChatConfig
+
+        config = WebChatConfig(
+            cookie_secret=self.cookie_secret,
+            media_root=self.settings.ingest.lessons_dir,
+            max_message_chars=self.settings.tutor.max_message_chars,
+        )
+        return WebChat(config, self.conversation)
 
     @property
     def lessons_dir(self) -> Path:

@@ -1,0 +1,543 @@
+"""Zalo Official Account channel: the webhook, sending through the OA API, tokens, reminders.
+
+`POST /zalo/webhook` verifies the event's signature (see `bot.zalo_api.verify_signature`) and its
+timestamp before anything else; a bad one gets 401 and nothing is stored. A good event is recorded
+in the durable inbox (deduplicated on `message.msg_id`), acknowledged at once, and processed after,
+in arrival order per follower:
+
+- `user_send_text` → the tutor (a tap on one of our buttons comes back as its label's text and is
+  turned back into the button's payload);
+- `follow` → the tutor's greeting (an Inbound "/start");
+- `unfollow` → `TutorPort.set_active(False)`;
+- any other event is acknowledged and ignored.
+
+A turn's replies are combined into as few messages as possible (Zalo counts them: 8 free replies in
+the 48 hours after the learner's last message). Daily reminders go out only inside that free window
+unless `allow_proactive`. An expired access token (error -216) is refreshed once — under an asyncio
+lock and the database row lock, the new pair committed before use — and the send retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from bot.inbox import DeliveryLog, Inbox
+from bot.zalo_api import (
+    ERROR_TOKEN_EXPIRED,
+    SIGNATURE_HEADER,
+    SendResult,
+    ZaloApi,
+    ZaloApiError,
+    verify_signature,
+)
+from bot.zalo_render import ZaloOut, plan_replies
+from bot.zalo_store import TokenPair, ZaloTokenStore, ZaloUserStore
+from tutor.messages import Inbound, Reply, TutorPort
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "zalo"
+WEBHOOK_PATH = "/zalo/webhook"
+MAX_WEBHOOK_BODY = 256_000  # bytes; Zalo events are small
+ERROR_TEXT = "Xin lỗi, hệ thống đang bận. Bạn vui lòng thử lại sau ít phút nhé."
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class ZaloConfig:
+    """Everything the Zalo channel needs, resolved from settings by the composition root."""
+
+    app_id: str
+    oa_secret_key: str = field(repr=False)
+    app_secret: str = field(repr=False)
+    api_base: str = "https://openapi.zalo.me"
+    oauth_base: str = "https://oauth.zaloapp.com"
+    first_pair: TokenPair | None = field(default=None, repr=False)  # from the environment
+    signature_window_s: int = 300
+    allow_proactive: bool = False
+    timezone: str = "Asia/Ho_Chi_Minh"
+    free_replies: int = 8
+    free_window: timedelta = timedelta(hours=48)
+    http_timeout_s: float = 10.0
+    refresh_margin: timedelta = timedelta(minutes=5)  # refresh this long before expiry
+    tutor_workers: int = 4
+    reminder_check_s: float = 30.0
+    reminder_grace: timedelta = timedelta(hours=1)  # a missed reminder time is still honoured this long
+    inbox_retention: timedelta = timedelta(days=3)
+
+
+def check_zalo_settings(
+    *, app_id: str, oa_secret_key: str, app_secret: str, access_token: str, refresh_token: str,
+    api_base: str, oauth_base: str,
+) -> str | None:
+    """An operator-readable problem when Zalo is half-configured, or None (fully set, or all unset).
+
+    All unset means Zalo is off. The first token pair may be left out once a pair is in the
+    database (checked when the channel starts).
+    """
+    given = {
+        "zalo.app_id": app_id,
+        "HOCVUSO_ZALO__OA_SECRET_KEY": oa_secret_key,
+        "HOCVUSO_ZALO__APP_SECRET": app_secret,
+        "HOCVUSO_ZALO__ACCESS_TOKEN": access_token,
+        "HOCVUSO_ZALO__REFRESH_TOKEN": refresh_token,
+    }
+    if not any(given.values()):
+        return None
+    required = ["zalo.app_id", "HOCVUSO_ZALO__OA_SECRET_KEY", "HOCVUSO_ZALO__APP_SECRET"]
+    missing = [name for name in required if not given[name]]
+    if bool(access_token) != bool(refresh_token):
+        missing.append("HOCVUSO_ZALO__REFRESH_TOKEN" if access_token else "HOCVUSO_ZALO__ACCESS_TOKEN")
+    if missing:
+        return (
+            f"Zalo is half-configured: {', '.join(missing)} not set. Set zalo.app_id (config.yaml), "
+            "HOCVUSO_ZALO__OA_SECRET_KEY and HOCVUSO_ZALO__APP_SECRET (and, the first time, "
+            "HOCVUSO_ZALO__ACCESS_TOKEN with HOCVUSO_ZALO__REFRESH_TOKEN), or unset them all to turn Zalo off."
+        )
+    for name, url in (("zalo.api_base", api_base), ("zalo.oauth_base", oauth_base)):
+        if not url.startswith(("http://", "https://")):
+            return f"{name} must be an http(s) URL, not {url!r}."
+    return None
+
+
+class ZaloTokens:
+    """The OA access token: read from the database, refreshed once per expiry across workers."""
+
+    def __init__(
+        self,
+        store: ZaloTokenStore,
+        api: ZaloApi,
+        *,
+        first_pair: TokenPair | None,
+        refresh_margin: timedelta = timedelta(minutes=5),
+        timeout_s: float = 30.0,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._store = store
+        self._api = api
+        self._first = first_pair
+        self._margin = refresh_margin
+        self._timeout = timeout_s
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="zalo-token")
+        self.refreshes = 0  # refreshes this worker performed (for /healthz and tests)
+
+    async def ensure(self) -> None:
+        """Make sure a pair exists: the database's, else the environment's first pair."""
+        loop = asyncio.get_running_loop()
+        current = await loop.run_in_executor(self._pool, self._store.current)
+        if current is not None:
+            return
+        if self._first is None:
+            raise RuntimeError(
+                "Zalo: no token pair in the database; set HOCVUSO_ZALO__ACCESS_TOKEN and "
+                "HOCVUSO_ZALO__REFRESH_TOKEN to the OA's first token pair"
+            )
+        await loop.run_in_executor(self._pool, self._store.seed, self._first)
+
+    async def access_token(self) -> str:
+        """A usable access token (refreshed first when it is about to expire)."""
+        loop = asyncio.get_running_loop()
+        pair = await loop.run_in_executor(self._pool, self._store.current)
+        if pair is None:
+            await self.ensure()
+            pair = await loop.run_in_executor(self._pool, self._store.current)
+            assert pair is not None
+        if pair.expires_at is not None and pair.expires_at - self._clock() <= self._margin:
+            return await self.refresh(pair.access_token)
+        return pair.access_token
+
+    async def refresh(self, stale_access_token: str) -> str:
+        """Replace the pair whose access token is stale, once; returns the new access token.
+
+        Concurrent callers in this process wait on an asyncio lock; other processes on the row
+        lock. Whoever comes second finds the token already replaced and uses the new one, so a
+        refresh token is never sent twice.
+        """
+        loop = asyncio.get_running_loop()
+
+        def exchange(refresh_token: str) -> TokenPair:
+            future = asyncio.run_coroutine_threadsafe(self._api.refresh(refresh_token, self._clock()), loop)
+            pair = future.result(timeout=self._timeout)
+            self.refreshes += 1
+            return pair
+
+        async with self._lock:
+            pair = await loop.run_in_executor(
+                self._pool, self._store.replace, stale_access_token, exchange
+            )
+        log.info("Zalo: access token refreshed")
+        return pair.access_token
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _external_id(data: dict[str, Any]) -> str | None:
+    """The id an event is deduplicated on: message.msg_id, or event + user + timestamp."""
+    message = data.get("message")
+    if isinstance(message, dict) and message.get("msg_id"):
+        return str(message["msg_id"])[:128]
+    event = str(data.get("event_name", ""))
+    user = _user_id(data) or ""
+    stamp = str(data.get("timestamp", ""))
+    if not event or not stamp:
+        return None
+    return f"{event}:{user}:{stamp}"[:128]
+
+
+def _user_id(data: dict[str, Any]) -> str | None:
+    """The follower an event is about (sender for messages, follower for follow/unfollow)."""
+    for key in ("sender", "follower", "user"):
+        value = data.get(key)
+        if isinstance(value, dict) and value.get("id"):
+            return str(value["id"])
+    return None
+
+
+def _timestamp(data: dict[str, Any]) -> datetime | None:
+    try:
+        millis = int(str(data.get("timestamp", "")))
+    except ValueError:
+        return None
+    return datetime.fromtimestamp(millis / 1000, UTC)
+
+
+class ZaloChannel:
+    """The Zalo OA adapter: webhook in, OA message API out, the tutor behind a TutorPort."""
+
+    name = CHANNEL
+
+    def __init__(
+        self,
+        config: ZaloConfig,
+        tutor: TutorPort,
+        inbox: Inbox,
+        deliveries: DeliveryLog,
+        token_store: ZaloTokenStore,
+        users: ZaloUserStore,
+        *,
+        http: httpx.AsyncClient | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.config = config
+        self._tutor = tutor
+        self._inbox = inbox
+        self._deliveries = deliveries
+        self._token_store = token_store
+        self._users = users
+        self._own_http = http is None
+        self._http = http
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._tz = ZoneInfo(config.timezone)
+        self._tutor_pool = ThreadPoolExecutor(config.tutor_workers, thread_name_prefix="zalo-tutor")
+        self._db_pool = ThreadPoolExecutor(2, thread_name_prefix="zalo-db")
+        self._user_locks: dict[str, asyncio.Lock] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._reminder_task: asyncio.Task[None] | None = None
+        self._tokens: ZaloTokens | None = None
+        self._started = False
+        self.sent_messages = 0
+
+    # --- lifecycle -----------------------------------------------------------------------
+    async def start(self) -> None:
+        """Open the HTTP client, make sure a token pair exists, replay the inbox, start reminders."""
+        if self._http is None:
+            self._http = httpx.AsyncClient(timeout=self.config.http_timeout_s)
+        api = ZaloApi(
+            self._http,
+            api_base=self.config.api_base,
+            oauth_base=self.config.oauth_base,
+            app_id=self.config.app_id,
+            app_secret=self.config.app_secret,
+        )
+        self._api = api
+        self._tokens = ZaloTokens(
+            self._token_store,
+            api,
+            first_pair=self.config.first_pair,
+            refresh_margin=self.config.refresh_margin,
+            timeout_s=self.config.http_timeout_s * 3,
+            clock=self._clock,
+        )
+        await self._tokens.ensure()
+        self._started = True
+        for item in await self._db(self._inbox.pending, CHANNEL):
+            self._schedule(item.external_id, item.payload)
+        if self.config.reminder_check_s > 0:
+            self._reminder_task = asyncio.create_task(self._reminder_loop(), name="zalo:reminders")
+        with contextlib.suppress(Exception):
+            await self._db(self._inbox.purge, self.config.inbox_retention)
+        log.info("Zalo channel started; events arrive at %s", WEBHOOK_PATH)
+
+    async def stop(self) -> None:
+        """Finish the events in flight (briefly), stop reminders, close the HTTP client."""
+        if self._reminder_task is not None:
+            self._reminder_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reminder_task
+            self._reminder_task = None
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=10)
+        if self._own_http and self._http is not None:
+            await self._http.aclose()
+            self._http = None
+        if self._tokens is not None:
+            self._tokens.close()
+        self._tutor_pool.shutdown(wait=False, cancel_futures=True)
+        self._db_pool.shutdown(wait=False, cancel_futures=True)
+        self._started = False
+
+    def describe(self) -> dict[str, Any]:
+        """What /healthz says about this channel (no secrets, no personal data)."""
+        return {
+            "enabled": True,
+            "running": self._started,
+            "in_flight": len(self._tasks),
+            "token_refreshes": self._tokens.refreshes if self._tokens else 0,
+        }
+
+    async def idle(self, timeout: float = 10.0) -> None:
+        """Wait until every received event has been processed (tests, shutdown)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self._tasks and asyncio.get_running_loop().time() < deadline:
+            await asyncio.wait(list(self._tasks), timeout=max(0.0, deadline - asyncio.get_running_loop().time()))
+
+    # --- helpers -------------------------------------------------------------------------
+    async def _db(self, fn: Callable[..., _T], *args: Any) -> _T:
+        return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
+
+    async def _tutor_call(self, fn: Callable[..., _T], *args: Any) -> _T:
+        return await asyncio.get_running_loop().run_in_executor(self._tutor_pool, fn, *args)
+
+    # --- webhook -------------------------------------------------------------------------
+    def verify(self, headers_signature: str | None, body: bytes) -> dict[str, Any] | None:
+        """The event when its signature, app id and timestamp check out; None otherwise."""
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return None
+        if not isinstance(data, dict):
+            return None
+        app_id = str(data.get("app_id", ""))
+        stamp = str(data.get("timestamp", ""))
+        if not app_id or app_id != self.config.app_id or not stamp.isdigit():
+            return None
+        if not verify_signature(headers_signature, app_id, body, stamp, self.config.oa_secret_key):
+            return None
+        sent = _timestamp(data)
+        if sent is None:
+            return None
+        age = (self._clock() - sent).total_seconds()
+        if abs(age) > self.config.signature_window_s:
+            return None
+        return data
+
+    def router(self) -> APIRouter:
+        """`POST /zalo/webhook`."""
+        router = APIRouter()
+
+        @router.post(WEBHOOK_PATH, include_in_schema=False)
+        async def zalo_webhook(request: Request) -> JSONResponse:
+            length = request.headers.get("content-length")
+            if length and length.isdigit() and int(length) > MAX_WEBHOOK_BODY:
+                return JSONResponse({"ok": False}, status_code=413)
+            body = await request.body()
+            if len(body) > MAX_WEBHOOK_BODY:
+                return JSONResponse({"ok": False}, status_code=413)
+            data = self.verify(request.headers.get(SIGNATURE_HEADER), body)
+            if data is None:
+                return JSONResponse({"ok": False}, status_code=401)
+            try:
+                new = await self.submit(data)
+            except ValueError:
+                return JSONResponse({"ok": False}, status_code=400)
+            return JSONResponse({"ok": True, "duplicate": not new})
+
+        return router
+
+    async def submit(self, data: dict[str, Any]) -> bool:
+        """Record a verified event durably and queue it; False when it was seen before."""
+        external_id = _external_id(data)
+        if external_id is None:
+            raise ValueError("event without an id")
+        if not await self._db(self._inbox.record, CHANNEL, external_id, data):
+            return False
+        self._schedule(external_id, data)
+        return True
+
+    def _schedule(self, external_id: str, data: dict[str, Any]) -> None:
+        task = asyncio.create_task(self._process(external_id, data), name=f"zalo:{external_id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --- processing ----------------------------------------------------------------------
+    async def _process(self, external_id: str, data: dict[str, Any]) -> None:
+        user_id = _user_id(data) or ""
+        lock = self._user_locks.setdefault(user_id, asyncio.Lock())
+        try:
+            async with lock:
+                try:
+                    await self._dispatch(data)
+                except Exception as exc:
+                    log.error("Zalo event failed: %s", type(exc).__name__, exc_info=True)
+                    with contextlib.suppress(Exception):
+                        await self._db(self._inbox.mark_failed, CHANNEL, external_id, type(exc).__name__)
+                    if data.get("event_name") == "user_send_text" and user_id:
+                        with contextlib.suppress(Exception):
+                            await self.send_replies(user_id, [Reply(ERROR_TEXT)])
+                    return
+                await self._db(self._inbox.mark_processed, CHANNEL, external_id)
+        finally:
+            if not lock.locked() and self._user_locks.get(user_id) is lock:
+                del self._user_locks[user_id]
+
+    async def _dispatch(self, data: dict[str, Any]) -> None:
+        event = data.get("event_name")
+        user_id = _user_id(data)
+        if not user_id:
+            return
+        now = self._clock()
+        if event == "user_send_text":
+            message = data.get("message") if isinstance(data.get("message"), dict) else {}
+            text = str(message.get("text", ""))
+            await self._db(self._users.user_wrote, user_id, now)
+            payload = await self._db(self._users.button_payload, user_id, text)
+            inbound = Inbound(
+                channel=CHANNEL,
+                user_id=user_id,
+                message_id=str(message.get("msg_id") or _external_id(data)),
+                text=text,
+                payload=payload,
+                kind="button" if payload else "text",
+                sent_at=_timestamp(data),
+            )
+        elif event == "follow":
+            await self._db(self._users.user_wrote, user_id, now)
+            await self._tutor_call(self._tutor.set_active, CHANNEL, user_id, True)
+            inbound = Inbound(
+                channel=CHANNEL,
+                user_id=user_id,
+                message_id=str(_external_id(data)),
+                text="/start",
+                kind="text",
+                sent_at=_timestamp(data),
+            )
+        elif event == "unfollow":
+            await self._tutor_call(self._tutor.set_active, CHANNEL, user_id, False)
+            return
+        else:
+            return  # other events: acknowledged and ignored
+        replies = await self._tutor_call(self._tutor.handle, inbound)
+        await self.send_replies(user_id, replies)
+
+    # --- sending -------------------------------------------------------------------------
+    async def send_replies(self, user_id: str, replies: list[Reply]) -> int:
+        """Send a turn's replies as few messages as possible; returns how many were sent.
+
+        Raises ZaloApiError when Zalo refuses a message (the rest of the turn is not sent).
+        """
+        outs = plan_replies(replies)
+        sent = 0
+        shown: dict[str, str] = {}
+        try:
+            for out in outs:
+                await self._send(user_id, out)
+                sent += 1
+                shown.update(out.button_map())
+        finally:
+            if sent:
+                await self._db(self._users.record_sent, user_id, sent, shown)
+        return sent
+
+    async def _send(self, user_id: str, out: ZaloOut) -> SendResult:
+        assert self._tokens is not None, "channel not started"
+        message = out.message()
+        token = await self._tokens.access_token()
+        result = await self._api.send(token, user_id, message)
+        if result.error == ERROR_TOKEN_EXPIRED:
+            token = await self._tokens.refresh(token)
+            result = await self._api.send(token, user_id, message)
+        if not result.ok:
+            log.warning("Zalo: message refused (error %s)", result.error)
+            raise ZaloApiError(result.error, "send refused")
+        self.sent_messages += 1
+        return result
+
+    # --- reminders -----------------------------------------------------------------------
+    def in_free_window(self, last_user_at: datetime | None, sent_since: int, messages: int = 1) -> bool:
+        """True when `messages` more can go out free: inside 48 h of the last message, under 8."""
+        if last_user_at is None:
+            return False
+        return (
+            self._clock() - last_user_at < self.config.free_window
+            and sent_since + messages <= self.config.free_replies
+        )
+
+    async def _reminder_loop(self) -> None:
+        while True:
+            try:
+                await self.send_due_reminders()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("Zalo: reminders not checked (%s)", type(exc).__name__)
+            await asyncio.sleep(self.config.reminder_check_s)
+
+    async def send_due_reminders(self) -> dict[str, str]:
+        """Send the reminders whose time has come today (local time); returns user_id -> status."""
+        now_local = self._clock().astimezone(self._tz)
+        targets = await self._tutor_call(self._tutor.reminder_targets, CHANNEL)
+        results: dict[str, str] = {}
+        for target in targets:
+            try:
+                hours, minutes = (int(x) for x in target.time_hhmm.split(":"))
+                due = now_local.replace(hour=hours, minute=minutes, second=0, microsecond=0)
+            except ValueError:
+                continue
+            if not due <= now_local < due + self.config.reminder_grace:
+                continue
+            results[target.user_id] = await self.send_reminder(target.user_id)
+        return results
+
+    async def send_reminder(self, user_id: str) -> str:
+        """Today's reminder, at most once a day, only inside the free window unless allowed.
+
+        Returns "sent", "outside_window", "empty", "duplicate" or "failed".
+        """
+        day = self._clock().astimezone(self._tz).date().isoformat()
+        if await self._db(self._deliveries.status, CHANNEL, user_id, "reminder", day) is not None:
+            return "duplicate"
+        reply = await self._tutor_call(self._tutor.reminder_for, CHANNEL, user_id)
+        needed = len(plan_replies([reply])) if reply is not None else 0
+        if reply is not None and not self.config.allow_proactive:
+            window = await self._db(self._users.window, user_id)
+            if not self.in_free_window(window.last_user_at, window.sent_since, needed):
+                return "outside_window"  # not claimed: it may still go out if they write today
+        if not await self._db(self._deliveries.claim, CHANNEL, user_id, "reminder", day):
+            return "duplicate"
+        if reply is None:
+            status = "empty"
+        else:
+            try:
+                await self.send_replies(user_id, [reply])
+                status = "sent"
+            except (ZaloApiError, httpx.HTTPError) as exc:
+                log.warning("Zalo: reminder failed (%s)", type(exc).__name__)
+                status = "failed"
+        await self._db(self._deliveries.finish, CHANNEL, user_id, "reminder", day, status)
+        return status

@@ -1,0 +1,150 @@
+"""Turn one turn's `Reply` objects into as few Zalo OA messages as possible: pure functions.
+
+Zalo charges for messages past 8 free replies in the 48 hours after a learner's last message, so
+a turn's replies are combined: texts are joined until a reply carries buttons, which close the
+message. Texts are split under Zalo's 2,000-character limit at natural boundaries; buttons become a
+template attachment of `oa.query.show` buttons (at most 5 per message) whose payload is the label
+itself, so a tap shows the label in the chat as the learner's own message; the channel maps the
+label back to the tutor's payload.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot.zalo_store import label_key
+from tutor.messages import Button, Reply
+
+TEXT_LIMIT = 2000
+MAX_BUTTONS = 5
+TITLE_LIMIT = 100
+MORE_BUTTONS_TEXT = "Hoặc chọn:"
+_SENTENCE_END = re.compile(r"[.!?…:;](?:[\"'”)\]]*)\s")
+
+
+@dataclass(frozen=True)
+class ZaloButton:
+    """A button as sent: its title (also what Zalo sends back on a tap) and the tutor's payload."""
+
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class ZaloOut:
+    """One message to send: plain text, and optional buttons."""
+
+    text: str
+    buttons: tuple[ZaloButton, ...] = ()
+
+    def message(self) -> dict[str, Any]:
+        """The `message` object of a /v3.0/oa/message/cs request."""
+        body: dict[str, Any] = {"text": self.text}
+        if self.buttons:
+            body["attachment"] = {
+                "type": "template",
+                "payload": {
+                    "buttons": [
+                        {"title": b.title, "type": "oa.query.show", "payload": b.title} for b in self.buttons
+                    ]
+                },
+            }
+        return body
+
+    def button_map(self) -> dict[str, str]:
+        """Label key -> tutor payload for the buttons of this message."""
+        return {label_key(b.title): b.payload for b in self.buttons}
+
+
+def _cut(window: str) -> int:
+    floor = len(window) // 2
+    for position in (
+        window.rfind("\n\n"),
+        window.rfind("\n"),
+        max((m.end() for m in _SENTENCE_END.finditer(window)), default=-1),
+        window.rfind(" "),
+    ):
+        if position >= floor:
+            return max(position, 1)
+    return len(window)
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Pieces of at most `limit` characters, cut at paragraph, line, sentence or word boundaries."""
+    rest = text.strip()
+    pieces: list[str] = []
+    while len(rest) > limit:
+        cut = _cut(rest[:limit])
+        head = rest[:cut].rstrip()
+        if not head:
+            head, cut = rest[:limit], limit
+        pieces.append(head)
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def reply_text(reply: Reply) -> str:
+    """The reply as plain text: image caption, text, then sources the text does not name."""
+    parts: list[str] = []
+    caption = (reply.image_caption or "").strip()
+    text = reply.text.strip()
+    if reply.image_path and caption and caption != text:
+        parts.append(f"🖼 {caption}")
+    if text:
+        parts.append(text)
+    for source in reply.sources:
+        if source.title and source.title in text:
+            continue
+        where = ", ".join(p for p in (source.heading, source.locator) if p)
+        parts.append(f"📖 {source.title}" + (f" ({where})" if where else ""))
+    return "\n\n".join(parts)
+
+
+def _buttons(rows: tuple[tuple[Button, ...], ...]) -> list[ZaloButton]:
+    """Flatten rows; trim titles; make titles unique (the title is what comes back)."""
+    out: list[ZaloButton] = []
+    seen: set[str] = set()
+    for row in rows:
+        for button in row:
+            if not button.payload:
+                continue
+            title = " ".join(button.label.split())[:TITLE_LIMIT] or "…"
+            candidate, n = title, 2
+            while label_key(candidate) in seen:
+                suffix = f" ({n})"
+                candidate = title[: TITLE_LIMIT - len(suffix)] + suffix
+                n += 1
+            seen.add(label_key(candidate))
+            out.append(ZaloButton(candidate, button.payload))
+    return out
+
+
+def _emit(text: str, buttons: list[ZaloButton]) -> list[ZaloOut]:
+    pieces = split_text(text) or ([MORE_BUTTONS_TEXT] if buttons else [])
+    out = [ZaloOut(p) for p in pieces[:-1]]
+    if pieces:
+        out.append(ZaloOut(pieces[-1], tuple(buttons[:MAX_BUTTONS])))
+    for start in range(MAX_BUTTONS, len(buttons), MAX_BUTTONS):
+        out.append(ZaloOut(MORE_BUTTONS_TEXT, tuple(buttons[start : start + MAX_BUTTONS])))
+    return out
+
+
+def plan_replies(replies: list[Reply]) -> list[ZaloOut]:
+    """The Zalo messages showing a turn's replies, combined into as few messages as possible."""
+    out: list[ZaloOut] = []
+    pending: list[str] = []
+    for reply in replies:
+        text = reply_text(reply)
+        if text:
+            pending.append(text)
+        buttons = _buttons(reply.buttons)
+        if buttons:
+            out.extend(_emit("\n\n".join(pending), buttons))
+            pending = []
+    if pending:
+        out.extend(_emit("\n\n".join(pending), []))
+    return out
