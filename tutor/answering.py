@@ -37,6 +37,7 @@ AnswerMode = Literal["llm", "extractive", "not_found", "safety"]
 
 SEARCH_K = 5  # passages retrieved per question
 MAX_PASSAGES = 4  # passages given to the LLM
+EXTRACTIVE_PASSAGES = 4  # passages an extractive answer may quote from
 MAX_PASSAGE_CHARS = 1500  # per passage, to bound the prompt
 MAX_SUGGESTIONS = 3
 MAX_ANSWER_WORDS = 150  # the prompt asks for ~120; longer output is cut at a sentence end
@@ -87,6 +88,11 @@ _STOPWORDS = frozenset(
     u uh ko k dc j
     """.split()
 )
+_NUMBERED = re.compile(r"^(\d{1,2}[.)])\s+")
+_STEP = re.compile(r"^(?:bước\s*\d+|\d{1,2}[.)])", re.IGNORECASE)
+_HOW_TO = re.compile(r"\b(?:lam sao|lam the nao|cach|the nao|cac buoc|huong dan|thao tac)\b")
+MAX_STEPS = 6
+MAX_STEPS_CHARS = 650
 _MODEL_NOT_COVERED = "bai hoc chua co noi dung nay"  # the refusal the system prompt asks for
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -355,7 +361,7 @@ def extractive_answer(
     matter; shared word pairs count more) plus a bonus for the passage's rank; they are shown in
     reading order under "Theo bài «…», phút 2:15:".
     """
-    passages = list(hits[:3])
+    passages = list(hits[:EXTRACTIVE_PASSAGES])
     if not passages:
         return NOT_FOUND_TEXT, ()
     q_tokens = _content_tokens(question)
@@ -384,16 +390,30 @@ def extractive_answer(
         ) / top
         pair_score = sum(pair_weight[p] for p in q_bigrams & pairs)
         score = overlap + pair_score + 0.6 / (1 + rank) + 0.2 / (1 + position)
-        if _is_objectives(passages[rank]):
-            score *= 0.5  # "Mục tiêu" lists what the lesson teaches, not the answer
+        if sentence.endswith(":"):
+            score *= 0.3  # introduces a list that would not be quoted with it
+        if passages[rank].timestamp:
+            score *= 0.85  # spoken transcripts ramble more than the written lesson
         candidates.append(_Sentence(sentence, rank, position, len(present), score))
     if not candidates:
         return NOT_FOUND_TEXT, ()
-    # Sentences sharing a topic word with the question; failing that, the best passage's opening.
-    pool = [s for s in candidates if s.overlap > 0] or [s for s in candidates if s.hit_rank == 0]
+    # Sentences sharing a topic word with the question, outside the "Mục tiêu" lists (what the
+    # lesson teaches, not the answer) when possible; failing that, the best passage's opening.
+    sharing = [s for s in candidates if s.overlap > 0]
+    pool = (
+        [s for s in sharing if not _is_objectives(passages[s.hit_rank])]
+        or sharing
+        or [s for s in candidates if s.hit_rank == 0]
+    )
+    ranked = sorted(pool, key=lambda s: s.score, reverse=True)
+    step = next((c for c in ranked[:max_sentences] if _STEP.match(c.text)), None)
+    if step is not None and (step is ranked[0] or _HOW_TO.search(" ".join(_folded_tokens(question)))):
+        # A "how to" answer: quote the steps in order rather than scattered sentences.
+        steps = [(pos, text) for rank, pos, text, _ in split if rank == step.hit_rank]
+        return _steps_answer(passages[step.hit_rank], steps, step.position)
     chosen: list[_Sentence] = []
     seen: list[set[str]] = []
-    for candidate in sorted(pool, key=lambda s: s.score, reverse=True):
+    for candidate in ranked:
         words = set(_folded_tokens(candidate.text))
         if any(len(words & other) / max(1, len(words | other)) > 0.8 for other in seen):
             continue  # the same point said twice ("Ghi nhớ" repeats the lesson)
@@ -403,25 +423,46 @@ def extractive_answer(
             break
     # Keep sentences readable: lesson by lesson (best first), in their original order.
     chosen.sort(key=lambda s: (s.hit_rank, s.position))
-    groups: dict[int, list[_Sentence]] = {}
+    by_title: dict[str, list[_Sentence]] = {}
     for sentence in chosen:
-        groups.setdefault(sentence.hit_rank, []).append(sentence)
-    merged: dict[tuple[str, str], list[str]] = {}
-    used_hits: list[Hit] = []
-    for rank, sentences in groups.items():
-        hit = passages[rank]
-        key = (hit.title, hit.locator)
-        if key not in merged:
-            merged[key] = []
-            used_hits.append(hit)
-        merged[key].extend(s.text for s in sentences)
+        by_title.setdefault(passages[sentence.hit_rank].title, []).append(sentence)
     parts = []
-    for (title, locator), sentences in merged.items():
-        where = f", {locator}" if locator else ""
-        body = "\n".join(f"• {s}" for s in sentences) if len(sentences) > 1 else sentences[0]
+    used_hits: list[Hit] = []
+    for title, sentences in by_title.items():
+        hits_here = [passages[r] for r in dict.fromkeys(s.hit_rank for s in sentences)]
+        used_hits.extend(hits_here)
+        locators = list(dict.fromkeys(h.locator for h in hits_here if h.locator))
+        where = "".join(f", {loc}" for loc in locators)
+        texts = [s.text for s in sentences]
+        body = "\n".join(f"• {t}" for t in texts) if len(texts) > 1 else texts[0]
         parts.append(f"Theo bài «{title}»{where}:\n{body}")
     sources = tuple(_source_link(h) for h in used_hits)
     return "\n\n".join(parts), sources
+
+
+def _steps_answer(
+    hit: Hit, sentences: list[tuple[int, str]], around: int
+) -> tuple[str, tuple[SourceLink, ...]]:
+    """The numbered steps of `hit` from the start of the list holding sentence `around`."""
+    start = around
+    for position, sentence in reversed([p for p in sentences if p[0] <= around]):
+        if _STEP.match(sentence):
+            start = position
+        else:
+            break
+    picked: list[str] = []
+    size = 0
+    for position, sentence in sentences:
+        if position < start:
+            continue
+        if not _STEP.match(sentence) or len(picked) >= MAX_STEPS:
+            break
+        if size + len(sentence) > MAX_STEPS_CHARS:
+            break
+        picked.append(sentence)
+        size += len(sentence)
+    where = _locator_suffix(hit)
+    return f"Theo bài «{hit.title}»{where}:\n" + "\n".join(picked), (_source_link(hit),)
 
 
 def _sentences(text: str) -> list[str]:
@@ -433,8 +474,15 @@ def _sentences(text: str) -> list[str]:
         line = re.sub(r"^[-*+•]\s+", "", line)
         if not line or line.startswith("|") or line.startswith("!["):
             continue
-        for piece in _SENTENCE_END.split(line):
+        numbered = _NUMBERED.match(line)  # "1. Mở ứng dụng" keeps its number
+        number = numbered.group(1) + " " if numbered else ""
+        line = line[numbered.end() :] if numbered else line
+        is_step = bool(numbered) or bool(_STEP.match(line))
+        pieces = [line] if is_step else _SENTENCE_END.split(line)  # a step stays whole
+        for index, piece in enumerate(pieces):
             piece = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", piece).strip()  # markdown links
+            if index == 0 and number:
+                piece = number + piece
             if len(_tokens(piece)) < 3:
                 continue
             if len(piece) > MAX_SENTENCE_CHARS:

@@ -156,6 +156,26 @@ def test_extractive_never_repeats_the_same_point() -> None:
     assert text.count("Bật xác thực hai lớp cho tài khoản") == 1
 
 
+def test_how_to_questions_get_the_steps_in_order() -> None:
+    steps = hit(
+        6,
+        "Chuẩn bị thẻ căn cước gắn chip.\n\n1. Mở ứng dụng VNeID. Chọn Kích hoạt tài khoản.\n"
+        "2. Nhập số định danh và số điện thoại chính chủ.\n3. Nhập mã kích hoạt gửi về tin nhắn.\n"
+        "4. Tạo mật khẩu và mã bảo vệ.\n\nTên nút có thể khác tùy phiên bản.",
+        title="Kích hoạt VNeID",
+        heading="Kích hoạt tài khoản mức 2",
+    )
+    text, sources = extractive_answer("làm sao kích hoạt tài khoản VNeID", [steps, PASSWORD])
+    assert text.splitlines() == [
+        "Theo bài «Kích hoạt VNeID»:",
+        "1. Mở ứng dụng VNeID. Chọn Kích hoạt tài khoản.",
+        "2. Nhập số định danh và số điện thoại chính chủ.",
+        "3. Nhập mã kích hoạt gửi về tin nhắn.",
+        "4. Tạo mật khẩu và mã bảo vệ.",
+    ]
+    assert [s.title for s in sources] == ["Kích hoạt VNeID"]
+
+
 def test_search_gets_the_current_lesson_and_audience() -> None:
     search = RecordingSearch([PASSWORD])
     Answerer(search, None, min_relevance=MIN).answer("mật khẩu", lesson_id="mat-khau-manh", audience="worker")
