@@ -19,6 +19,9 @@ Per-test behaviour (attributes, change them at any time, they apply to the next 
 - `status`: an HTTP error status to return instead (e.g. 500) with an OpenAI-style error body;
 - `raw_body`: bytes sent as-is with status 200 (malformed JSON, an empty body...);
 - `finish_reason`: "stop" by default ("length" to mimic a cut answer).
+A ready fixture: `from tests.fakes.openai_server import openai_fake` in a test module, then take
+`openai_fake` as an argument (a running server, stopped after the test).
+
 `requests` records every request received (`ChatRequest`: path, lower-cased headers, JSON body,
 `.messages`, `.system`, `.user`); `reset()` clears it and restores the defaults.
 """
@@ -29,10 +32,12 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import pytest
 
 
 @dataclass
@@ -307,3 +312,10 @@ def _make_handler(fake: OpenAIFake) -> type[BaseHTTPRequestHandler]:
             self._send(200, b"".join(pieces), content_type="text/event-stream")
 
     return Handler
+
+
+@pytest.fixture
+def openai_fake() -> Iterator[OpenAIFake]:
+    """A running OpenAIFake for one test (import this name into a test module to use it)."""
+    with OpenAIFake() as fake:
+        yield fake

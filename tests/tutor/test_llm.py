@@ -8,7 +8,7 @@ import pytest
 from pydantic import SecretStr
 
 from hocvuso.settings import LLMSettings
-from tests.fakes.openai_server import OpenAIFake, echo_user
+from tests.fakes.openai_server import OpenAIFake, echo_user, openai_fake  # noqa: F401 (fixture)
 from tutor.llm import make_chat_model
 
 
@@ -109,3 +109,9 @@ def test_fake_reset_restores_defaults(fake: OpenAIFake) -> None:
     fake.reset()
     assert fake.requests == []
     assert model.invoke("x").content == "Xin chào [1]."
+
+
+def test_shared_fixture_is_a_running_server(openai_fake: OpenAIFake) -> None:  # noqa: F811
+    model = make_chat_model(LLMSettings(base_url=openai_fake.base_url, model="m"))
+    assert model.invoke("hi").content == "Xin chào."
+    assert openai_fake.last_request.user == "hi"
