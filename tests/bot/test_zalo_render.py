@@ -1,0 +1,88 @@
+"""Rendering a turn's replies as few Zalo messages as possible (pure functions)."""
+
+from __future__ import annotations
+
+from bot.zalo_render import MAX_BUTTONS, TEXT_LIMIT, plan_replies, split_text
+from bot.zalo_store import label_key
+from tutor.messages import Button, Reply, SourceLink
+
+
+def test_replies_of_a_turn_are_combined_into_one_message() -> None:
+    outs = plan_replies([Reply("Cảm ơn bạn! 🎉"), Reply("Bạn muốn mình gọi bạn là gì?", buttons=((Button("Bỏ qua", "sk|x"),),))])
+    assert len(outs) == 1
+    assert outs[0].text == "Cảm ơn bạn! 🎉\n\nBạn muốn mình gọi bạn là gì?"
+    assert outs[0].message() == {
+        "text": "Cảm ơn bạn! 🎉\n\nBạn muốn mình gọi bạn là gì?",
+        "attachment": {
+            "type": "template",
+            "payload": {"buttons": [{"title": "Bỏ qua", "type": "oa.query.show", "payload": "Bỏ qua"}]},
+        },
+    }
+    assert outs[0].button_map() == {"bỏ qua": "sk|x"}
+
+
+def test_buttons_close_a_message_so_they_stay_under_their_own_text() -> None:
+    outs = plan_replies(
+        [
+            Reply("Câu 1?", buttons=((Button("A", "a:1:0"), Button("B", "a:1:1")),)),
+            Reply("Ghi chú"),
+            Reply("Tiếp theo"),
+        ]
+    )
+    assert [o.text for o in outs] == ["Câu 1?", "Ghi chú\n\nTiếp theo"]
+    assert [b.title for b in outs[0].buttons] == ["A", "B"] and outs[1].buttons == ()
+
+
+def test_plain_text_message_has_no_attachment() -> None:
+    assert plan_replies([Reply("Xin chào")])[0].message() == {"text": "Xin chào"}
+
+
+def test_long_text_is_split_at_boundaries_under_the_limit() -> None:
+    sentence = "Mật khẩu mạnh có ít nhất mười hai ký tự. "
+    text = sentence * 150  # ~6,200 characters
+    pieces = split_text(text)
+    assert len(pieces) == 4
+    assert all(len(p) <= TEXT_LIMIT for p in pieces)
+    assert all(p.endswith(".") for p in pieces)
+    assert " ".join(pieces).split() == text.split()
+    outs = plan_replies([Reply(text, buttons=((Button("Tiếp", "nx"),),))])
+    assert [bool(o.buttons) for o in outs] == [False, False, False, True]
+
+
+def test_unbroken_text_is_cut_hard() -> None:
+    pieces = split_text("x" * 4500)
+    assert [len(p) for p in pieces] == [2000, 2000, 500]
+
+
+def test_many_buttons_are_spread_five_per_message_with_unique_titles() -> None:
+    rows = tuple((Button(f"Đơn vị {i % 4}", f"u:{i}"),) for i in range(7))
+    outs = plan_replies([Reply("Chọn đơn vị:", buttons=rows)])
+    assert len(outs) == 2
+    assert len(outs[0].buttons) == MAX_BUTTONS and len(outs[1].buttons) == 2
+    assert outs[1].text == "Hoặc chọn:"
+    titles = [b.title for o in outs for b in o.buttons]
+    assert len({label_key(t) for t in titles}) == 7
+    assert titles[4] == "Đơn vị 0 (2)"
+    assert [b.payload for o in outs for b in o.buttons] == [f"u:{i}" for i in range(7)]
+
+
+def test_long_button_titles_are_trimmed_to_100() -> None:
+    outs = plan_replies([Reply("?", buttons=((Button("Đ" * 150, "p"),),))])
+    assert len(outs[0].buttons[0].title) == 100
+
+
+def test_sources_and_image_captions_become_text() -> None:
+    reply = Reply(
+        "Dùng mật khẩu dài.",
+        sources=(SourceLink("Mật khẩu mạnh", "an-toan/01.md", heading="Cách đặt", locator="trang 2"),),
+    )
+    assert plan_replies([reply])[0].text == "Dùng mật khẩu dài.\n\n📖 Mật khẩu mạnh (Cách đặt, trang 2)"
+    image = Reply("Cài đặt cỡ chữ", image_path="/x/y.png", image_caption="Màn hình Cài đặt")
+    assert plan_replies([image])[0].text == "🖼 Màn hình Cài đặt\n\nCài đặt cỡ chữ"
+
+
+def test_label_key_ignores_case_spacing_and_normalization() -> None:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "Đồng ý")
+    assert label_key(f"  {decomposed.upper()} ") == label_key("Đồng ý") == "đồng ý"
