@@ -11,6 +11,7 @@ Button payloads are `<body>|<sig>` (≤ 64 bytes) where `sig` is an HMAC of the 
 body: a payload from another learner, a forged one or one from an old message gets a polite reply.
 Payload bodies:
   ok                consent («Đồng ý»)        sk            skip a profile step
+  nm                use the platform's name
   u:<i>             unit option i              g:<group>     group
   pl / ps           start / skip placement     l             learn (next lesson)
   nx:<lh>:<s>       next after section s       ask           "type your question"
@@ -407,13 +408,18 @@ class Conversation:
         self._store.add_consent(t.session, t.learner.id, texts.CONSENT_VERSION, self._consent_hash, t.now)
         self._event(t, "consent_given", data={"version": texts.CONSENT_VERSION})
         t.state.mode = "name"
+        hint = " ".join(normalize(t.inbound.display_name or "").split())[:60]
+        if hint:  # the platform's name, kept only now that consent is given
+            t.state.data = {**t.state.data, "name_hint": hint}
         return _Outcome([Reply(texts.CONSENT_THANKS)] + self._profile_prompt(t))
 
     def _profile_prompt(self, t: _Turn) -> list[Reply]:
         lid = t.learner.id
         skip = (self._button(lid, texts.BTN_SKIP, "sk"),)
         if t.state.mode == "name":
-            return [Reply(texts.ASK_NAME, buttons=(skip,))]
+            hint = t.state.data.get("name_hint")
+            rows = ((self._button(lid, texts.use_name(hint), "nm"),), skip) if hint else (skip,)
+            return [Reply(texts.ASK_NAME, buttons=rows)]
         if t.state.mode == "unit":
             return [Reply(texts.ASK_UNIT, buttons=(skip,))]
         rows = tuple((self._button(lid, label, f"g:{group}"),) for group, label in texts.GROUP_LABELS.items())
@@ -429,6 +435,7 @@ class Conversation:
             if fold(name) in ("bo qua", "skip"):
                 return self._skip(t)
             t.learner.display_name = name
+            t.state.data = {k: v for k, v in t.state.data.items() if k != "name_hint"}
             t.state.mode = "unit"
             return _Outcome(self._profile_prompt(t))
         if mode == "unit":
@@ -458,6 +465,7 @@ class Conversation:
 
     def _skip(self, t: _Turn) -> _Outcome:
         if t.state.mode == "name":
+            t.state.data = {k: v for k, v in t.state.data.items() if k != "name_hint"}
             t.state.mode = "unit"
         elif t.state.mode == "unit":
             t.state.mode = "group"
@@ -511,6 +519,14 @@ class Conversation:
     def _button_action(self, t: _Turn, action: str, args: list[str]) -> _Outcome:
         if action == "sk":
             return self._skip(t) if t.state.mode in ("name", "unit") else _Outcome([Reply(texts.STALE_BUTTON)])
+        if action == "nm":
+            hint = t.state.data.get("name_hint")
+            if t.state.mode != "name" or not hint:
+                return _Outcome([Reply(texts.STALE_BUTTON)])
+            t.learner.display_name = hint
+            t.state.data = {k: v for k, v in t.state.data.items() if k != "name_hint"}
+            t.state.mode = "unit"
+            return _Outcome(self._profile_prompt(t))
         if action == "u":
             return self._set_unit(t, int(args[0]))
         if action == "g":

@@ -54,6 +54,10 @@ BTN_FALSE = "Sai"
 CONSENT_NEEDED = "Bạn cần bấm «Đồng ý» trước khi mình lưu hay xử lý tin nhắn của bạn."
 CONSENT_THANKS = "Cảm ơn bạn! 🎉"
 ASK_NAME = "Bạn muốn mình gọi bạn là gì? Gõ tên (hoặc bấm «Bỏ qua»)."
+def use_name(name: str) -> str:
+    return f"Gọi tôi là {name[:40]}"
+
+
 NAME_TOO_LONG = "Tên hơi dài, bạn gõ ngắn hơn (tối đa 60 ký tự) nhé."
 ASK_UNIT = "Bạn thuộc công đoàn cơ sở nào? Gõ một phần tên đơn vị, ví dụ: «may thành công»."
 UNIT_PICK = "Bạn chọn đơn vị của mình:"

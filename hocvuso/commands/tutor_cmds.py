@@ -106,3 +106,15 @@ def chat(
     if interactive:
         typer.echo("Hocvuso chat — gõ /trogiup để xem lệnh, /quit để thoát.\n")
     run_chat(tutor, user, sys.stdin, sys.stdout, interactive)
+
+
+@app.command("purge-inactive")
+def purge_inactive(ctx: typer.Context) -> None:
+    """Delete learners inactive for longer than `tutor.consent_retention_days` (run it daily, e.g. from cron).
+
+    Example: hocvuso purge-inactive
+    """
+    container = state(ctx).container
+    removed = container.conversation.purge_inactive()
+    days = container.settings.tutor.consent_retention_days
+    typer.echo(f"Deleted {removed} learner(s) inactive for more than {days} days.")

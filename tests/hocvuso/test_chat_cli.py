@@ -56,6 +56,10 @@ def test_scripted_chat_through_piped_stdin(config: Path) -> None:
     assert "📊 Tiến độ" in out
     assert "Traceback" not in out
 
+    purged = runner.invoke(app, ["--config", str(config), "purge-inactive"])
+    assert purged.exit_code == 0, purged.output
+    assert "Deleted 0 learner(s) inactive for more than 730 days." in purged.output
+
 
 def test_chat_state_survives_a_restart_in_a_new_process(config: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOCVUSO_")}

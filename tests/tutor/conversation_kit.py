@@ -49,15 +49,22 @@ class Chat:
         self.last = self.tutor.handle(inbound)
         return self.last
 
-    def say(self, text: str | None, kind: str = "text", message_id: str | None = None) -> list[Reply]:
+    def say(
+        self, text: str | None, kind: str = "text", message_id: str | None = None, display_name: str | None = None
+    ) -> list[Reply]:
         """Send a text message."""
         return self.send(
-            Inbound(self.channel, self.user, message_id or f"m{next(_ids)}", text=text, kind=kind)  # type: ignore[arg-type]
+            Inbound(
+                self.channel, self.user, message_id or f"m{next(_ids)}", text=text, kind=kind,  # type: ignore[arg-type]
+                display_name=display_name,
+            )
         )
 
-    def payload(self, payload: str) -> list[Reply]:
+    def payload(self, payload: str, display_name: str | None = None) -> list[Reply]:
         """Send a raw button payload (as a channel would after a tap)."""
-        return self.send(Inbound(self.channel, self.user, f"m{next(_ids)}", payload=payload, kind="button"))
+        return self.send(
+            Inbound(self.channel, self.user, f"m{next(_ids)}", payload=payload, kind="button", display_name=display_name)
+        )
 
     def button(self, label_part: str, replies: Iterable[Reply] | None = None) -> Button:
         """The first button of the last replies whose label contains `label_part`."""

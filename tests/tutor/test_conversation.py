@@ -61,7 +61,7 @@ def test_consent_comes_first_and_nothing_personal_is_kept_before_it(tutor, engin
     spy = SpyAnswerer(tutor._answerer)
     tutor._answerer = spy
     chat = Chat(tutor, "tg-100")
-    replies = chat.say("/start")
+    replies = chat.say("/start", display_name="Trần Thị Bí")
     notice = chat.text
     assert texts.GREETING.splitlines()[0] in notice
     for must in ("/taidulieu", "/xoadulieu", "730 ngày", "AI", "Mục đích"):
@@ -70,7 +70,7 @@ def test_consent_comes_first_and_nothing_personal_is_kept_before_it(tutor, engin
     assert len(replies) == 2
 
     # A question before consent is not answered nor sent anywhere; "ok" is not consent.
-    chat.say("mật khẩu mạnh là gì?")
+    chat.say("mật khẩu mạnh là gì?", display_name="Trần Thị Bí")
     assert texts.CONSENT_NEEDED in chat.text
     chat.say("ok")
     assert texts.CONSENT_NEEDED in chat.text
@@ -82,9 +82,17 @@ def test_consent_comes_first_and_nothing_personal_is_kept_before_it(tutor, engin
         assert row.consent_state == "pending"
         assert conn.execute(sa.select(sa.func.count()).select_from(ConsentRecord)).scalar_one() == 0
     assert events(engine, learner_id) == []
+    with engine.connect() as conn:  # the platform's name is nowhere in the database yet
+        for table in ("tutor_learners", "tutor_states", "tutor_events", "tutor_channel_identities"):
+            rows = conn.execute(sa.text(f"SELECT * FROM {table}")).all()
+            assert "Bí" not in repr(rows), table
 
-    chat.press("Đồng ý")
+    chat.payload(chat.button("Đồng ý").payload, display_name="Trần Thị Bí")
     assert texts.ASK_NAME in chat.text
+    chat.press("Gọi tôi là Trần Thị Bí")
+    assert texts.ASK_UNIT in chat.text
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(Learner.display_name).where(Learner.id == learner_id)).scalar_one() == "Trần Thị Bí"
     with engine.connect() as conn:
         consent = conn.execute(sa.select(ConsentRecord.__table__)).one()
     assert consent.learner_id == learner_id
