@@ -1,4 +1,4 @@
-// Hocvuso web chat. Tutor text is always inserted with textContent (never innerHTML), so a reply
+// Hocvuso web chat. Tutor text is always inserted with textContent (never parsed as HTML), so a reply
 // containing "<script>" is shown as text. No external resources: the page works offline.
 (function () {
   "use strict";
