@@ -89,10 +89,16 @@ _STOPWORDS = frozenset(
     """.split()
 )
 _NUMBERED = re.compile(r"^(\d{1,2}[.)])\s+")
-_STEP = re.compile(r"^(?:bước\s*\d+|\d{1,2}[.)])", re.IGNORECASE)
+_STEP = re.compile(r"^(?:bước\s*\d+|\d{1,2}[.)](?!\d))", re.IGNORECASE)
 _HOW_TO = re.compile(r"\b(?:lam sao|lam the nao|cach|the nao|cac buoc|huong dan|thao tac)\b")
 MAX_STEPS = 6
 MAX_STEPS_CHARS = 650
+# Question phrases (folded) that say what is asked, not what about: "bao nhiêu" must not match
+# "nhiều" in the lesson.
+_QUESTION_WORDS = re.compile(
+    r"\b(?:bao nhieu|bao lau|bao gio|nhu the nao|the nao|o dau|la gi|tai sao|vi sao|lam sao|"
+    r"duoc khong|co phai|co nen|nen khong|phai khong)\b"
+)
 _MODEL_NOT_COVERED = "bai hoc chua co noi dung nay"  # the refusal the system prompt asks for
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -364,8 +370,9 @@ def extractive_answer(
     passages = list(hits[:EXTRACTIVE_PASSAGES])
     if not passages:
         return NOT_FOUND_TEXT, ()
-    q_tokens = _content_tokens(question)
-    q_bigrams = _bigrams(_folded_tokens(question))
+    asked = _QUESTION_WORDS.sub(" ", " ".join(_folded_tokens(question)))
+    q_tokens = _content_tokens(asked)
+    q_bigrams = _bigrams(_folded_tokens(asked))
     split = [
         (rank, position, sentence, _folded_tokens(sentence))
         for rank, hit in enumerate(passages)
@@ -392,6 +399,8 @@ def extractive_answer(
         score = overlap + pair_score + 0.6 / (1 + rank) + 0.2 / (1 + position)
         if sentence.endswith(":"):
             score *= 0.3  # introduces a list that would not be quoted with it
+        elif sentence.endswith("?"):
+            score *= 0.5  # the lesson asking, not telling
         if passages[rank].timestamp:
             score *= 0.85  # spoken transcripts ramble more than the written lesson
         candidates.append(_Sentence(sentence, rank, position, len(present), score))
@@ -431,9 +440,13 @@ def extractive_answer(
     for title, sentences in by_title.items():
         hits_here = [passages[r] for r in dict.fromkeys(s.hit_rank for s in sentences)]
         used_hits.extend(hits_here)
-        locators = list(dict.fromkeys(h.locator for h in hits_here if h.locator))
-        where = "".join(f", {loc}" for loc in locators)
-        texts = [s.text for s in sentences]
+        locators = {h.locator for h in hits_here}
+        if len(locators) == 1:  # one place in the lesson: say it once ("…», phút 2:15:")
+            where = _locator_suffix(hits_here[0])
+            texts = [s.text for s in sentences]
+        else:  # several places: each quote says where it comes from
+            where = ""
+            texts = [_with_locator(s.text, passages[s.hit_rank].locator) for s in sentences]
         body = "\n".join(f"• {t}" for t in texts) if len(texts) > 1 else texts[0]
         parts.append(f"Theo bài «{title}»{where}:\n{body}")
     sources = tuple(_source_link(h) for h in used_hits)
@@ -553,6 +566,10 @@ def _not_found_text(suggestions: Sequence[str]) -> str:
 def _is_objectives(hit: Hit) -> bool:
     last = hit.heading.rsplit(">", 1)[-1].strip().lower()
     return last in {"mục tiêu", "mục tiêu bài học"}
+
+
+def _with_locator(text: str, locator: str) -> str:
+    return f"{text} ({locator})" if locator else text
 
 
 def _locator_suffix(hit: Hit) -> str:

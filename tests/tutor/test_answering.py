@@ -130,14 +130,24 @@ def test_extractive_picks_the_matching_sentences_with_lesson_and_locator() -> No
 
 
 def test_extractive_without_tone_marks_and_with_locator() -> None:
-    answerer = Answerer(RecordingSearch([VIDEO, PASSWORD]), None, min_relevance=MIN)
+    answerer = Answerer(RecordingSearch([VIDEO]), None, min_relevance=MIN)
 
     answer = answerer.answer("tinh nang nao nho giup mat khau")
 
     assert answer.mode == "extractive"
-    assert "Theo bài «Đặt mật khẩu mạnh», phút 2:15:" in answer.text
+    assert answer.text.startswith("Theo bài «Đặt mật khẩu mạnh», phút 2:15:\n")
     assert "Trình quản lý mật khẩu trên điện thoại sẽ nhớ giúp bạn." in answer.text
-    assert any(s.locator == "phút 2:15" for s in answer.sources)
+    assert [s.locator for s in answer.sources] == ["phút 2:15"]
+
+
+def test_quotes_from_several_places_of_a_lesson_say_where_each_is_from() -> None:
+    answerer = Answerer(RecordingSearch([PASSWORD, VIDEO]), None, min_relevance=MIN)
+
+    answer = answerer.answer("trình quản lý nhớ giúp mật khẩu, mỗi tài khoản một mật khẩu")
+
+    assert answer.text.count("Theo bài «Đặt mật khẩu mạnh»") == 1
+    assert "Trình quản lý mật khẩu trên điện thoại sẽ nhớ giúp bạn. (phút 2:15)" in answer.text
+    assert "• Mỗi tài khoản một mật khẩu riêng.\n" in answer.text + "\n"  # written lesson: no time
 
 
 def test_extractive_caps_sentences_and_keeps_reading_order() -> None:
