@@ -246,7 +246,7 @@ class ZaloChannel:
         self._tz = ZoneInfo(config.timezone)
         self._tutor_pool = ThreadPoolExecutor(config.tutor_workers, thread_name_prefix="zalo-tutor")
         self._db_pool = ThreadPoolExecutor(2, thread_name_prefix="zalo-db")
-        self._user_locks: dict[str, asyncio.Lock] = {}
+        self._user_locks: dict[str, tuple[asyncio.Lock, int]] = {}  # lock, tasks using it
         self._tasks: set[asyncio.Task[Any]] = set()
         self._reminder_task: asyncio.Task[None] | None = None
         self._tokens: ZaloTokens | None = None
@@ -388,9 +388,10 @@ class ZaloChannel:
     # --- processing ----------------------------------------------------------------------
     async def _process(self, external_id: str, data: dict[str, Any]) -> None:
         user_id = _user_id(data) or ""
-        lock = self._user_locks.setdefault(user_id, asyncio.Lock())
+        lock, users = self._user_locks.get(user_id, (asyncio.Lock(), 0))
+        self._user_locks[user_id] = (lock, users + 1)
         try:
-            async with lock:
+            async with lock:  # one follower's events are handled in arrival order
                 try:
                     await self._dispatch(data)
                 except Exception as exc:
@@ -403,8 +404,11 @@ class ZaloChannel:
                     return
                 await self._db(self._inbox.mark_processed, CHANNEL, external_id)
         finally:
-            if not lock.locked() and self._user_locks.get(user_id) is lock:
-                del self._user_locks[user_id]
+            lock, users = self._user_locks[user_id]
+            if users <= 1:
+                del self._user_locks[user_id]  # nobody holds or waits for it
+            else:
+                self._user_locks[user_id] = (lock, users - 1)
 
     async def _dispatch(self, data: dict[str, Any]) -> None:
         event = data.get("event_name")

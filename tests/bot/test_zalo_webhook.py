@@ -227,3 +227,26 @@ async def test_acknowledges_before_the_work_is_done(fake_zalo: FakeZaloApi, repo
         assert fake_zalo.messages(USER) == []
         await channel.idle()
     assert [c.text for c in fake_zalo.messages(USER)] == ["Bạn hỏi: chậm"]
+
+
+async def test_one_followers_events_are_handled_in_order(fake_zalo: FakeZaloApi, repos: ZaloRepos) -> None:
+    class JitterTutor(FakeTutor):
+        def handle(self, inbound):  # type: ignore[no-untyped-def]
+            import random
+            import time
+
+            time.sleep(random.uniform(0, 0.05))
+            return super().handle(inbound)
+
+    tutor = JitterTutor()
+    channel = make_zalo_channel(fake_zalo, repos, tutor)
+    words = [f"câu {i}" for i in range(8)]
+    async with serve_app(create_app(channels=[channel])) as base_url, httpx.AsyncClient(base_url=base_url) as client:
+        for word in words:
+            assert (await post(client, *signed(text_event(USER, word)))).status_code == 200
+            assert (await post(client, *signed(text_event("other", word)))).status_code == 200
+        await channel.idle()
+    assert [i.text for i in tutor.inbounds if i.user_id == USER] == words
+    assert [c.text for c in fake_zalo.messages(USER)] == [f"Bạn hỏi: {w}" for w in words]
+    assert len(fake_zalo.messages("other")) == len(words)
+    assert channel._user_locks == {}

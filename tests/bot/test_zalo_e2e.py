@@ -1,0 +1,72 @@
+"""Zalo end to end with the real tutor: `hocvuso serve`'s app (container.web_app) on uvicorn, signed
+events in, the local Zalo API out: follow → greeting and consent in one message → a tap on «Đồng ý»
+→ onboarding; unfollow → no more reminders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from hocvuso.container import Container
+from tests.bot.telegram_helpers import serve_app
+from tests.bot.zalo_helpers import OA_SECRET_KEY, follow_event, signed, text_event
+from tests.conftest import make_settings
+from tests.fakes.zalo_api import APP_ID, APP_SECRET, FIRST_ACCESS, FIRST_REFRESH, FakeZaloApi
+
+pytestmark = pytest.mark.slow
+USER = "5521772797175877301"
+
+
+@pytest.fixture
+def fake_zalo() -> Iterator[FakeZaloApi]:
+    fake = FakeZaloApi().start()
+    yield fake
+    fake.stop()
+
+
+async def test_follow_consent_and_onboarding_with_the_real_tutor(data_dir: Path, database_url: str, fake_zalo: FakeZaloApi) -> None:
+    zalo = {
+        "app_id": APP_ID,
+        "api_base": fake_zalo.base_url,
+        "oauth_base": fake_zalo.base_url,
+        "oa_secret_key": OA_SECRET_KEY,
+        "app_secret": APP_SECRET,
+        "access_token": FIRST_ACCESS,
+        "refresh_token": FIRST_REFRESH,
+    }
+    container = Container(make_settings(data_dir, database_url, zalo=zalo))
+    channel = container.zalo_channel
+    try:
+        async with serve_app(container.web_app) as base_url, httpx.AsyncClient(base_url=base_url) as client:
+            assert (await client.get("/healthz")).json()["channels"]["zalo"]["running"] is True
+            body, headers = signed(follow_event(USER))
+            assert (await client.post("/zalo/webhook", content=body, headers=headers)).status_code == 200
+            await channel.idle()
+            greeting = fake_zalo.messages(USER)
+            assert len(greeting) == 1  # greeting and consent notice combined: one counted message
+            assert greeting[0].text.startswith("Xin chào!") and "Bấm «Đồng ý»" in greeting[0].text
+            assert greeting[0].button_titles == ["Đồng ý"]
+
+            body, headers = signed(text_event(USER, "Đồng ý"))
+            assert (await client.post("/zalo/webhook", content=body, headers=headers)).status_code == 200
+            await channel.idle()
+            thanks = fake_zalo.messages(USER)[-1]
+            assert thanks.text.startswith("Cảm ơn bạn!") and "gọi bạn là gì" in thanks.text
+            assert thanks.button_titles == ["Bỏ qua"]
+
+            body, headers = signed(text_event(USER, "Bỏ qua"))
+            await client.post("/zalo/webhook", content=body, headers=headers)
+            await channel.idle()
+            assert fake_zalo.messages(USER)[-1].button_titles == ["Bỏ qua"]  # unit step
+
+            body, headers = signed(follow_event(USER, "unfollow"))
+            await client.post("/zalo/webhook", content=body, headers=headers)
+            await channel.idle()
+        assert container.conversation.reminder_for("zalo", USER) is None
+        assert all(len(c.text) <= 2000 for c in fake_zalo.messages())
+        assert container.channel_inbox.counts("zalo") == {"processed": 4}
+    finally:
+        container.close()
