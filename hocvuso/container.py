@@ -137,9 +137,11 @@ class Container:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_hex(32))
-            if not path.exists():
-                os.replace(tmp, path)
-            else:
+            try:
+                os.link(tmp, path)  # atomic: the first process to start wins, others read its key
+            except FileExistsError:
+                pass
+            finally:
                 tmp.unlink(missing_ok=True)
         return path.read_text(encoding="utf-8").strip().encode("utf-8")
 
