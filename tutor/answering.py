@@ -198,8 +198,10 @@ class Answerer:
             return list(
                 self._search(question, k=SEARCH_K, prefer_lesson=lesson_id, audience=audience)
             )
-        except Exception:  # noqa: BLE001 - a broken store must not silence the safety steps
-            log.exception("knowledge search failed; answering without passages")
+        except Exception as exc:  # noqa: BLE001 - a broken store must not silence the safety steps
+            # The message may quote the query (learner text): type only, details at DEBUG.
+            log.error("knowledge search failed (%s); answering without passages", type(exc).__name__)
+            log.debug("knowledge search failure", exc_info=True)
             return []
 
     def _relevant(self, question: str, hits: Sequence[Hit]) -> list[Hit]:
