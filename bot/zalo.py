@@ -23,10 +23,11 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -37,6 +38,8 @@ from fastapi.responses import JSONResponse
 from bot.inbox import DeliveryLog, Inbox
 from bot.zalo_api import (
     ERROR_TOKEN_EXPIRED,
+    IMAGE_TYPES,
+    MAX_IMAGE_BYTES,
     SIGNATURE_HEADER,
     SendResult,
     ZaloApi,
@@ -77,6 +80,8 @@ class ZaloConfig:
     reminder_check_s: float = 30.0
     reminder_grace: timedelta = timedelta(hours=1)  # a missed reminder time is still honoured this long
     inbox_retention: timedelta = timedelta(days=3)
+    media_root: Path | None = None  # relative Reply.image_path values are resolved here
+    attachment_ttl: timedelta = timedelta(hours=12)  # reuse an uploaded image's id this long
 
 
 def check_zalo_settings(
@@ -251,6 +256,7 @@ class ZaloChannel:
         self._reminder_task: asyncio.Task[None] | None = None
         self._tokens: ZaloTokens | None = None
         self._started = False
+        self._attachments: dict[tuple[str, float], tuple[str, datetime]] = {}  # (path, mtime) -> id, when
         self.sent_messages = 0
 
     # --- lifecycle -----------------------------------------------------------------------
@@ -455,7 +461,7 @@ class ZaloChannel:
 
         Raises ZaloApiError when Zalo refuses a message (the rest of the turn is not sent).
         """
-        outs = plan_replies(replies)
+        outs = plan_replies(replies, self.config.media_root)
         sent = 0
         shown: dict[str, str] = {}
         try:
@@ -468,19 +474,53 @@ class ZaloChannel:
                 await self._db(self._users.record_sent, user_id, sent, shown)
         return sent
 
-    async def _send(self, user_id: str, out: ZaloOut) -> SendResult:
+    async def _with_token(self, call: Callable[[str], Awaitable[SendResult]]) -> SendResult:
+        """Run an API call with the access token; on -216 refresh once and run it again."""
         assert self._tokens is not None, "channel not started"
-        message = out.message()
         token = await self._tokens.access_token()
-        result = await self._api.send(token, user_id, message)
+        result = await call(token)
         if result.error == ERROR_TOKEN_EXPIRED:
             token = await self._tokens.refresh(token)
-            result = await self._api.send(token, user_id, message)
+            result = await call(token)
+        return result
+
+    async def _send(self, user_id: str, out: ZaloOut) -> SendResult:
+        attachment = await self._attachment(out.image) if out.image is not None else None
+        message = out.message(attachment)
+        result = await self._with_token(lambda token: self._api.send(token, user_id, message))
         if not result.ok:
             log.warning("Zalo: message refused (error %s)", result.error)
             raise ZaloApiError(result.error, "send refused")
         self.sent_messages += 1
         return result
+
+    async def _attachment(self, path: Path) -> str | None:
+        """The attachment id of an uploaded lesson image (uploaded once, then reused a while).
+
+        None when the image cannot be sent (too large, unreadable, refused): the message then
+        goes out as text, its caption included.
+        """
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        key = (str(path), stat.st_mtime)
+        cached = self._attachments.get(key)
+        now = self._clock()
+        if cached is not None and now - cached[1] < self.config.attachment_ttl:
+            return cached[0]
+        content_type = IMAGE_TYPES.get(path.suffix.lower())
+        if content_type is None or stat.st_size > MAX_IMAGE_BYTES:
+            return None
+        data = await asyncio.to_thread(path.read_bytes)
+        result = await self._with_token(
+            lambda token: self._api.upload_image(token, data, path.name, content_type)
+        )
+        if not result.ok or not result.message_id:
+            log.warning("Zalo: image upload refused (error %s); sending its caption only", result.error)
+            return None
+        self._attachments[key] = (result.message_id, now)
+        return result.message_id
 
     # --- reminders -----------------------------------------------------------------------
     def in_free_window(self, last_user_at: datetime | None, sent_since: int, messages: int = 1) -> bool:
@@ -527,7 +567,7 @@ class ZaloChannel:
         if await self._db(self._deliveries.status, CHANNEL, user_id, "reminder", day) is not None:
             return "duplicate"
         reply = await self._tutor_call(self._tutor.reminder_for, CHANNEL, user_id)
-        needed = len(plan_replies([reply])) if reply is not None else 0
+        needed = len(plan_replies([reply], self.config.media_root)) if reply is not None else 0
         if reply is not None and not self.config.allow_proactive:
             window = await self._db(self._users.window, user_id)
             if not self.in_free_window(window.last_user_at, window.sent_since, needed):

@@ -5,6 +5,8 @@
   in the event's JSON body.
 - Sending: `POST {api_base}/v3.0/oa/message/cs` with header `access_token`; success is HTTP 200
   with `"error": 0`; error -216 means the access token expired.
+- Images: `POST {api_base}/v2.0/oa/upload/image` (multipart field `file`, header `access_token`)
+  returns `data.attachment_id`, used in a message's `media` template.
 - Tokens: `POST {oauth_base}/v4/oa/access_token` (form: refresh_token, app_id,
   grant_type=refresh_token; header secret_key) returns a new access token and a new refresh token
   (the old refresh token is then used up).
@@ -24,6 +26,9 @@ from bot.zalo_store import TokenPair
 
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 SEND_PATH = "/v3.0/oa/message/cs"
+UPLOAD_IMAGE_PATH = "/v2.0/oa/upload/image"
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+MAX_IMAGE_BYTES = 1_000_000  # Zalo's limit for uploaded images
 OAUTH_PATH = "/v4/oa/access_token"
 ERROR_TOKEN_EXPIRED = -216
 DEFAULT_TOKEN_LIFETIME_S = 90_000  # Zalo's access tokens live ~25 h
@@ -83,6 +88,7 @@ class ZaloApi:
     ) -> None:
         self._client = client
         self._send_url = api_base.rstrip("/") + SEND_PATH
+        self._upload_url = api_base.rstrip("/") + UPLOAD_IMAGE_PATH
         self._oauth_url = oauth_base.rstrip("/") + OAUTH_PATH
         self._app_id = app_id
         self._app_secret = app_secret
@@ -94,21 +100,23 @@ class ZaloApi:
             headers={"access_token": access_token},
             json={"recipient": {"user_id": user_id}, "message": message},
         )
-        if response.status_code != 200:
-            return SendResult(error=-response.status_code or -1, message=f"HTTP {response.status_code}")
-        try:
+        return _result(response)
+
+    async def upload_image(self, access_token: str, data: bytes, filename: str, content_type: str) -> SendResult:
+        """Upload an image; on success `message_id` holds the attachment id."""
+        response = await self._client.post(
+            self._upload_url,
+            headers={"access_token": access_token},
+            files={"file": (filename, data, content_type)},
+        )
+        result = _result(response)
+        if result.ok:
             body = response.json()
-        except ValueError:
-            return SendResult(error=-1, message="response is not JSON")
-        if not isinstance(body, dict):
-            return SendResult(error=-1, message="response is not an object")
-        try:
-            error = int(body.get("error", -1))
-        except (TypeError, ValueError):
-            error = -1
-        data = body.get("data") if isinstance(body.get("data"), dict) else {}
-        message_id = data.get("message_id") if isinstance(data, dict) else None
-        return SendResult(error=error, message=str(body.get("message", ""))[:200], message_id=message_id)
+            attachment = (body.get("data") or {}).get("attachment_id") if isinstance(body.get("data"), dict) else None
+            if not attachment:
+                return SendResult(error=-1, message="no attachment_id")
+            return SendResult(error=0, message=result.message, message_id=str(attachment))
+        return result
 
     async def refresh(self, refresh_token: str, now: datetime | None = None) -> TokenPair:
         """Exchange the (single-use) refresh token for a new pair; raises ZaloApiError on failure."""
@@ -138,3 +146,22 @@ class ZaloApi:
             lifetime = DEFAULT_TOKEN_LIFETIME_S
         at = now or datetime.now(UTC)
         return TokenPair(str(access), str(refresh), at + timedelta(seconds=lifetime))
+
+
+def _result(response: httpx.Response) -> SendResult:
+    """Read an OA API answer: HTTP 200 and `"error": 0` is success; anything else an error code."""
+    if response.status_code != 200:
+        return SendResult(error=-response.status_code or -1, message=f"HTTP {response.status_code}")
+    try:
+        body = response.json()
+    except ValueError:
+        return SendResult(error=-1, message="response is not JSON")
+    if not isinstance(body, dict):
+        return SendResult(error=-1, message="response is not an object")
+    try:
+        error = int(body.get("error", -1))
+    except (TypeError, ValueError):
+        error = -1
+    data = body.get("data")
+    message_id = data.get("message_id") if isinstance(data, dict) else None
+    return SendResult(error=error, message=str(body.get("message", ""))[:200], message_id=message_id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bot.zalo_store import label_key
@@ -21,6 +22,7 @@ TEXT_LIMIT = 2000
 MAX_BUTTONS = 5
 TITLE_LIMIT = 100
 MORE_BUTTONS_TEXT = "Hoặc chọn:"
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 _SENTENCE_END = re.compile(r"[.!?…:;](?:[\"'”)\]]*)\s")
 
 
@@ -34,15 +36,24 @@ class ZaloButton:
 
 @dataclass(frozen=True)
 class ZaloOut:
-    """One message to send: plain text, and optional buttons."""
+    """One message to send: plain text, and optional buttons or an image (never both)."""
 
     text: str
     buttons: tuple[ZaloButton, ...] = ()
+    image: Path | None = None  # uploaded by the channel; its attachment id goes into message()
 
-    def message(self) -> dict[str, Any]:
-        """The `message` object of a /v3.0/oa/message/cs request."""
+    def message(self, attachment_id: str | None = None) -> dict[str, Any]:
+        """The `message` object of a /v3.0/oa/message/cs request (the image only with its id)."""
         body: dict[str, Any] = {"text": self.text}
-        if self.buttons:
+        if self.image is not None and attachment_id:
+            body["attachment"] = {
+                "type": "template",
+                "payload": {
+                    "template_type": "media",
+                    "elements": [{"media_type": "image", "attachment_id": attachment_id}],
+                },
+            }
+        elif self.buttons:
             body["attachment"] = {
                 "type": "template",
                 "payload": {
@@ -87,13 +98,13 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     return pieces
 
 
-def reply_text(reply: Reply) -> str:
+def reply_text(reply: Reply, *, image_shown: bool = False) -> str:
     """The reply as plain text: image caption, text, then sources the text does not name."""
     parts: list[str] = []
     caption = (reply.image_caption or "").strip()
     text = reply.text.strip()
     if reply.image_path and caption and caption != text:
-        parts.append(f"🖼 {caption}")
+        parts.append(caption if image_shown else f"🖼 {caption}")
     if text:
         parts.append(text)
     for source in reply.sources:
@@ -133,15 +144,36 @@ def _emit(text: str, buttons: list[ZaloButton]) -> list[ZaloOut]:
     return out
 
 
-def plan_replies(replies: list[Reply]) -> list[ZaloOut]:
+def image_file(reply: Reply, media_root: Path | None = None) -> Path | None:
+    """The reply's image when it is a PNG/JPEG file that exists (relative paths under media_root)."""
+    if not reply.image_path:
+        return None
+    path = Path(reply.image_path)
+    if not path.is_absolute() and media_root is not None:
+        path = media_root / path
+    if path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file():
+        return None
+    return path
+
+
+def plan_replies(replies: list[Reply], media_root: Path | None = None) -> list[ZaloOut]:
     """The Zalo messages showing a turn's replies, combined into as few messages as possible."""
     out: list[ZaloOut] = []
     pending: list[str] = []
     for reply in replies:
-        text = reply_text(reply)
+        image = image_file(reply, media_root)
+        text = reply_text(reply, image_shown=image is not None)
         if text:
             pending.append(text)
         buttons = _buttons(reply.buttons)
+        if image is not None:
+            pieces = split_text("\n\n".join(pending)) or [""]
+            out.extend(ZaloOut(p) for p in pieces[:-1])
+            out.append(ZaloOut(pieces[-1] or "🖼", image=image))
+            pending = []
+            if buttons:
+                out.extend(_emit("", buttons))
+            continue
         if buttons:
             out.extend(_emit("\n\n".join(pending), buttons))
             pending = []

@@ -307,6 +307,7 @@ class Container:
             signature_window_s=z.signature_window_s,
             allow_proactive=z.allow_proactive,
             timezone=self.settings.tutor.timezone,
+            media_root=self.settings.ingest.lessons_dir,
         )
         return ZaloChannel(
             config,

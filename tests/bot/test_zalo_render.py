@@ -86,3 +86,28 @@ def test_label_key_ignores_case_spacing_and_normalization() -> None:
 
     decomposed = unicodedata.normalize("NFD", "Đồng ý")
     assert label_key(f"  {decomposed.upper()} ") == label_key("Đồng ý") == "đồng ý"
+
+
+def test_an_image_carries_the_text_gathered_before_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    image = tmp_path / "minh-hoa.png"
+    image.write_bytes(b"\x89PNG\r\n")
+    outs = plan_replies(
+        [
+            Reply("Bài 2: Mã OTP"),
+            Reply("Ảnh", image_path=str(image), image_caption="Tin nhắn OTP giả"),
+            Reply("Phần 1/3", buttons=((Button("Tiếp", "nx"),),)),
+        ]
+    )
+    assert [(o.text, o.image, [b.title for b in o.buttons]) for o in outs] == [
+        ("Bài 2: Mã OTP\n\nTin nhắn OTP giả\n\nẢnh", image, []),
+        ("Phần 1/3", None, ["Tiếp"]),
+    ]
+    assert outs[0].message("att-1")["attachment"] == {
+        "type": "template",
+        "payload": {"template_type": "media", "elements": [{"media_type": "image", "attachment_id": "att-1"}]},
+    }
+    assert outs[0].message(None) == {"text": "Bài 2: Mã OTP\n\nTin nhắn OTP giả\n\nẢnh"}
+    relative = plan_replies([Reply("x", image_path="minh-hoa.png")], media_root=tmp_path)
+    assert relative[0].image == image
+    missing = plan_replies([Reply("x", image_path=str(tmp_path / "khong-co.png"), image_caption="Chú thích")])
+    assert missing[0].image is None and missing[0].text == "🖼 Chú thích\n\nx"

@@ -250,3 +250,37 @@ async def test_one_followers_events_are_handled_in_order(fake_zalo: FakeZaloApi,
     assert [c.text for c in fake_zalo.messages(USER)] == [f"Bạn hỏi: {w}" for w in words]
     assert len(fake_zalo.messages("other")) == len(words)
     assert channel._user_locks == {}
+
+
+async def test_lesson_image_is_uploaded_once_and_sent_with_its_text(fake_zalo: FakeZaloApi, repos: ZaloRepos) -> None:
+    from tests.conftest import FIXTURE_COURSE
+
+    image = FIXTURE_COURSE / "dien-thoai" / "01-co-chu-giong-noi--cai-dat-co-chu.png"
+    tutor = FakeTutor(image_path=str(image))
+    channel = make_zalo_channel(fake_zalo, repos, tutor)
+    async with serve_app(create_app(channels=[channel])) as base_url, httpx.AsyncClient(base_url=base_url) as client:
+        fake_zalo.expire("access-0")  # the upload meets the expired token first
+        await post(client, *signed(text_event(USER, "ảnh")))
+        await channel.idle()
+        await post(client, *signed(text_event(USER, "ảnh")))
+        await channel.idle()
+    uploads = [c for c in fake_zalo.upload_calls() if c.ok]
+    assert len(uploads) == 1 and len(fake_zalo.oauth_calls()) == 1
+    (attachment,) = fake_zalo.uploads
+    assert fake_zalo.uploads[attachment] == image.read_bytes()
+    sent = fake_zalo.messages(USER)
+    assert len(sent) == 2
+    assert all(c.attachment_ids == [attachment] for c in sent)
+    assert sent[0].text == "Màn hình cài đặt <b>\n\nXem hình minh hoạ nhé."
+
+
+async def test_an_image_that_cannot_be_uploaded_is_replaced_by_its_caption(fake_zalo: FakeZaloApi, repos: ZaloRepos, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    fake_png = tmp_path / "hong.png"
+    fake_png.write_bytes(b"not really a png")
+    channel = make_zalo_channel(fake_zalo, repos, FakeTutor(image_path=str(fake_png)))
+    async with serve_app(create_app(channels=[channel])) as base_url, httpx.AsyncClient(base_url=base_url) as client:
+        await post(client, *signed(text_event(USER, "ảnh")))
+        await channel.idle()
+    sent = fake_zalo.messages(USER)
+    assert len(sent) == 1 and sent[0].attachment_ids == [] and "attachment" not in sent[0].body["message"]
+    assert sent[0].text == "Màn hình cài đặt <b>\n\nXem hình minh hoạ nhé."

@@ -4,7 +4,8 @@ It speaks the real protocol the channel uses: `POST /v3.0/oa/message/cs` (header
 JSON body; answers HTTP 200 with `"error": 0`, or `-216` for an expired/unknown token) and
 `POST /v4/oa/access_token` (form refresh_token, app_id, grant_type=refresh_token; header
 secret_key; answers a new pair, after which the presented refresh token is used up, as Zalo's
-refresh tokens are single-use). Every call is recorded.
+refresh tokens are single-use), and `POST /v2.0/oa/upload/image` (multipart `file`; answers
+`data.attachment_id`; a message's media template must name an uploaded id). Every call is recorded.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
@@ -49,6 +52,14 @@ class Call:
         return [b["title"] for b in (attachment.get("payload") or {}).get("buttons", [])]
 
     @property
+    def attachment_ids(self) -> list[str]:
+        attachment = (self.body.get("message") or {}).get("attachment") or {}
+        payload = attachment.get("payload") or {}
+        if payload.get("template_type") != "media":
+            return []
+        return [e.get("attachment_id") for e in payload.get("elements", [])]
+
+    @property
     def buttons(self) -> list[dict[str, Any]]:
         attachment = (self.body.get("message") or {}).get("attachment") or {}
         return list((attachment.get("payload") or {}).get("buttons", []))
@@ -65,6 +76,7 @@ class FakeZaloApi:
         self.valid_refresh: set[str] = {FIRST_REFRESH}
         self.presented_refresh: list[str] = []
         self.refresh_delay_s = 0.0
+        self.uploads: dict[str, bytes] = {}  # attachment id -> image bytes
         self._counter = itertools.count(1)
         self._cond = threading.Condition()
         self._server: ThreadingHTTPServer | None = None
@@ -113,6 +125,30 @@ class FakeZaloApi:
             self.valid_access.discard(access_token)
 
     def _handle(self, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, Any]]:
+        if path == "/v2.0/oa/upload/image":
+            content_type = headers.get("content-type", "")
+            parsed = BytesParser(policy=HTTP).parsebytes(
+                b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw
+            )
+            files = {
+                str(part.get_param("name", header="content-disposition")): part.get_payload(decode=True) or b""
+                for part in parsed.iter_parts()
+                if part.get_filename()
+            } if parsed.is_multipart() else {}
+            with self._cond:
+                call = Call(path, headers, {"files": sorted(files)})
+                self.calls.append(call)
+                if headers.get("access_token") not in self.valid_access:
+                    answer = {"error": -216, "message": "Access token is invalid"}
+                elif "file" not in files or not files["file"].startswith((b"\x89PNG", b"\xff\xd8")):
+                    answer = {"error": -210, "message": "file is not a PNG/JPEG image"}
+                else:
+                    attachment = f"att-{next(self._counter)}"
+                    self.uploads[attachment] = files["file"]
+                    call.ok = True
+                    answer = {"error": 0, "message": "Success", "data": {"attachment_id": attachment}}
+                self._cond.notify_all()
+            return 200, answer
         if path == "/v3.0/oa/message/cs":
             try:
                 body = json.loads(raw)
@@ -126,6 +162,8 @@ class FakeZaloApi:
                     answer: dict[str, Any] = {"error": -216, "message": "Access token is invalid"}
                 elif not text or len(text) > 2000:
                     answer = {"error": -201, "message": "text is empty or longer than 2000"}
+                elif not self._attachment_ok(body):
+                    answer = {"error": -210, "message": "unknown attachment_id"}
                 else:
                     call.ok = True
                     answer = {
@@ -161,6 +199,14 @@ class FakeZaloApi:
             return 200, {"access_token": access, "refresh_token": refresh, "expires_in": "90000"}
         return 404, {"error": -404, "message": "unknown path"}
 
+    def _attachment_ok(self, body: dict[str, Any]) -> bool:
+        attachment = (body.get("message") or {}).get("attachment") or {}
+        payload = attachment.get("payload") or {}
+        if payload.get("template_type") != "media":
+            return True
+        elements = payload.get("elements") or []
+        return bool(elements) and all(e.get("attachment_id") in self.uploads for e in elements)
+
     # --- inspection ----------------------------------------------------------------------
     def messages(self, user_id: str | None = None, *, ok_only: bool = True) -> list[Call]:
         """Message API calls (accepted ones unless ok_only=False), optionally to one user."""
@@ -169,6 +215,10 @@ class FakeZaloApi:
             if ok_only:
                 calls = [c for c in calls if c.ok]
         return [c for c in calls if user_id is None or c.user_id == user_id]
+
+    def upload_calls(self) -> list[Call]:
+        with self._cond:
+            return [c for c in self.calls if c.path == "/v2.0/oa/upload/image"]
 
     def oauth_calls(self) -> list[Call]:
         with self._cond:
