@@ -87,7 +87,7 @@
               other.disabled = true;
             });
             button.classList.add("chosen");
-            send({ payload: b.payload }, b.label);
+            send({ payload: b.payload }, b.label).then(focusNewChoices);
           });
           group.appendChild(button);
         });
@@ -96,6 +96,18 @@
     }
     log.appendChild(div);
     scrollDown();
+  }
+
+  // After a button press, keyboard users continue from the new choices (no focus jump otherwise).
+  function focusNewChoices() {
+    var groups = log.querySelectorAll(".msg.bot .buttons");
+    var last = groups.length ? groups[groups.length - 1] : null;
+    var first = last ? last.querySelector("button:not(:disabled)") : null;
+    if (first) {
+      first.focus({ preventScroll: true });
+    } else {
+      input.focus({ preventScroll: true });
+    }
   }
 
   function showError(text) {

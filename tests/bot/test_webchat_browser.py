@@ -72,9 +72,12 @@ async def test_ask_and_press_buttons_on_a_phone_screen(browser) -> None:  # type
         # First visit: the page greets through the tutor, whose buttons are real buttons.
         agree = page.get_by_role("button", name="Đồng ý")
         await agree.wait_for(timeout=10_000)
-        await agree.click()
+        await agree.focus()
+        await page.keyboard.press("Enter")  # keyboard only
         await page.get_by_text("Bài 1: Mật khẩu mạnh", exact=False).wait_for(timeout=10_000)
         assert await agree.is_disabled()
+        # Focus moves to the new choices, so keyboard users carry on from there.
+        await playwright_api.expect(page.get_by_role("button", name="Làm bài kiểm tra")).to_be_focused()
         # A question typed in the labelled box, sent with Enter.
         box = page.get_by_label("Tin nhắn của bạn")
         await box.fill("Mật khẩu mạnh là gì?")
