@@ -42,19 +42,20 @@ class EmbeddingSettings(BaseModel):
 
 class IngestSettings(BaseModel):
     lessons_dir: Path = Path("knowledge/lessons")
-    chunk_size: int = 900  # characters
+    chunk_size: int = 1200  # characters (~400 e5 tokens, under the model's 512)
     chunk_overlap: int = 120  # characters carried into the next chunk of the same section
     ocr_language: str = "vie"
 
 
 class SearchSettings(BaseModel):
     k: int = 5
-    rrf_k: int = 60
+    rrf_k: int = 10
     candidates: int = 30  # hits taken from each leg before fusion
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
     folded_weight: float = 1.0
-    unmarked_dense_weight: float = 0.3  # dense leg is weak for queries typed without tone marks
+    unmarked_dense_weight: float = 0.5  # the restored query is less reliable for the dense leg
+    unmarked_lexical_weight: float = 0.5
     refresh_seconds: float = 2.0  # how often a reader checks for a finished ingestion
 
 
@@ -100,6 +101,7 @@ class TelegramSettings(BaseModel):
     use_quiz_polls: bool = False
     max_messages_per_second: float = 30.0  # outgoing calls per second for the whole bot
     workers: int = 4  # threads running the tutor for Telegram updates
+    tutor_processes: int = 0  # >0: the tutor runs in this many worker processes (low CPU priority)
     reminder_sync_seconds: float = 60.0  # how often reminder schedules are reloaded
 
 

@@ -27,7 +27,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.hits import Hit
-from knowledge.lexical import BM25Index, MarkRestorer, folded_terms, query_syllables, segment, syllables
+from knowledge.lexical import (
+    BM25Index,
+    MarkRestorer,
+    folded_terms,
+    marked_terms,
+    query_syllables,
+    segment,
+    syllables,
+)
 from knowledge.manifest import ChunkRow, DocumentRow, IngestRunRow
 from knowledge.textnorm import fold, has_marks, mark_ratio, normalize
 
@@ -135,7 +143,7 @@ class KnowledgeBase:
             generation=generation,
             rows=rows,
             index={row.id: i for i, row in enumerate(rows)},
-            marked=BM25Index(marked_docs),
+            marked=BM25Index([marked_terms(tokens) for tokens in marked_docs]),
             folded=BM25Index([folded_terms(s) for s in syllable_docs]),
             restorer=MarkRestorer.from_corpus(syllable_docs),
             modules=np.array([row.module or "" for row in rows], dtype=object),
@@ -209,10 +217,11 @@ class KnowledgeBase:
             rankings.append((weight, ranked[:n]))
         lexical_scores: dict[int, float] = {}
         if "lexical" in legs:
-            scores = snapshot.marked.scores(segment(plan.restored))
+            scores = snapshot.marked.scores(marked_terms(segment(plan.restored)))
             ranked = _top(scores, mask, n)
             lexical_scores.update({i: float(scores[i]) for i in ranked})
-            rankings.append((settings.lexical_weight, ranked))
+            weight = settings.lexical_weight if plan.marked else settings.unmarked_lexical_weight
+            rankings.append((weight, ranked))
         if "folded" in legs:
             scores = snapshot.folded.scores(folded_terms([fold(s) for s in query_syllables(plan.text)]))
             ranked = _top(scores, mask, n)
@@ -225,7 +234,7 @@ class KnowledgeBase:
             for rank, i in enumerate(ranked):
                 fused[i] = fused.get(i, 0.0) + weight / (settings.rrf_k + rank + 1)
         if prefer_lesson:
-            bonus = 1.0 / (settings.rrf_k + 1)
+            bonus = 0.5 / (settings.rrf_k + 1)  # half a first place in one leg
             for i in fused:
                 if snapshot.lessons[i] == prefer_lesson:
                     fused[i] += bonus
