@@ -109,15 +109,17 @@ def main() -> int:
     rss_warm, _ = rss_mib()
 
     timings: dict[str, list[float]] = defaultdict(list)
+    cpu: dict[str, list[float]] = defaultdict(list)  # process CPU time (all threads): load-independent
     counter = 0
 
     def turn(kind: str, user: str, text: str | None = None, payload: str | None = None):  # type: ignore[no-untyped-def]
         nonlocal counter
         counter += 1
         inbound = Inbound("bench", user, f"b{counter}", text=text, payload=payload, kind="button" if payload else "text")
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         replies = tutor.handle(inbound)
         timings[kind].append((time.perf_counter() - t0) * 1000)
+        cpu[kind].append((time.process_time() - c0) * 1000)
         return replies
 
     def first_button(replies, label: str) -> str | None:  # type: ignore[no-untyped-def]
@@ -175,6 +177,8 @@ def main() -> int:
                 "p95_ms": round(percentile(values, 95), 1),
                 "max_ms": round(max(values), 1),
                 "mean_ms": round(statistics.fmean(values), 1),
+                "cpu_p50_ms": round(percentile(cpu[kind], 50), 1),
+                "cpu_p95_ms": round(percentile(cpu[kind], 95), 1),
             }
             for kind, values in sorted(timings.items())
         },
@@ -183,6 +187,7 @@ def main() -> int:
             "p50_ms": round(percentile([x for v in timings.values() for x in v], 50), 1),
             "p95_ms": round(percentile([x for v in timings.values() for x in v], 95), 1),
         },
+        "load_avg_1m": round(os.getloadavg()[0], 2),
         "rss_mib_after_warmup": round(rss_warm, 1),
         "rss_mib_end": round(rss_now, 1),
         "rss_mib_peak": round(rss_peak, 1),
@@ -192,11 +197,15 @@ def main() -> int:
         print(json.dumps(result, indent=2, ensure_ascii=False))
     else:
         print(f"course {result['course']}: {result['chunks']} chunks, ingested in {result['ingest_s']} s; {cores} core(s)")
-        print(f"{'turn':<12}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
+        print(f"{'turn':<12}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}{'cpu p50':>10}{'cpu p95':>10}")
         for kind, row in result["turns"].items():
-            print(f"{kind:<12}{row['n']:>6}{row['p50_ms']:>10}{row['p95_ms']:>10}{row['max_ms']:>10}")
+            print(
+                f"{kind:<12}{row['n']:>6}{row['p50_ms']:>10}{row['p95_ms']:>10}{row['max_ms']:>10}"
+                f"{row['cpu_p50_ms']:>10}{row['cpu_p95_ms']:>10}"
+            )
         a = result["all_turns"]
         print(f"{'all':<12}{a['n']:>6}{a['p50_ms']:>10}{a['p95_ms']:>10}")
+        print(f"load average (1 min) at the end: {result['load_avg_1m']} on {cores} core(s)")
         print(f"RSS: {result['rss_mib_after_warmup']} MiB after warm-up, {result['rss_mib_end']} MiB at the end, peak {result['rss_mib_peak']} MiB")
     return 0
 
