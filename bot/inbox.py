@@ -59,6 +59,47 @@ class Inbox:
 
     def record(self, channel: str, external_id: str, payload: dict[str, Any]) -> bool:
         """Store a received update; False if (channel, external_id) was seen before."""
+        return self.record_many(channel, [(external_id, payload)])[0]
+
+    def record_many(self, channel: str, items: list[tuple[str, dict[str, Any]]]) -> list[bool]:
+        """Store several updates in one transaction (one commit); for each, True if it is new.
+
+        A webhook under load hands its updates over in batches so that acknowledging costs one
+        write lock per batch, not per update. An id repeated inside the batch is new only once.
+        """
+        if not items:
+            return []
+        now = _now()
+        with transaction(self._factory) as session:
+            dialect = session.get_bind().dialect.name
+            if dialect in ("sqlite", "postgresql"):
+                return [self._insert_ignore(session, dialect, channel, eid, data, now) for eid, data in items]
+        return [self._insert_or_false(channel, eid, data, now) for eid, data in items]
+
+    @staticmethod
+    def _insert_ignore(
+        session: Session, dialect: str, channel: str, external_id: str, payload: dict[str, Any], now: datetime
+    ) -> bool:
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert
+        statement = (
+            insert(InboxRow)
+            .values(
+                channel=channel,
+                external_id=external_id,
+                payload=payload,
+                status=INBOX_RECEIVED,
+                attempts=0,
+                received_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+            .returning(InboxRow.id)
+        )
+        return session.execute(statement).scalar() is not None
+
+    def _insert_or_false(self, channel: str, external_id: str, payload: dict[str, Any], now: datetime) -> bool:
         try:
             with transaction(self._factory) as session:
                 session.add(
@@ -68,7 +109,7 @@ class Inbox:
                         payload=payload,
                         status=INBOX_RECEIVED,
                         attempts=0,
-                        received_at=_now(),
+                        received_at=now,
                     )
                 )
         except IntegrityError:
@@ -90,7 +131,18 @@ class Inbox:
 
     def mark_processed(self, channel: str, external_id: str) -> None:
         """The update was handled: clear its payload, keep the row so retries stay deduplicated."""
-        self._finish(channel, external_id, INBOX_PROCESSED, None, clear_payload=True)
+        self.mark_processed_many(channel, [external_id])
+
+    def mark_processed_many(self, channel: str, external_ids: list[str]) -> None:
+        """`mark_processed` for several updates in one transaction."""
+        if not external_ids:
+            return
+        with transaction(self._factory) as session:
+            session.execute(
+                update(InboxRow)
+                .where(InboxRow.channel == channel, InboxRow.external_id.in_(external_ids))
+                .values(status=INBOX_PROCESSED, error=None, processed_at=_now(), payload={}, attempts=InboxRow.attempts + 1)
+            )
 
     def mark_failed(self, channel: str, external_id: str, error: str) -> None:
         """The update could not be handled; `error` is a short label (an exception type), no data."""

@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, time as dtime, timedelta
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
@@ -57,6 +57,7 @@ from bot.telegram_render import (
     to_markup,
 )
 from bot.telegram_store import PollStore
+from bot.telegram_tutor_pool import ThreadTutorRunner, TutorRunner
 from tutor.messages import Inbound, InboundKind, Reply, TutorPort
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ WEBHOOK_PATH = "/telegram/webhook"
 ALLOWED_UPDATES = ("message", "callback_query", "poll_answer", "my_chat_member")
 MAX_WEBHOOK_BODY = 1_000_000  # bytes; Telegram updates are a few kilobytes
 _T = TypeVar("_T")
+_I = TypeVar("_I")
+_R = TypeVar("_R")
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,46 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         """Nothing to release."""
 
 
+class _BatchWriter(Generic[_I, _R]):
+    """Runs `fn(items)` in an executor for everything queued while the previous call ran.
+
+    Under load, many webhook requests share one database transaction (one commit, one write
+    lock) instead of queueing for a lock each; when idle, an item is written on its own at once.
+    """
+
+    def __init__(
+        self, fn: Callable[[list[_I]], list[_R]], executor: ThreadPoolExecutor, max_batch: int = 256
+    ) -> None:
+        self._fn = fn
+        self._executor = executor
+        self._max_batch = max_batch
+        self._queue: list[tuple[_I, asyncio.Future[_R]]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def submit(self, item: _I) -> _R:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[_R] = loop.create_future()
+        self._queue.append((item, future))
+        if self._task is None or self._task.done():
+            self._task = loop.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._queue:
+            batch, self._queue = self._queue[: self._max_batch], self._queue[self._max_batch :]
+            try:
+                results = await loop.run_in_executor(self._executor, self._fn, [i for i, _ in batch])
+            except Exception as exc:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+
+
 @dataclass(frozen=True)
 class _Target:
     """Where the replies to one inbound go."""
@@ -180,19 +223,27 @@ class TelegramChannel:
         polls: PollStore,
         deliveries: DeliveryLog,
         *,
+        runner: TutorRunner | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
+        """`tutor` answers in threads of this process unless a `runner` (e.g. worker processes
+        building their own tutor) is given."""
         if config.mode == "webhook" and not (config.webhook_url and config.webhook_secret):
             raise ValueError("webhook mode needs webhook_url and webhook_secret")
         self.config = config
-        self._tutor = tutor
+        self._runner: TutorRunner = runner or ThreadTutorRunner(tutor, config.tutor_workers)
         self._inbox = inbox
         self._polls = polls
         self._deliveries = deliveries
         self._tz = ZoneInfo(config.timezone)
         self._clock = clock or (lambda: datetime.now(self._tz))
-        self._tutor_pool = ThreadPoolExecutor(config.tutor_workers, thread_name_prefix="tg-tutor")
         self._db_pool = ThreadPoolExecutor(2, thread_name_prefix="tg-db")
+        self._recorder: _BatchWriter[tuple[str, dict[str, Any]], bool] = _BatchWriter(
+            lambda items: inbox.record_many(CHANNEL, items), self._db_pool
+        )
+        self._completer: _BatchWriter[str, None] = _BatchWriter(
+            self._mark_processed_batch, self._db_pool
+        )
         self._secret = config.webhook_secret.encode("utf-8")
         self._reminders: dict[str, tuple[str, Any]] = {}  # user_id -> (HH:MM, Job)
         self._updater: Updater | None = None
@@ -231,6 +282,7 @@ class TelegramChannel:
     # --- lifecycle -----------------------------------------------------------------------
     async def start(self) -> None:
         """Start processing (webhook mode: also register the webhook) and replay the inbox."""
+        await self._runner.start()
         await self.application.initialize()
         await self.application.start()
         self._started = True
@@ -284,7 +336,7 @@ class TelegramChannel:
         if updater is not None:
             with contextlib.suppress(Exception):
                 await updater.shutdown()
-        self._tutor_pool.shutdown(wait=False, cancel_futures=True)
+        await asyncio.to_thread(self._runner.close)
         self._db_pool.shutdown(wait=False, cancel_futures=True)
 
     async def _pump_polled(self, queue: asyncio.Queue[object]) -> None:
@@ -316,7 +368,7 @@ class TelegramChannel:
         update_id = data.get("update_id")
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             raise ValueError("update without an integer update_id")
-        if not await self._db(self._inbox.record, CHANNEL, str(update_id), data):
+        if not await self._recorder.submit((str(update_id), data)):
             return False
         self._enqueue(data)
         return True
@@ -376,7 +428,11 @@ class TelegramChannel:
             await self._db(self._inbox.mark_failed, CHANNEL, external_id, type(exc).__name__)
             await self._apologize(update)
             return
-        await self._db(self._inbox.mark_processed, CHANNEL, external_id)
+        await self._completer.submit(external_id)
+
+    def _mark_processed_batch(self, external_ids: list[str]) -> list[None]:
+        self._inbox.mark_processed_many(CHANNEL, external_ids)
+        return [None] * len(external_ids)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("Telegram error: %s", type(context.error).__name__, exc_info=context.error)
@@ -395,9 +451,7 @@ class TelegramChannel:
         target = await self._target(update)
         if target is None:
             return
-        replies = await asyncio.get_running_loop().run_in_executor(
-            self._tutor_pool, self._tutor.handle, target.inbound
-        )
+        replies = await self._runner.call("handle", target.inbound)
         await self.send_replies(target.chat_id, target.inbound.user_id, replies)
 
     async def _on_membership(self, update: Update) -> None:
@@ -412,9 +466,7 @@ class TelegramChannel:
             await self._set_active(user_id, True)
 
     async def _set_active(self, user_id: str, active: bool) -> None:
-        await asyncio.get_running_loop().run_in_executor(
-            self._tutor_pool, self._tutor.set_active, CHANNEL, user_id, active
-        )
+        await self._runner.call("set_active", CHANNEL, user_id, active)
 
     async def _target(self, update: Update) -> _Target | None:
         """Translate an update into an Inbound (None for updates the tutor does not see)."""
@@ -584,9 +636,7 @@ class TelegramChannel:
         job_queue = self.application.job_queue
         if job_queue is None:
             return {}
-        targets = await asyncio.get_running_loop().run_in_executor(
-            self._tutor_pool, self._tutor.reminder_targets, CHANNEL
-        )
+        targets = await self._runner.call("reminder_targets", CHANNEL)
         wanted: dict[str, dtime] = {}
         for target in targets:
             parsed = _parse_hhmm(target.time_hhmm)
@@ -626,8 +676,7 @@ class TelegramChannel:
         day = self._clock().astimezone(self._tz).date().isoformat()
         if not await self._db(self._deliveries.claim, CHANNEL, user_id, "reminder", day):
             return "duplicate"
-        loop = asyncio.get_running_loop()
-        reply = await loop.run_in_executor(self._tutor_pool, self._tutor.reminder_for, CHANNEL, user_id)
+        reply = await self._runner.call("reminder_for", CHANNEL, user_id)
         if reply is None:
             status = "empty"
         else:

@@ -221,12 +221,20 @@ class Container:
             tutor_workers=tg.workers,
             reminder_sync_s=tg.reminder_sync_seconds,
         )
+        runner = None
+        if tg.tutor_processes > 0:
+            import functools
+
+            from bot.telegram_tutor_pool import ProcessTutorRunner
+
+            runner = ProcessTutorRunner(functools.partial(build_tutor, self.settings), tg.tutor_processes)
         return TelegramChannel(
             config,
             self.conversation,
             self.channel_inbox,
             PollStore(self.session_factory),
             self.channel_deliveries,
+            runner=runner,
         )
 
     def store_stats(self) -> dict[str, object]:
@@ -347,6 +355,26 @@ class Container:
         """Release what was built (engine pools)."""
         if "engine" in self.__dict__:
             self.engine.dispose()
+
+
+def build_tutor(settings: Settings):  # type: ignore[no-untyped-def]
+    """The tutor of a worker process: its own composition root on the same settings, warmed up
+    (curriculum, store, embedding model) before the first learner is served."""
+    import logging
+    import sys
+
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s[%(process)d]: %(message)s",
+        stream=sys.stderr,
+    )
+    container = Container(settings)
+    tutor = container.conversation
+    try:
+        container.knowledge_base.search("khởi động", k=1)
+    except Exception as exc:  # an empty store still serves lessons and quizzes
+        logging.getLogger("hocvuso.channels").warning("Tutor worker: store not ready (%s)", type(exc).__name__)
+    return tutor
 
 
 def _stored_secret(path: Path) -> str:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -51,6 +52,9 @@ def serve(
     except ConfigError as exc:
         raise _config_error(exc) from exc
     _warm_up(container)
+    # The event loop acknowledges webhooks while tutor threads compute; a short GIL switch
+    # interval (default 5 ms) keeps an acknowledgement from waiting behind a whole lesson turn.
+    sys.setswitchinterval(0.001)
     listen_host = host or settings.serve.host
     listen_port = port if port is not None else settings.serve.port
     log.info("Serving on http://%s:%d", listen_host, listen_port)

@@ -223,3 +223,15 @@ def test_serve_without_token_and_half_configured_webhook(container: Container) -
     )
     with pytest.raises(ConfigError, match="https"):
         _ = plain_http.telegram_channel
+
+
+async def test_tutor_in_worker_processes(ingested_container: Container, fake_api: FakeTelegramApi) -> None:
+    """telegram.tutor_processes: the same conversation, answered by a spawned worker process."""
+    _configure(ingested_container, fake_api, mode="polling", tutor_processes=1)
+    async with polling_learner(ingested_container, fake_api) as learner:
+        await learner.say("/start")
+        assert texts.GREETING.splitlines()[0] in learner.text
+        await learner.press("Đồng ý")
+        assert texts.ASK_NAME in learner.text
+        await learner.say("mật khẩu mạnh là gì?")  # the worker searches its own copy of the store
+        assert learner.text

@@ -78,6 +78,7 @@ class FakeTelegramApi:
         self.calls: list[ApiCall] = []
         self.blocked: set[int] = set()
         self.webhook: dict[str, Any] = {}
+        self.listeners: list[Callable[[ApiCall], None]] = []  # called (in a server thread) per call
         self._updates: list[dict[str, Any]] = []
         self._cond = threading.Condition()
         self._update_ids = itertools.count(1000)
@@ -259,6 +260,8 @@ class FakeTelegramApi:
             with self._cond:
                 self.calls.append(call)
                 self._cond.notify_all()
+            for listener in self.listeners:
+                listener(call)
         self._respond(handler, status, answer)
 
     @staticmethod

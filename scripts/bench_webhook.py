@@ -1,0 +1,415 @@
+"""Webhook load benchmark: N concurrent learners posting Telegram updates to `hocvuso serve`.
+
+Everything runs on 127.0.0.1: `hocvuso serve` (a subprocess, telegram.mode webhook, extractive
+answers) receives signed webhook posts; its replies go to the local fake Bot API
+(tests/fakes/telegram_api.py) living in this process. Each learner behaves like a person: sends one
+update, waits for the bot's answer (reading it for buttons to press next), then waits for its next
+turn; turns are paced so that all learners together offer `--rate` updates per second. A share of
+updates is posted twice (as Telegram does on retries).
+
+Reported: updates/s achieved, acknowledge time p50/p95/p99 (webhook POST → 200), time to the first
+reply p50/p95, lost replies (an update never answered within 120 s), duplicated replies (an update
+processed twice according to the server's inbox, or a retry not acknowledged as a duplicate), and
+the server side inbox/tutor row counts. `messages_after_reply_window` counts bot messages that came
+after a learner had taken its answer as complete (slow multi-part replies), for information.
+
+    python scripts/bench_webhook.py --learners 500 --rate 100 --duration 60 --store /tmp/hocvuso-bench-store
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.fakes.telegram_api import ApiCall, FakeTelegramApi  # noqa: E402
+
+SECRET = "bench-secret_0123456789abcdefABCDEF"
+HEADER = "X-Telegram-Bot-Api-Secret-Token"
+QUESTIONS = [
+    "mật khẩu mạnh là gì?",
+    "lam sao kich hoat vneid",
+    "cách nhận biết tin nhắn lừa đảo",
+    "OTP là gì, có được đọc cho người khác không?",
+    "làm sao cập nhật phần mềm điện thoại",
+    "wifi công cộng có an toàn không",
+]
+QUIET_S = 0.25  # a reply is complete when the chat has been quiet this long
+REPLY_TIMEOUT_S = 120.0  # an update without any answer after this long counts as lost
+ONBOARDING_STEPS = 6
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+@dataclass
+class Stats:
+    ack_ms: list[float] = field(default_factory=list)
+    reply_ms: list[float] = field(default_factory=list)
+    sent: int = 0
+    retries: int = 0
+    retries_not_duplicate: int = 0
+    bad_status: int = 0
+    lost: int = 0
+    unsolicited: int = 0
+    messages: int = 0
+
+
+class ChatWatch:
+    """Messages the bot sends to one chat, delivered from the fake API's threads to the loop."""
+
+    def __init__(self) -> None:
+        self.messages: list[ApiCall] = []
+        self.changed = asyncio.Event()
+        self.expecting = False
+
+
+class Learner:
+    """A scripted learner: onboarding, then lessons, quiz buttons and questions."""
+
+    def __init__(
+        self, user_id: int, fake: FakeTelegramApi, watch: ChatWatch, rng: random.Random, question_share: float
+    ) -> None:
+        self.user = user_id
+        self.question_share = question_share
+        self.fake = fake
+        self.watch = watch
+        self.rng = rng
+        self.step = 0
+        self.last: list[ApiCall] = []
+
+    def _button(self, *parts: str) -> dict[str, Any] | None:
+        for call in reversed(self.last):
+            markup = call.json("reply_markup") or {}
+            for row in markup.get("inline_keyboard", []):
+                for button in row:
+                    if any(p in button["text"] for p in parts):
+                        return self.fake.callback_update(self.user, button["callback_data"], self.fake.sent_message(call))
+        return None
+
+    def next_update(self) -> dict[str, Any]:
+        step, self.step = self.step, self.step + 1
+        script = {0: "/start", 2: "Lan", 3: "may thanh cong"}
+        if step in script:
+            return self.fake.message_update(self.user, script[step])
+        wanted = {1: ("Đồng ý",), 4: ("May Thành Công",), 5: ("Công nhân",)}.get(step)
+        if wanted is None:
+            roll = self.rng.random()
+            if roll < self.question_share:
+                return self.fake.message_update(self.user, self.rng.choice(QUESTIONS))
+            if roll < self.question_share + 0.1:
+                return self.fake.message_update(self.user, self.rng.choice(["/hoc", "/tiendo", "/ontap"]))
+            wanted = ("Tiếp", "Làm bài tập", "A", "Đúng", "Học bài")
+        update = self._button(*wanted)
+        return update or self.fake.message_update(self.user, self.rng.choice(QUESTIONS))
+
+
+async def turn(learner: Learner, client: httpx.AsyncClient, stats: Stats, retry_share: float) -> None:
+    """One update from the learner: post it (maybe twice), wait for the whole answer, read it."""
+    update = learner.next_update()
+    watch = learner.watch
+    seen = len(watch.messages)
+    watch.expecting = True
+    t0 = time.monotonic()  # the fake API stamps calls with time.monotonic() too
+    try:
+        response = await client.post("/telegram/webhook", json=update, headers={HEADER: SECRET})
+    except httpx.TransportError:
+        stats.bad_status += 1
+        watch.expecting = False
+        return
+    stats.ack_ms.append((time.monotonic() - t0) * 1000)
+    stats.sent += 1
+    if response.status_code != 200:
+        stats.bad_status += 1
+    if learner.rng.random() < retry_share:
+        stats.retries += 1
+        try:
+            again = await client.post("/telegram/webhook", json=update, headers={HEADER: SECRET})
+            if again.status_code != 200 or not again.json().get("duplicate"):
+                stats.retries_not_duplicate += 1
+        except httpx.TransportError:
+            stats.bad_status += 1
+    # Wait for the first reply, then for the chat to go quiet.
+    deadline = t0 + REPLY_TIMEOUT_S
+    while len(watch.messages) == seen and time.monotonic() < deadline:
+        watch.changed.clear()
+        try:
+            await asyncio.wait_for(watch.changed.wait(), deadline - time.monotonic())
+        except TimeoutError:
+            break
+    if len(watch.messages) == seen:
+        stats.lost += 1
+    else:
+        stats.reply_ms.append((watch.messages[seen].at - t0) * 1000)
+        while True:
+            count = len(watch.messages)
+            await asyncio.sleep(QUIET_S)
+            if len(watch.messages) == count:
+                break
+    learner.last = watch.messages[seen:]
+    watch.expecting = False
+
+
+async def onboard(learner: Learner, client: httpx.AsyncClient, stats: Stats, gate: asyncio.Semaphore) -> None:
+    """Consent, name, unit and group (not measured): the measured phase starts with learners."""
+    async with gate:
+        while learner.step < ONBOARDING_STEPS:
+            await turn(learner, client, stats, 0.0)
+
+
+async def run_learner(
+    learner: Learner,
+    client: httpx.AsyncClient,
+    stats: Stats,
+    start_at: float,
+    interval: float,
+    end_at: float,
+    retry_share: float,
+) -> None:
+    """Paced turns: one every `interval` seconds (later when the previous answer is slower)."""
+    loop = asyncio.get_running_loop()
+    next_at = start_at
+    while next_at <= end_at:
+        now = loop.time()
+        if next_at > now:
+            await asyncio.sleep(next_at - now)
+        await turn(learner, client, stats, retry_share)
+        next_at = max(next_at + interval, loop.time())
+
+
+def write_config(
+    root: Path, course: Path, port: int, api: FakeTelegramApi, rate_limit: float, workers: int, processes: int
+) -> Path:
+    import yaml
+
+    config = {
+        "data_dir": str(root / "data"),
+        "log_level": "WARNING",
+        "ingest": {"lessons_dir": str(course)},
+        "tutor": {"units_file": str(REPO / "knowledge" / "units.yaml"), "rate_limit_per_minute": 60},
+        "telegram": {
+            "mode": "webhook",
+            "webhook_url": "https://bench.invalid/telegram/webhook",
+            "base_url": api.base_url,
+            "max_messages_per_second": rate_limit,
+            "workers": workers,
+            "tutor_processes": processes,
+        },
+        "serve": {"host": "127.0.0.1", "port": port},
+    }
+    path = root / "config.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def hocvuso(config: Path, *args: str, **kwargs: Any) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOCVUSO_")}
+    env.update(HOCVUSO_TELEGRAM__TOKEN=kwargs.pop("token"), HOCVUSO_TELEGRAM__WEBHOOK_SECRET=SECRET)
+    return subprocess.Popen(
+        [sys.executable, "-m", "hocvuso", "--config", str(config), *args], cwd=REPO, env=env, **kwargs
+    )
+
+
+def server_counts(data_dir: Path) -> dict[str, Any]:
+    engine = sa.create_engine(f"sqlite:///{data_dir / 'hocvuso.db'}")
+    with engine.connect() as conn:
+        inbox = dict(
+            conn.execute(sa.text("SELECT status, count(*) FROM channel_inbox GROUP BY status")).all()
+        )
+        processed_twice = conn.execute(
+            sa.text("SELECT count(*) FROM channel_inbox WHERE attempts > 1")
+        ).scalar_one()
+        handled = conn.execute(
+            sa.text("SELECT count(*) FROM tutor_processed_messages WHERE channel = 'telegram'")
+        ).scalar_one()
+    engine.dispose()
+    return {"inbox": inbox, "processed_twice": processed_twice, "tutor_processed_messages": handled}
+
+
+async def bench(args: argparse.Namespace) -> dict[str, Any]:
+    course = Path(args.course).resolve()
+    with tempfile.TemporaryDirectory(prefix="hocvuso-bench-") as tmp, FakeTelegramApi() as api:
+        root = Path(tmp)
+        port = free_port()
+        config = write_config(root, course, port, api, args.bot_rate_limit, args.workers, args.tutor_processes)
+        t = time.perf_counter()
+        store = Path(args.store) if args.store else None
+        if store is not None and (store / "hocvuso.db").is_file():
+            shutil.copytree(store, root / "data")  # a store ingested earlier from the same course
+        else:
+            ingest = hocvuso(config, "ingest", token=api.token, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            _, err = ingest.communicate(timeout=1800)
+            if ingest.returncode != 0:
+                raise SystemExit(f"ingest failed: {err.decode()[-2000:]}")
+            if store is not None:
+                shutil.copytree(root / "data", store)
+        ingest_s = time.perf_counter() - t
+        server_log = (root / "serve.log").open("wb")
+        server = hocvuso(config, "serve", token=api.token, stdout=server_log, stderr=subprocess.STDOUT)
+        loop = asyncio.get_running_loop()
+        watches: dict[int, ChatWatch] = {}
+        stats = Stats()
+
+        def on_call(call: ApiCall) -> None:
+            if call.method not in ("sendMessage", "sendPhoto", "sendPoll"):
+                return
+            watch = watches.get(call.chat_id or 0)
+            if watch is None:
+                return
+
+            def deliver() -> None:
+                stats.messages += 1
+                if not watch.expecting:
+                    stats.unsolicited += 1
+                watch.messages.append(call)
+                watch.changed.set()
+
+            try:
+                loop.call_soon_threadsafe(deliver)
+            except RuntimeError:  # the benchmark is over
+                pass
+
+        api.listeners.append(on_call)
+        base = f"http://127.0.0.1:{port}"
+        # Idle connections are dropped before uvicorn's 5 s keep-alive timeout closes them under us.
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200, keepalive_expiry=2.0)
+        try:
+            async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
+                for _ in range(600):
+                    try:
+                        if (await client.get("/healthz")).status_code == 200 and api.webhook:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    if server.poll() is not None:
+                        raise SystemExit("hocvuso serve exited")
+                    await asyncio.sleep(0.1)
+                health = (await client.get("/healthz")).json()
+                rng = random.Random(7)
+                users = itertools.count(100_000)
+                learners = []
+                for _ in range(args.learners):
+                    user = next(users)
+                    watches[user] = ChatWatch()
+                    learners.append(
+                        Learner(user, api, watches[user], random.Random(rng.random()), args.question_share)
+                    )
+                warmup = Stats()
+                t_warm = time.perf_counter()
+                gate = asyncio.Semaphore(50)
+                await asyncio.gather(*(onboard(learner, client, warmup, gate) for learner in learners))
+                warmup_s = time.perf_counter() - t_warm
+                interval = args.learners / args.rate
+                start = loop.time() + 0.5
+                end = start + args.duration
+                t_run = time.perf_counter()
+                await asyncio.gather(
+                    *(
+                        run_learner(
+                            learner, client, stats, start + i * interval / args.learners, interval, end, args.retry_share
+                        )
+                        for i, learner in enumerate(learners)
+                    )
+                )
+                run_s = time.perf_counter() - t_run
+                await asyncio.sleep(2.0)  # late duplicates would show up as unsolicited messages
+        finally:
+            server.terminate()
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+            server_log.close()
+            log_text = (root / "serve.log").read_text(encoding="utf-8", errors="replace")
+            if not args.quiet or server.returncode not in (0, -15):
+                print(log_text[-4000:], file=sys.stderr)
+        counts = server_counts(root / "data")
+    return {
+        "learners": args.learners,
+        "offered_rate": args.rate,
+        "duration_s": args.duration,
+        "cpu_count": os.cpu_count(),
+        "bot_rate_limit_per_s": args.bot_rate_limit,
+        "tutor_workers": args.workers,
+        "tutor_processes": args.tutor_processes,
+        "course": str(course.relative_to(REPO) if course.is_relative_to(REPO) else course),
+        "store": {k: health.get(k) for k in ("documents", "chunks")},
+        "ingest_s": round(ingest_s, 1),
+        "onboarding": {"updates": warmup.sent, "seconds": round(warmup_s, 1), "lost": warmup.lost},
+        "updates_sent": stats.sent,
+        "updates_per_s": round(stats.sent / run_s, 1),
+        "ack_ms": {
+            "p50": round(percentile(stats.ack_ms, 50), 1),
+            "p95": round(percentile(stats.ack_ms, 95), 1),
+            "p99": round(percentile(stats.ack_ms, 99), 1),
+            "max": round(max(stats.ack_ms, default=float("nan")), 1),
+        },
+        "first_reply_ms": {
+            "p50": round(percentile(stats.reply_ms, 50), 1),
+            "p95": round(percentile(stats.reply_ms, 95), 1),
+            "max": round(max(stats.reply_ms, default=float("nan")), 1),
+        },
+        "bot_messages": stats.messages,
+        "lost": stats.lost,
+        "duplicated": counts["processed_twice"] + stats.retries_not_duplicate,
+        "messages_after_reply_window": stats.unsolicited,
+        "retries_posted": stats.retries,
+        "non_200": stats.bad_status,
+        "server": counts,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--learners", type=int, default=500)
+    parser.add_argument("--rate", type=float, default=100.0, help="updates per second offered, all learners")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
+    parser.add_argument("--course", default=str(REPO / "knowledge" / "lessons"))
+    parser.add_argument("--retry-share", type=float, default=0.05, help="share of updates posted twice")
+    parser.add_argument("--bot-rate-limit", type=float, default=1000.0, help="telegram.max_messages_per_second")
+    parser.add_argument("--workers", type=int, default=4, help="telegram.workers")
+    parser.add_argument("--tutor-processes", type=int, default=0, help="telegram.tutor_processes")
+    parser.add_argument("--question-share", type=float, default=0.2, help="share of free questions")
+    parser.add_argument("--store", help="folder caching the ingested store between runs")
+    parser.add_argument("--json", dest="json_path", help="also write the result here")
+    parser.add_argument("--quiet", action="store_true", help="show the server's log only if it failed")
+    args = parser.parse_args()
+    result = asyncio.run(bench(args))
+    text = json.dumps(result, indent=2, ensure_ascii=False)
+    print(text)
+    if args.json_path:
+        Path(args.json_path).write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
