@@ -53,7 +53,7 @@ from tutor.mastery import BKTParams, initial_mastery, mastery_from_placement, up
 from tutor.messages import Button, Inbound, QuizQuestion, ReminderTarget, Reply, SourceLink
 from tutor.models import GROUPS, ChannelIdentity, ConversationState, Learner
 from tutor.planner import next_lesson
-from tutor.progress import streak_days, summarize
+from tutor.progress import CERTIFICATE_TEXT, streak_days, summarize
 from tutor.review import schedule_review
 from tutor.store import LearnerStore, aware
 from tutor.units import UnitRegistry
@@ -73,7 +73,7 @@ _COMMANDS = {
     "kiemtradauvao": "placement", "placement": "placement",
     "hoc": "learn", "learn": "learn",
     "hoi": "ask", "ask": "ask",
-    "kiemtra": "quiz", "quiz": "quiz", "baitap": "quiz",
+    "kiemtra": "quiz", "quiz": "quiz", "baitap": "quiz", "lambaitap": "quiz",
     "ontap": "review", "review": "review",
     "tiendo": "progress", "progress": "progress",
     "nhacnho": "remind", "remind": "remind",
@@ -93,6 +93,7 @@ _WORDS = re.compile(r"\w", re.UNICODE)
 _TOKENS = re.compile(r"\w+", re.UNICODE)
 _AGREE = {"dong y", "toi dong y", "em dong y", "dong y a"}
 _YES = {"co", "xoa", "xoa het", "yes", "dong y"}
+_NEXT = {"tiep", "tiep theo", "tiep tuc", "next", "ok tiep", "xem tiep"}
 
 
 # --- small value types -----------------------------------------------------------------------
@@ -347,6 +348,9 @@ class Conversation:
             return self._command(t, command, arg, word)
         if t.state.mode in PROFILE_MODES:
             return self._profile_text(t)
+        if t.state.mode == "lesson" and t.state.lesson_id and fold(t.text).strip(" .!>") in _NEXT:
+            # "tiếp" typed instead of tapped
+            return self._next_section(t, lesson_hash(t.state.lesson_id), t.state.section)
         if t.state.mode in QUIZ_MODES and t.state.quiz:
             answered = self._typed_answer(t)
             if answered is not None:
@@ -921,11 +925,16 @@ class Conversation:
             return [Reply(texts.placement_summary(correct, total, strong, weak), buttons=(learn,))], None
         self._event(t, "quiz_completed", lesson_id=quiz.get("lesson_id"), data={"kind": kind, "correct": correct, "total": total})
         buttons = (learn, (self._button(lid, texts.BTN_PROGRESS, "pg"),))
+        extra: list[Reply] = []
+        if not t.state.data.get("certified") and self._summary(t).certified:
+            t.state.data = {**t.state.data, "certified": True}
+            self._event(t, "certified")
+            extra.append(Reply(CERTIFICATE_TEXT, buttons=((self._button(lid, texts.BTN_PROGRESS, "pg"),),)))
         generate = None
         if kind == "quiz" and self._chat_model is not None and quiz.get("lesson_id"):
             if not self._store.generated_items(t.session, quiz["lesson_id"]):
                 generate = quiz["lesson_id"]
-        return [Reply(texts.quiz_summary(correct, total), buttons=buttons)], generate
+        return [Reply(texts.quiz_summary(correct, total), buttons=buttons), *extra], generate
 
     def _source_for(self, item: QuizItem) -> tuple[str | None, SourceLink | None]:
         """The lesson section an item comes from: «title › heading», and its SourceLink."""
@@ -1013,10 +1022,10 @@ class Conversation:
         end = local.replace(hour=23, minute=59, second=59, microsecond=0)
         return end.astimezone(UTC)
 
-    def _progress(self, t: _Turn) -> _Outcome:
+    def _summary(self, t: _Turn) -> Any:
         s, lid = t.session, t.learner.id
         today = t.now.astimezone(self._tz).date()
-        summary = summarize(
+        return summarize(
             self._curriculum,
             self._group(t.learner),
             self._store.mastery(s, lid),
@@ -1025,6 +1034,10 @@ class Conversation:
             streak_days(self._store.active_dates(s, lid, self._tz), today),
             len(self._store.due_cards(s, lid, self._end_of_day(t.now))),
         )
+
+    def _progress(self, t: _Turn) -> _Outcome:
+        lid = t.learner.id
+        summary = self._summary(t)
         replies = [Reply(summary.to_text(), buttons=((self._button(lid, texts.BTN_LEARN, "l"), self._button(lid, texts.BTN_REVIEW, "rv")),))]
         if summary.certified:  # the summary's text carries the certificate message
             if not t.state.data.get("certified"):

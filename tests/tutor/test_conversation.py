@@ -371,3 +371,30 @@ def test_purge_inactive_learners_after_retention(tutor, engine, clock) -> None:
     clock.advance(timedelta(days=731))
     assert tutor.purge_inactive() == 1
     assert set(learner_rows(engine, learner_id).values()) == {0}
+
+
+def test_typed_tiep_advances_and_the_certificate_is_announced_after_a_quiz(
+    tutor, engine, clock, ingested_container
+) -> None:
+    curriculum = tutor._curriculum
+    chat = Chat(tutor, "tg-800")
+    onboard(chat)
+    chat.say("/hoc chữ to giọng nói")
+    assert "1/" in chat.text
+    chat.say("Tiếp")  # typed instead of tapped
+    assert "2/" in chat.text
+    learner_id = learner_id_of(engine, "telegram", "tg-800")
+    core = curriculum.core_skills("worker")
+    with ingested_container.session_factory.begin() as session:
+        for skill in core:
+            LearnerStore().set_mastery(session, learner_id, skill, 0.7 if skill == "dt-co-chu" else 0.95, clock.now)
+    chat.say("làm bài tập")
+    assert chat.quiz()
+    while "🏁" not in chat.text:
+        assert CERTIFICATE_TEXT not in chat.text
+        answer_right(chat, curriculum)
+    assert chat.last[-1].text == CERTIFICATE_TEXT
+    assert len(events(engine, learner_id, "certified")) == 1
+    chat.say("/tiendo")  # shown in the progress, not counted twice
+    assert CERTIFICATE_TEXT in chat.text
+    assert len(events(engine, learner_id, "certified")) == 1
