@@ -263,8 +263,7 @@ class Answerer:
             # No (valid) citation: point at the passage the answer most likely came from.
             text = f"{text} [1]"
         sources = tuple(_source_link(h) for h in used)
-        lines = [f"[{n}] «{h.title}»{_locator_suffix(h)}" for n, h in enumerate(used, start=1)]
-        return _Grounded(f"{text}\n\nNguồn: " + "; ".join(lines), sources, "llm")
+        return _Grounded(f"{text}\n\nNguồn: {_source_line(used)}", sources, "llm")
 
 
 # --- prompt ------------------------------------------------------------------------------------
@@ -568,6 +567,19 @@ def _not_found_text(suggestions: Sequence[str]) -> str:
 def _is_objectives(hit: Hit) -> bool:
     last = hit.heading.rsplit(">", 1)[-1].strip().lower()
     return last in {"mục tiêu", "mục tiêu bài học"}
+
+
+def _source_line(cited: Sequence[Hit]) -> str:
+    """'[1], [3] «Bài A», phút 2:15; [2] «Bài B»': one entry per lesson, numbers as cited."""
+    by_title: dict[str, list[tuple[int, Hit]]] = {}
+    for number, hit in enumerate(cited, start=1):
+        by_title.setdefault(hit.title, []).append((number, hit))
+    entries = []
+    for title, numbered in by_title.items():
+        numbers = ", ".join(f"[{n}]" for n, _ in numbered)
+        locators = "".join(f", {loc}" for loc in dict.fromkeys(h.locator for _, h in numbered if h.locator))
+        entries.append(f"{numbers} «{title}»{locators}")
+    return "; ".join(entries)
 
 
 def _with_locator(text: str, locator: str) -> str:

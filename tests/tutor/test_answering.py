@@ -299,7 +299,17 @@ def test_citations_to_passages_not_retrieved_are_removed(fake: OpenAIFake) -> No
     body = answer.text.split("\n\nNguồn:")[0]
     assert body == "Dài ít nhất 12 ký tự [1]. Đừng đọc OTP. Xem thêm [2]."
     assert [s.source for s in answer.sources] == [VIDEO.source, OTP.source]
+    assert answer.text.endswith("Nguồn: [1] «Đặt mật khẩu mạnh», phút 2:15; [2] «Mã OTP và xác thực hai lớp»")
     assert "[3]" not in answer.text and "[7]" not in answer.text and "[9]" not in answer.text
+
+
+def test_one_source_entry_per_lesson(fake: OpenAIFake) -> None:
+    fake.reply = "Dài ít nhất 12 ký tự [1]. Trình quản lý nhớ giúp [2]. Không đọc OTP [3]."
+    answer = llm_answerer(fake, [PASSWORD, VIDEO, OTP]).answer("mật khẩu mạnh")
+    assert answer.text.endswith(
+        "Nguồn: [1], [2] «Đặt mật khẩu mạnh», phút 2:15; [3] «Mã OTP và xác thực hai lớp»"
+    )
+    assert len(answer.sources) == 3  # each cited passage, with its own heading and locator
 
 
 def test_uncited_llm_answer_points_at_the_top_passage(fake: OpenAIFake) -> None:
