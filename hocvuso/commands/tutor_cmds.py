@@ -28,7 +28,7 @@ def render(replies: Iterable[Reply], out: TextIO) -> list[Button]:
         if reply.image_path:
             out.write(f"🖼  {reply.image_path}\n")
         out.write(reply.text.rstrip() + "\n")
-        for source in reply.sources:
+        for source in reply.sources if "📖" not in reply.text else ():
             where = " › ".join(part for part in (source.title, source.heading, source.locator) if part)
             out.write(f"   📖 {where}\n")
         for row in reply.buttons:
