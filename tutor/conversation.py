@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -57,6 +57,10 @@ from tutor.progress import CERTIFICATE_TEXT, streak_days, summarize
 from tutor.review import schedule_review
 from tutor.store import LearnerStore, aware
 from tutor.units import UnitRegistry
+
+if TYPE_CHECKING:
+    from hocvuso.settings import TutorSettings
+    from tutor.answering import Answerer
 
 log = logging.getLogger(__name__)
 
@@ -202,9 +206,9 @@ class Conversation:
         self,
         session_factory: sessionmaker[Session],
         curriculum: Curriculum,
-        answerer: Any,
+        answerer: Answerer,
         units: UnitRegistry,
-        settings: Any,
+        settings: TutorSettings,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         chat_model: Any = None,
