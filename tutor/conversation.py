@@ -6,6 +6,8 @@ work (answering a question, generating quiz items with an LLM) runs after that t
 inside the per-user lock, so one learner waiting on an LLM never blocks the database for others.
 
 Duplicate deliveries: a (channel, message_id) seen before returns `[]` (nothing is sent twice).
+Rate limit: past `tutor.rate_limit_per_minute` messages in a minute the learner is told once to slow
+down; further messages in that minute return `[]`.
 
 Button payloads are `<body>|<sig>` (≤ 64 bytes) where `sig` is an HMAC of the learner id and the
 body: a payload from another learner, a forged one or one from an old message gets a polite reply.
@@ -299,7 +301,8 @@ class Conversation:
             return replies
 
     def _run_turn(self, inbound: Inbound, text: str) -> _Outcome:
-        """One transaction; retried once when another worker raced us (unique key, version)."""
+        """One transaction; retried (twice at most) when another worker raced us (unique key,
+        version, lock timeout)."""
         for attempt in range(3):
             try:
                 with transaction(self._sf) as session:
@@ -325,8 +328,11 @@ class Conversation:
         store.attach_message(session, inbound.channel, inbound.message_id, learner.id)
         if not identity.active:
             identity.active = True  # they wrote to us again
-        if store.recent_messages(session, learner.id, now - timedelta(minutes=1)) > self._settings.rate_limit_per_minute:
-            return _Outcome([Reply(texts.RATE_LIMITED)])
+        recent = store.recent_messages(session, learner.id, now - timedelta(minutes=1))
+        limit = self._settings.rate_limit_per_minute
+        if recent > limit:
+            # Say it once per burst; a flood gets no more replies (nothing to amplify).
+            return _Outcome([Reply(texts.RATE_LIMITED)] if recent == limit + 1 else [])
         learner.last_seen_at = now
         turn = _Turn(session, learner, state, inbound, text, now, first)
         outcome = self._dispatch(turn)

@@ -262,6 +262,7 @@ def test_rate_limit_per_learner(ingested_container) -> None:
     for _ in range(5):
         assert chat.say("/trogiup")[0].text == texts.HELP
     assert [r.text for r in chat.say("/trogiup")] == [texts.RATE_LIMITED]
+    assert chat.say("/trogiup") == []  # said once per burst, then silence
     assert calm.say("/trogiup")[0].text == texts.HELP  # other learners are not slowed down
     clock.advance(timedelta(seconds=61))
     assert chat.say("/trogiup")[0].text == texts.HELP
