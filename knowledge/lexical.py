@@ -12,6 +12,7 @@ and tone-mark restoration for queries typed without marks.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter, defaultdict
@@ -70,6 +71,11 @@ class BM25Index:
 
     def __init__(self, documents: Sequence[Sequence[str]], *, k1: float = BM25_K1, b: float = BM25_B) -> None:
         import bm25s
+
+        # bm25s sets its own logger to DEBUG on import; keep it at the application's level.
+        bm25s_logger = logging.getLogger("bm25s")
+        if bm25s_logger.level == logging.DEBUG and logging.getLogger().level > logging.DEBUG:
+            bm25s_logger.setLevel(logging.WARNING)
 
         self._size = len(documents)
         self._retriever = bm25s.BM25(k1=k1, b=b)

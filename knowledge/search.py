@@ -37,7 +37,7 @@ from knowledge.lexical import (
     syllables,
 )
 from knowledge.manifest import ChunkRow, DocumentRow, IngestRunRow
-from knowledge.textnorm import fold, has_marks, mark_ratio, normalize
+from knowledge.textnorm import expand_teencode, fold, has_marks, mark_ratio, normalize
 
 if TYPE_CHECKING:
     from hocvuso.settings import SearchSettings
@@ -164,8 +164,8 @@ class KnowledgeBase:
     # --- search ----------------------------------------------------------------------------
 
     def plan(self, query: str) -> QueryPlan:
-        """Normalize the query and restore its marks when it was typed without them."""
-        text = normalize(query).strip()
+        """Normalize the query, expand teencode, and restore marks when it was typed without them."""
+        text = expand_teencode(normalize(query)).strip()
         marked = mark_ratio(text) >= MARKED_QUERY_RATIO
         if marked:
             return QueryPlan(text=text, marked=True, restored=text)

@@ -112,3 +112,35 @@ def mark_ratio(text: str) -> float:
     if not words:
         return 0.0
     return sum(1 for w in words if has_marks(w)) / len(words)
+
+
+# Teencode and abbreviations common in workers' messages, by folded form, with the word they stand
+# for. Only unambiguous ones: "tao" (tạo/tao), "bn" (bạn/bao nhiêu), "mk" (mình/mật khẩu) and "kg"
+# (không/kilôgam) stay as typed.
+TEENCODE: dict[str, str] = {
+    "ko": "không",
+    "k": "không",
+    "kh": "không",
+    "khg": "không",
+    "hok": "không",
+    "dc": "được",
+    "dk": "được",
+    "j": "gì",
+    "ng": "người",
+    "ngta": "người ta",
+    "mn": "mọi người",
+    "ntn": "như thế nào",
+    "vs": "với",
+    "trc": "trước",
+    "ck": "chuyển khoản",
+    "tk": "tài khoản",
+    "stk": "số tài khoản",
+    "sdt": "số điện thoại",
+    "dt": "điện thoại",
+    "dthoai": "điện thoại",
+}
+
+
+def expand_teencode(text: str) -> str:
+    """Replace whole-word teencode ("ko nhan dc otp") with the words it stands for."""
+    return _WORD.sub(lambda m: TEENCODE.get(fold(m.group(0)), m.group(0)), text)

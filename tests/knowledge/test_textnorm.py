@@ -56,3 +56,12 @@ def test_marks_detection() -> None:
     assert not has_marks("mat khau")
     assert mark_ratio("lam sao kich hoat vneid") == 0.0
     assert mark_ratio("làm sao kích hoạt VNeID") == pytest.approx(0.6)  # "sao", "VNeID" carry none
+
+
+def test_teencode_is_expanded_word_by_word() -> None:
+    from knowledge.textnorm import expand_teencode
+
+    assert expand_teencode("ko nhan dc otp") == "không nhan được otp"
+    assert expand_teencode("Tk bị khóa, k biết làm j") == "tài khoản bị khóa, không biết làm gì"
+    assert expand_teencode("kho hàng 50k, 5 kg gạo") == "kho hàng 50k, 5 kg gạo"  # whole, unambiguous words only
+    assert expand_teencode("tao mật khẩu") == "tao mật khẩu"  # ambiguous: left as typed
