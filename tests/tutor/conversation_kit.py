@@ -47,6 +47,14 @@ class Chat:
 
     def send(self, inbound: Inbound) -> list[Reply]:
         self.last = self.tutor.handle(inbound)
+        for reply in self.last:  # the contract every channel relies on
+            assert reply.text.strip(), "empty reply text"
+            for row in reply.buttons:
+                for button in row:
+                    assert button.label and len(button.payload.encode("utf-8")) <= 64, button
+            if reply.quiz is not None and reply.quiz.choices:
+                assert len(reply.quiz.choice_payloads) == len(reply.quiz.choices)
+                assert reply.quiz.correct_index is not None
         return self.last
 
     def say(
