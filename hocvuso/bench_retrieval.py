@@ -1,6 +1,6 @@
 """`hocvuso bench retrieval`: retrieval quality and speed on XQuAD-vi through the real pipeline.
 
-Each XQuAD paragraph becomes one document file, ingested by the real Ingestor into a temporary
+Each XQuAD paragraph becomes one Markdown document titled by its article, ingested by the real Ingestor into a temporary
 data dir; every question is searched as written and with its tone marks stripped. Reported:
 hit@1, hit@5, MRR@10 per retriever (dense, BM25 marked, BM25 folded, hybrid), ingestion time
 against the model's bare encode time of the same texts, a re-run over the unchanged corpus,
@@ -32,15 +32,16 @@ RETRIEVERS: dict[str, tuple[str, ...]] = {
 }
 
 
-def load_xquad(path: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """([(doc name, paragraph)], [(question, doc name)]) from a SQuAD-format file."""
+def load_xquad(path: Path) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+    """([(doc name, article title, paragraph)], [(question, doc name)]) from a SQuAD-format file."""
     data = json.loads(path.read_text(encoding="utf-8"))["data"]
-    docs: list[tuple[str, str]] = []
+    docs: list[tuple[str, str, str]] = []
     questions: list[tuple[str, str]] = []
     for a, article in enumerate(data):
+        title = str(article.get("title", "")).replace("_", " ")
         for p, paragraph in enumerate(article["paragraphs"]):
             name = f"a{a:02d}-p{p:02d}"
-            docs.append((name, paragraph["context"]))
+            docs.append((name, title, paragraph["context"]))
             questions.extend((qa["question"], name) for qa in paragraph["qas"])
     return docs, questions
 
@@ -98,8 +99,10 @@ def run_retrieval_benchmark(
     with tempfile.TemporaryDirectory(prefix="hocvuso-bench-") as tmp:
         corpus = Path(tmp) / "corpus"
         corpus.mkdir()
-        for name, text in docs:
-            (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
+        for name, title, text in docs:
+            # A document as an editor would give it: its article's title, then the paragraph.
+            front = json.dumps({"title": title}, ensure_ascii=False)
+            (corpus / f"{name}.md").write_text(f"---\n{front}\n---\n\n{text}\n", encoding="utf-8")
         settings = base.model_copy(update={"data_dir": Path(tmp) / "data", "database": base.database.model_copy(update={"url": ""}), "vector_store": base.vector_store.model_copy(update={"url": ""})})
         container = Container(settings)
         try:
