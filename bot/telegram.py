@@ -53,6 +53,7 @@ from bot.telegram_render import (
     OutPoll,
     OutText,
     chosen_label,
+    merge_plain,
     plan_reply,
     to_markup,
 )
@@ -258,6 +259,10 @@ class TelegramChannel:
             .token(self.config.token)
             .updater(None)
             .concurrent_updates(PerChatUpdateProcessor())
+            # Under a burst, a send may wait for a pooled connection longer than PTB's 1 s default.
+            .pool_timeout(30.0)
+            .read_timeout(30.0)
+            .write_timeout(30.0)
             .rate_limiter(
                 AIORateLimiter(
                     overall_max_rate=self.config.max_messages_per_second,
@@ -582,7 +587,7 @@ class TelegramChannel:
     async def send_replies(self, chat_id: int, user_id: str, replies: list[Reply]) -> bool:
         """Send the replies in order; False (and the learner marked inactive) if the bot is blocked."""
         try:
-            for reply in replies:
+            for reply in merge_plain(replies):
                 for out in plan_reply(
                     reply, use_quiz_polls=self.config.use_quiz_polls, media_root=self.config.media_root
                 ):

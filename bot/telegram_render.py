@@ -159,6 +159,32 @@ def _sources_text(reply: Reply) -> str:
     return "\n".join(lines)
 
 
+def merge_plain(replies: list[Reply], limit: int = MESSAGE_LIMIT) -> list[Reply]:
+    """Join a text-only reply (no buttons, quiz, image or sources) with the reply after it.
+
+    "✅ Đúng rồi!" followed by the next question becomes one message: fewer notifications on the
+    learner's phone, fewer Bot API calls against Telegram's rate limits.
+    """
+    merged: list[Reply] = []
+    pending: str | None = None
+    for reply in replies:
+        plain = not (reply.buttons or reply.quiz or reply.image_path or reply.sources)
+        if pending is not None:
+            combined = f"{pending}\n\n{reply.text}".strip()
+            if not reply.image_path and escaped_len(combined) <= limit:
+                reply = Reply(combined, buttons=reply.buttons, quiz=reply.quiz, sources=reply.sources)
+            else:
+                merged.append(Reply(pending))
+        pending = None
+        if plain:
+            pending = reply.text
+        else:
+            merged.append(reply)
+    if pending is not None:
+        merged.append(Reply(pending))
+    return merged
+
+
 def plan_reply(reply: Reply, *, use_quiz_polls: bool, media_root: Path | None = None) -> list[Outgoing]:
     """The Telegram messages that show one Reply, in order."""
     out: list[Outgoing] = []

@@ -69,6 +69,9 @@ class _WorkerState:
 
 
 def _init_worker(factory: Callable[[], TutorPort], nice: int) -> None:
+    # Before any numeric library loads: OpenMP threads that spin while idle would steal the
+    # cores the other workers and the server need.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     if nice:
         try:
             os.nice(nice)
@@ -91,7 +94,7 @@ def _ready() -> int:
 class ProcessTutorRunner:
     """The tutor in `processes` worker processes (spawned, so no inherited threads or sockets)."""
 
-    def __init__(self, factory: Callable[[], TutorPort], processes: int, *, nice: int = 5) -> None:
+    def __init__(self, factory: Callable[[], TutorPort], processes: int, *, nice: int = 0) -> None:
         self._factory = factory
         self._processes = processes
         self._nice = nice

@@ -227,7 +227,12 @@ class Container:
 
             from bot.telegram_tutor_pool import ProcessTutorRunner
 
-            runner = ProcessTutorRunner(functools.partial(build_tutor, self.settings), tg.tutor_processes)
+            worker_settings = self.settings
+            if not worker_settings.embedding.num_threads:  # parallelism comes from the processes
+                worker_settings = worker_settings.model_copy(
+                    update={"embedding": worker_settings.embedding.model_copy(update={"num_threads": 1})}
+                )
+            runner = ProcessTutorRunner(functools.partial(build_tutor, worker_settings), tg.tutor_processes)
         return TelegramChannel(
             config,
             self.conversation,

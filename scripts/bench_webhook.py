@@ -207,6 +207,94 @@ async def run_learner(
         next_at = max(next_at + interval, loop.time())
 
 
+async def run_learner_open(
+    learner: Learner,
+    client: httpx.AsyncClient,
+    stats: Stats,
+    start_at: float,
+    interval: float,
+    end_at: float,
+    retry_share: float,
+) -> None:
+    """Open loop: post on schedule whether or not the previous answer came (Telegram's view of
+    many independent people); the learner reads whatever the bot has sent it so far."""
+    loop = asyncio.get_running_loop()
+    next_at = start_at
+    watch = learner.watch
+    watch.expecting = True  # answers may arrive at any time in this mode
+    while next_at <= end_at:
+        now = loop.time()
+        if next_at > now:
+            await asyncio.sleep(next_at - now)
+        learner.last = watch.messages[-3:]
+        update = learner.next_update()
+        t0 = time.monotonic()
+        try:
+            response = await client.post("/telegram/webhook", json=update, headers={HEADER: SECRET})
+        except httpx.TransportError:
+            stats.bad_status += 1
+        else:
+            stats.ack_ms.append((time.monotonic() - t0) * 1000)
+            stats.sent += 1
+            if response.status_code != 200:
+                stats.bad_status += 1
+            if learner.rng.random() < retry_share:
+                stats.retries += 1
+                try:
+                    again = await client.post("/telegram/webhook", json=update, headers={HEADER: SECRET})
+                    if again.status_code != 200 or not again.json().get("duplicate"):
+                        stats.retries_not_duplicate += 1
+                except httpx.TransportError:
+                    stats.bad_status += 1
+        next_at += interval
+
+
+async def drain(data_dir: Path, timeout: float) -> float:
+    """Wait until the server has processed every recorded update; returns the seconds waited."""
+    engine = sa.create_engine(f"sqlite:///{data_dir / 'hocvuso.db'}")
+    started = time.perf_counter()
+    try:
+        while time.perf_counter() - started < timeout:
+            with engine.connect() as conn:
+                waiting = conn.execute(
+                    sa.text("SELECT count(*) FROM channel_inbox WHERE status = 'received'")
+                ).scalar_one()
+            if not waiting:
+                break
+            await asyncio.sleep(0.5)
+    finally:
+        engine.dispose()
+    return time.perf_counter() - started
+
+
+def max_inbox_id(data_dir: Path) -> int:
+    engine = sa.create_engine(f"sqlite:///{data_dir / 'hocvuso.db'}")
+    with engine.connect() as conn:
+        value = conn.execute(sa.text("SELECT max(id) FROM channel_inbox")).scalar_one()
+    engine.dispose()
+    return int(value or 0)
+
+
+def cpu_seconds(pid: int) -> dict[str, float]:
+    """CPU time (user + system) used so far by a process and by each of its children, by pid."""
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def one(p: int) -> float:
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    result = {"server": one(pid)}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid:
+                    result[f"worker-{entry.name}"] = one(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return result
+
+
 def write_config(
     root: Path, course: Path, port: int, api: FakeTelegramApi, rate_limit: float, workers: int, processes: int
 ) -> Path:
@@ -235,14 +323,25 @@ def write_config(
 def hocvuso(config: Path, *args: str, **kwargs: Any) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOCVUSO_")}
     env.update(HOCVUSO_TELEGRAM__TOKEN=kwargs.pop("token"), HOCVUSO_TELEGRAM__WEBHOOK_SECRET=SECRET)
+    profile = kwargs.pop("profile", None)
+    runner = [sys.executable, "-m", "cProfile", "-o", profile] if profile else [sys.executable]
     return subprocess.Popen(
-        [sys.executable, "-m", "hocvuso", "--config", str(config), *args], cwd=REPO, env=env, **kwargs
+        [*runner, "-m", "hocvuso", "--config", str(config), *args], cwd=REPO, env=env, **kwargs
     )
 
 
-def server_counts(data_dir: Path) -> dict[str, Any]:
+def server_counts(data_dir: Path, first_id: int) -> dict[str, Any]:
+    """Inbox and tutor row counts, and receive→processed times of the measured updates."""
+    from datetime import datetime
+
     engine = sa.create_engine(f"sqlite:///{data_dir / 'hocvuso.db'}")
     with engine.connect() as conn:
+        spans = []
+        for received, processed in conn.execute(
+            sa.text("SELECT received_at, processed_at FROM channel_inbox WHERE id > :first AND processed_at IS NOT NULL"),
+            {"first": first_id},
+        ):
+            spans.append((datetime.fromisoformat(str(processed)) - datetime.fromisoformat(str(received))).total_seconds() * 1000)
         inbox = dict(
             conn.execute(sa.text("SELECT status, count(*) FROM channel_inbox GROUP BY status")).all()
         )
@@ -253,7 +352,16 @@ def server_counts(data_dir: Path) -> dict[str, Any]:
             sa.text("SELECT count(*) FROM tutor_processed_messages WHERE channel = 'telegram'")
         ).scalar_one()
     engine.dispose()
-    return {"inbox": inbox, "processed_twice": processed_twice, "tutor_processed_messages": handled}
+    return {
+        "inbox": inbox,
+        "processed_twice": processed_twice,
+        "tutor_processed_messages": handled,
+        "received_to_replied_ms": {
+            "p50": round(percentile(spans, 50), 1),
+            "p95": round(percentile(spans, 95), 1),
+            "max": round(max(spans, default=float("nan")), 1),
+        },
+    }
 
 
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
@@ -275,7 +383,9 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                 shutil.copytree(root / "data", store)
         ingest_s = time.perf_counter() - t
         server_log = (root / "serve.log").open("wb")
-        server = hocvuso(config, "serve", token=api.token, stdout=server_log, stderr=subprocess.STDOUT)
+        server = hocvuso(
+            config, "serve", token=api.token, stdout=server_log, stderr=subprocess.STDOUT, profile=args.profile
+        )
         loop = asyncio.get_running_loop()
         watches: dict[int, ChatWatch] = {}
         stats = Stats()
@@ -329,19 +439,28 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                 gate = asyncio.Semaphore(50)
                 await asyncio.gather(*(onboard(learner, client, warmup, gate) for learner in learners))
                 warmup_s = time.perf_counter() - t_warm
+                first_id = max_inbox_id(root / "data")
+                cpu_before = cpu_seconds(server.pid)
+                bench_cpu_before = time.process_time()
                 interval = args.learners / args.rate
                 start = loop.time() + 0.5
                 end = start + args.duration
                 t_run = time.perf_counter()
+                runner = run_learner_open if args.mode == "open" else run_learner
                 await asyncio.gather(
                     *(
-                        run_learner(
+                        runner(
                             learner, client, stats, start + i * interval / args.learners, interval, end, args.retry_share
                         )
                         for i, learner in enumerate(learners)
                     )
                 )
                 run_s = time.perf_counter() - t_run
+                drain_s = await drain(root / "data", args.drain_timeout)
+                cpu_after = cpu_seconds(server.pid)
+                bench_cpu = time.process_time() - bench_cpu_before
+                server_cpu = cpu_after["server"] - cpu_before["server"]
+                worker_cpu = sum(v - cpu_before.get(k, 0.0) for k, v in cpu_after.items() if k != "server")
                 await asyncio.sleep(2.0)  # late duplicates would show up as unsolicited messages
         finally:
             server.terminate()
@@ -353,7 +472,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             log_text = (root / "serve.log").read_text(encoding="utf-8", errors="replace")
             if not args.quiet or server.returncode not in (0, -15):
                 print(log_text[-4000:], file=sys.stderr)
-        counts = server_counts(root / "data")
+        counts = server_counts(root / "data", first_id)
     return {
         "learners": args.learners,
         "offered_rate": args.rate,
@@ -366,6 +485,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         "store": {k: health.get(k) for k in ("documents", "chunks")},
         "ingest_s": round(ingest_s, 1),
         "onboarding": {"updates": warmup.sent, "seconds": round(warmup_s, 1), "lost": warmup.lost},
+        "mode": args.mode,
         "updates_sent": stats.sent,
         "updates_per_s": round(stats.sent / run_s, 1),
         "ack_ms": {
@@ -374,13 +494,20 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             "p99": round(percentile(stats.ack_ms, 99), 1),
             "max": round(max(stats.ack_ms, default=float("nan")), 1),
         },
+        "drain_after_load_s": round(drain_s, 1),
         "first_reply_ms": {
             "p50": round(percentile(stats.reply_ms, 50), 1),
             "p95": round(percentile(stats.reply_ms, 95), 1),
             "max": round(max(stats.reply_ms, default=float("nan")), 1),
         },
+        "cpu_ms_per_update": {
+            "server_process": round(server_cpu * 1000 / max(stats.sent, 1), 1),
+            "tutor_workers": round(worker_cpu * 1000 / max(stats.sent, 1), 1),
+            "benchmark_and_fake_bot_api": round(bench_cpu * 1000 / max(stats.sent, 1), 1),
+        },
+        "load_average_after": [round(x, 1) for x in os.getloadavg()],
         "bot_messages": stats.messages,
-        "lost": stats.lost,
+        "lost": stats.lost if args.mode == "closed" else counts["inbox"].get("received", 0) + counts["inbox"].get("failed", 0),
         "duplicated": counts["processed_twice"] + stats.retries_not_duplicate,
         "messages_after_reply_window": stats.unsolicited,
         "retries_posted": stats.retries,
@@ -401,6 +528,12 @@ def main() -> None:
     parser.add_argument("--tutor-processes", type=int, default=0, help="telegram.tutor_processes")
     parser.add_argument("--question-share", type=float, default=0.2, help="share of free questions")
     parser.add_argument("--store", help="folder caching the ingested store between runs")
+    parser.add_argument(
+        "--mode", choices=("open", "closed"), default="open",
+        help="open: post on schedule (independent people); closed: each learner waits for its answer",
+    )
+    parser.add_argument("--drain-timeout", type=float, default=600.0, help="seconds to wait for the backlog")
+    parser.add_argument("--profile", help="run the server's main thread under cProfile, stats to this file")
     parser.add_argument("--json", dest="json_path", help="also write the result here")
     parser.add_argument("--quiet", action="store_true", help="show the server's log only if it failed")
     args = parser.parse_args()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from typing import Annotated, Any
@@ -45,6 +46,9 @@ def serve(
     """
     import uvicorn
 
+    # Idle OpenMP threads (the embedding engine) must sleep, not spin on the cores that
+    # acknowledge webhooks; set before the engine loads.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     container = state(ctx).container
     settings = container.settings
     try:

@@ -88,3 +88,17 @@ def test_image_with_caption_not_repeated_and_missing_image_falls_back(tmp_path: 
     assert isinstance(photo, OutPhoto) and photo.path == image and photo.caption_html == "Hình 1"
     [text] = plan_reply(Reply("Hình 2", image_path="missing.png", image_caption="Hình 2"), use_quiz_polls=False, media_root=tmp_path)
     assert isinstance(text, OutText) and text.html == "Hình 2"
+
+
+def test_plain_replies_join_the_next_one_but_not_images() -> None:
+    from bot.telegram_render import merge_plain
+
+    question = Reply("Câu 2/3\nMật khẩu nào mạnh nhất?", buttons=((Button("A", "a:1:0"),),), quiz=QUIZ)
+    merged = merge_plain([Reply("✅ Đúng rồi!"), question])
+    assert len(merged) == 1
+    assert merged[0].text == "✅ Đúng rồi!\n\nCâu 2/3\nMật khẩu nào mạnh nhất?"
+    assert merged[0].buttons == question.buttons and merged[0].quiz == QUIZ
+    image = Reply("Hình", image_path="a.png", image_caption="Hình")
+    assert merge_plain([Reply("Một"), Reply("Hai"), image, Reply("Ba")]) == [Reply("Một\n\nHai"), image, Reply("Ba")]
+    long = Reply("x" * 4000)
+    assert len(merge_plain([long, Reply("y" * 200)])) == 2  # would not fit one message
