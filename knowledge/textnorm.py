@@ -141,6 +141,10 @@ TEENCODE: dict[str, str] = {
 }
 
 
+# The same table on folded text, for code that compares folded forms (grading, safety checks).
+FOLDED_TEENCODE: dict[str, str] = {short: fold(full) for short, full in TEENCODE.items()}
+
+
 def expand_teencode(text: str) -> str:
     """Replace whole-word teencode ("ko nhan dc otp") with the words it stands for."""
     return _WORD.sub(lambda m: TEENCODE.get(fold(m.group(0)), m.group(0)), text)

@@ -18,7 +18,7 @@ import string
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from knowledge.textnorm import fold, normalize
+from knowledge.textnorm import FOLDED_TEENCODE, fold, normalize
 
 if TYPE_CHECKING:
     from knowledge.curriculum import QuizItem
@@ -55,16 +55,11 @@ _LEADING_FILLERS = (
 )
 _TRAILING_FILLERS = ("a", "nhe", "nha", "ha", "ah", "ak", "ne", "roi", "a nhe")
 _TEENCODE = {
-    "ko": "khong",
-    "k": "khong",
+    **FOLDED_TEENCODE,
+    # In an answer, these are more ways to say "không".
     "kg": "khong",
-    "khg": "khong",
-    "hok": "khong",
     "hong": "khong",
     "hem": "khong",
-    "dc": "duoc",
-    "dk": "duoc",
-    "j": "gi",
 }
 _TRUE_WORDS = {
     "dung", "d", "true", "t", "co", "c", "1", "yes", "y", "phai", "dung roi", "dung vay",

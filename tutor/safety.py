@@ -12,28 +12,18 @@ from __future__ import annotations
 
 import re
 
-from knowledge.textnorm import fold, normalize
+from knowledge.textnorm import FOLDED_TEENCODE, fold, normalize
 
 # Teencode and abbreviations seen in workers' messages, on folded text (whole words only).
 # Ambiguous ones ("tao" = tạo, "bn" = bạn/bao nhiêu, "mk") are left alone on purpose.
 _TEENCODE: dict[str, str] = {
-    "ko": "khong",
-    "k": "khong",
-    "kh": "khong",
-    "hok": "khong",
-    "dc": "duoc",
-    "dk": "duoc",
-    "ng": "nguoi",
-    "ngta": "nguoi ta",
+    **FOLDED_TEENCODE,
+    # In a message about what is happening to the learner, these read as "I" / "app".
     "t": "toi",
     "tui": "toi",
     "e": "em",
-    "ck": "chuyen khoan",
-    "tk": "tai khoan",
-    "stk": "so tai khoan",
     "apk": "app",
     "ud": "app",
-    "j": "gi",
 }
 
 _WORD = re.compile(r"[a-z0-9]+")
