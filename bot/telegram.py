@@ -21,7 +21,8 @@ import hmac
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
+import threading
+from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, time as dtime, timedelta
@@ -181,11 +182,20 @@ class _BatchWriter(Generic[_I, _R]):
 
     async def submit(self, item: _I) -> _R:
         loop = asyncio.get_running_loop()
+        if self._task is not None and self._task.get_loop() is not loop:
+            # Used from another event loop than the batches': write this one on its own.
+            [result] = await loop.run_in_executor(self._executor, self._fn, [item])
+            return result
         future: asyncio.Future[_R] = loop.create_future()
         self._queue.append((item, future))
         if self._task is None or self._task.done():
             self._task = loop.create_task(self._drain())
         return await future
+
+    async def flush(self) -> None:
+        """Wait for the batch being written (if any)."""
+        if self._task is not None and self._task.get_loop() is asyncio.get_running_loop():
+            await self._task
 
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()
@@ -201,6 +211,39 @@ class _BatchWriter(Generic[_I, _R]):
             for (_, future), result in zip(batch, results, strict=True):
                 if not future.done():
                     future.set_result(result)
+
+
+class _LoopThread:
+    """An asyncio event loop of its own in a daemon thread.
+
+    PTB (processing updates, sending replies, the JobQueue) runs here, so that the web server's
+    event loop only acknowledges webhooks: an acknowledgement never waits in a queue behind
+    hundreds of replies being sent.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_forever()
+
+    async def run(self, coro: Coroutine[Any, Any, _T]) -> _T:
+        """Run `coro` on this loop and await its result from the caller's loop."""
+        try:
+            if asyncio.get_running_loop() is self.loop:
+                return await coro
+        except RuntimeError:
+            pass
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self.loop))
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=10)
+        if not self._thread.is_alive():
+            self.loop.close()
 
 
 @dataclass(frozen=True)
@@ -250,6 +293,7 @@ class TelegramChannel:
         self._updater: Updater | None = None
         self._pump: asyncio.Task[None] | None = None
         self._started = False
+        self._bot_thread: _LoopThread | None = None
         self.application = self._build_application()
 
     # --- construction --------------------------------------------------------------------
@@ -287,17 +331,25 @@ class TelegramChannel:
     # --- lifecycle -----------------------------------------------------------------------
     async def start(self) -> None:
         """Start processing (webhook mode: also register the webhook) and replay the inbox."""
+        if self._bot_thread is None:
+            self._bot_thread = _LoopThread("telegram-bot")
+        await self._bot_thread.run(self._start())
+
+    async def _start(self) -> None:
         await self._runner.start()
         await self.application.initialize()
         await self.application.start()
         self._started = True
         if self.config.mode == "webhook":
-            await self.bot.set_webhook(
-                url=self.config.webhook_url,
-                secret_token=self.config.webhook_secret,
-                allowed_updates=list(ALLOWED_UPDATES),
-            )
-            log.info("Telegram webhook registered; updates arrive at %s", WEBHOOK_PATH)
+            try:
+                await self.bot.set_webhook(
+                    url=self.config.webhook_url,
+                    secret_token=self.config.webhook_secret,
+                    allowed_updates=list(ALLOWED_UPDATES),
+                )
+                log.info("Telegram webhook registered; updates arrive at %s", WEBHOOK_PATH)
+            except TelegramError as exc:  # keep serving: a webhook set before still delivers
+                log.error("Telegram: setWebhook failed (%s); check telegram.webhook_url", type(exc).__name__)
         replayed = await self.replay_pending()
         if replayed:
             log.info("Telegram: %d update(s) left by a previous run queued again", replayed)
@@ -311,6 +363,10 @@ class TelegramChannel:
     async def start_polling(self) -> None:
         """Start the channel and long-poll getUpdates (the `hocvuso telegram` mode)."""
         await self.start()
+        assert self._bot_thread is not None
+        await self._bot_thread.run(self._start_polling())
+
+    async def _start_polling(self) -> None:
         queue: asyncio.Queue[object] = asyncio.Queue()
         self._updater = Updater(bot=self.bot, update_queue=queue)
         await self._updater.initialize()
@@ -324,6 +380,14 @@ class TelegramChannel:
 
     async def stop(self) -> None:
         """Stop polling (if any), finish the updates in flight, release resources."""
+        if self._bot_thread is not None:
+            await self._bot_thread.run(self._stop())
+            self._bot_thread.close()
+            self._bot_thread = None
+        await asyncio.to_thread(self._runner.close)
+        self._db_pool.shutdown(wait=False, cancel_futures=True)
+
+    async def _stop(self) -> None:
         updater, self._updater = self._updater, None
         if updater is not None:
             with contextlib.suppress(Exception):
@@ -338,11 +402,10 @@ class TelegramChannel:
             await self.application.stop()
             await self.application.shutdown()
             self._started = False
+        await self._completer.flush()
         if updater is not None:
             with contextlib.suppress(Exception):
                 await updater.shutdown()
-        await asyncio.to_thread(self._runner.close)
-        self._db_pool.shutdown(wait=False, cancel_futures=True)
 
     async def _pump_polled(self, queue: asyncio.Queue[object]) -> None:
         while True:
@@ -387,7 +450,15 @@ class TelegramChannel:
                 self._db_pool, self._inbox.mark_failed, CHANNEL, str(data.get("update_id")), "unreadable"
             )
             return
-        self.application.update_queue.put_nowait(update)
+        bot_loop = self._bot_thread.loop if self._bot_thread is not None else None
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if bot_loop is None or bot_loop is running:
+            self.application.update_queue.put_nowait(update)
+        else:
+            bot_loop.call_soon_threadsafe(self.application.update_queue.put_nowait, update)
 
     async def replay_pending(self) -> int:
         """Queue the updates recorded but never processed (a crash between ack and work)."""
@@ -632,12 +703,20 @@ class TelegramChannel:
     # --- reminders -----------------------------------------------------------------------
     async def _sync_reminders_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
-            await self.sync_reminders()
+            await self._sync_reminders()
         except Exception as exc:
             log.warning("Telegram: reminder schedules not refreshed (%s)", type(exc).__name__)
 
     async def sync_reminders(self) -> dict[str, str]:
         """Rebuild the daily reminder jobs from the tutor's targets; returns user_id -> HH:MM."""
+        return await self._on_bot_loop(self._sync_reminders())
+
+    async def _on_bot_loop(self, coro: Coroutine[Any, Any, _T]) -> _T:
+        if self._bot_thread is None:
+            return await coro
+        return await self._bot_thread.run(coro)
+
+    async def _sync_reminders(self) -> dict[str, str]:
         job_queue = self.application.job_queue
         if job_queue is None:
             return {}
@@ -668,7 +747,7 @@ class TelegramChannel:
         if job is None or not isinstance(job.data, str):
             return
         try:
-            await self.send_reminder(job.data)
+            await self._send_reminder(job.data)
         except Exception as exc:
             log.warning("Telegram: reminder not sent (%s)", type(exc).__name__)
 
@@ -678,6 +757,9 @@ class TelegramChannel:
         Returns "sent", "empty" (nothing to say), "duplicate" (already done today), "blocked"
         (Forbidden: the learner is marked inactive and their job dropped) or "failed".
         """
+        return await self._on_bot_loop(self._send_reminder(user_id))
+
+    async def _send_reminder(self, user_id: str) -> str:
         day = self._clock().astimezone(self._tz).date().isoformat()
         if not await self._db(self._deliveries.claim, CHANNEL, user_id, "reminder", day):
             return "duplicate"

@@ -94,7 +94,7 @@ def _ready() -> int:
 class ProcessTutorRunner:
     """The tutor in `processes` worker processes (spawned, so no inherited threads or sockets)."""
 
-    def __init__(self, factory: Callable[[], TutorPort], processes: int, *, nice: int = 0) -> None:
+    def __init__(self, factory: Callable[[], TutorPort], processes: int, *, nice: int = 5) -> None:
         self._factory = factory
         self._processes = processes
         self._nice = nice
