@@ -56,6 +56,7 @@ from tutor.messages import Button, Inbound, QuizQuestion, ReminderTarget, Reply,
 from tutor.models import GROUPS, ChannelIdentity, ConversationState, Learner
 from tutor.planner import next_lesson
 from tutor.progress import CERTIFICATE_TEXT, streak_days, summarize
+from tutor.safety import is_scam_in_progress, safety_steps
 from tutor.review import schedule_review
 from tutor.store import LearnerStore, aware
 from tutor.units import UnitRegistry
@@ -349,6 +350,11 @@ class Conversation:
         if not _WORDS.search(t.text):
             return _Outcome([Reply(texts.EMOJI_ONLY)])
         command, arg, word = parse_command(t.text)
+        onboarding = t.learner.consent_state != "given" or t.state.mode in PROFILE_MODES
+        if onboarding and command is None and is_scam_in_progress(t.text):
+            # Safety before paperwork: a scam in progress gets the steps at once. The check is a pure
+            # function (nothing stored, nothing sent to an LLM), so it is allowed before consent.
+            return _Outcome([Reply(safety_steps())] + self._resume_onboarding(t))
         if t.learner.consent_state != "given":
             return self._before_consent(t, command, arg)
         if t.state.pending == "delete" and command is None:
@@ -414,6 +420,12 @@ class Conversation:
         if t.first_contact or command == "start":
             return _Outcome([Reply(texts.GREETING), self._consent_reply(t)])
         return _Outcome([Reply(texts.CONSENT_NEEDED), self._consent_reply(t)])
+
+    def _resume_onboarding(self, t: _Turn) -> list[Reply]:
+        """What onboarding was waiting for, asked again (after an interruption)."""
+        if t.learner.consent_state != "given":
+            return [self._consent_reply(t)]
+        return self._profile_prompt(t)
 
     def _give_consent(self, t: _Turn) -> _Outcome:
         if t.learner.consent_state == "given":
@@ -1010,7 +1022,7 @@ class Conversation:
         for title in list(answer.suggestions)[:3]:
             lesson = next((l for l in self._curriculum.lessons.values() if l.title == title), None)
             if lesson is not None:
-                rows.append((self._button(learner_id, f"📘 {title[:40]}", f"ls:{lesson_hash(lesson.id)}"),))
+                rows.append((self._button(learner_id, f"📘 {texts.short_label(title)}", f"ls:{lesson_hash(lesson.id)}"),))
         return [Reply(answer.text, buttons=tuple(rows), sources=tuple(answer.sources))]
 
     def _feedback(self, t: _Turn, event_id: int, value: str) -> _Outcome:

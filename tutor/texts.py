@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import hashlib
 
 # Bump when the consent notice changes in substance; learners are asked again.
@@ -121,8 +123,29 @@ def lesson_intro(title: str, duration_min: int, objectives: list[str]) -> str:
     return f"📘 Bài: {title} (~{duration_min} phút)\nSau bài này bạn sẽ:\n{goals}"
 
 
+_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1|(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])|`([^`]+)`")
+_BULLET = re.compile(r"^(\s*)[-*+]\s+", re.MULTILINE)
+
+
+def plain_markdown(text: str) -> str:
+    """Lesson Markdown as chat text: emphasis and code marks dropped, list dashes as bullets.
+
+    Chat apps show `**` literally (Zalo has no formatting; Telegram is sent plain text).
+    """
+    text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3) or m.group(4) or "", text)
+    return _BULLET.sub(lambda m: f"{m.group(1)}• ", text)
+
+
+def short_label(text: str, limit: int = 40) -> str:
+    """A button label that fits: cut at a word boundary with an ellipsis, never mid-word."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,.;:-–")
+    return f"{cut}…"
+
+
 def lesson_section(title: str, index: int, total: int, heading: str, text: str) -> str:
-    return f"📘 {title} · {index}/{total}\n\n{heading}\n{text}".strip()
+    return f"📘 {title} · {index}/{total}\n\n{heading}\n{plain_markdown(text)}".strip()
 
 
 def lesson_done(title: str) -> str:

@@ -398,3 +398,38 @@ def test_typed_tiep_advances_and_the_certificate_is_announced_after_a_quiz(
     chat.say("/tiendo")  # shown in the progress, not counted twice
     assert CERTIFICATE_TEXT in chat.text
     assert len(events(engine, learner_id, "certified")) == 1
+
+
+def test_a_scam_in_progress_gets_safety_steps_even_before_consent(tutor, engine) -> None:
+    from tutor.safety import safety_steps
+
+    spy = SpyAnswerer(tutor._answerer)
+    tutor._answerer = spy
+    chat = Chat(tutor, "tg-scam")
+    chat.say("co nguoi goi bao toi chuyen tien gap de khoi bi bat", display_name="Nguyễn Văn A")
+    assert chat.last[0].text == safety_steps()
+    assert chat.labels() == ["Đồng ý"]  # consent is asked again afterwards
+    assert spy.questions == []  # nothing went to the answerer (or an LLM)
+    learner_id = learner_id_of(engine, "telegram", "tg-scam")
+    assert events(engine, learner_id) == []
+
+    # During onboarding, the same message is not taken as the learner's name.
+    chat.press("Đồng ý")
+    assert texts.ASK_NAME in chat.text
+    chat.say("có người đang bảo tôi đọc mã OTP")
+    assert chat.last[0].text == safety_steps() and texts.ASK_NAME in chat.text
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(Learner.display_name).where(Learner.id == learner_id)).scalar_one() is None
+
+
+def test_lesson_text_reaches_the_chat_without_markdown_marks() -> None:
+    assert texts.plain_markdown("Mở **Cài đặt** rồi chọn `Wi-Fi`.\n- Bước 1\n* Bước 2") == (
+        "Mở Cài đặt rồi chọn Wi-Fi.\n• Bước 1\n• Bước 2"
+    )
+    assert texts.plain_markdown("2 * 3 = 6 và a*b") == "2 * 3 = 6 và a*b"  # not emphasis
+
+
+def test_long_lesson_titles_are_shortened_at_a_word_boundary() -> None:
+    title = "Cuộc gọi và tin nhắn giả danh công an, ngân hàng, điện lực"
+    assert texts.short_label(title, 40) == "Cuộc gọi và tin nhắn giả danh công an…"
+    assert texts.short_label("Mật khẩu mạnh", 40) == "Mật khẩu mạnh"
