@@ -235,3 +235,48 @@ async def test_tutor_in_worker_processes(ingested_container: Container, fake_api
         assert texts.ASK_NAME in learner.text
         await learner.say("mật khẩu mạnh là gì?")  # the worker searches its own copy of the store
         assert learner.text
+
+
+def test_hocvuso_serve_starts_without_token(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`hocvuso serve` with no Telegram token: up on serve.port, /healthz says Telegram is off."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import FIXTURE_COURSE, REPO_ROOT
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"data_dir: {tmp_path / 'data'}\n"
+        f"ingest: {{lessons_dir: {FIXTURE_COURSE}}}\n"
+        f"tutor: {{units_file: {REPO_ROOT / 'knowledge' / 'units.yaml'}}}\n"
+        f"serve: {{host: 127.0.0.1, port: {port}}}\n",
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOCVUSO_")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "hocvuso", "--config", str(config), "serve"],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        health = None
+        for _ in range(300):
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).json()
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stdout.read().decode() if server.stdout else ""
+                time.sleep(0.2)
+        assert health is not None and health["status"] == "ok"
+        assert health["channels"]["telegram"] == {"enabled": False, "reason": "no token"}
+        forged = httpx.post(f"http://127.0.0.1:{port}/telegram/webhook", json={"update_id": 1}, timeout=5)
+        assert forged.status_code in (404, 405)  # no Telegram route when Telegram is off
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0].decode()
+    assert "Telegram is off: HOCVUSO_TELEGRAM__TOKEN is not set." in output
