@@ -124,12 +124,9 @@ class VectorStore:
             self._collection.delete(ids=batch[start : start + _MAX_BATCH])
 
     def query(self, vector: np.ndarray, n: int, where: dict | None = None) -> list[DenseHit]:
-        """Nearest chunks to a query vector, most similar first."""
-        total = self.count()
-        if total == 0:
-            return []
+        """Nearest chunks to a query vector, most similar first (fewer when the store is smaller)."""
         result = self._collection.query(
-            query_embeddings=[vector], n_results=min(n, total), where=where or None, include=["distances"]
+            query_embeddings=[vector], n_results=n, where=where or None, include=["distances"]
         )
         ids = result["ids"][0]
         distances = result["distances"][0]
