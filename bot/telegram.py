@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import html
 import json
 import logging
 import re
@@ -442,23 +443,25 @@ class TelegramChannel:
         return True
 
     def _enqueue(self, data: dict[str, Any]) -> None:
+        """Hand a recorded update to PTB, on PTB's own loop (parsing it there too)."""
+        bot_loop = self._bot_thread.loop if self._bot_thread is not None else None
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if bot_loop is None or bot_loop is running:
+            self._put_update(data)
+        else:
+            bot_loop.call_soon_threadsafe(self._put_update, data)
+
+    def _put_update(self, data: dict[str, Any]) -> None:
         try:
             update = Update.de_json(data, self.bot)
         except Exception as exc:
             log.warning("Telegram: update %s unreadable (%s)", data.get("update_id"), type(exc).__name__)
-            asyncio.get_running_loop().run_in_executor(
-                self._db_pool, self._inbox.mark_failed, CHANNEL, str(data.get("update_id")), "unreadable"
-            )
+            self._db_pool.submit(self._inbox.mark_failed, CHANNEL, str(data.get("update_id")), "unreadable")
             return
-        bot_loop = self._bot_thread.loop if self._bot_thread is not None else None
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if bot_loop is None or bot_loop is running:
-            self.application.update_queue.put_nowait(update)
-        else:
-            bot_loop.call_soon_threadsafe(self.application.update_queue.put_nowait, update)
+        self.application.update_queue.put_nowait(update)
 
     async def replay_pending(self) -> int:
         """Queue the updates recorded but never processed (a crash between ack and work)."""
@@ -621,8 +624,6 @@ class TelegramChannel:
         try:
             body = message.text_html if message.text else None
             if body is not None and label and len(message.text or "") + len(label) + 4 <= MESSAGE_LIMIT:
-                import html
-
                 await message.edit_text(
                     f"{body}\n\n✓ {html.escape(label, quote=False)}",
                     parse_mode=PARSE_MODE,
