@@ -275,6 +275,11 @@ class TelegramChannel:
         building their own tutor) is given."""
         if config.mode == "webhook" and not (config.webhook_url and config.webhook_secret):
             raise ValueError("webhook mode needs webhook_url and webhook_secret")
+        # httpx logs every request URL at INFO, and Bot API URLs contain the token; the scheduler
+        # logs each job run. Neither belongs in an operator's INFO log.
+        for noisy in ("httpx", "apscheduler"):
+            logger = logging.getLogger(noisy)
+            logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
         self.config = config
         self._runner: TutorRunner = runner or ThreadTutorRunner(tutor, config.tutor_workers)
         self._inbox = inbox
@@ -738,10 +743,14 @@ class TelegramChannel:
                 self._reminder_job,
                 time=at.replace(tzinfo=self._tz),
                 data=user_id,
-                name=f"telegram:reminder:{user_id}",
+                name="telegram:reminder",  # no user id: job names reach the scheduler's logs
             )
             self._reminders[user_id] = (at.strftime("%H:%M"), job)
         return {user_id: hhmm for user_id, (hhmm, _job) in self._reminders.items()}
+
+    def next_reminders(self) -> dict[str, datetime | None]:
+        """When each scheduled learner's reminder runs next (user_id -> aware datetime)."""
+        return {user_id: job.next_t for user_id, (_hhmm, job) in self._reminders.items()}
 
     async def _reminder_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         job = context.job

@@ -472,6 +472,14 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             if not args.quiet or server.returncode not in (0, -15):
                 print(log_text[-4000:], file=sys.stderr)
         counts = server_counts(root / "data", first_id)
+    closed_only = {
+        "first_reply_ms": {
+            "p50": round(percentile(stats.reply_ms, 50), 1),
+            "p95": round(percentile(stats.reply_ms, 95), 1),
+            "max": round(max(stats.reply_ms, default=float("nan")), 1),
+        },
+        "messages_after_reply_window": stats.unsolicited,
+    }
     return {
         "learners": args.learners,
         "offered_rate": args.rate,
@@ -494,11 +502,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             "max": round(max(stats.ack_ms, default=float("nan")), 1),
         },
         "drain_after_load_s": round(drain_s, 1),
-        "first_reply_ms": {
-            "p50": round(percentile(stats.reply_ms, 50), 1),
-            "p95": round(percentile(stats.reply_ms, 95), 1),
-            "max": round(max(stats.reply_ms, default=float("nan")), 1),
-        },
+        **(closed_only if args.mode == "closed" else {}),
         "cpu_ms_per_update": {
             "server_process": round(server_cpu * 1000 / max(stats.sent, 1), 1),
             "tutor_workers": round(worker_cpu * 1000 / max(stats.sent, 1), 1),
@@ -508,7 +512,6 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         "bot_messages": stats.messages,
         "lost": stats.lost if args.mode == "closed" else counts["inbox"].get("received", 0) + counts["inbox"].get("failed", 0),
         "duplicated": counts["processed_twice"] + stats.retries_not_duplicate,
-        "messages_after_reply_window": stats.unsolicited,
         "retries_posted": stats.retries,
         "non_200": stats.bad_status,
         "server": counts,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -44,7 +46,10 @@ def repos(database_url: str) -> Iterator[Repos]:
     engine.dispose()
 
 
-async def test_polling_round_trip_start_consent_lesson_quiz(fake_api: FakeTelegramApi, repos: Repos) -> None:
+async def test_polling_round_trip_start_consent_lesson_quiz(
+    fake_api: FakeTelegramApi, repos: Repos, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
     tutor = FakeTutor()
     channel = make_channel(fake_api, repos, tutor)
     await channel.start_polling()
@@ -79,6 +84,9 @@ async def test_polling_round_trip_start_consent_lesson_quiz(fake_api: FakeTelegr
     assert [i.kind for i in tutor.inbounds] == ["text", "button", "button", "button"]
     assert tutor.inbounds[0].text == "/start" and tutor.inbounds[0].user_id == str(USER)
     assert repos.inbox.counts("telegram") == {"processed": 4}
+    secret_part = fake_api.token.split(":")[1]
+    assert secret_part not in caplog.text  # no request URL (it holds the token) in INFO logs
+    assert "Chào bạn" not in caplog.text  # nor what learners read
 
 
 async def test_polling_same_update_twice_gets_one_reply(fake_api: FakeTelegramApi, repos: Repos) -> None:
@@ -230,10 +238,9 @@ async def test_reminders_scheduled_and_blocked_user_marked_inactive(
     try:
         schedule = await channel.sync_reminders()
         assert schedule == {"77": "19:30", str(USER): "07:05"}
-        jobs = {job.name: job for job in channel.application.job_queue.jobs()}
-        assert "telegram:reminder:77" in jobs
-        next_run = jobs["telegram:reminder:77"].next_t
-        assert next_run is not None and next_run.astimezone(channel._tz).strftime("%H:%M") == "19:30"
+        next_run = channel.next_reminders()["77"]
+        assert next_run is not None
+        assert next_run.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%H:%M") == "19:30"
 
         assert await channel.send_reminder(str(USER)) == "sent"
         assert await channel.send_reminder(str(USER)) == "duplicate"  # once a day
