@@ -281,7 +281,10 @@ class TelegramChannel:
             logger = logging.getLogger(noisy)
             logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
         self.config = config
-        self._runner: TutorRunner = runner or ThreadTutorRunner(tutor, config.tutor_workers)
+        # Learners' messages go to `runner` when given; the light calls (reminders, blocked users)
+        # stay on a small thread pool so they never wait behind a backlog of messages.
+        self._light: TutorRunner = ThreadTutorRunner(tutor, 2 if runner else config.tutor_workers)
+        self._runner: TutorRunner = runner or self._light
         self._inbox = inbox
         self._polls = polls
         self._deliveries = deliveries
@@ -342,6 +345,7 @@ class TelegramChannel:
         await self._bot_thread.run(self._start())
 
     async def _start(self) -> None:
+        await self._light.start()
         await self._runner.start()
         await self.application.initialize()
         await self.application.start()
@@ -391,6 +395,7 @@ class TelegramChannel:
             self._bot_thread.close()
             self._bot_thread = None
         await asyncio.to_thread(self._runner.close)
+        self._light.close()
         self._db_pool.shutdown(wait=False, cancel_futures=True)
 
     async def _stop(self) -> None:
@@ -550,7 +555,7 @@ class TelegramChannel:
             await self._set_active(user_id, True)
 
     async def _set_active(self, user_id: str, active: bool) -> None:
-        await self._runner.call("set_active", CHANNEL, user_id, active)
+        await self._light.call("set_active", CHANNEL, user_id, active)
 
     async def _target(self, update: Update) -> _Target | None:
         """Translate an update into an Inbound (None for updates the tutor does not see)."""
@@ -726,7 +731,7 @@ class TelegramChannel:
         job_queue = self.application.job_queue
         if job_queue is None:
             return {}
-        targets = await self._runner.call("reminder_targets", CHANNEL)
+        targets = await self._light.call("reminder_targets", CHANNEL)
         wanted: dict[str, dtime] = {}
         for target in targets:
             parsed = _parse_hhmm(target.time_hhmm)
@@ -773,7 +778,7 @@ class TelegramChannel:
         day = self._clock().astimezone(self._tz).date().isoformat()
         if not await self._db(self._deliveries.claim, CHANNEL, user_id, "reminder", day):
             return "duplicate"
-        reply = await self._runner.call("reminder_for", CHANNEL, user_id)
+        reply = await self._light.call("reminder_for", CHANNEL, user_id)
         if reply is None:
             status = "empty"
         else:
