@@ -82,8 +82,11 @@ def _free_port() -> int:
 def chroma_server(tmp_path: Path):  # type: ignore[no-untyped-def]
     """A real `chroma run` server on 127.0.0.1."""
     import shutil
+    import sys
 
-    binary = shutil.which("chroma")
+    # The CLI is installed beside the interpreter (the venv's bin/), which need not be on PATH.
+    beside = Path(sys.executable).parent / "chroma"
+    binary = str(beside) if beside.exists() else shutil.which("chroma")
     assert binary, "the chroma CLI ships with the chromadb package"
     port = _free_port()
     process = subprocess.Popen(
