@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Protocol, runtime_checkable
@@ -68,7 +69,17 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             for channel in channels:
-                await channel.start()
+                try:
+                    await channel.start()
+                except Exception as exc:  # e.g. the platform is unreachable: serve the rest
+                    # The type only: a rejected token's message repeats the token.
+                    log.error(
+                        "Channel %s did not start (%s); the other channels keep running",
+                        channel.name, type(exc).__name__,
+                    )
+                    with contextlib.suppress(Exception):
+                        await channel.stop()
+                    continue
                 started.append(channel)
                 log.info("Channel %s started", channel.name)
             yield

@@ -22,7 +22,9 @@ import html
 import json
 import logging
 import re
+import sys
 import threading
+import traceback
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -426,7 +428,7 @@ class TelegramChannel:
             try:
                 await self.submit(update.to_dict())
             except Exception:  # the database is down: the update is lost to this run only
-                log.exception("Telegram: could not record polled update %s", update.update_id)
+                _log_failure(f"could not record polled update {update.update_id}", sys.exc_info()[1])
 
     def describe(self) -> dict[str, Any]:
         """What /healthz says about this channel."""
@@ -511,9 +513,7 @@ class TelegramChannel:
         try:
             await self._dispatch(update)
         except Exception as exc:
-            log.error(
-                "Telegram update %s failed: %s", external_id, type(exc).__name__, exc_info=True
-            )
+            _log_failure(f"update {external_id} failed", exc)
             await self._db(self._inbox.mark_failed, CHANNEL, external_id, type(exc).__name__)
             await self._apologize(update)
             return
@@ -524,7 +524,7 @@ class TelegramChannel:
         return [None] * len(external_ids)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("Telegram error: %s", type(context.error).__name__, exc_info=context.error)
+        _log_failure("error in a job or handler", context.error)
 
     async def _apologize(self, update: Update) -> None:
         chat = update.effective_chat
@@ -797,6 +797,13 @@ class TelegramChannel:
                 entry[1].schedule_removal()
         await self._db(self._deliveries.finish, CHANNEL, user_id, "reminder", day, status)
         return status
+
+
+def _log_failure(what: str, exc: BaseException | None) -> None:
+    """Log a failure with its type and stack frames only: exception messages may hold a learner's
+    words or, for a rejected token, the token itself."""
+    frames = "".join(traceback.format_tb(exc.__traceback__)) if exc is not None else ""
+    log.error("Telegram: %s: %s\n%s", what, type(exc).__name__, frames)
 
 
 def _parse_hhmm(value: str) -> dtime | None:

@@ -201,7 +201,9 @@ async def test_quiz_as_poll_and_poll_answer_maps_back(fake_api: FakeTelegramApi,
     assert answer.kind == "button" and answer.payload == QUIZ.choice_payloads[2]
 
 
-async def test_photo_sticker_and_failure(fake_api: FakeTelegramApi, repos: Repos, tmp_path: Path) -> None:
+async def test_photo_sticker_and_failure(
+    fake_api: FakeTelegramApi, repos: Repos, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     image = tmp_path / "caidat.png"
     image.write_bytes(b"\x89PNG\r\n\x1a\nfake-image-bytes")
     tutor = FakeTutor(image_path=str(image), fail_on="lỗi")
@@ -224,6 +226,7 @@ async def test_photo_sticker_and_failure(fake_api: FakeTelegramApi, repos: Repos
     assert "thử lại" in texts[2] and "Error" not in texts[2]  # a polite apology, no traceback
     assert [i.kind for i in tutor.inbounds] == ["text", "sticker", "text"]
     assert repos.inbox.status("telegram", str(failing["update_id"])) == "failed"
+    assert "RuntimeError" in caplog.text and "failure for lỗi" not in caplog.text  # type, not message
 
 
 async def test_reminders_scheduled_and_blocked_user_marked_inactive(
@@ -256,3 +259,16 @@ async def test_reminders_scheduled_and_blocked_user_marked_inactive(
     assert len(fake_api.find("sendMessage", USER)) == 1
     assert "Đến giờ học" in fake_api.find("sendMessage", USER)[0].text
     assert len(fake_api.find("sendMessage", 77)) == 1  # one attempt, refused, never again
+
+
+async def test_unreachable_bot_api_keeps_the_server_up(repos: Repos) -> None:
+    """Telegram unreachable at start: /healthz still answers, the channel says it is not running."""
+    with FakeTelegramApi() as gone:
+        base_url = gone.base_url  # a port nobody listens on once stopped
+    with FakeTelegramApi() as api:
+        channel = make_channel(api, repos, FakeTutor(), mode="webhook", base_url=base_url)
+        app = create_app(channels=[channel])
+        async with serve_app(app) as base, httpx.AsyncClient(base_url=base, timeout=10) as client:
+            health = (await client.get("/healthz")).json()
+    assert health["status"] == "ok"
+    assert health["channels"]["telegram"]["running"] is False

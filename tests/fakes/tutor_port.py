@@ -44,7 +44,7 @@ class FakeTutor:
             self._seen.add(key)
             self.inbounds.append(inbound)
         if self.fail_on is not None and inbound.text == self.fail_on:
-            raise RuntimeError("scripted failure")
+            raise RuntimeError(f"scripted failure for {inbound.text}")
         if inbound.kind == "button":
             return self._on_button(inbound.payload or "")
         if inbound.kind in ("sticker", "photo"):
