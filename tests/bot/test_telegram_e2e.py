@@ -280,3 +280,38 @@ def test_hocvuso_serve_starts_without_token(tmp_path) -> None:  # type: ignore[n
         server.terminate()
         output = server.communicate(timeout=30)[0].decode()
     assert "Telegram is off: HOCVUSO_TELEGRAM__TOKEN is not set." in output
+
+
+def test_hocvuso_telegram_long_polling_command(tmp_path, fake_api: FakeTelegramApi) -> None:  # type: ignore[no-untyped-def]
+    """`hocvuso telegram` answers a learner through the fake Bot API and stops cleanly on SIGINT."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import FIXTURE_COURSE, REPO_ROOT
+
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"data_dir: {tmp_path / 'data'}\n"
+        f"ingest: {{lessons_dir: {FIXTURE_COURSE}}}\n"
+        f"tutor: {{units_file: {REPO_ROOT / 'knowledge' / 'units.yaml'}}}\n"
+        f"telegram: {{mode: polling, base_url: '{fake_api.base_url}', tutor_processes: 0}}\n",
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOCVUSO_")}
+    env["HOCVUSO_TELEGRAM__TOKEN"] = fake_api.token
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "hocvuso", "--config", str(config), "telegram"],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        fake_api.push_update(fake_api.message_update(4711, "/start"))
+        calls = fake_api.wait_for(lambda c: any(x.method == "sendMessage" for x in c), timeout=60)
+    finally:
+        bot.send_signal(signal.SIGINT)
+        output = bot.communicate(timeout=60)[0].decode()
+    assert bot.returncode == 0, output
+    assert texts.GREETING.splitlines()[0] in next(c for c in calls if c.method == "sendMessage").text
+    assert any(c.method == "deleteWebhook" for c in calls)  # polling takes over from a webhook
+    assert fake_api.token.split(":")[1] not in output  # the token never reaches the log
