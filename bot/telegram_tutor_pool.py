@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any, Protocol
@@ -78,6 +80,15 @@ def _init_worker(factory: Callable[[], TutorPort], nice: int) -> None:
         except OSError:
             pass
     _WorkerState.tutor = factory()
+    parent = os.getppid()
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose server was killed (no clean shutdown) must not live on as an orphan."""
+    while os.getppid() == parent:
+        time.sleep(2.0)
+    os._exit(0)
 
 
 def _invoke(method: str, *args: Any) -> Any:

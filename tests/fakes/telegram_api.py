@@ -62,6 +62,8 @@ class ApiCall:
 class _QuietServer(ThreadingHTTPServer):
     """A client that hangs up mid-answer (a bot shutting down during a long poll) is not an error."""
 
+    request_queue_size = 256  # a burst of new connections must not be refused like at the default 5
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         import sys
 
