@@ -462,7 +462,9 @@ def _row_metadata(row: ChunkRow) -> dict[str, Any]:
 
 def _chunk_row(job: _FileJob, chunk: Chunk) -> ChunkRow:
     title = job.meta.get("lesson_title") or job.document.title
-    tokens = segment(f"{title}\n{chunk.heading}\n{chunk.text}")
+    # The title once: a document without headings has the title as its heading too.
+    heading = "" if chunk.heading in (title, job.document.title) else chunk.heading
+    tokens = segment(f"{title}\n{heading}\n{chunk.text}")
     return ChunkRow(
         id=chunk.id,
         source=job.source,

@@ -145,6 +145,17 @@ TEENCODE: dict[str, str] = {
 FOLDED_TEENCODE: dict[str, str] = {short: fold(full) for short, full in TEENCODE.items()}
 
 
+_STANDALONE_WORD = re.compile(r"(?<![\w-])\w+(?![\w-])", re.UNICODE)
+
+
 def expand_teencode(text: str) -> str:
-    """Replace whole-word teencode ("ko nhan dc otp") with the words it stands for."""
-    return _WORD.sub(lambda m: TEENCODE.get(fold(m.group(0)), m.group(0)), text)
+    """Replace whole-word teencode ("ko nhan dc otp") with the words it stands for.
+
+    Only lower-case words standing alone: "K-12", "TK" or "Ng" (a name) are left as written.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        word = match.group(0)
+        return TEENCODE.get(fold(word), word) if word.islower() else word
+
+    return _STANDALONE_WORD.sub(replace, text)

@@ -62,6 +62,13 @@ def test_teencode_is_expanded_word_by_word() -> None:
     from knowledge.textnorm import expand_teencode
 
     assert expand_teencode("ko nhan dc otp") == "không nhan được otp"
-    assert expand_teencode("Tk bị khóa, k biết làm j") == "tài khoản bị khóa, không biết làm gì"
+    assert expand_teencode("tk bị khóa, k biết làm j") == "tài khoản bị khóa, không biết làm gì"
+    assert expand_teencode("trường K-12, ông Ng Văn, mã TK") == "trường K-12, ông Ng Văn, mã TK"
     assert expand_teencode("kho hàng 50k, 5 kg gạo") == "kho hàng 50k, 5 kg gạo"  # whole, unambiguous words only
     assert expand_teencode("tao mật khẩu") == "tao mật khẩu"  # ambiguous: left as typed
+
+
+def test_teencode_typed_with_d_bar_is_expanded_too() -> None:
+    from knowledge.textnorm import expand_teencode
+
+    assert expand_teencode("ko nhận đc mã") == "không nhận được mã"
