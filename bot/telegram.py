@@ -8,9 +8,11 @@ One `TelegramChannel` serves both modes:
 - polling (`hocvuso telegram`): PTB's `Updater` long-polls `getUpdates`; every update goes through
   the same inbox, so both modes deduplicate and recover from crashes the same way.
 
-Updates of one chat are processed in order; different chats concurrently. The tutor is synchronous
-and runs in a worker thread pool; database bookkeeping uses its own small pool so that
-acknowledging webhooks never waits behind a learner's lesson.
+Updates of one chat are processed in order; different chats concurrently. PTB runs on an event loop
+of its own (a thread), so the web server's loop only acknowledges webhooks. The synchronous tutor
+runs in a thread pool or in worker processes (`bot.telegram_tutor_pool`); database bookkeeping uses
+its own small pool and writes acknowledgements in batches, so acknowledging a webhook never waits
+behind a learner's lesson.
 """
 
 from __future__ import annotations
