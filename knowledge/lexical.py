@@ -1,8 +1,7 @@
 """The lexical half of the store: Vietnamese word segmentation, BM25 over marked and folded text,
 and tone-mark restoration for queries typed without marks.
 
-- marked index: pyvi word segmentation (`mật_khẩu`) plus the words' syllables (`mật`, `khẩu`), lower-cased
-  (measured on XQuAD-vi: hit@1 0.938 against 0.921 for words alone);
+- marked index: pyvi word segmentation (`mật_khẩu`) plus every syllable (`mật`, `khẩu`), lower-cased;
 - folded index: syllables without marks plus adjacent syllable pairs (`mat`, `khau`, `mat_khau`),
   which does not depend on segmenting unmarked text (pyvi cannot);
 - `MarkRestorer`: learns from the corpus which marked syllable each folded one usually is, and
@@ -46,8 +45,12 @@ def syllables(tokens: Sequence[str]) -> list[str]:
 
 
 def marked_terms(tokens: Sequence[str]) -> list[str]:
-    """The marked index's terms: segmented words and, for compounds, their syllables."""
-    return list(tokens) + [s for token in tokens if "_" in token for s in token.split("_") if s]
+    """The marked index's terms: segmented words, then every syllable of them.
+
+    A one-syllable word so counts twice, a compound once as a whole and once per syllable:
+    measured on XQuAD-vi, this beats words alone (0.938 against 0.921 hit@1).
+    """
+    return list(tokens) + syllables(tokens)
 
 
 def folded_terms(sylls: Sequence[str]) -> list[str]:
