@@ -11,10 +11,8 @@ import sqlalchemy as sa
 
 from tests.tutor.conversation_kit import (
     Chat,
-    Clock,
     answer_right,
     answer_wrong,
-    build_tutor,
     events,
     learner_id_of,
     learner_rows,
@@ -30,19 +28,6 @@ from tutor.store import LearnerStore
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def tutor(ingested_container, clock):  # type: ignore[no-untyped-def]
-    return build_tutor(ingested_container, clock)
-
-
-@pytest.fixture
-def engine(ingested_container):  # type: ignore[no-untyped-def]
-    return ingested_container.engine
 
 
 class SpyAnswerer:

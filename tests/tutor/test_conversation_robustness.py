@@ -27,19 +27,6 @@ from tutor.models import ConversationState, ProcessedMessage
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def tutor(ingested_container, clock):  # type: ignore[no-untyped-def]
-    return build_tutor(ingested_container, clock)
-
-
-@pytest.fixture
-def engine(ingested_container):  # type: ignore[no-untyped-def]
-    return ingested_container.engine
 
 
 # --- parsing (pure) ------------------------------------------------------------------------------
