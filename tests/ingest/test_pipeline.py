@@ -222,3 +222,31 @@ def test_kill_9_mid_ingestion_then_rerun_leaves_what_an_uninterrupted_run_leaves
         rerun = _run_cli_ingest(victim_dir, root, config)
         assert rerun.wait(timeout=240) == 0, rerun.stderr.read().decode()
         assert _snapshot(victim_dir, config) == expected
+
+
+@pytest.mark.slow
+def test_a_reader_process_sees_another_process_ingestion(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    """The server only reads; `hocvuso ingest` in another process writes; no restart needed."""
+    root = _course(tmp_path)
+    config = tmp_path / "empty.yaml"
+    config.write_text("{}\n", encoding="utf-8")
+    data_dir = tmp_path / "shared-data"
+    first = _run_cli_ingest(data_dir, root, config)
+    assert first.wait(timeout=240) == 0, first.stderr.read().decode()
+
+    reader = Container(make_settings(data_dir))
+    reader.__dict__["embedder"] = embedder
+    try:
+        query = "chợ nổi Cái Răng bán trái cây trên thuyền"
+        assert all(h.source != "cho-noi.md" for h in reader.knowledge_base.search(query, 3))
+        (root / "cho-noi.md").write_text("## Chợ nổi\n\nChợ nổi Cái Răng bán trái cây trên thuyền.\n", encoding="utf-8")
+        second = _run_cli_ingest(data_dir, root, config)
+        assert second.wait(timeout=240) == 0, second.stderr.read().decode()
+        reader.knowledge_base.refresh()  # what refresh_seconds does on its own
+        hits = reader.knowledge_base.search(query, 3)
+        assert hits[0].source == "cho-noi.md"
+        assert hits[0].relevance > 0.8  # its vector is visible to the reader's Chroma client too
+        dense_only = reader.knowledge_base.search(query, 3, legs=("dense",))
+        assert dense_only[0].source == "cho-noi.md"
+    finally:
+        reader.close()
