@@ -21,10 +21,8 @@ from knowledge.textnorm import normalize
 
 log = logging.getLogger(__name__)
 
-TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
 SUBTITLE_SUFFIXES = {".vtt", ".srt"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | IMAGE_SUFFIXES | SUBTITLE_SUFFIXES | {".pdf", ".docx", ".html", ".htm"}
 # Course metadata read by the curriculum, not searchable content.
 METADATA_SUFFIXES = {".yaml", ".yml"}
 MEDIA_SEPARATOR = "--"

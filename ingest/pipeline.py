@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.chunking import Chunk, chunk_document, sha256_hex
@@ -93,10 +93,9 @@ class IngestReport:
 
 @dataclass
 class _FileJob:
-    path: Path
+    root: str  # the folder `source` is relative to, resolved
     source: str
     file_hash: str
-    status: str  # "added" | "changed"
     document: LoadedDocument
     chunks: list[Chunk]
     meta: dict[str, Any]
@@ -211,7 +210,8 @@ class Ingestor:
             if dry_run:
                 report.chunks_written += len(chunks)
                 continue
-            pending.append(_FileJob(path, source, file_hash, status, document, chunks, meta))
+            folder = root.resolve() if root.is_dir() else path.resolve().parent
+            pending.append(_FileJob(str(folder), source, file_hash, document, chunks, meta))
             if sum(len(j.chunks) for j in pending) >= self._batch_size * 4:
                 self._flush(pending, store, present_ids, report)
                 pending = []
@@ -281,7 +281,6 @@ class Ingestor:
 
     def _commit_file(self, job: _FileJob) -> set[str]:
         """Replace the file's manifest rows in one transaction; return its previous chunk ids."""
-        root = str(_root_for(job.path, job.source))
         with self._sessions() as session, session.begin():
             old_ids = set(session.scalars(select(ChunkRow.id).where(ChunkRow.source == job.source)))
             session.execute(delete(ChunkRow).where(ChunkRow.source == job.source))
@@ -289,7 +288,7 @@ class Ingestor:
             if doc is None:
                 doc = DocumentRow(source=job.source)
                 session.add(doc)
-            doc.root = root
+            doc.root = job.root
             doc.doc_id = job.meta["doc_id"]
             doc.file_hash = job.file_hash
             doc.kind = job.document.kind
@@ -385,15 +384,6 @@ def _relative_source(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def _root_for(path: Path, source: str) -> Path:
-    """The folder a source is relative to (path minus the source's parts)."""
-    parts = len(Path(source).parts)
-    root = path.resolve()
-    for _ in range(parts):
-        root = root.parent
-    return root
-
-
 def _lesson_front_matter(path: Path) -> dict[str, Any]:
     """Front matter of the lesson a media file belongs to (`<lesson-stem>--<name>.<ext>`)."""
     if MEDIA_SEPARATOR not in path.stem:
@@ -486,7 +476,3 @@ def _chunk_row(job: _FileJob, chunk: Chunk) -> ChunkRow:
             "kind": job.document.kind,
         },
     )
-
-
-def count_chunks(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(ChunkRow)) or 0)

@@ -281,11 +281,6 @@ class KnowledgeBase:
             vectors=store.count(),
         )
 
-    def lesson_chunks(self, lesson_id: str) -> list[Hit]:
-        """Every chunk of one lesson, in reading order (for grounding generated quiz items)."""
-        snapshot = self._fresh()
-        return [_hit(row, 0.0, 0.0, 0.0) for row in snapshot.rows if row.lesson_id == lesson_id]
-
 
 def _top(scores: np.ndarray, mask: np.ndarray, n: int) -> list[int]:
     """Indices of the n best positive scores within the mask, best first."""

@@ -124,7 +124,7 @@ async def test_webhook_served_by_uvicorn(fake_api: FakeTelegramApi, repos: Repos
 
         long = fake_api.message_update(USER, "dài")
         assert (await client.post("/telegram/webhook", json=long, headers=headers)).status_code == 200
-        calls = await wait_calls(fake_api, lambda c: len(sent_texts(c, USER)) >= 4)
+        await wait_calls(fake_api, lambda c: len(sent_texts(c, USER)) >= 4)
 
         # Wrong or missing secret: 403, nothing recorded, nothing sent.
         intruder = fake_api.message_update(USER, "tấn công")
