@@ -4,7 +4,6 @@ events in, the local Zalo API out: follow → greeting and consent in one messag
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -18,13 +17,6 @@ from tests.fakes.zalo_api import APP_ID, APP_SECRET, FIRST_ACCESS, FIRST_REFRESH
 
 pytestmark = pytest.mark.slow
 USER = "5521772797175877301"
-
-
-@pytest.fixture
-def fake_zalo() -> Iterator[FakeZaloApi]:
-    fake = FakeZaloApi().start()
-    yield fake
-    fake.stop()
 
 
 async def test_follow_consent_and_onboarding_with_the_real_tutor(data_dir: Path, database_url: str, fake_zalo: FakeZaloApi) -> None:

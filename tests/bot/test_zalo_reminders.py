@@ -19,13 +19,6 @@ NOW = datetime(2026, 11, 28, 12, 31, tzinfo=UTC)  # 19:31 in Hanoi
 
 
 @pytest.fixture
-def fake_zalo() -> Iterator[FakeZaloApi]:
-    fake = FakeZaloApi().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
 def repos(database_url: str) -> Iterator[ZaloRepos]:
     built, engine = make_zalo_repos(database_url)
     yield built

@@ -23,13 +23,6 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def fake_zalo() -> Iterator[FakeZaloApi]:
-    fake = FakeZaloApi().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
 def repos(database_url: str) -> Iterator[ZaloRepos]:
     built, engine = make_zalo_repos(database_url)
     yield built

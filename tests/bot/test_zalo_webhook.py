@@ -30,13 +30,6 @@ USER = "2468458835296117922"
 
 
 @pytest.fixture
-def fake_zalo() -> Iterator[FakeZaloApi]:
-    fake = FakeZaloApi().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
 def repos(database_url: str) -> Iterator[ZaloRepos]:
     built, engine = make_zalo_repos(database_url)
     yield built
