@@ -9,10 +9,12 @@ One `TelegramChannel` serves both modes:
   the same inbox, so both modes deduplicate and recover from crashes the same way.
 
 Updates of one chat are processed in order; different chats concurrently. PTB runs on an event loop
-of its own (a thread), so the web server's loop only acknowledges webhooks. The synchronous tutor
-runs in a thread pool or in worker processes (`bot.telegram_tutor_pool`); database bookkeeping uses
-its own small pool and writes acknowledgements in batches, so acknowledging a webhook never waits
-behind a learner's lesson.
+of its own (a thread), so the web server's loop only acknowledges webhooks. What happens to an
+update after it was recorded (`bot.telegram_updates.TelegramUpdateHandler`) runs either here, with
+the synchronous tutor in a thread pool, or in worker processes sharded by learner
+(`bot.telegram_workers`, `telegram.tutor_processes`), which leaves the server process nothing but
+acknowledging. Database bookkeeping uses its own small pool and writes acknowledgements in
+batches, so acknowledging a webhook never waits behind a learner's lesson.
 """
 
 from __future__ import annotations
@@ -20,63 +22,54 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import html
 import json
 import logging
 import re
 import sys
 import threading
-import traceback
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, time as dtime, timedelta
+from datetime import datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from telegram import Bot, LinkPreviewOptions, Message, Update
-from telegram.constants import ChatMemberStatus, ChatType, PollType
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram import Bot, Update
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
-    BaseUpdateProcessor,
     ContextTypes,
     TypeHandler,
     Updater,
 )
 
+from bot.batch_writer import BatchWriter
 from bot.inbox import DeliveryLog, Inbox
-from bot.telegram_render import (
-    ERROR_TEXT,
-    MESSAGE_LIMIT,
-    PARSE_MODE,
-    OutPhoto,
-    OutPoll,
-    OutText,
-    chosen_label,
-    merge_plain,
-    plan_reply,
-    to_markup,
-)
 from bot.telegram_store import PollStore
 from bot.telegram_tutor_pool import ThreadTutorRunner, TutorRunner
-from tutor.messages import Inbound, InboundKind, Reply, TutorPort
+from bot.telegram_updates import (
+    CHANNEL,
+    PerChatUpdateProcessor,
+    SendOptions,
+    TelegramUpdateHandler,
+    log_failure,
+)
+from bot.telegram_workers import UpdateWorkers
+from tutor.messages import Reply, TutorPort
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/telegram/webhook"
 ALLOWED_UPDATES = ("message", "callback_query", "poll_answer", "my_chat_member")
 MAX_WEBHOOK_BODY = 1_000_000  # bytes; Telegram updates are a few kilobytes
 _T = TypeVar("_T")
-_I = TypeVar("_I")
-_R = TypeVar("_R")
 
 
 @dataclass(frozen=True)
@@ -134,90 +127,6 @@ def check_telegram_settings(*, mode: str, webhook_url: str, base_url: str, webho
     return None
 
 
-class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Processes updates of different chats concurrently and those of one chat in arrival order."""
-
-    def __init__(self, max_concurrent_updates: int = 1024) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-
-    @staticmethod
-    def _key(update: object) -> int:
-        if isinstance(update, Update):
-            if update.effective_user is not None:
-                return update.effective_user.id
-            if update.effective_chat is not None:
-                return update.effective_chat.id
-            return -update.update_id
-        return 0
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = self._key(update)
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            if not lock.locked() and self._locks.get(key) is lock:
-                # Nobody holds or waits for it (a waiter would hold it by now): forget it.
-                del self._locks[key]
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to release."""
-
-
-class _BatchWriter(Generic[_I, _R]):
-    """Runs `fn(items)` in an executor for everything queued while the previous call ran.
-
-    Under load, many webhook requests share one database transaction (one commit, one write
-    lock) instead of queueing for a lock each; when idle, an item is written on its own at once.
-    """
-
-    def __init__(
-        self, fn: Callable[[list[_I]], list[_R]], executor: ThreadPoolExecutor, max_batch: int = 256
-    ) -> None:
-        self._fn = fn
-        self._executor = executor
-        self._max_batch = max_batch
-        self._queue: list[tuple[_I, asyncio.Future[_R]]] = []
-        self._task: asyncio.Task[None] | None = None
-
-    async def submit(self, item: _I) -> _R:
-        loop = asyncio.get_running_loop()
-        if self._task is not None and self._task.get_loop() is not loop:
-            # Used from another event loop than the batches': write this one on its own.
-            [result] = await loop.run_in_executor(self._executor, self._fn, [item])
-            return result
-        future: asyncio.Future[_R] = loop.create_future()
-        self._queue.append((item, future))
-        if self._task is None or self._task.done():
-            self._task = loop.create_task(self._drain())
-        return await future
-
-    async def flush(self) -> None:
-        """Wait for the batch being written (if any)."""
-        if self._task is not None and self._task.get_loop() is asyncio.get_running_loop():
-            await self._task
-
-    async def _drain(self) -> None:
-        loop = asyncio.get_running_loop()
-        while self._queue:
-            batch, self._queue = self._queue[: self._max_batch], self._queue[self._max_batch :]
-            try:
-                results = await loop.run_in_executor(self._executor, self._fn, [i for i, _ in batch])
-            except Exception as exc:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():
-                    future.set_result(result)
-
-
 class _LoopThread:
     """An asyncio event loop of its own in a daemon thread.
 
@@ -251,14 +160,6 @@ class _LoopThread:
             self.loop.close()
 
 
-@dataclass(frozen=True)
-class _Target:
-    """Where the replies to one inbound go."""
-
-    chat_id: int
-    inbound: Inbound
-
-
 class TelegramChannel:
     """The Telegram adapter: one PTB Application, the inbox, and the tutor behind a TutorPort."""
 
@@ -272,11 +173,11 @@ class TelegramChannel:
         polls: PollStore,
         deliveries: DeliveryLog,
         *,
-        runner: TutorRunner | None = None,
+        workers: UpdateWorkers | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        """`tutor` answers in threads of this process unless a `runner` (e.g. worker processes
-        building their own tutor) is given."""
+        """`tutor` answers learners in threads of this process, unless `workers` (processes with
+        a tutor of their own) process the updates; it still serves reminders either way."""
         if config.mode == "webhook" and not (config.webhook_url and config.webhook_secret):
             raise ValueError("webhook mode needs webhook_url and webhook_secret")
         # httpx logs every request URL at INFO, and Bot API URLs contain the token; the scheduler
@@ -285,21 +186,19 @@ class TelegramChannel:
             logger = logging.getLogger(noisy)
             logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
         self.config = config
-        # Learners' messages go to `runner` when given; the light calls (reminders, blocked users)
-        # stay on a small thread pool so they never wait behind a backlog of messages.
-        self._light: TutorRunner = ThreadTutorRunner(tutor, 2 if runner else config.tutor_workers)
-        self._runner: TutorRunner = runner or self._light
+        # Threads of this process run the tutor for learners' messages, unless workers do; then
+        # two threads are enough for the light calls (reminders, a learner blocking the bot).
+        self._runner: TutorRunner = ThreadTutorRunner(tutor, 2 if workers else config.tutor_workers)
+        self._light = self._runner
+        self._workers = workers
         self._inbox = inbox
         self._polls = polls
         self._deliveries = deliveries
         self._tz = ZoneInfo(config.timezone)
         self._clock = clock or (lambda: datetime.now(self._tz))
         self._db_pool = ThreadPoolExecutor(2, thread_name_prefix="tg-db")
-        self._recorder: _BatchWriter[tuple[str, dict[str, Any]], bool] = _BatchWriter(
+        self._recorder: BatchWriter[tuple[str, dict[str, Any]], bool] = BatchWriter(
             lambda items: inbox.record_many(CHANNEL, items), self._db_pool
-        )
-        self._completer: _BatchWriter[str, None] = _BatchWriter(
-            self._mark_processed_batch, self._db_pool
         )
         self._secret = config.webhook_secret.encode("utf-8")
         self._reminders: dict[str, tuple[str, Any]] = {}  # user_id -> (HH:MM, Job)
@@ -308,6 +207,15 @@ class TelegramChannel:
         self._started = False
         self._bot_thread: _LoopThread | None = None
         self.application = self._build_application()
+        self._handler = TelegramUpdateHandler(
+            self.application.bot,
+            SendOptions(use_quiz_polls=config.use_quiz_polls, media_root=config.media_root),
+            runner=self._runner,
+            light=self._light,
+            inbox=inbox,
+            polls=polls,
+            db_pool=self._db_pool,
+        )
 
     # --- construction --------------------------------------------------------------------
     def _build_application(self) -> Application:
@@ -343,6 +251,11 @@ class TelegramChannel:
     def bot(self) -> Bot:
         return self.application.bot
 
+    @property
+    def workers(self) -> UpdateWorkers | None:
+        """The worker processes that process updates, or None when this process does."""
+        return self._workers
+
     # --- lifecycle -----------------------------------------------------------------------
     async def start(self) -> None:
         """Start processing (webhook mode: also register the webhook) and replay the inbox."""
@@ -353,6 +266,8 @@ class TelegramChannel:
     async def _start(self) -> None:
         await self._light.start()
         await self._runner.start()
+        if self._workers is not None:
+            await self._workers.start(self._replay_shard)
         await self.application.initialize()
         await self.application.start()
         self._started = True
@@ -400,7 +315,7 @@ class TelegramChannel:
             await self._bot_thread.run(self._stop())
             self._bot_thread.close()
             self._bot_thread = None
-        await asyncio.to_thread(self._runner.close)
+        self._runner.close()
         self._light.close()
         self._db_pool.shutdown(wait=False, cancel_futures=True)
 
@@ -414,12 +329,14 @@ class TelegramChannel:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._pump
             self._pump = None
+        if self._workers is not None:
+            await self._workers.stop()  # they finish the updates they hold
         if self._started:
             # Application.stop waits for the updates in flight; the bot's HTTP client goes last.
             await self.application.stop()
             await self.application.shutdown()
             self._started = False
-        await self._completer.flush()
+        await self._handler.flush()
         if updater is not None:
             with contextlib.suppress(Exception):
                 await updater.shutdown()
@@ -432,11 +349,14 @@ class TelegramChannel:
             try:
                 await self.submit(update.to_dict())
             except Exception:  # the database is down: the update is lost to this run only
-                _log_failure(f"could not record polled update {update.update_id}", sys.exc_info()[1])
+                log_failure(f"could not record polled update {update.update_id}", sys.exc_info()[1])
 
     def describe(self) -> dict[str, Any]:
         """What /healthz says about this channel."""
-        return {"enabled": True, "mode": self.config.mode, "running": self._started}
+        status: dict[str, Any] = {"enabled": True, "mode": self.config.mode, "running": self._started}
+        if self._workers is not None:
+            status["workers"] = self._workers.describe()
+        return status
 
     # --- inbox ---------------------------------------------------------------------------
     async def _db(self, fn: Callable[..., _T], *args: Any) -> _T:
@@ -459,7 +379,7 @@ class TelegramChannel:
         return True
 
     def _enqueue(self, data: dict[str, Any]) -> None:
-        """Hand a recorded update to PTB, on PTB's own loop (parsing it there too)."""
+        """Hand a recorded update over on PTB's own loop: to its worker process, or to PTB."""
         bot_loop = self._bot_thread.loop if self._bot_thread is not None else None
         try:
             running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
@@ -471,6 +391,9 @@ class TelegramChannel:
             bot_loop.call_soon_threadsafe(self._put_update, data)
 
     def _put_update(self, data: dict[str, Any]) -> None:
+        if self._workers is not None:
+            self._workers.submit(data)
+            return
         try:
             update = Update.de_json(data, self.bot)
         except Exception as exc:
@@ -485,6 +408,16 @@ class TelegramChannel:
         for item in items:
             self._enqueue(item.payload)
         return len(items)
+
+    async def _replay_shard(self, shard: int) -> None:
+        """A worker was replaced: hand it the unprocessed updates of its learners again."""
+        assert self._workers is not None
+        items = await self._db(self._inbox.pending, CHANNEL)
+        mine = [item for item in items if self._workers.shard_of(item.payload) == shard]
+        for item in mine:
+            self._workers.submit(item.payload)
+        if mine:
+            log.info("Telegram: %d update(s) handed to the restarted worker %d", len(mine), shard)
 
     # --- webhook -------------------------------------------------------------------------
     def router(self) -> APIRouter:
@@ -511,209 +444,16 @@ class TelegramChannel:
 
         return router
 
-    # --- processing ----------------------------------------------------------------------
+    # --- processing ---------------------------------------------------------------------
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        external_id = str(update.update_id)
-        try:
-            await self._dispatch(update)
-        except Exception as exc:
-            _log_failure(f"update {external_id} failed", exc)
-            await self._db(self._inbox.mark_failed, CHANNEL, external_id, type(exc).__name__)
-            await self._apologize(update)
-            return
-        await self._completer.submit(external_id)
-
-    def _mark_processed_batch(self, external_ids: list[str]) -> list[None]:
-        self._inbox.mark_processed_many(CHANNEL, external_ids)
-        return [None] * len(external_ids)
+        await self._handler.process(update)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        _log_failure("error in a job or handler", context.error)
+        log_failure("error in a job or handler", context.error)
 
-    async def _apologize(self, update: Update) -> None:
-        chat = update.effective_chat
-        if chat is None or chat.type != ChatType.PRIVATE:
-            return
-        with contextlib.suppress(TelegramError):
-            await self.bot.send_message(chat.id, ERROR_TEXT)
-
-    async def _dispatch(self, update: Update) -> None:
-        if update.my_chat_member is not None:
-            await self._on_membership(update)
-            return
-        target = await self._target(update)
-        if target is None:
-            return
-        replies = await self._runner.call("handle", target.inbound)
-        await self.send_replies(target.chat_id, target.inbound.user_id, replies)
-
-    async def _on_membership(self, update: Update) -> None:
-        member = update.my_chat_member
-        if member is None or member.chat.type != ChatType.PRIVATE:
-            return
-        status = member.new_chat_member.status
-        user_id = str(member.from_user.id)
-        if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
-            await self._set_active(user_id, False)
-        elif status == ChatMemberStatus.MEMBER:
-            await self._set_active(user_id, True)
-
-    async def _set_active(self, user_id: str, active: bool) -> None:
-        await self._light.call("set_active", CHANNEL, user_id, active)
-
-    async def _target(self, update: Update) -> _Target | None:
-        """Translate an update into an Inbound (None for updates the tutor does not see)."""
-        if update.callback_query is not None:
-            return await self._from_callback(update)
-        if update.poll_answer is not None:
-            return await self._from_poll_answer(update)
-        message = update.message
-        if message is None or message.chat.type != ChatType.PRIVATE or message.from_user is None:
-            return None
-        kind, text = self._message_content(message)
-        user = message.from_user
-        return _Target(
-            message.chat.id,
-            Inbound(
-                channel=CHANNEL,
-                user_id=str(user.id),
-                message_id=f"{message.chat.id}:{message.message_id}",
-                text=text,
-                kind=kind,
-                display_name=user.full_name or None,
-                sent_at=message.date,
-            ),
-        )
-
-    def _message_content(self, message: Message) -> tuple[InboundKind, str | None]:
-        if message.text is not None:
-            text = message.text
-            if text.startswith("/"):
-                command, _, rest = text.partition(" ")
-                name, _, mention = command.partition("@")
-                if mention and mention.lower() != (self.bot.username or "").lower():
-                    return "other", None  # a command meant for another bot
-                text = f"{name} {rest}".strip()
-            return "text", text
-        if message.sticker is not None:
-            return "sticker", None
-        if message.photo:
-            return "photo", message.caption
-        if message.voice is not None or message.audio is not None:
-            return "voice", message.caption
-        return "other", message.caption
-
-    async def _from_callback(self, update: Update) -> _Target | None:
-        query = update.callback_query
-        assert query is not None
-        # Answer at once so the learner's button stops spinning, whatever happens next.
-        with contextlib.suppress(TelegramError):
-            await query.answer()
-        message = query.message
-        chat_id = message.chat.id if message is not None else query.from_user.id
-        if message is not None and message.chat.type != ChatType.PRIVATE:
-            return None
-        if not query.data:
-            return None
-        if isinstance(message, Message):
-            await self._mark_choice(message, query.data)
-        return _Target(
-            chat_id,
-            Inbound(
-                channel=CHANNEL,
-                user_id=str(query.from_user.id),
-                message_id=f"cb:{query.id}",
-                payload=query.data,
-                kind="button",
-                display_name=query.from_user.full_name or None,
-            ),
-        )
-
-    async def _mark_choice(self, message: Message, data: str) -> None:
-        """Show which button was pressed and remove the keyboard, so it is not pressed twice."""
-        markup = message.reply_markup
-        if markup is None:
-            return
-        label = chosen_label(markup.inline_keyboard, data)
-        try:
-            body = message.text_html if message.text else None
-            if body is not None and label and len(message.text or "") + len(label) + 4 <= MESSAGE_LIMIT:
-                await message.edit_text(
-                    f"{body}\n\n✓ {html.escape(label, quote=False)}",
-                    parse_mode=PARSE_MODE,
-                    reply_markup=None,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
-            else:
-                await message.edit_reply_markup(reply_markup=None)
-        except TelegramError as exc:  # too old to edit, already edited: harmless
-            log.debug("Telegram: could not mark the pressed button (%s)", type(exc).__name__)
-
-    async def _from_poll_answer(self, update: Update) -> _Target | None:
-        answer = update.poll_answer
-        assert answer is not None
-        if answer.user is None or not answer.option_ids:
-            return None  # an anonymous vote, or a vote taken back
-        record = await self._db(self._polls.get, answer.poll_id)
-        if record is None or not 0 <= answer.option_ids[0] < len(record.choice_payloads):
-            return None
-        return _Target(
-            int(record.chat_id),
-            Inbound(
-                channel=CHANNEL,
-                user_id=str(answer.user.id),
-                message_id=f"poll:{answer.poll_id}:{answer.user.id}",
-                payload=record.choice_payloads[answer.option_ids[0]],
-                kind="button",
-                display_name=answer.user.full_name or None,
-            ),
-        )
-
-    # --- sending -------------------------------------------------------------------------
     async def send_replies(self, chat_id: int, user_id: str, replies: list[Reply]) -> bool:
         """Send the replies in order; False (and the learner marked inactive) if the bot is blocked."""
-        try:
-            for reply in merge_plain(replies):
-                for out in plan_reply(
-                    reply, use_quiz_polls=self.config.use_quiz_polls, media_root=self.config.media_root
-                ):
-                    await self._send(chat_id, out)
-        except Forbidden:
-            log.info("Telegram: a learner blocked the bot; marking them inactive")
-            await self._set_active(user_id, False)
-            return False
-        return True
-
-    async def _send(self, chat_id: int, out: OutText | OutPhoto | OutPoll) -> None:
-        if isinstance(out, OutText):
-            await self.bot.send_message(
-                chat_id,
-                out.html,
-                parse_mode=PARSE_MODE,
-                reply_markup=to_markup(out.buttons),
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        elif isinstance(out, OutPhoto):
-            with out.path.open("rb") as photo:
-                await self.bot.send_photo(
-                    chat_id, photo=photo, caption=out.caption_html, parse_mode=PARSE_MODE
-                )
-        else:
-            quiz = out.quiz
-            message = await self.bot.send_poll(
-                chat_id,
-                question=quiz.question,
-                options=list(quiz.choices),
-                is_anonymous=False,
-                type=PollType.QUIZ,
-                correct_option_ids=[quiz.correct_index] if quiz.correct_index is not None else None,
-                explanation=quiz.explanation[:200] or None,
-                reply_markup=to_markup(out.buttons),
-            )
-            if message.poll is not None:
-                await self._db(
-                    self._polls.save, message.poll.id, str(chat_id), quiz.item_id, quiz.choice_payloads
-                )
+        return await self._handler.send_replies(chat_id, user_id, replies)
 
     # --- reminders -----------------------------------------------------------------------
     async def _sync_reminders_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -801,13 +541,6 @@ class TelegramChannel:
                 entry[1].schedule_removal()
         await self._db(self._deliveries.finish, CHANNEL, user_id, "reminder", day, status)
         return status
-
-
-def _log_failure(what: str, exc: BaseException | None) -> None:
-    """Log a failure with its type and stack frames only: exception messages may hold a learner's
-    words or, for a rejected token, the token itself."""
-    frames = "".join(traceback.format_tb(exc.__traceback__)) if exc is not None else ""
-    log.error("Telegram: %s: %s\n%s", what, type(exc).__name__, frames)
 
 
 def _parse_hhmm(value: str) -> dtime | None:

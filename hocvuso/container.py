@@ -190,7 +190,7 @@ class Container:
         """
         import logging
 
-        from bot.telegram import TelegramChannel, TelegramConfig, check_telegram_settings
+        from bot.telegram import TelegramChannel, TelegramConfig, base_file_url, check_telegram_settings
         from bot.telegram_store import PollStore
 
         tg = self.settings.telegram
@@ -221,25 +221,35 @@ class Container:
             tutor_workers=tg.workers,
             reminder_sync_s=tg.reminder_sync_seconds,
         )
-        runner = None
+        workers = None
         if tg.tutor_processes > 0:
             import functools
 
-            from bot.telegram_tutor_pool import ProcessTutorRunner
+            from bot.telegram_updates import SendOptions
+            from bot.telegram_workers import TelegramWorkerPool, WorkerBotConfig
 
             worker_settings = self.settings
             if not worker_settings.embedding.num_threads:  # parallelism comes from the processes
                 worker_settings = worker_settings.model_copy(
                     update={"embedding": worker_settings.embedding.model_copy(update={"num_threads": 1})}
                 )
-            runner = ProcessTutorRunner(functools.partial(build_tutor, worker_settings), tg.tutor_processes)
+            bot_config = WorkerBotConfig(
+                token=token,
+                base_url=tg.base_url,
+                base_file_url=base_file_url(tg.base_url) if tg.base_url else "",
+                max_messages_per_second=tg.max_messages_per_second / tg.tutor_processes,
+                send=SendOptions(use_quiz_polls=tg.use_quiz_polls, media_root=self.settings.ingest.lessons_dir),
+            )
+            workers = TelegramWorkerPool(
+                functools.partial(build_telegram_worker, worker_settings), tg.tutor_processes, bot_config
+            )
         return TelegramChannel(
             config,
             self.conversation,
             self.channel_inbox,
             PollStore(self.session_factory),
             self.channel_deliveries,
-            runner=runner,
+            workers=workers,
         )
 
     def store_stats(self) -> dict[str, object]:
@@ -362,11 +372,14 @@ class Container:
             self.engine.dispose()
 
 
-def build_tutor(settings: Settings):  # type: ignore[no-untyped-def]
-    """The tutor of a worker process: its own composition root on the same settings, warmed up
-    (curriculum, store, embedding model) before the first learner is served."""
+def build_telegram_worker(settings: Settings):  # type: ignore[no-untyped-def]
+    """What a Telegram update worker process needs: its own composition root on the same settings,
+    with the tutor warmed up (curriculum, store, embedding model) before the first learner."""
     import logging
     import sys
+
+    from bot.telegram_store import PollStore
+    from bot.telegram_workers import WorkerParts
 
     logging.basicConfig(
         level=settings.log_level.upper(),
@@ -378,8 +391,8 @@ def build_tutor(settings: Settings):  # type: ignore[no-untyped-def]
     try:
         container.knowledge_base.search("khởi động", k=1)
     except Exception as exc:  # an empty store still serves lessons and quizzes
-        logging.getLogger("hocvuso.channels").warning("Tutor worker: store not ready (%s)", type(exc).__name__)
-    return tutor
+        logging.getLogger("hocvuso.channels").warning("Telegram worker: store not ready (%s)", type(exc).__name__)
+    return WorkerParts(tutor=tutor, inbox=container.channel_inbox, polls=PollStore(container.session_factory))
 
 
 def _stored_secret(path: Path) -> str:

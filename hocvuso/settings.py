@@ -57,6 +57,7 @@ class SearchSettings(BaseModel):
     unmarked_dense_weight: float = 0.5  # the restored query is less reliable for the dense leg
     unmarked_lexical_weight: float = 0.5
     refresh_seconds: float = 2.0  # how often a reader checks for a finished ingestion
+    query_cache_size: int = Field(2048, ge=0)  # query vectors kept in memory; 0: none
 
 
 class LLMSettings(BaseModel):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -109,6 +110,26 @@ class KnowledgeBase:
         self._snapshot: _Snapshot | None = None
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
+        # Learners ask the same few questions again and again ("OTP là gì?"): their vectors are
+        # kept, so a repeated question skips the embedding model (~12 ms of CPU each).
+        self._query_vectors: OrderedDict[str, Any] = OrderedDict()
+        self._query_vectors_lock = threading.Lock()
+
+    def _query_vector(self, text: str) -> Any:
+        """The embedding of a query text, from the cache when it was asked recently."""
+        size = self._settings.query_cache_size
+        with self._query_vectors_lock:
+            vector = self._query_vectors.get(text)
+            if vector is not None:
+                self._query_vectors.move_to_end(text)
+                return vector
+        vector = self.vector_store.embedder.embed_query(text)
+        if size > 0:
+            with self._query_vectors_lock:
+                self._query_vectors[text] = vector
+                while len(self._query_vectors) > size:
+                    self._query_vectors.popitem(last=False)
+        return vector
 
     # --- freshness -------------------------------------------------------------------------
 
@@ -204,7 +225,7 @@ class KnowledgeBase:
         query_vector = None
 
         if "dense" in legs:
-            query_vector = self.vector_store.embedder.embed_query(plan.restored)
+            query_vector = self._query_vector(plan.restored)
             where = {"module": module} if module else None
             dense_hits = self.vector_store.query(query_vector, n * (3 if audience else 1), where=where)
             ranked = []

@@ -57,6 +57,17 @@ REPLY_TIMEOUT_S = 120.0  # an update without any answer after this long counts a
 ONBOARDING_STEPS = 6
 
 
+def question_pool(kind: str, course: Path) -> list[str]:
+    """Free questions learners ask: the six fixed ones, or also every quiz question of the course
+    (a few hundred different texts, so a cache of query vectors does not make them all free)."""
+    if kind == "fixed":
+        return list(QUESTIONS)
+    from knowledge.curriculum import load_curriculum
+
+    curriculum = load_curriculum(course, strict=False)
+    return [*QUESTIONS, *(item.question for lesson in curriculum.lessons.values() for item in lesson.quiz)]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -97,9 +108,16 @@ class Learner:
     """A scripted learner: onboarding, then lessons, quiz buttons and questions."""
 
     def __init__(
-        self, user_id: int, fake: FakeTelegramApi, watch: ChatWatch, rng: random.Random, question_share: float
+        self,
+        user_id: int,
+        fake: FakeTelegramApi,
+        watch: ChatWatch,
+        rng: random.Random,
+        question_share: float,
+        questions: list[str] = QUESTIONS,
     ) -> None:
         self.user = user_id
+        self.questions = questions
         self.question_share = question_share
         self.fake = fake
         self.watch = watch
@@ -125,12 +143,12 @@ class Learner:
         if wanted is None:
             roll = self.rng.random()
             if roll < self.question_share:
-                return self.fake.message_update(self.user, self.rng.choice(QUESTIONS))
+                return self.fake.message_update(self.user, self.rng.choice(self.questions))
             if roll < self.question_share + 0.1:
                 return self.fake.message_update(self.user, self.rng.choice(["/hoc", "/tiendo", "/ontap"]))
             wanted = ("Tiếp", "Làm bài tập", "A", "Đúng", "Học bài")
         update = self._button(*wanted)
-        return update or self.fake.message_update(self.user, self.rng.choice(QUESTIONS))
+        return update or self.fake.message_update(self.user, self.rng.choice(self.questions))
 
 
 async def turn(learner: Learner, client: httpx.AsyncClient, stats: Stats, retry_share: float) -> None:
@@ -425,13 +443,16 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                     await asyncio.sleep(0.1)
                 health = (await client.get("/healthz")).json()
                 rng = random.Random(7)
+                questions = question_pool(args.questions, course)
                 users = itertools.count(100_000)
                 learners = []
                 for _ in range(args.learners):
                     user = next(users)
                     watches[user] = ChatWatch()
                     learners.append(
-                        Learner(user, api, watches[user], random.Random(rng.random()), args.question_share)
+                        Learner(
+                            user, api, watches[user], random.Random(rng.random()), args.question_share, questions
+                        )
                     )
                 warmup = Stats()
                 t_warm = time.perf_counter()
@@ -488,6 +509,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         "bot_rate_limit_per_s": args.bot_rate_limit,
         "tutor_workers": args.workers,
         "tutor_processes": args.tutor_processes,
+        "questions": f"{args.questions} ({len(question_pool(args.questions, course))} different)",
         "course": str(course.relative_to(REPO) if course.is_relative_to(REPO) else course),
         "store": {k: health.get(k) for k in ("documents", "chunks")},
         "ingest_s": round(ingest_s, 1),
@@ -529,6 +551,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="telegram.workers")
     parser.add_argument("--tutor-processes", type=int, default=0, help="telegram.tutor_processes")
     parser.add_argument("--question-share", type=float, default=0.2, help="share of free questions")
+    parser.add_argument(
+        "--questions", choices=("course", "fixed"), default="course",
+        help="free questions: six fixed ones, or those plus every quiz question of the course",
+    )
     parser.add_argument("--store", help="folder caching the ingested store between runs")
     parser.add_argument(
         "--mode", choices=("open", "closed"), default="open",

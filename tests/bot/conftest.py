@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.zalo_api import FakeZaloApi
 
 
@@ -15,3 +16,10 @@ def fake_zalo() -> Iterator[FakeZaloApi]:
     fake = FakeZaloApi().start()
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def fake_api() -> Iterator[FakeTelegramApi]:
+    """The Telegram Bot API, served on 127.0.0.1."""
+    with FakeTelegramApi() as api:
+        yield api

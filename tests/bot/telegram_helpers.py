@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import itertools
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,13 +18,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.inbox import DeliveryLog, Inbox
 from bot.telegram import TelegramChannel, TelegramConfig
 from bot.telegram_store import PollStore
+from hocvuso.container import Container
 from hocvuso.migrate import upgrade_to_head
+from hocvuso.settings import TelegramSettings
 from knowledge.db import make_engine, make_session_factory
 from tests.fakes.telegram_api import ApiCall, FakeTelegramApi
 from tutor.messages import TutorPort
 
 WEBHOOK_SECRET = "test-secret_0123456789abcdef"
 WEBHOOK_URL = "https://bot.example.org/telegram/webhook"
+_users = itertools.count(5000)
 
 
 @dataclass
@@ -111,3 +116,78 @@ async def eventually(check: Callable[[], Any], timeout: float = 15.0) -> Any:
         if asyncio.get_running_loop().time() > deadline:
             raise TimeoutError("condition not met in time")
         await asyncio.sleep(0.05)
+
+
+class TelegramLearner:
+    """A learner in a Telegram client: sends updates, waits until they are processed, reads replies."""
+
+    def __init__(self, fake: FakeTelegramApi, container: Container, post: Any) -> None:
+        self.fake = fake
+        self.container = container
+        self.post = post  # async (update) -> None: how the update reaches the bot
+        self.user = next(_users)
+        self.last: list[ApiCall] = []
+
+    async def _send(self, update: dict[str, Any]) -> list[ApiCall]:
+        before = len(self.fake.find())
+        await self.post(update)
+        inbox = self.container.channel_inbox
+        await eventually(
+            lambda: inbox.status("telegram", str(update["update_id"])) in ("processed", "failed")
+        )
+        assert inbox.status("telegram", str(update["update_id"])) == "processed"
+        self.last = [c for c in self.fake.find()[before:] if c.chat_id == self.user]
+        return self.last
+
+    async def say(self, text: str) -> list[ApiCall]:
+        return await self._send(self.fake.message_update(self.user, text))
+
+    async def press(self, label_part: str) -> list[ApiCall]:
+        call, data = self.button(label_part)
+        return await self._send(self.fake.callback_update(self.user, data, self.fake.sent_message(call)))
+
+    def button(self, label_part: str) -> tuple[ApiCall, str]:
+        for call in reversed(self.last):
+            markup = call.json("reply_markup") or {}
+            for row in markup.get("inline_keyboard", []):
+                for button in row:
+                    if label_part in button["text"]:
+                        return call, button["callback_data"]
+        raise AssertionError(f"no button {label_part!r} in {self.labels()}")
+
+    def labels(self) -> list[str]:
+        return [
+            b["text"]
+            for c in self.last
+            for row in (c.json("reply_markup") or {}).get("inline_keyboard", [])
+            for b in row
+        ]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(c.text for c in self.last if c.method == "sendMessage")
+
+
+def configure(container: Container, fake: FakeTelegramApi, **telegram: Any) -> None:
+    container.settings = container.settings.model_copy(
+        update={
+            "telegram": TelegramSettings(
+                token=fake.token, base_url=fake.base_url, max_messages_per_second=1000, **telegram
+            )
+        }
+    )
+
+
+@contextlib.asynccontextmanager
+async def polling_learner(container: Container, fake: FakeTelegramApi) -> AsyncIterator[TelegramLearner]:
+    channel = container.telegram_channel
+    channel.config = dataclasses.replace(channel.config, polling_timeout_s=1)
+    await channel.start_polling()
+
+    async def post(update: dict[str, Any]) -> None:
+        fake.push_update(update)
+
+    try:
+        yield TelegramLearner(fake, container, post)
+    finally:
+        await channel.stop()

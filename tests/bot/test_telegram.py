@@ -34,12 +34,6 @@ USER = 4242
 
 
 @pytest.fixture
-def fake_api() -> Iterator[FakeTelegramApi]:
-    with FakeTelegramApi() as api:
-        yield api
-
-
-@pytest.fixture
 def repos(database_url: str) -> Iterator[Repos]:
     built, engine = make_repos(database_url)
     yield built

@@ -3,10 +3,7 @@ Application, talking to a local Bot API server, in polling mode and in webhook m
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import itertools
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -15,94 +12,19 @@ import pytest
 from bot.telegram import SECRET_HEADER
 from hocvuso.container import Container
 from hocvuso.settings import TelegramSettings
-from tests.bot.telegram_helpers import WEBHOOK_URL, eventually, serve_app
-from tests.fakes.telegram_api import ApiCall, FakeTelegramApi
+from tests.bot.telegram_helpers import (
+    WEBHOOK_URL,
+    TelegramLearner,
+    configure,
+    polling_learner,
+    serve_app,
+)
+from tests.fakes.telegram_api import FakeTelegramApi
 from tutor import texts
 from tutor.conversation import LETTERS
 
 pytestmark = pytest.mark.slow
 _users = itertools.count(5000)
-
-
-class TelegramLearner:
-    """A learner in a Telegram client: sends updates, waits until they are processed, reads replies."""
-
-    def __init__(self, fake: FakeTelegramApi, container: Container, post: Any) -> None:
-        self.fake = fake
-        self.container = container
-        self.post = post  # async (update) -> None: how the update reaches the bot
-        self.user = next(_users)
-        self.last: list[ApiCall] = []
-
-    async def _send(self, update: dict[str, Any]) -> list[ApiCall]:
-        before = len(self.fake.find())
-        await self.post(update)
-        inbox = self.container.channel_inbox
-        await eventually(
-            lambda: inbox.status("telegram", str(update["update_id"])) in ("processed", "failed")
-        )
-        assert inbox.status("telegram", str(update["update_id"])) == "processed"
-        self.last = [c for c in self.fake.find()[before:] if c.chat_id == self.user]
-        return self.last
-
-    async def say(self, text: str) -> list[ApiCall]:
-        return await self._send(self.fake.message_update(self.user, text))
-
-    async def press(self, label_part: str) -> list[ApiCall]:
-        call, data = self.button(label_part)
-        return await self._send(self.fake.callback_update(self.user, data, self.fake.sent_message(call)))
-
-    def button(self, label_part: str) -> tuple[ApiCall, str]:
-        for call in reversed(self.last):
-            markup = call.json("reply_markup") or {}
-            for row in markup.get("inline_keyboard", []):
-                for button in row:
-                    if label_part in button["text"]:
-                        return call, button["callback_data"]
-        raise AssertionError(f"no button {label_part!r} in {self.labels()}")
-
-    def labels(self) -> list[str]:
-        return [
-            b["text"]
-            for c in self.last
-            for row in (c.json("reply_markup") or {}).get("inline_keyboard", [])
-            for b in row
-        ]
-
-    @property
-    def text(self) -> str:
-        return "\n".join(c.text for c in self.last if c.method == "sendMessage")
-
-
-@pytest.fixture
-def fake_api() -> Iterator[FakeTelegramApi]:
-    with FakeTelegramApi() as api:
-        yield api
-
-
-def _configure(container: Container, fake: FakeTelegramApi, **telegram: Any) -> None:
-    container.settings = container.settings.model_copy(
-        update={
-            "telegram": TelegramSettings(
-                token=fake.token, base_url=fake.base_url, max_messages_per_second=1000, **telegram
-            )
-        }
-    )
-
-
-@contextlib.asynccontextmanager
-async def polling_learner(container: Container, fake: FakeTelegramApi) -> AsyncIterator[TelegramLearner]:
-    channel = container.telegram_channel
-    channel.config = dataclasses.replace(channel.config, polling_timeout_s=1)
-    await channel.start_polling()
-
-    async def post(update: dict[str, Any]) -> None:
-        fake.push_update(update)
-
-    try:
-        yield TelegramLearner(fake, container, post)
-    finally:
-        await channel.stop()
 
 
 async def _onboard_and_quiz(learner: TelegramLearner, container: Container) -> None:
@@ -141,7 +63,7 @@ async def _onboard_and_quiz(learner: TelegramLearner, container: Container) -> N
 async def test_polling_real_tutor_start_consent_lesson_quiz(
     ingested_container: Container, fake_api: FakeTelegramApi
 ) -> None:
-    _configure(ingested_container, fake_api, mode="polling")
+    configure(ingested_container, fake_api, mode="polling")
     async with polling_learner(ingested_container, fake_api) as learner:
         await _onboard_and_quiz(learner, ingested_container)
         # An answer with sources: the question is answered from the fixture course, escaped for HTML.
@@ -150,7 +72,7 @@ async def test_polling_real_tutor_start_consent_lesson_quiz(
 
 
 async def test_webhook_real_tutor_under_uvicorn(ingested_container: Container, fake_api: FakeTelegramApi) -> None:
-    _configure(ingested_container, fake_api, mode="webhook", webhook_url=WEBHOOK_URL)
+    configure(ingested_container, fake_api, mode="webhook", webhook_url=WEBHOOK_URL)
     app = ingested_container.web_app
     async with serve_app(app) as base, httpx.AsyncClient(base_url=base, timeout=10) as client:
         secret = fake_api.webhook["secret_token"]
@@ -180,7 +102,7 @@ async def test_webhook_real_tutor_under_uvicorn(ingested_container: Container, f
 
 
 async def test_quiz_polls_with_real_tutor(ingested_container: Container, fake_api: FakeTelegramApi) -> None:
-    _configure(ingested_container, fake_api, mode="polling", use_quiz_polls=True)
+    configure(ingested_container, fake_api, mode="polling", use_quiz_polls=True)
     async with polling_learner(ingested_container, fake_api) as learner:
         await learner.say("/start")
         await learner.press("Đồng ý")
@@ -227,7 +149,7 @@ def test_serve_without_token_and_half_configured_webhook(container: Container) -
 
 async def test_tutor_in_worker_processes(ingested_container: Container, fake_api: FakeTelegramApi) -> None:
     """telegram.tutor_processes: the same conversation, answered by a spawned worker process."""
-    _configure(ingested_container, fake_api, mode="polling", tutor_processes=1)
+    configure(ingested_container, fake_api, mode="polling", tutor_processes=1)
     async with polling_learner(ingested_container, fake_api) as learner:
         await learner.say("/start")
         assert texts.GREETING.splitlines()[0] in learner.text

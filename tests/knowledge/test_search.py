@@ -61,6 +61,31 @@ def test_subtitle_hit_has_a_minute_locator(ingested_container: Container) -> Non
     assert video and video[0].locator.startswith("phút ")
 
 
+def test_repeated_question_reuses_its_vector(
+    ingested_container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same question asked again skips the embedding model and finds the same chunks; the
+    cache keeps only the most recent `search.query_cache_size` questions."""
+    kb = ingested_container.knowledge_base
+    embedder = kb.vector_store.embedder
+    embedded: list[str] = []
+    original = embedder.embed_query
+
+    def counting(text: str):  # type: ignore[no-untyped-def]
+        embedded.append(text)
+        return original(text)
+
+    monkeypatch.setattr(embedder, "embed_query", counting)
+    monkeypatch.setattr(kb._settings, "query_cache_size", 2)
+    first = [h.chunk_id for h in kb.search("mật khẩu mạnh là gì")]
+    again = [h.chunk_id for h in kb.search("mật khẩu mạnh là gì")]
+    assert first == again and len(embedded) == 1
+    kb.search("mã OTP là gì")
+    kb.search("wifi công cộng có an toàn không")  # pushes the first question out
+    kb.search("mật khẩu mạnh là gì")
+    assert len(embedded) == 4
+
+
 def test_empty_store_and_empty_query(container: Container) -> None:
     assert container.knowledge_base.search("bất cứ điều gì") == []
     assert container.knowledge_base.status().chunks == 0

@@ -1,0 +1,361 @@
+"""Processing one Telegram update: translate it into the tutor's `Inbound`, ask the tutor, send the
+replies, close the update's inbox row.
+
+`TelegramUpdateHandler` runs on the event loop that owns its `Bot`: the server's bot thread when
+the tutor runs in threads, or the event loop of a worker process (`bot.telegram_workers`), which
+then does all of this work itself so that the server process only acknowledges webhooks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+import traceback
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from telegram import Bot, LinkPreviewOptions, Message, Update
+from telegram.constants import ChatMemberStatus, ChatType, PollType
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import BaseUpdateProcessor
+
+from bot.batch_writer import BatchWriter
+from bot.inbox import Inbox
+from bot.telegram_render import (
+    ERROR_TEXT,
+    MESSAGE_LIMIT,
+    PARSE_MODE,
+    OutPhoto,
+    OutPoll,
+    OutText,
+    chosen_label,
+    merge_plain,
+    plan_reply,
+    to_markup,
+)
+from bot.telegram_store import PollStore
+from bot.telegram_tutor_pool import TutorRunner
+from tutor.messages import Inbound, InboundKind, Reply
+
+log = logging.getLogger("bot.telegram")
+
+CHANNEL = "telegram"
+_T = TypeVar("_T")
+
+
+def update_key(update: object) -> int:
+    """The key that orders updates: the learner (or the chat); updates of one key run in order."""
+    if isinstance(update, Update):
+        if update.effective_user is not None:
+            return update.effective_user.id
+        if update.effective_chat is not None:
+            return update.effective_chat.id
+        return -update.update_id
+    return 0
+
+
+def raw_update_key(data: dict[str, Any]) -> int:
+    """`update_key` of a raw update (a webhook body) without parsing it into PTB objects."""
+    for field in ("message", "edited_message", "callback_query", "poll_answer", "my_chat_member"):
+        part = data.get(field)
+        if not isinstance(part, dict):
+            continue
+        user = part.get("from") or part.get("user")
+        if isinstance(user, dict) and isinstance(user.get("id"), int):
+            return int(user["id"])
+        chat = part.get("chat") or (part.get("message") or {}).get("chat")
+        if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+            return int(chat["id"])
+    update_id = data.get("update_id")
+    return -update_id if isinstance(update_id, int) else 0
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Processes updates of different chats concurrently and those of one chat in arrival order."""
+
+    def __init__(self, max_concurrent_updates: int = 1024) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = update_key(update)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            if not lock.locked() and self._locks.get(key) is lock:
+                # Nobody holds or waits for it (a waiter would hold it by now): forget it.
+                del self._locks[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
+@dataclass(frozen=True)
+class SendOptions:
+    """How replies are rendered for Telegram."""
+
+    use_quiz_polls: bool = False
+    media_root: Any = None  # Path: relative Reply.image_path values are resolved here
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where the replies to one inbound go."""
+
+    chat_id: int
+    inbound: Inbound
+
+
+class TelegramUpdateHandler:
+    """Everything that happens to one recorded update after it was acknowledged."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        options: SendOptions,
+        *,
+        runner: TutorRunner,
+        light: TutorRunner,
+        inbox: Inbox,
+        polls: PollStore,
+        db_pool: ThreadPoolExecutor,
+    ) -> None:
+        """`runner` answers learners' messages; `light` takes the small calls (a learner blocked
+        the bot) so they never wait behind a backlog of messages."""
+        self.bot = bot
+        self._options = options
+        self._runner = runner
+        self._light = light
+        self._inbox = inbox
+        self._polls = polls
+        self._db_pool = db_pool
+        self._completer: BatchWriter[str, None] = BatchWriter(self._mark_processed_batch, db_pool)
+
+    async def _db(self, fn: Callable[..., _T], *args: Any) -> _T:
+        return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
+
+    async def process(self, update: Update) -> None:
+        """Handle the update; its inbox row ends `processed`, or `failed` with an apology sent."""
+        external_id = str(update.update_id)
+        try:
+            await self._dispatch(update)
+        except Exception as exc:
+            log_failure(f"update {external_id} failed", exc)
+            await self._db(self._inbox.mark_failed, CHANNEL, external_id, type(exc).__name__)
+            await self._apologize(update)
+            return
+        await self._completer.submit(external_id)
+
+    async def mark_unreadable(self, update_id: object) -> None:
+        """An update PTB could not parse: its row ends `failed`, never retried."""
+        await self._db(self._inbox.mark_failed, CHANNEL, str(update_id), "unreadable")
+
+    async def flush(self) -> None:
+        """Wait until the processed updates are written as such."""
+        await self._completer.flush()
+
+    def _mark_processed_batch(self, external_ids: list[str]) -> list[None]:
+        self._inbox.mark_processed_many(CHANNEL, external_ids)
+        return [None] * len(external_ids)
+
+    async def _apologize(self, update: Update) -> None:
+        chat = update.effective_chat
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return
+        with contextlib.suppress(TelegramError):
+            await self.bot.send_message(chat.id, ERROR_TEXT)
+
+    async def _dispatch(self, update: Update) -> None:
+        if update.my_chat_member is not None:
+            await self._on_membership(update)
+            return
+        target = await self._target(update)
+        if target is None:
+            return
+        replies = await self._runner.call("handle", target.inbound)
+        await self.send_replies(target.chat_id, target.inbound.user_id, replies)
+
+    async def _on_membership(self, update: Update) -> None:
+        member = update.my_chat_member
+        if member is None or member.chat.type != ChatType.PRIVATE:
+            return
+        status = member.new_chat_member.status
+        user_id = str(member.from_user.id)
+        if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
+            await self.set_active(user_id, False)
+        elif status == ChatMemberStatus.MEMBER:
+            await self.set_active(user_id, True)
+
+    async def set_active(self, user_id: str, active: bool) -> None:
+        """Tell the tutor whether the learner can be written to (they blocked or restarted us)."""
+        await self._light.call("set_active", CHANNEL, user_id, active)
+
+    async def _target(self, update: Update) -> _Target | None:
+        """Translate an update into an Inbound (None for updates the tutor does not see)."""
+        if update.callback_query is not None:
+            return await self._from_callback(update)
+        if update.poll_answer is not None:
+            return await self._from_poll_answer(update)
+        message = update.message
+        if message is None or message.chat.type != ChatType.PRIVATE or message.from_user is None:
+            return None
+        kind, text = self._message_content(message)
+        user = message.from_user
+        return _Target(
+            message.chat.id,
+            Inbound(
+                channel=CHANNEL,
+                user_id=str(user.id),
+                message_id=f"{message.chat.id}:{message.message_id}",
+                text=text,
+                kind=kind,
+                display_name=user.full_name or None,
+                sent_at=message.date,
+            ),
+        )
+
+    def _message_content(self, message: Message) -> tuple[InboundKind, str | None]:
+        if message.text is not None:
+            text = message.text
+            if text.startswith("/"):
+                command, _, rest = text.partition(" ")
+                name, _, mention = command.partition("@")
+                if mention and mention.lower() != (self.bot.username or "").lower():
+                    return "other", None  # a command meant for another bot
+                text = f"{name} {rest}".strip()
+            return "text", text
+        if message.sticker is not None:
+            return "sticker", None
+        if message.photo:
+            return "photo", message.caption
+        if message.voice is not None or message.audio is not None:
+            return "voice", message.caption
+        return "other", message.caption
+
+    async def _from_callback(self, update: Update) -> _Target | None:
+        query = update.callback_query
+        assert query is not None
+        # Answer at once so the learner's button stops spinning, whatever happens next.
+        with contextlib.suppress(TelegramError):
+            await query.answer()
+        message = query.message
+        chat_id = message.chat.id if message is not None else query.from_user.id
+        if message is not None and message.chat.type != ChatType.PRIVATE:
+            return None
+        if not query.data:
+            return None
+        if isinstance(message, Message):
+            await self._mark_choice(message, query.data)
+        return _Target(
+            chat_id,
+            Inbound(
+                channel=CHANNEL,
+                user_id=str(query.from_user.id),
+                message_id=f"cb:{query.id}",
+                payload=query.data,
+                kind="button",
+                display_name=query.from_user.full_name or None,
+            ),
+        )
+
+    async def _mark_choice(self, message: Message, data: str) -> None:
+        """Show which button was pressed and remove the keyboard, so it is not pressed twice."""
+        markup = message.reply_markup
+        if markup is None:
+            return
+        label = chosen_label(markup.inline_keyboard, data)
+        try:
+            body = message.text_html if message.text else None
+            if body is not None and label and len(message.text or "") + len(label) + 4 <= MESSAGE_LIMIT:
+                await message.edit_text(
+                    f"{body}\n\n✓ {html.escape(label, quote=False)}",
+                    parse_mode=PARSE_MODE,
+                    reply_markup=None,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+            else:
+                await message.edit_reply_markup(reply_markup=None)
+        except TelegramError as exc:  # too old to edit, already edited: harmless
+            log.debug("Telegram: could not mark the pressed button (%s)", type(exc).__name__)
+
+    async def _from_poll_answer(self, update: Update) -> _Target | None:
+        answer = update.poll_answer
+        assert answer is not None
+        if answer.user is None or not answer.option_ids:
+            return None  # an anonymous vote, or a vote taken back
+        record = await self._db(self._polls.get, answer.poll_id)
+        if record is None or not 0 <= answer.option_ids[0] < len(record.choice_payloads):
+            return None
+        return _Target(
+            int(record.chat_id),
+            Inbound(
+                channel=CHANNEL,
+                user_id=str(answer.user.id),
+                message_id=f"poll:{answer.poll_id}:{answer.user.id}",
+                payload=record.choice_payloads[answer.option_ids[0]],
+                kind="button",
+                display_name=answer.user.full_name or None,
+            ),
+        )
+
+    # --- sending -------------------------------------------------------------------------
+    async def send_replies(self, chat_id: int, user_id: str, replies: list[Reply]) -> bool:
+        """Send the replies in order; False (and the learner marked inactive) if the bot is blocked."""
+        try:
+            for reply in merge_plain(replies):
+                for out in plan_reply(
+                    reply, use_quiz_polls=self._options.use_quiz_polls, media_root=self._options.media_root
+                ):
+                    await self._send(chat_id, out)
+        except Forbidden:
+            log.info("Telegram: a learner blocked the bot; marking them inactive")
+            await self.set_active(user_id, False)
+            return False
+        return True
+
+    async def _send(self, chat_id: int, out: OutText | OutPhoto | OutPoll) -> None:
+        if isinstance(out, OutText):
+            await self.bot.send_message(
+                chat_id,
+                out.html,
+                parse_mode=PARSE_MODE,
+                reply_markup=to_markup(out.buttons),
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        elif isinstance(out, OutPhoto):
+            with out.path.open("rb") as photo:
+                await self.bot.send_photo(
+                    chat_id, photo=photo, caption=out.caption_html, parse_mode=PARSE_MODE
+                )
+        else:
+            quiz = out.quiz
+            message = await self.bot.send_poll(
+                chat_id,
+                question=quiz.question,
+                options=list(quiz.choices),
+                is_anonymous=False,
+                type=PollType.QUIZ,
+                correct_option_ids=[quiz.correct_index] if quiz.correct_index is not None else None,
+                explanation=quiz.explanation[:200] or None,
+                reply_markup=to_markup(out.buttons),
+            )
+            if message.poll is not None:
+                await self._db(
+                    self._polls.save, message.poll.id, str(chat_id), quiz.item_id, quiz.choice_payloads
+                )
+
+
+def log_failure(what: str, exc: BaseException | None) -> None:
+    """Log a failure with its type and stack frames only: exception messages may hold a learner's
+    words or, for a rejected token, the token itself."""
+    frames = "".join(traceback.format_tb(exc.__traceback__)) if exc is not None else ""
+    log.error("Telegram: %s: %s\n%s", what, type(exc).__name__, frames)
