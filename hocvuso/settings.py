@@ -102,7 +102,7 @@ class TelegramSettings(BaseModel):
     use_quiz_polls: bool = False
     max_messages_per_second: float = 30.0  # outgoing calls per second for the whole bot
     workers: int = 4  # threads running the tutor for Telegram updates
-    tutor_processes: int = 0  # >0: the tutor runs in this many worker processes (low CPU priority)
+    tutor_processes: int = Field(0, ge=0)  # >0: updates processed by this many worker processes
     reminder_sync_seconds: float = 60.0  # how often reminder schedules are reloaded
 
 

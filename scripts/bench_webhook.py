@@ -312,8 +312,34 @@ def cpu_seconds(pid: int) -> dict[str, float]:
     return result
 
 
+def rss_mib(pid: int) -> dict[str, float]:
+    """Resident memory (MiB) of the server and of each of its child processes, by role."""
+
+    def one(p: int) -> float:
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+        return 0.0
+
+    result = {"server": one(pid)}
+    for name in cpu_seconds(pid):
+        if name.startswith("worker-"):
+            try:
+                result[name] = one(int(name.split("-", 1)[1]))
+            except OSError:
+                continue
+    return result
+
+
 def write_config(
-    root: Path, course: Path, port: int, api: FakeTelegramApi, rate_limit: float, workers: int, processes: int
+    root: Path,
+    course: Path,
+    port: int,
+    api: FakeTelegramApi,
+    rate_limit: float,
+    workers: int,
+    processes: int,
+    query_cache_size: int = 2048,
 ) -> Path:
     import yaml
 
@@ -321,6 +347,7 @@ def write_config(
         "data_dir": str(root / "data"),
         "log_level": "WARNING",
         "ingest": {"lessons_dir": str(course)},
+        "search": {"query_cache_size": query_cache_size},
         "tutor": {"units_file": str(REPO / "knowledge" / "units.yaml"), "rate_limit_per_minute": 60},
         "telegram": {
             "mode": "webhook",
@@ -386,7 +413,9 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="hocvuso-bench-") as tmp, FakeTelegramApi() as api:
         root = Path(tmp)
         port = free_port()
-        config = write_config(root, course, port, api, args.bot_rate_limit, args.workers, args.tutor_processes)
+        config = write_config(
+            root, course, port, api, args.bot_rate_limit, args.workers, args.tutor_processes, args.query_cache_size
+        )
         t = time.perf_counter()
         store = Path(args.store) if args.store else None
         if store is not None and (store / "hocvuso.db").is_file():
@@ -476,6 +505,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                     )
                 )
                 run_s = time.perf_counter() - t_run
+                memory = rss_mib(server.pid)
                 drain_s = await drain(root / "data", args.drain_timeout)
                 cpu_after = cpu_seconds(server.pid)
                 bench_cpu = time.process_time() - bench_cpu_before
@@ -493,6 +523,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             if not args.quiet or server.returncode not in (0, -15):
                 print(log_text[-4000:], file=sys.stderr)
         counts = server_counts(root / "data", first_id)
+        if args.keep_data:
+            shutil.copytree(root, args.keep_data, dirs_exist_ok=True)  # database and server log
     closed_only = {
         "first_reply_ms": {
             "p50": round(percentile(stats.reply_ms, 50), 1),
@@ -509,6 +541,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         "bot_rate_limit_per_s": args.bot_rate_limit,
         "tutor_workers": args.workers,
         "tutor_processes": args.tutor_processes,
+        "query_cache_size": args.query_cache_size,
         "questions": f"{args.questions} ({len(question_pool(args.questions, course))} different)",
         "course": str(course.relative_to(REPO) if course.is_relative_to(REPO) else course),
         "store": {k: health.get(k) for k in ("documents", "chunks")},
@@ -531,6 +564,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             "benchmark_and_fake_bot_api": round(bench_cpu * 1000 / max(stats.sent, 1), 1),
         },
         "load_average_after": [round(x, 1) for x in os.getloadavg()],
+        "rss_mib_at_end_of_load": memory,
         "bot_messages": stats.messages,
         "lost": stats.lost if args.mode == "closed" else counts["inbox"].get("received", 0) + counts["inbox"].get("failed", 0),
         "duplicated": counts["processed_twice"] + stats.retries_not_duplicate,
@@ -563,6 +597,8 @@ def main() -> None:
     parser.add_argument("--drain-timeout", type=float, default=600.0, help="seconds to wait for the backlog")
     parser.add_argument("--profile", help="run the server's main thread under cProfile, stats to this file")
     parser.add_argument("--json", dest="json_path", help="also write the result here")
+    parser.add_argument("--query-cache-size", type=int, default=2048, help="search.query_cache_size")
+    parser.add_argument("--keep-data", help="copy the server's data folder and log here after the run")
     parser.add_argument("--quiet", action="store_true", help="show the server's log only if it failed")
     args = parser.parse_args()
     result = asyncio.run(bench(args))
