@@ -266,11 +266,12 @@ class TelegramChannel:
     async def _start(self) -> None:
         await self._light.start()
         await self._runner.start()
-        if self._workers is not None:
-            await self._workers.start(self._replay_shard)
+        # getMe first: an unreachable Bot API or a rejected token fails the start at once.
         await self.application.initialize()
         await self.application.start()
         self._started = True
+        if self._workers is not None:
+            await self._workers.start(self._replay_shard)
         if self.config.mode == "webhook":
             try:
                 await self.bot.set_webhook(

@@ -50,6 +50,8 @@ START_TIMEOUT_S = 600.0  # loading a worker's embedding model and store on a slo
 STOP_TIMEOUT_S = 60.0
 RESTARTS_ALLOWED = 5  # a worker dying more often than this within RESTART_WINDOW_S stays down
 RESTART_WINDOW_S = 300.0
+BOT_START_ATTEMPTS = 24
+BOT_START_RETRY_S = 5.0
 _SEEN_KEPT = 20_000  # update ids a worker remembers, to ignore one handed over twice
 
 
@@ -137,9 +139,16 @@ class TelegramWorkerPool:
     async def start(self, on_restart: Callable[[int], Awaitable[None]]) -> None:
         self._on_restart = on_restart
         self._stopping = False
-        workers = await asyncio.gather(*(self._spawn(shard) for shard in range(self._processes)))
-        for worker in workers:
-            self._install(worker)
+        results = await asyncio.gather(
+            *(self._spawn(shard) for shard in range(self._processes)), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, _Worker):
+                self._install(result)
+        failure = next((r for r in results if isinstance(r, BaseException)), None)
+        if failure is not None:
+            await self.stop()  # the ones that did start must not live on
+            raise failure
         log.info("Telegram: %d update worker process(es) ready", self._processes)
 
     async def _spawn(self, shard: int) -> _Worker:
@@ -271,7 +280,11 @@ def worker_main(
         log_failure("update worker could not build its tutor", exc)
         sock.close()
         raise SystemExit(1) from None
-    asyncio.run(_serve(sock, parts, bot_config))
+    try:
+        asyncio.run(_serve(sock, parts, bot_config))
+    except Exception as exc:  # type and frames only: a rejected token's message repeats the token
+        log_failure("update worker stopped", exc)
+        raise SystemExit(1) from None
 
 
 def _build_bot(config: WorkerBotConfig) -> Any:
@@ -295,9 +308,21 @@ def _build_bot(config: WorkerBotConfig) -> Any:
 async def _serve(sock: socket.socket, parts: WorkerParts, config: WorkerBotConfig) -> None:
     from telegram import Update
 
+    from telegram.error import NetworkError
+
     reader, writer = await asyncio.open_connection(sock=sock)
     bot = _build_bot(config)
-    await bot.initialize()
+    # A worker replacing a dead one may start while Telegram is briefly unreachable: keep trying
+    # (getMe) for a while rather than leave its learners without a worker.
+    for attempt in range(BOT_START_ATTEMPTS):
+        try:
+            await bot.initialize()
+            break
+        except NetworkError:  # TimedOut included; a rejected token (InvalidToken) is not retried
+            if attempt == BOT_START_ATTEMPTS - 1:
+                raise
+            log.warning("Telegram worker: Bot API unreachable; retrying in %.0f s", BOT_START_RETRY_S)
+            await asyncio.sleep(BOT_START_RETRY_S)
     db_pool = ThreadPoolExecutor(2, thread_name_prefix="tg-db")
     # One thread: this process is one core's worth of tutor; the event loop stays free to send.
     runner = ThreadTutorRunner(parts.tutor, 1)

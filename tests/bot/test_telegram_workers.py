@@ -13,7 +13,7 @@ from telegram import Update
 
 from bot.telegram import SECRET_HEADER
 from bot.telegram_updates import raw_update_key, update_key
-from bot.telegram_workers import TelegramWorkerPool
+from bot.telegram_workers import TelegramWorkerPool, WorkerBotConfig
 from hocvuso.container import Container
 from tests.bot.telegram_helpers import (
     WEBHOOK_URL,
@@ -64,6 +64,23 @@ def test_learners_spread_over_workers_and_stay_on_theirs() -> None:
     }
     with pytest.raises(ValueError):
         TelegramWorkerPool(lambda: None, 0, bot_config=None)  # type: ignore[arg-type]
+
+
+def _broken_parts():  # type: ignore[no-untyped-def]
+    """A worker factory that fails, as with an unreadable database (runs in the worker)."""
+    raise RuntimeError("database unreadable")
+
+
+async def test_workers_that_cannot_start_fail_the_start_and_leave_nothing_running() -> None:
+    pool = TelegramWorkerPool(_broken_parts, 2, WorkerBotConfig(token="1:x"))
+
+    async def never(shard: int) -> None:
+        raise AssertionError("no worker was running to be replaced")
+
+    with pytest.raises(RuntimeError, match="did not start"):
+        await pool.start(never)
+    assert pool.pids() == [None, None]
+    assert pool.describe() == {"processes": 2, "alive": 0}
 
 
 @pytest.mark.slow
