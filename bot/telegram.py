@@ -59,6 +59,7 @@ from bot.telegram_updates import (
     SendOptions,
     TelegramUpdateHandler,
     log_failure,
+    quiet_noisy_loggers,
 )
 from bot.telegram_workers import UpdateWorkers
 from tutor.messages import Reply, TutorPort
@@ -180,11 +181,7 @@ class TelegramChannel:
         a tutor of their own) process the updates; it still serves reminders either way."""
         if config.mode == "webhook" and not (config.webhook_url and config.webhook_secret):
             raise ValueError("webhook mode needs webhook_url and webhook_secret")
-        # httpx logs every request URL at INFO, and Bot API URLs contain the token; the scheduler
-        # logs each job run. Neither belongs in an operator's INFO log.
-        for noisy in ("httpx", "apscheduler"):
-            logger = logging.getLogger(noisy)
-            logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
+        quiet_noisy_loggers()
         self.config = config
         # Threads of this process run the tutor for learners' messages, unless workers do; then
         # two threads are enough for the light calls (reminders, a learner blocking the bot).

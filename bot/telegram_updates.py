@@ -354,6 +354,14 @@ class TelegramUpdateHandler:
                 )
 
 
+def quiet_noisy_loggers() -> None:
+    """httpx logs every request URL at INFO, and Bot API URLs contain the token; the scheduler
+    logs each job run. Neither belongs in an operator's INFO log (of the server or a worker)."""
+    for noisy in ("httpx", "apscheduler"):
+        logger = logging.getLogger(noisy)
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
+
+
 def log_failure(what: str, exc: BaseException | None) -> None:
     """Log a failure with its type and stack frames only: exception messages may hold a learner's
     words or, for a rejected token, the token itself."""

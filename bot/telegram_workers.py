@@ -38,6 +38,7 @@ from bot.telegram_updates import (
     SendOptions,
     TelegramUpdateHandler,
     log_failure,
+    quiet_noisy_loggers,
     raw_update_key,
 )
 from tutor.messages import TutorPort
@@ -310,6 +311,7 @@ async def _serve(sock: socket.socket, parts: WorkerParts, config: WorkerBotConfi
 
     from telegram.error import NetworkError
 
+    quiet_noisy_loggers()  # after the factory configured logging: request URLs hold the token
     reader, writer = await asyncio.open_connection(sock=sock)
     bot = _build_bot(config)
     # A worker replacing a dead one may start while Telegram is briefly unreachable: keep trying

@@ -114,10 +114,12 @@ async def test_dead_worker_is_replaced_and_gets_its_pending_updates(
 
 @pytest.mark.slow
 async def test_stop_lets_workers_finish_what_they_hold(
-    ingested_container: Container, fake_api: FakeTelegramApi
+    ingested_container: Container, fake_api: FakeTelegramApi, capfd: pytest.CaptureFixture[str]
 ) -> None:
     """Webhook mode under uvicorn: updates acknowledged just before the server stops are all
-    processed and answered before the workers exit; none is left `received`."""
+    processed and answered before the workers exit; none is left `received`. The workers' INFO
+    log never shows the token (httpx logs request URLs, which hold it)."""
+    ingested_container.settings = ingested_container.settings.model_copy(update={"log_level": "INFO"})
     configure(ingested_container, fake_api, mode="webhook", webhook_url=WEBHOOK_URL, tutor_processes=2)
     app = ingested_container.web_app
     users = list(range(9100, 9110))
@@ -136,3 +138,6 @@ async def test_stop_lets_workers_finish_what_they_hold(
     assert [inbox.status("telegram", str(u["update_id"])) for u in posted] == ["processed"] * len(users)
     for user in users:
         assert any(texts.GREETING.splitlines()[0] in c.text for c in fake_api.find("sendMessage", user))
+    logged = capfd.readouterr().err
+    assert "knowledge store loaded" in logged  # the workers' INFO lines were captured
+    assert fake_api.token not in logged
