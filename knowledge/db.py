@@ -87,6 +87,18 @@ class SqliteWriteGate:
 
 
 _GATE_KEY = "hocvuso_write_gate"
+# One gate per database file and process, shared by every engine on that file: a thread holding
+# it through one engine must not wait for it through another (that would never end).
+_GATES: dict[Path, SqliteWriteGate] = {}
+_GATES_LOCK = threading.Lock()
+
+
+def _gate_for(path: Path) -> SqliteWriteGate:
+    with _GATES_LOCK:
+        gate = _GATES.get(path)
+        if gate is None:
+            gate = _GATES[path] = SqliteWriteGate(path)
+        return gate
 
 
 def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) -> Engine:
@@ -112,7 +124,7 @@ def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) ->
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
-        gate = SqliteWriteGate(Path(db_path).resolve()) if db_path and db_path != ":memory:" else None
+        gate = _gate_for(Path(db_path).resolve()) if db_path and db_path != ":memory:" else None
 
         # Take the write lock at BEGIN so two writers queue instead of failing on upgrade.
         @event.listens_for(engine, "begin")

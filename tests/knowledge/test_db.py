@@ -65,7 +65,7 @@ def test_gate_is_released_after_a_rollback(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError), transaction(factory) as session:
         session.execute(text("INSERT INTO t (who) VALUES ('lost')"))
         raise RuntimeError("crash inside a transaction")
-    other = make_engine(f"sqlite:///{db}", busy_timeout_ms=100)  # its own gate, as another process has
+    other = make_engine(f"sqlite:///{db}", busy_timeout_ms=100)
     with transaction(make_session_factory(other)) as session:
         session.execute(text("INSERT INTO t (who) VALUES ('next')"))
     with other.connect() as conn:
@@ -90,3 +90,20 @@ def test_second_connection_in_the_same_thread_does_not_deadlock(tmp_path: Path) 
     with transaction(factory) as session:  # and the gate is free again
         session.execute(text("INSERT INTO t (who) VALUES ('after')"))
     engine.dispose()
+
+
+def test_two_engines_on_one_file_in_one_thread_do_not_deadlock(tmp_path: Path) -> None:
+    """Engines on the same file share the process's gate: a nested write through a second engine
+    meets SQLite's busy timeout instead of waiting for a gate its own thread holds."""
+    db = tmp_path / "gate.db"
+    _make_table(db)
+    first = make_engine(f"sqlite:///{db}", busy_timeout_ms=100)
+    second = make_engine(f"sqlite:///{db}", busy_timeout_ms=100)
+    with transaction(make_session_factory(first)) as outer:
+        outer.execute(text("INSERT INTO t (who) VALUES ('outer')"))
+        with pytest.raises(OperationalError, match="locked"), transaction(make_session_factory(second)) as inner:
+            inner.execute(text("INSERT INTO t (who) VALUES ('inner')"))
+    with transaction(make_session_factory(second)) as session:
+        session.execute(text("INSERT INTO t (who) VALUES ('after')"))
+    first.dispose()
+    second.dispose()
