@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from telegram import Bot, LinkPreviewOptions, Message, Update
@@ -104,7 +105,7 @@ class SendOptions:
     """How replies are rendered for Telegram."""
 
     use_quiz_polls: bool = False
-    media_root: Any = None  # Path: relative Reply.image_path values are resolved here
+    media_root: Path | None = None  # relative Reply.image_path values are resolved here
 
 
 @dataclass(frozen=True)
