@@ -3,6 +3,7 @@ sharded by learner, a dead worker replaced with its unprocessed updates, a clean
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 from typing import Any
@@ -141,3 +142,54 @@ async def test_stop_lets_workers_finish_what_they_hold(
     logged = capfd.readouterr().err
     assert "knowledge store loaded" in logged  # the workers' INFO lines were captured
     assert fake_api.token not in logged
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("processes", [0, 1])
+async def test_unreadable_update_is_failed_and_the_next_one_answered(
+    ingested_container: Container, fake_api: FakeTelegramApi, processes: int
+) -> None:
+    """An update PTB cannot parse is acknowledged, recorded, then marked failed (never retried);
+    the learner's next update is answered as usual, in the server process or in a worker."""
+    configure(ingested_container, fake_api, mode="webhook", webhook_url=WEBHOOK_URL, tutor_processes=processes)
+    inbox = ingested_container.channel_inbox
+    async with serve_app(ingested_container.web_app) as base, httpx.AsyncClient(base_url=base, timeout=30) as client:
+        secret = fake_api.webhook["secret_token"]
+        broken = {"update_id": 990_001, "message": {"message_id": 1, "from": fake_api.user(9300)}}
+        response = await client.post("/telegram/webhook", json=broken, headers={SECRET_HEADER: secret})
+        assert response.status_code == 200
+        await eventually(lambda: inbox.status("telegram", "990001") == "failed")
+        update = fake_api.message_update(9300, "/start")
+        await client.post("/telegram/webhook", json=update, headers={SECRET_HEADER: secret})
+        await eventually(lambda: inbox.status("telegram", str(update["update_id"])) == "processed")
+    assert any(texts.GREETING.splitlines()[0] in c.text for c in fake_api.find("sendMessage", 9300))
+
+
+@pytest.mark.slow
+async def test_worker_ignores_an_update_handed_over_twice(
+    ingested_container: Container, fake_api: FakeTelegramApi
+) -> None:
+    """A replay can hand a worker an update it already holds: it is processed once (one answer to
+    the button press, one reply)."""
+    configure(ingested_container, fake_api, mode="polling", tutor_processes=1)
+    async with polling_learner(ingested_container, fake_api) as learner:
+        await learner.say("/start")
+        call, data = learner.button("Đồng ý")
+        press = fake_api.callback_update(learner.user, data, fake_api.sent_message(call))
+        inbox = ingested_container.channel_inbox
+        assert inbox.record("telegram", str(press["update_id"]), press)
+        pool = ingested_container.telegram_channel.workers
+        assert isinstance(pool, TelegramWorkerPool)
+        channel = ingested_container.telegram_channel
+        for _ in range(2):
+            await channel._bot_thread.run(_submit(pool, press))  # on the loop that owns the pool
+        await eventually(lambda: inbox.status("telegram", str(press["update_id"])) == "processed")
+        await eventually(lambda: len(fake_api.find("sendMessage", learner.user)) >= 2)
+        await asyncio.sleep(1.0)  # time for a second (wrong) processing to show
+    answers = [c for c in fake_api.find("answerCallbackQuery")]
+    assert len(answers) == 1
+    assert sum(texts.ASK_NAME in c.text for c in fake_api.find("sendMessage", learner.user)) == 1
+
+
+async def _submit(pool: TelegramWorkerPool, data: dict[str, Any]) -> None:
+    pool.submit(data)
