@@ -91,6 +91,11 @@ class TelegramConfig:
     reminder_sync_s: float = 60.0  # how often reminder schedules are rebuilt from the database
     inbox_retention: timedelta = timedelta(days=3)
 
+    @property
+    def send_options(self) -> SendOptions:
+        """How replies are rendered (the same in the server and in update workers)."""
+        return SendOptions(use_quiz_polls=self.use_quiz_polls, media_root=self.media_root)
+
 
 def base_file_url(base_url: str) -> str:
     """The file URL of a self-hosted Bot API server: .../bot -> .../file/bot."""
@@ -206,7 +211,7 @@ class TelegramChannel:
         self.application = self._build_application()
         self._handler = TelegramUpdateHandler(
             self.application.bot,
-            SendOptions(use_quiz_polls=config.use_quiz_polls, media_root=config.media_root),
+            config.send_options,
             runner=self._runner,
             light=self._light,
             inbox=inbox,

@@ -225,7 +225,6 @@ class Container:
         if tg.tutor_processes > 0:
             import functools
 
-            from bot.telegram_updates import SendOptions
             from bot.telegram_workers import TelegramWorkerPool, WorkerBotConfig
 
             worker_settings = self.settings
@@ -233,12 +232,12 @@ class Container:
                 worker_settings = worker_settings.model_copy(
                     update={"embedding": worker_settings.embedding.model_copy(update={"num_threads": 1})}
                 )
-            bot_config = WorkerBotConfig(
-                token=token,
-                base_url=tg.base_url,
-                base_file_url=base_file_url(tg.base_url) if tg.base_url else "",
-                max_messages_per_second=tg.max_messages_per_second / tg.tutor_processes,
-                send=SendOptions(use_quiz_polls=tg.use_quiz_polls, media_root=self.settings.ingest.lessons_dir),
+            bot_config = WorkerBotConfig(  # the channel's own settings, each worker a share of the rate
+                token=config.token,
+                base_url=config.base_url,
+                base_file_url=base_file_url(config.base_url) if config.base_url else "",
+                max_messages_per_second=config.max_messages_per_second / tg.tutor_processes,
+                send=config.send_options,
             )
             workers = TelegramWorkerPool(
                 functools.partial(build_telegram_worker, worker_settings), tg.tutor_processes, bot_config
