@@ -191,7 +191,6 @@ class TelegramChannel:
         # Threads of this process run the tutor for learners' messages, unless workers do; then
         # two threads are enough for the light calls (reminders, a learner blocking the bot).
         self._runner: TutorRunner = ThreadTutorRunner(tutor, 2 if workers else config.tutor_workers)
-        self._light = self._runner
         self._workers = workers
         self._inbox = inbox
         self._polls = polls
@@ -213,7 +212,6 @@ class TelegramChannel:
             self.application.bot,
             config.send_options,
             runner=self._runner,
-            light=self._light,
             inbox=inbox,
             polls=polls,
             db_pool=self._db_pool,
@@ -266,7 +264,6 @@ class TelegramChannel:
         await self._bot_thread.run(self._start())
 
     async def _start(self) -> None:
-        await self._light.start()
         await self._runner.start()
         # getMe first: an unreachable Bot API or a rejected token fails the start at once.
         await self.application.initialize()
@@ -319,7 +316,6 @@ class TelegramChannel:
             self._bot_thread.close()
             self._bot_thread = None
         self._runner.close()
-        self._light.close()
         self._db_pool.shutdown(wait=False, cancel_futures=True)
 
     async def _stop(self) -> None:
@@ -397,13 +393,9 @@ class TelegramChannel:
         if self._workers is not None:
             self._workers.submit(data)
             return
-        try:
-            update = Update.de_json(data, self.bot)
-        except Exception as exc:
-            log.warning("Telegram: update %s unreadable (%s)", data.get("update_id"), type(exc).__name__)
-            self._db_pool.submit(self._inbox.mark_failed, CHANNEL, str(data.get("update_id")), "unreadable")
-            return
-        self.application.update_queue.put_nowait(update)
+        update = self._handler.parse(data)
+        if update is not None:
+            self.application.update_queue.put_nowait(update)
 
     async def replay_pending(self) -> int:
         """Queue the updates recorded but never processed (a crash between ack and work)."""
@@ -478,7 +470,7 @@ class TelegramChannel:
         job_queue = self.application.job_queue
         if job_queue is None:
             return {}
-        targets = await self._light.call("reminder_targets", CHANNEL)
+        targets = await self._runner.call("reminder_targets", CHANNEL)
         wanted: dict[str, dtime] = {}
         for target in targets:
             parsed = _parse_hhmm(target.time_hhmm)
@@ -525,7 +517,7 @@ class TelegramChannel:
         day = self._clock().astimezone(self._tz).date().isoformat()
         if not await self._db(self._deliveries.claim, CHANNEL, user_id, "reminder", day):
             return "duplicate"
-        reply = await self._light.call("reminder_for", CHANNEL, user_id)
+        reply = await self._runner.call("reminder_for", CHANNEL, user_id)
         if reply is None:
             status = "empty"
         else:

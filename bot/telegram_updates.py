@@ -125,17 +125,14 @@ class TelegramUpdateHandler:
         options: SendOptions,
         *,
         runner: TutorRunner,
-        light: TutorRunner,
         inbox: Inbox,
         polls: PollStore,
         db_pool: ThreadPoolExecutor,
     ) -> None:
-        """`runner` answers learners' messages; `light` takes the small calls (a learner blocked
-        the bot) so they never wait behind a backlog of messages."""
+        """`runner` runs the tutor (learners' messages, and marking a learner who blocked us)."""
         self.bot = bot
         self._options = options
         self._runner = runner
-        self._light = light
         self._inbox = inbox
         self._polls = polls
         self._db_pool = db_pool
@@ -156,9 +153,16 @@ class TelegramUpdateHandler:
             return
         await self._completer.submit(external_id)
 
-    async def mark_unreadable(self, update_id: object) -> None:
-        """An update PTB could not parse: its row ends `failed`, never retried."""
-        await self._db(self._inbox.mark_failed, CHANNEL, str(update_id), "unreadable")
+    def parse(self, data: dict[str, Any]) -> Update | None:
+        """The raw update as PTB objects; None when PTB cannot read it (its row is then marked
+        `failed`, "unreadable", in the background, and never retried)."""
+        try:
+            return Update.de_json(data, self.bot)
+        except Exception as exc:
+            update_id = data.get("update_id")
+            log.warning("Telegram: update %s unreadable (%s)", update_id, type(exc).__name__)
+            self._db_pool.submit(self._inbox.mark_failed, CHANNEL, str(update_id), "unreadable")
+            return None
 
     async def flush(self) -> None:
         """Wait until the processed updates are written as such."""
@@ -198,7 +202,7 @@ class TelegramUpdateHandler:
 
     async def set_active(self, user_id: str, active: bool) -> None:
         """Tell the tutor whether the learner can be written to (they blocked or restarted us)."""
-        await self._light.call("set_active", CHANNEL, user_id, active)
+        await self._runner.call("set_active", CHANNEL, user_id, active)
 
     async def _target(self, update: Update) -> _Target | None:
         """Translate an update into an Inbound (None for updates the tutor does not see)."""

@@ -307,7 +307,6 @@ def _build_bot(config: WorkerBotConfig) -> Any:
 
 
 async def _serve(sock: socket.socket, parts: WorkerParts, config: WorkerBotConfig) -> None:
-    from telegram import Update
 
     from telegram.error import NetworkError
 
@@ -329,7 +328,7 @@ async def _serve(sock: socket.socket, parts: WorkerParts, config: WorkerBotConfi
     # One thread: this process is one core's worth of tutor; the event loop stays free to send.
     runner = ThreadTutorRunner(parts.tutor, 1)
     handler = TelegramUpdateHandler(
-        bot, config.send, runner=runner, light=runner, inbox=parts.inbox, polls=parts.polls, db_pool=db_pool
+        bot, config.send, runner=runner, inbox=parts.inbox, polls=parts.polls, db_pool=db_pool
     )
     ordering = PerChatUpdateProcessor()
     seen: OrderedDict[int, None] = OrderedDict()
@@ -350,11 +349,8 @@ async def _serve(sock: socket.socket, parts: WorkerParts, config: WorkerBotConfi
             seen[update_id] = None
             if len(seen) > _SEEN_KEPT:
                 seen.popitem(last=False)
-            try:
-                update = Update.de_json(data, bot)
-            except Exception as exc:
-                log.warning("Telegram: update %s unreadable (%s)", update_id, type(exc).__name__)
-                await handler.mark_unreadable(update_id)
+            update = handler.parse(data)
+            if update is None:
                 continue
             task = asyncio.create_task(ordering.do_process_update(update, handler.process(update)))
             tasks.add(task)

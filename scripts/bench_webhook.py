@@ -151,19 +151,17 @@ class Learner:
         return update or self.fake.message_update(self.user, self.rng.choice(self.questions))
 
 
-async def turn(learner: Learner, client: httpx.AsyncClient, stats: Stats, retry_share: float) -> None:
-    """One update from the learner: post it (maybe twice), wait for the whole answer, read it."""
-    update = learner.next_update()
-    watch = learner.watch
-    seen = len(watch.messages)
-    watch.expecting = True
-    t0 = time.monotonic()  # the fake API stamps calls with time.monotonic() too
+async def post_update(
+    client: httpx.AsyncClient, update: dict[str, Any], learner: Learner, stats: Stats, retry_share: float
+) -> bool:
+    """Post one update (and, for a `retry_share` of them, again as Telegram's retry), counting the
+    acknowledgement time and bad answers; False when the first post did not get through."""
+    t0 = time.monotonic()
     try:
         response = await client.post("/telegram/webhook", json=update, headers={HEADER: SECRET})
     except httpx.TransportError:
         stats.bad_status += 1
-        watch.expecting = False
-        return
+        return False
     stats.ack_ms.append((time.monotonic() - t0) * 1000)
     stats.sent += 1
     if response.status_code != 200:
@@ -176,6 +174,19 @@ async def turn(learner: Learner, client: httpx.AsyncClient, stats: Stats, retry_
                 stats.retries_not_duplicate += 1
         except httpx.TransportError:
             stats.bad_status += 1
+    return True
+
+
+async def turn(learner: Learner, client: httpx.AsyncClient, stats: Stats, retry_share: float) -> None:
+    """One update from the learner: post it (maybe twice), wait for the whole answer, read it."""
+    update = learner.next_update()
+    watch = learner.watch
+    seen = len(watch.messages)
+    watch.expecting = True
+    t0 = time.monotonic()  # the fake API stamps calls with time.monotonic() too
+    if not await post_update(client, update, learner, stats, retry_share):
+        watch.expecting = False
+        return
     # Wait for the first reply, then for the chat to go quiet.
     deadline = t0 + REPLY_TIMEOUT_S
     while len(watch.messages) == seen and time.monotonic() < deadline:
@@ -244,25 +255,7 @@ async def run_learner_open(
         if next_at > now:
             await asyncio.sleep(next_at - now)
         learner.last = watch.messages[-3:]
-        update = learner.next_update()
-        t0 = time.monotonic()
-        try:
-            response = await client.post("/telegram/webhook", json=update, headers={HEADER: SECRET})
-        except httpx.TransportError:
-            stats.bad_status += 1
-        else:
-            stats.ack_ms.append((time.monotonic() - t0) * 1000)
-            stats.sent += 1
-            if response.status_code != 200:
-                stats.bad_status += 1
-            if learner.rng.random() < retry_share:
-                stats.retries += 1
-                try:
-                    again = await client.post("/telegram/webhook", json=update, headers={HEADER: SECRET})
-                    if again.status_code != 200 or not again.json().get("duplicate"):
-                        stats.retries_not_duplicate += 1
-                except httpx.TransportError:
-                    stats.bad_status += 1
+        await post_update(client, learner.next_update(), learner, stats, retry_share)
         next_at += interval
 
 
