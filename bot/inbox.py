@@ -125,9 +125,7 @@ class Inbox:
                 .order_by(InboxRow.id)
                 .limit(limit)
             ).all()
-            return [
-                InboxItem(r.id, r.channel, r.external_id, dict(r.payload), r.attempts) for r in rows
-            ]
+            return [InboxItem(r.id, r.channel, r.external_id, dict(r.payload), r.attempts) for r in rows]
 
     def mark_processed(self, channel: str, external_id: str) -> None:
         """The update was handled: clear its payload, keep the row so retries stay deduplicated."""
@@ -141,7 +139,9 @@ class Inbox:
             session.execute(
                 update(InboxRow)
                 .where(InboxRow.channel == channel, InboxRow.external_id.in_(external_ids))
-                .values(status=INBOX_PROCESSED, error=None, processed_at=_now(), payload={}, attempts=InboxRow.attempts + 1)
+                .values(
+                    status=INBOX_PROCESSED, error=None, processed_at=_now(), payload={}, attempts=InboxRow.attempts + 1
+                )
             )
 
     def mark_failed(self, channel: str, external_id: str, error: str) -> None:
@@ -152,18 +152,14 @@ class Inbox:
         """The row's status, or None when the update was never recorded."""
         with self._factory() as session:
             return session.scalar(
-                select(InboxRow.status).where(
-                    InboxRow.channel == channel, InboxRow.external_id == external_id
-                )
+                select(InboxRow.status).where(InboxRow.channel == channel, InboxRow.external_id == external_id)
             )
 
     def counts(self, channel: str) -> dict[str, int]:
         """Number of rows of `channel` per status."""
         with self._factory() as session:
             rows = session.execute(
-                select(InboxRow.status, func.count())
-                .where(InboxRow.channel == channel)
-                .group_by(InboxRow.status)
+                select(InboxRow.status, func.count()).where(InboxRow.channel == channel).group_by(InboxRow.status)
             ).all()
         return {status: int(count) for status, count in rows}
 
@@ -179,9 +175,7 @@ class Inbox:
             )
             return int(result.rowcount or 0)
 
-    def _finish(
-        self, channel: str, external_id: str, status: str, error: str | None, *, clear_payload: bool
-    ) -> None:
+    def _finish(self, channel: str, external_id: str, status: str, error: str | None, *, clear_payload: bool) -> None:
         values: dict[str, Any] = {
             "status": status,
             "error": error,
@@ -214,9 +208,7 @@ class DeliveryLog:
         try:
             with transaction(self._factory) as session:
                 session.add(
-                    DeliveryRow(
-                        channel=channel, user_id=user_id, kind=kind, day=day, status="claimed", at=_now()
-                    )
+                    DeliveryRow(channel=channel, user_id=user_id, kind=kind, day=day, status="claimed", at=_now())
                 )
         except IntegrityError:
             return False

@@ -59,9 +59,7 @@ class DeliveryRow(Base):
     """A proactive message (kind "reminder") sent, or attempted, to a user on a given local day."""
 
     __tablename__ = "channel_deliveries"
-    __table_args__ = (
-        UniqueConstraint("channel", "user_id", "kind", "day", name="uq_channel_deliveries_once"),
-    )
+    __table_args__ = (UniqueConstraint("channel", "user_id", "kind", "day", name="uq_channel_deliveries_once"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     channel: Mapped[str] = mapped_column(String(32))

@@ -7,9 +7,9 @@ the web chat means passing one more service (or `extra_routers`), not editing th
 
 from __future__ import annotations
 
-import logging
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Protocol, runtime_checkable
@@ -75,7 +75,8 @@ def create_app(
                     # The type only: a rejected token's message repeats the token.
                     log.error(
                         "Channel %s did not start (%s); the other channels keep running",
-                        channel.name, type(exc).__name__,
+                        channel.name,
+                        type(exc).__name__,
                     )
                     with contextlib.suppress(Exception):
                         await channel.stop()
@@ -101,9 +102,7 @@ def create_app(
                 body.update(await asyncio.to_thread(stats))
             except Exception as exc:  # the store is not built yet: health is still answered
                 body["store"] = f"unavailable ({type(exc).__name__})"
-        status: dict[str, Any] = {
-            name: {"enabled": False, "reason": why} for name, why in (off_channels or {}).items()
-        }
+        status: dict[str, Any] = {name: {"enabled": False, "reason": why} for name, why in (off_channels or {}).items()}
         for channel in channels:
             status[channel.name] = channel.describe()
         body["channels"] = status

@@ -113,9 +113,7 @@ def check_telegram_settings(*, mode: str, webhook_url: str, base_url: str, webho
     if base_url and not base_url.startswith(("http://", "https://")):
         return f"telegram.base_url must be an http(s) URL such as http://127.0.0.1:8081/bot, not {base_url!r}."
     if webhook_secret and not _SECRET_CHARS.match(webhook_secret):
-        return (
-            "HOCVUSO_TELEGRAM__WEBHOOK_SECRET must be 1-256 characters from A-Z, a-z, 0-9, '_' and '-'."
-        )
+        return "HOCVUSO_TELEGRAM__WEBHOOK_SECRET must be 1-256 characters from A-Z, a-z, 0-9, '_' and '-'."
     if mode != "webhook":
         return None
     if not webhook_url:
@@ -125,9 +123,7 @@ def check_telegram_settings(*, mode: str, webhook_url: str, base_url: str, webho
             "and run `hocvuso telegram`."
         )
     if not webhook_url.startswith("https://") and not base_url:
-        return (
-            f"telegram.webhook_url must start with https:// (Telegram only posts to HTTPS), got {webhook_url!r}."
-        )
+        return f"telegram.webhook_url must start with https:// (Telegram only posts to HTTPS), got {webhook_url!r}."
     if not webhook_url.rstrip("/").endswith(WEBHOOK_PATH):
         return f"telegram.webhook_url must end with {WEBHOOK_PATH} (the route `hocvuso serve` listens on)."
     return None
@@ -239,9 +235,7 @@ class TelegramChannel:
             )
         )
         if self.config.base_url:
-            builder = builder.base_url(self.config.base_url).base_file_url(
-                base_file_url(self.config.base_url)
-            )
+            builder = builder.base_url(self.config.base_url).base_file_url(base_file_url(self.config.base_url))
         application = builder.build()
         application.add_handler(TypeHandler(Update, self._on_update))
         application.add_error_handler(self._on_error)
@@ -286,7 +280,9 @@ class TelegramChannel:
             log.info("Telegram: %d update(s) left by a previous run queued again", replayed)
         if self.application.job_queue is not None:
             self.application.job_queue.run_repeating(
-                self._sync_reminders_job, interval=self.config.reminder_sync_s, first=0.5,
+                self._sync_reminders_job,
+                interval=self.config.reminder_sync_s,
+                first=0.5,
                 name="telegram:reminder-sync",
             )
         await self._db(self._inbox.purge, self.config.inbox_retention)

@@ -119,10 +119,7 @@ def html_pieces(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 
 def usable_buttons(rows: ButtonRows) -> ButtonRows:
     """Drop buttons whose payload does not fit Telegram's callback_data (1–64 bytes) and empty rows."""
-    kept = tuple(
-        tuple(b for b in row if 0 < len(b.payload.encode("utf-8")) <= CALLBACK_DATA_LIMIT)
-        for row in rows
-    )
+    kept = tuple(tuple(b for b in row if 0 < len(b.payload.encode("utf-8")) <= CALLBACK_DATA_LIMIT) for row in rows)
     return tuple(row for row in kept if row)
 
 
@@ -199,7 +196,7 @@ def plan_reply(reply: Reply, *, use_quiz_polls: bool, media_root: Path | None = 
         if path.is_file():
             pieces = split_text(caption, CAPTION_LIMIT, escaped_len) if caption else []
             out.append(OutPhoto(path, html.escape(pieces[0], quote=False) if pieces else None))
-            extra = caption[len(pieces[0]):].strip() if pieces else ""
+            extra = caption[len(pieces[0]) :].strip() if pieces else ""
         else:
             extra = caption  # the picture is missing: keep its caption as text
         if extra:
@@ -207,9 +204,7 @@ def plan_reply(reply: Reply, *, use_quiz_polls: bool, media_root: Path | None = 
     quiz = reply.quiz
     if quiz is not None and use_quiz_polls and fits_poll(quiz):
         choice_payloads = set(quiz.choice_payloads)
-        others = tuple(
-            tuple(b for b in row if b.payload not in choice_payloads) for row in reply.buttons
-        )
+        others = tuple(tuple(b for b in row if b.payload not in choice_payloads) for row in reply.buttons)
         others = tuple(row for row in others if row)
         header = text[: text.find(quiz.question)].strip() if quiz.question in text else ""
         if header:  # e.g. "Câu 2/5" before the question: keep it as a short message

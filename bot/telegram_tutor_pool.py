@@ -45,9 +45,7 @@ class ThreadTutorRunner:
         if self._pool is None:
             await self.start()
         assert self._pool is not None
-        return await asyncio.get_running_loop().run_in_executor(
-            self._pool, getattr(self._tutor, method), *args
-        )
+        return await asyncio.get_running_loop().run_in_executor(self._pool, getattr(self._tutor, method), *args)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -338,9 +338,7 @@ class TelegramUpdateHandler:
             )
         elif isinstance(out, OutPhoto):
             with out.path.open("rb") as photo:
-                await self.bot.send_photo(
-                    chat_id, photo=photo, caption=out.caption_html, parse_mode=PARSE_MODE
-                )
+                await self.bot.send_photo(chat_id, photo=photo, caption=out.caption_html, parse_mode=PARSE_MODE)
         else:
             quiz = out.quiz
             message = await self.bot.send_poll(
@@ -354,9 +352,7 @@ class TelegramUpdateHandler:
                 reply_markup=to_markup(out.buttons),
             )
             if message.poll is not None:
-                await self._db(
-                    self._polls.save, message.poll.id, str(chat_id), quiz.item_id, quiz.choice_payloads
-                )
+                await self._db(self._polls.save, message.poll.id, str(chat_id), quiz.item_id, quiz.choice_payloads)
 
 
 def quiet_noisy_loggers() -> None:

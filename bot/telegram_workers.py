@@ -190,7 +190,8 @@ class TelegramWorkerPool:
         await asyncio.to_thread(worker.process.join, 5.0)
         log.error(
             "Telegram: update worker %d died (exit code %s); starting it again",
-            worker.shard, worker.process.exitcode,
+            worker.shard,
+            worker.process.exitcode,
         )
         worker.writer.close()
         self._workers[worker.shard] = None
@@ -199,7 +200,9 @@ class TelegramWorkerPool:
         if len(recent) >= RESTARTS_ALLOWED:
             log.critical(
                 "Telegram: update worker %d died %d times in %d s; its learners wait until a restart",
-                worker.shard, len(recent), int(RESTART_WINDOW_S),
+                worker.shard,
+                len(recent),
+                int(RESTART_WINDOW_S),
             )
             return
         self._restarts[worker.shard] = [*recent, now]
@@ -294,12 +297,8 @@ def _build_bot(config: WorkerBotConfig) -> Any:
 
     # Kept-alive connections for this worker's replies: sends of different learners overlap, and
     # with 16 the benchmark's replies queued for a free connection (p50 1 s instead of 0.15 s).
-    request = HTTPXRequest(
-        connection_pool_size=64, pool_timeout=30.0, read_timeout=30.0, write_timeout=30.0
-    )
-    limiter = AIORateLimiter(
-        overall_max_rate=config.max_messages_per_second, overall_time_period=1, max_retries=2
-    )
+    request = HTTPXRequest(connection_pool_size=64, pool_timeout=30.0, read_timeout=30.0, write_timeout=30.0)
+    limiter = AIORateLimiter(overall_max_rate=config.max_messages_per_second, overall_time_period=1, max_retries=2)
     kwargs: dict[str, Any] = {"request": request, "rate_limiter": limiter}
     if config.base_url:
         kwargs.update(base_url=config.base_url, base_file_url=config.base_file_url)

@@ -30,7 +30,13 @@ COOKIE_NAME = "hocvuso_web"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 STATIC_DIR = Path(__file__).parent / "static"
 STATIC_FILES = {"chat.css": "text/css; charset=utf-8", "chat.js": "text/javascript; charset=utf-8"}
-IMAGE_SUFFIXES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
+IMAGE_SUFFIXES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
 ERROR_TEXT = "Xin lỗi, hệ thống đang bận. Bạn vui lòng thử lại sau ít phút nhé."
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 SECURITY_HEADERS = {

@@ -85,8 +85,14 @@ class ZaloConfig:
 
 
 def check_zalo_settings(
-    *, app_id: str, oa_secret_key: str, app_secret: str, access_token: str, refresh_token: str,
-    api_base: str, oauth_base: str,
+    *,
+    app_id: str,
+    oa_secret_key: str,
+    app_secret: str,
+    access_token: str,
+    refresh_token: str,
+    api_base: str,
+    oauth_base: str,
 ) -> str | None:
     """An operator-readable problem when Zalo is half-configured, or None (fully set, or all unset).
 
@@ -182,9 +188,7 @@ class ZaloTokens:
             return pair
 
         async with self._lock:
-            pair = await loop.run_in_executor(
-                self._pool, self._store.replace, stale_access_token, exchange
-            )
+            pair = await loop.run_in_executor(self._pool, self._store.replace, stale_access_token, exchange)
         log.info("Zalo: access token refreshed")
         return pair.access_token
 
@@ -513,9 +517,7 @@ class ZaloChannel:
         if content_type is None or stat.st_size > MAX_IMAGE_BYTES:
             return None
         data = await asyncio.to_thread(path.read_bytes)
-        result = await self._with_token(
-            lambda token: self._api.upload_image(token, data, path.name, content_type)
-        )
+        result = await self._with_token(lambda token: self._api.upload_image(token, data, path.name, content_type))
         if not result.ok or not result.message_id:
             log.warning("Zalo: image upload refused (error %s); sending its caption only", result.error)
             return None
@@ -528,8 +530,7 @@ class ZaloChannel:
         if last_user_at is None:
             return False
         return (
-            self._clock() - last_user_at < self.config.free_window
-            and sent_since + messages <= self.config.free_replies
+            self._clock() - last_user_at < self.config.free_window and sent_since + messages <= self.config.free_replies
         )
 
     async def _reminder_loop(self) -> None:

@@ -40,9 +40,7 @@ def event_signature(app_id: str, body: bytes, timestamp: str, oa_secret_key: str
     return hashlib.sha256(data).hexdigest()
 
 
-def verify_signature(
-    header_value: str | None, app_id: str, body: bytes, timestamp: str, oa_secret_key: str
-) -> bool:
+def verify_signature(header_value: str | None, app_id: str, body: bytes, timestamp: str, oa_secret_key: str) -> bool:
     """Constant-time check of an `X-ZEvent-Signature` value, with or without its `mac=` prefix."""
     if not header_value or not oa_secret_key:
         return False

@@ -57,9 +57,7 @@ class ZaloOut:
             body["attachment"] = {
                 "type": "template",
                 "payload": {
-                    "buttons": [
-                        {"title": b.title, "type": "oa.query.show", "payload": b.title} for b in self.buttons
-                    ]
+                    "buttons": [{"title": b.title, "type": "oa.query.show", "payload": b.title} for b in self.buttons]
                 },
             }
         return body

@@ -103,7 +103,13 @@ def run_retrieval_benchmark(
             # A document as an editor would give it: its article's title, then the paragraph.
             front = json.dumps({"title": title}, ensure_ascii=False)
             (corpus / f"{name}.md").write_text(f"---\n{front}\n---\n\n{text}\n", encoding="utf-8")
-        settings = base.model_copy(update={"data_dir": Path(tmp) / "data", "database": base.database.model_copy(update={"url": ""}), "vector_store": base.vector_store.model_copy(update={"url": ""})})
+        settings = base.model_copy(
+            update={
+                "data_dir": Path(tmp) / "data",
+                "database": base.database.model_copy(update={"url": ""}),
+                "vector_store": base.vector_store.model_copy(update={"url": ""}),
+            }
+        )
         container = Container(settings)
         try:
             embedder = container.embedder

@@ -82,5 +82,3 @@ def main() -> None:
     """Console-script entry point."""
     _register()
     app()
-
-

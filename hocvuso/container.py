@@ -196,9 +196,7 @@ class Container:
         tg = self.settings.telegram
         token = tg.token.get_secret_value() if tg.token is not None else ""
         if not token:
-            logging.getLogger("hocvuso.channels").info(
-                "Telegram is off: HOCVUSO_TELEGRAM__TOKEN is not set."
-            )
+            logging.getLogger("hocvuso.channels").info("Telegram is off: HOCVUSO_TELEGRAM__TOKEN is not set.")
             return None
         problem = check_telegram_settings(
             mode=tg.mode,

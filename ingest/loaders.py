@@ -155,9 +155,7 @@ def load_pdf(path: Path) -> LoadedDocument:
         raise LoadError(f"corrupt or unreadable PDF: {type(exc).__name__}: {exc}") from exc
     title = normalize(str(info_title)).strip() or path.stem
     sections = [
-        Section(headings=[title], text=normalize(text).strip(), page=number)
-        for number, text in pages
-        if text.strip()
+        Section(headings=[title], text=normalize(text).strip(), page=number) for number, text in pages if text.strip()
     ]
     if not sections:
         raise LoadError("PDF has no extractable text (scanned? run OCR first)")
@@ -216,9 +214,7 @@ def load_html(path: Path) -> LoadedDocument:
     return LoadedDocument(kind="html", title=title, sections=sections)
 
 
-_CUE_TIME = re.compile(
-    r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})\s*-->\s*(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})"
-)
+_CUE_TIME = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})\s*-->\s*(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})")
 
 
 def _seconds(hours: str | None, minutes: str, seconds: str) -> int:
@@ -355,4 +351,3 @@ def loader_for(path: Path, *, ocr_language: str = "vie") -> Callable[[Path], Loa
 def load_document(path: Path, *, ocr_language: str = "vie") -> LoadedDocument:
     """Load one file with the right loader. Raises LoadError or SkipFile."""
     return loader_for(path, ocr_language=ocr_language)(path)
-

@@ -143,8 +143,7 @@ class Ingestor:
             lock.acquire(timeout=0)
         except Timeout as exc:
             raise IngestLocked(
-                f"Another ingestion is running (lock file {self._lock_path}). "
-                "Wait for it to finish, then run again."
+                f"Another ingestion is running (lock file {self._lock_path}). Wait for it to finish, then run again."
             ) from exc
         try:
             return self._run_locked([Path(r) for r in roots], full=full, dry_run=dry_run, progress=progress)
@@ -219,11 +218,7 @@ class Ingestor:
             self._flush(pending, store, present_ids, report)
 
         scoped_roots = {str(r.resolve()) for r in roots if r.is_dir()}
-        removed = [
-            row.source
-            for row in known.values()
-            if row.root in scoped_roots and row.source not in seen_sources
-        ]
+        removed = [row.source for row in known.values() if row.root in scoped_roots and row.source not in seen_sources]
         report.removed.extend(sorted(removed))
         if not dry_run and store is not None:
             if removed:

@@ -491,7 +491,9 @@ def _body_problems(path: Path, sections: list[Section], stray: list[tuple[int, s
     if not MIN_SECTIONS <= len(sections) <= MAX_SECTIONS:
         where = sections[0].line if sections else body_line
         problems.append(
-            Problem(path, where, f"the body has {len(sections)} '##' sections; {MIN_SECTIONS}–{MAX_SECTIONS} are required")
+            Problem(
+                path, where, f"the body has {len(sections)} '##' sections; {MIN_SECTIONS}–{MAX_SECTIONS} are required"
+            )
         )
     for section in sections:
         if not section.heading:
@@ -509,7 +511,9 @@ def _body_problems(path: Path, sections: list[Section], stray: list[tuple[int, s
             )
     if sections and sections[-1].heading != RECAP_HEADING:
         last = sections[-1]
-        problems.append(Problem(path, last.line, f"the last section must be '## {RECAP_HEADING}', not '## {last.heading}'"))
+        problems.append(
+            Problem(path, last.line, f"the last section must be '## {RECAP_HEADING}', not '## {last.heading}'")
+        )
     return problems
 
 
@@ -528,17 +532,27 @@ def _item_problems(item: _ItemSpec, doc: _Yaml, loc: tuple[str | int, ...]) -> l
             problems.append(Problem(doc.path, at("choices"), f"item '{item.id}' repeats the choice '{duplicates[0]}'"))
         if item.choices and item.answer not in item.choices:
             problems.append(
-                Problem(doc.path, at("answer"), f"the answer '{item.answer}' of item '{item.id}' is not one of its choices")
+                Problem(
+                    doc.path, at("answer"), f"the answer '{item.answer}' of item '{item.id}' is not one of its choices"
+                )
             )
     elif item.type == "true_false":
         if item.answer not in TRUE_FALSE_ANSWERS:
             problems.append(
-                Problem(doc.path, at("answer"), f"true_false item '{item.id}' must answer 'Đúng' or 'Sai', not '{item.answer}'")
+                Problem(
+                    doc.path,
+                    at("answer"),
+                    f"true_false item '{item.id}' must answer 'Đúng' or 'Sai', not '{item.answer}'",
+                )
             )
         if item.choices and not set(item.choices) <= set(TRUE_FALSE_ANSWERS):
-            problems.append(Problem(doc.path, at("choices"), f"true_false item '{item.id}' takes no choices other than Đúng/Sai"))
+            problems.append(
+                Problem(doc.path, at("choices"), f"true_false item '{item.id}' takes no choices other than Đúng/Sai")
+            )
     elif item.choices:
-        problems.append(Problem(doc.path, at("choices"), f"short item '{item.id}' takes no choices (only mcq items do)"))
+        problems.append(
+            Problem(doc.path, at("choices"), f"short item '{item.id}' takes no choices (only mcq items do)")
+        )
     return problems
 
 
@@ -604,7 +618,9 @@ def _scan_media(folder: Path, lesson_stems: set[str], problems: list[Problem]) -
             continue
         if MEDIA_SEPARATOR not in path.stem:
             if suffix in IMAGE_SUFFIXES + TRANSCRIPT_SUFFIXES:
-                problems.append(Problem(path, 0, f"a media file is named '<lesson-stem>{MEDIA_SEPARATOR}<name>{suffix}'"))
+                problems.append(
+                    Problem(path, 0, f"a media file is named '<lesson-stem>{MEDIA_SEPARATOR}<name>{suffix}'")
+                )
             continue
         owner = path.stem.split(MEDIA_SEPARATOR, 1)[0]
         if suffix in CAPTION_SUFFIXES:
@@ -612,7 +628,9 @@ def _scan_media(folder: Path, lesson_stems: set[str], problems: list[Problem]) -
                 media.captions.add(path)
                 problems.extend(_caption_problems(path))
             else:
-                problems.append(Problem(path, 0, f"caption without an image: no '{path.stem}.png' or '.jpg' next to it"))
+                problems.append(
+                    Problem(path, 0, f"caption without an image: no '{path.stem}.png' or '.jpg' next to it")
+                )
             continue
         if owner not in lesson_stems:
             problems.append(Problem(path, 0, f"media file belongs to no lesson: no '{owner}.md' in this folder"))
@@ -686,7 +704,11 @@ def _read_modules(scan: _Scan) -> None:
             module = _validate(Module, doc, scan.problems) if doc else None
             if module is not None and doc is not None:
                 if module.id != folder.name:
-                    scan.add(module_path, doc.line("id"), f"module id '{module.id}' does not match its folder '{folder.name}'")
+                    scan.add(
+                        module_path,
+                        doc.line("id"),
+                        f"module id '{module.id}' does not match its folder '{folder.name}'",
+                    )
                 else:
                     scan.modules[module.id] = (module, doc)
                     if not lesson_paths:
@@ -699,7 +721,9 @@ def _read_modules(scan: _Scan) -> None:
     orders: dict[int, str] = {}
     for module, doc in sorted(scan.modules.values(), key=lambda pair: pair[0].id):
         if module.order in orders:
-            scan.add(doc.path, doc.line("order"), f"module order {module.order} is also used by '{orders[module.order]}'")
+            scan.add(
+                doc.path, doc.line("order"), f"module order {module.order} is also used by '{orders[module.order]}'"
+            )
         orders.setdefault(module.order, module.id)
 
 
@@ -730,7 +754,11 @@ def _read_placement(scan: _Scan) -> None:
         scan.placement.append((item, loc))
         scan.problems.extend(_item_problems(item, doc, loc))
         if item.skill not in scan.skills and scan.skills_doc is not None:
-            scan.add(path, doc.line(*loc, "skill"), f"unknown skill '{item.skill}' of item '{item.id}' (not in {SKILLS_FILE})")
+            scan.add(
+                path,
+                doc.line(*loc, "skill"),
+                f"unknown skill '{item.skill}' of item '{item.id}' (not in {SKILLS_FILE})",
+            )
 
 
 def _check_skills(scan: _Scan, lessons: list[_LessonFile]) -> None:
@@ -765,14 +793,26 @@ def _check_lesson(scan: _Scan, lf: _LessonFile) -> None:
         if known_skills and skill not in scan.skills:
             scan.add(path, doc.line("skills", index), f"unknown skill '{skill}' (not in {SKILLS_FILE})")
     if len(front.quiz) < MIN_LESSON_ITEMS:
-        scan.add(path, doc.line("quiz"), f"the lesson has {len(front.quiz)} quiz items; at least {MIN_LESSON_ITEMS} are required")
+        scan.add(
+            path,
+            doc.line("quiz"),
+            f"the lesson has {len(front.quiz)} quiz items; at least {MIN_LESSON_ITEMS} are required",
+        )
     for index, item in enumerate(front.quiz):
         loc = ("quiz", index)
         scan.problems.extend(_item_problems(item, doc, loc))
         if known_skills and item.skill not in scan.skills:
-            scan.add(path, doc.line(*loc, "skill"), f"unknown skill '{item.skill}' of item '{item.id}' (not in {SKILLS_FILE})")
+            scan.add(
+                path,
+                doc.line(*loc, "skill"),
+                f"unknown skill '{item.skill}' of item '{item.id}' (not in {SKILLS_FILE})",
+            )
         elif item.skill not in front.skills:
-            scan.add(path, doc.line(*loc, "skill"), f"skill '{item.skill}' of item '{item.id}' is not among the lesson's skills")
+            scan.add(
+                path,
+                doc.line(*loc, "skill"),
+                f"skill '{item.skill}' of item '{item.id}' is not among the lesson's skills",
+            )
     tested = {item.skill for item in front.quiz}
     for index, skill in enumerate(front.skills):
         if skill not in tested and (skill in scan.skills or not known_skills):
@@ -829,7 +869,11 @@ def _check_prerequisites(scan: _Scan, lessons: list[_LessonFile]) -> None:
         start = by_id[cycle[0]]
         assert start.doc is not None and start.front is not None
         index = start.front.prerequisites.index(cycle[1] if len(cycle) > 1 else cycle[0])
-        scan.add(start.path, start.doc.line("prerequisites", index), "prerequisites form a cycle: " + " -> ".join([*cycle, cycle[0]]))
+        scan.add(
+            start.path,
+            start.doc.line("prerequisites", index),
+            "prerequisites form a cycle: " + " -> ".join([*cycle, cycle[0]]),
+        )
 
 
 def _cycles(graph: dict[str, list[str]]) -> Iterator[list[str]]:

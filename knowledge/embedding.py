@@ -63,7 +63,9 @@ class SentenceTransformerEmbedder:
         location = _resolve_model_location(model_path)
         self._model = SentenceTransformer(location, device="cpu", local_files_only=True)
         self.name = f"sentence-transformers/{Path(location).name}"
-        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        )
         self.dim = int(dimension() or 0)
         self._lock = threading.Lock()
 

@@ -37,9 +37,7 @@ class ChunkRow(Base):
     __tablename__ = "kb_chunks"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    source: Mapped[str] = mapped_column(
-        String(512), ForeignKey("kb_documents.source", ondelete="CASCADE"), index=True
-    )
+    source: Mapped[str] = mapped_column(String(512), ForeignKey("kb_documents.source", ondelete="CASCADE"), index=True)
     doc_id: Mapped[str] = mapped_column(String(200), index=True)
     ordinal: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(500), default="")

@@ -115,7 +115,9 @@ def main() -> int:
     def turn(kind: str, user: str, text: str | None = None, payload: str | None = None):  # type: ignore[no-untyped-def]
         nonlocal counter
         counter += 1
-        inbound = Inbound("bench", user, f"b{counter}", text=text, payload=payload, kind="button" if payload else "text")
+        inbound = Inbound(
+            "bench", user, f"b{counter}", text=text, payload=payload, kind="button" if payload else "text"
+        )
         c0, t0 = time.process_time(), time.perf_counter()
         replies = tutor.handle(inbound)
         timings[kind].append((time.perf_counter() - t0) * 1000)
@@ -196,7 +198,9 @@ def main() -> int:
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        print(f"course {result['course']}: {result['chunks']} chunks, ingested in {result['ingest_s']} s; {cores} core(s)")
+        print(
+            f"course {result['course']}: {result['chunks']} chunks, ingested in {result['ingest_s']} s; {cores} core(s)"
+        )
         print(f"{'turn':<12}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}{'cpu p50':>10}{'cpu p95':>10}")
         for kind, row in result["turns"].items():
             print(
@@ -206,7 +210,9 @@ def main() -> int:
         a = result["all_turns"]
         print(f"{'all':<12}{a['n']:>6}{a['p50_ms']:>10}{a['p95_ms']:>10}")
         print(f"load average (1 min) at the end: {result['load_avg_1m']} on {cores} core(s)")
-        print(f"RSS: {result['rss_mib_after_warmup']} MiB after warm-up, {result['rss_mib_end']} MiB at the end, peak {result['rss_mib_peak']} MiB")
+        print(
+            f"RSS: {result['rss_mib_after_warmup']} MiB after warm-up, {result['rss_mib_end']} MiB at the end, peak {result['rss_mib_peak']} MiB"
+        )
     return 0
 
 

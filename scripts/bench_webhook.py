@@ -131,7 +131,9 @@ class Learner:
             for row in markup.get("inline_keyboard", []):
                 for button in row:
                     if any(p in button["text"] for p in parts):
-                        return self.fake.callback_update(self.user, button["callback_data"], self.fake.sent_message(call))
+                        return self.fake.callback_update(
+                            self.user, button["callback_data"], self.fake.sent_message(call)
+                        )
         return None
 
     def next_update(self) -> dict[str, Any]:
@@ -362,9 +364,7 @@ def hocvuso(config: Path, *args: str, **kwargs: Any) -> subprocess.Popen[bytes]:
     env.update(HOCVUSO_TELEGRAM__TOKEN=kwargs.pop("token"), HOCVUSO_TELEGRAM__WEBHOOK_SECRET=SECRET)
     profile = kwargs.pop("profile", None)
     runner = [sys.executable, "-m", "cProfile", "-o", profile] if profile else [sys.executable]
-    return subprocess.Popen(
-        [*runner, "-m", "hocvuso", "--config", str(config), *args], cwd=REPO, env=env, **kwargs
-    )
+    return subprocess.Popen([*runner, "-m", "hocvuso", "--config", str(config), *args], cwd=REPO, env=env, **kwargs)
 
 
 def server_counts(data_dir: Path, first_id: int) -> dict[str, Any]:
@@ -375,16 +375,16 @@ def server_counts(data_dir: Path, first_id: int) -> dict[str, Any]:
     with engine.connect() as conn:
         spans = []
         for received, processed in conn.execute(
-            sa.text("SELECT received_at, processed_at FROM channel_inbox WHERE id > :first AND processed_at IS NOT NULL"),
+            sa.text(
+                "SELECT received_at, processed_at FROM channel_inbox WHERE id > :first AND processed_at IS NOT NULL"
+            ),
             {"first": first_id},
         ):
-            spans.append((datetime.fromisoformat(str(processed)) - datetime.fromisoformat(str(received))).total_seconds() * 1000)
-        inbox = dict(
-            conn.execute(sa.text("SELECT status, count(*) FROM channel_inbox GROUP BY status")).all()
-        )
-        processed_twice = conn.execute(
-            sa.text("SELECT count(*) FROM channel_inbox WHERE attempts > 1")
-        ).scalar_one()
+            spans.append(
+                (datetime.fromisoformat(str(processed)) - datetime.fromisoformat(str(received))).total_seconds() * 1000
+            )
+        inbox = dict(conn.execute(sa.text("SELECT status, count(*) FROM channel_inbox GROUP BY status")).all())
+        processed_twice = conn.execute(sa.text("SELECT count(*) FROM channel_inbox WHERE attempts > 1")).scalar_one()
         handled = conn.execute(
             sa.text("SELECT count(*) FROM tutor_processed_messages WHERE channel = 'telegram'")
         ).scalar_one()
@@ -472,9 +472,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                     user = next(users)
                     watches[user] = ChatWatch()
                     learners.append(
-                        Learner(
-                            user, api, watches[user], random.Random(rng.random()), args.question_share, questions
-                        )
+                        Learner(user, api, watches[user], random.Random(rng.random()), args.question_share, questions)
                     )
                 warmup = Stats()
                 t_warm = time.perf_counter()
@@ -492,7 +490,13 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                 await asyncio.gather(
                     *(
                         runner(
-                            learner, client, stats, start + i * interval / args.learners, interval, end, args.retry_share
+                            learner,
+                            client,
+                            stats,
+                            start + i * interval / args.learners,
+                            interval,
+                            end,
+                            args.retry_share,
                         )
                         for i, learner in enumerate(learners)
                     )
@@ -559,7 +563,9 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         "load_average_after": [round(x, 1) for x in os.getloadavg()],
         "rss_mib_at_end_of_load": memory,
         "bot_messages": stats.messages,
-        "lost": stats.lost if args.mode == "closed" else counts["inbox"].get("received", 0) + counts["inbox"].get("failed", 0),
+        "lost": stats.lost
+        if args.mode == "closed"
+        else counts["inbox"].get("received", 0) + counts["inbox"].get("failed", 0),
         "duplicated": counts["processed_twice"] + stats.retries_not_duplicate,
         "retries_posted": stats.retries,
         "non_200": stats.bad_status,
@@ -579,12 +585,16 @@ def main() -> None:
     parser.add_argument("--tutor-processes", type=int, default=0, help="telegram.tutor_processes")
     parser.add_argument("--question-share", type=float, default=0.2, help="share of free questions")
     parser.add_argument(
-        "--questions", choices=("course", "fixed"), default="course",
+        "--questions",
+        choices=("course", "fixed"),
+        default="course",
         help="free questions: six fixed ones, or those plus every quiz question of the course",
     )
     parser.add_argument("--store", help="folder caching the ingested store between runs")
     parser.add_argument(
-        "--mode", choices=("open", "closed"), default="open",
+        "--mode",
+        choices=("open", "closed"),
+        default="open",
         help="open: post on schedule (independent people); closed: each learner waits for its answer",
     )
     parser.add_argument("--drain-timeout", type=float, default=600.0, help="seconds to wait for the backlog")

@@ -114,7 +114,11 @@ def main() -> None:
     # Safety footer
     d.rounded_rectangle((30, y + 4, W - 30, H - 24), radius=18, fill=(255, 235, 238), outline=RED, width=3)
     fy = y + 24
-    for ln in ("Ai giữ mật khẩu, mã OTP của người nấy.", "Người gọi nhờ chuyển tiền gấp?", "Hỏi câu hỏi riêng của gia đình."):
+    for ln in (
+        "Ai giữ mật khẩu, mã OTP của người nấy.",
+        "Người gọi nhờ chuyển tiền gấp?",
+        "Hỏi câu hỏi riêng của gia đình.",
+    ):
         centered(d, fy, ln, font(BOLD, 25), RED)
         fy += 36
 

@@ -56,8 +56,8 @@ from tutor.messages import Button, Inbound, QuizQuestion, ReminderTarget, Reply,
 from tutor.models import GROUPS, ChannelIdentity, ConversationState, Learner
 from tutor.planner import next_lesson
 from tutor.progress import CERTIFICATE_TEXT, streak_days, summarize
-from tutor.safety import is_scam_in_progress, safety_steps
 from tutor.review import schedule_review
+from tutor.safety import is_scam_in_progress, safety_steps
 from tutor.store import LearnerStore, aware
 from tutor.units import UnitRegistry
 
@@ -76,19 +76,34 @@ PROFILE_MODES = ("name", "unit", "group")
 QUIZ_MODES = ("quiz", "placement", "review")
 
 _COMMANDS = {
-    "start": "start", "batdau": "start",
-    "kiemtradauvao": "placement", "placement": "placement",
-    "hoc": "learn", "learn": "learn",
-    "hoi": "ask", "ask": "ask",
-    "kiemtra": "quiz", "quiz": "quiz", "baitap": "quiz", "lambaitap": "quiz",
-    "ontap": "review", "review": "review",
-    "tiendo": "progress", "progress": "progress",
-    "nhacnho": "remind", "remind": "remind",
-    "tatnhacnho": "remindoff", "remindoff": "remindoff",
-    "taidulieu": "export", "export": "export",
-    "xoadulieu": "delete", "delete": "delete",
-    "trogiup": "help", "help": "help",
-    "lienket": "link", "link": "link",
+    "start": "start",
+    "batdau": "start",
+    "kiemtradauvao": "placement",
+    "placement": "placement",
+    "hoc": "learn",
+    "learn": "learn",
+    "hoi": "ask",
+    "ask": "ask",
+    "kiemtra": "quiz",
+    "quiz": "quiz",
+    "baitap": "quiz",
+    "lambaitap": "quiz",
+    "ontap": "review",
+    "review": "review",
+    "tiendo": "progress",
+    "progress": "progress",
+    "nhacnho": "remind",
+    "remind": "remind",
+    "tatnhacnho": "remindoff",
+    "remindoff": "remindoff",
+    "taidulieu": "export",
+    "export": "export",
+    "xoadulieu": "delete",
+    "delete": "delete",
+    "trogiup": "help",
+    "help": "help",
+    "lienket": "link",
+    "link": "link",
 }
 # Commands that take an argument also when typed without the slash ("nhac nho 19:30").
 _ARG_FORMS = [
@@ -267,7 +282,9 @@ class Conversation:
             due = len(self._store.due_cards(session, learner.id, self._end_of_day(self._clock())))
             name = learner.display_name
             learner_id = learner.id
-        button = self._button(learner_id, texts.BTN_REVIEW, "rv") if due else self._button(learner_id, texts.BTN_LEARN, "l")
+        button = (
+            self._button(learner_id, texts.BTN_REVIEW, "rv") if due else self._button(learner_id, texts.BTN_LEARN, "l")
+        )
         return Reply(texts.reminder(name, due), buttons=((button,),))
 
     def set_active(self, channel: str, user_id: str, active: bool) -> None:
@@ -469,7 +486,9 @@ class Conversation:
                 return self._skip(t)
             matches = self._units.search(t.text, limit=5)
             if not matches:
-                return _Outcome([Reply(texts.UNIT_NOT_FOUND, buttons=((self._button(t.learner.id, texts.BTN_SKIP, "sk"),),))])
+                return _Outcome(
+                    [Reply(texts.UNIT_NOT_FOUND, buttons=((self._button(t.learner.id, texts.BTN_SKIP, "sk"),),))]
+                )
             t.state.data = {**t.state.data, "unit_options": [u.id for u in matches]}
             rows = tuple((self._button(t.learner.id, u.name[:60], f"u:{i}"),) for i, u in enumerate(matches))
             rows += ((self._button(t.learner.id, texts.BTN_SKIP, "sk"),),)
@@ -691,12 +710,7 @@ class Conversation:
 
     def _next_section(self, t: _Turn, lh: str, index: int) -> _Outcome:
         lesson_id = self._by_hash.get(lh)
-        if (
-            lesson_id is None
-            or t.state.mode != "lesson"
-            or t.state.lesson_id != lesson_id
-            or t.state.section != index
-        ):
+        if lesson_id is None or t.state.mode != "lesson" or t.state.lesson_id != lesson_id or t.state.section != index:
             return _Outcome([Reply(texts.STALE_BUTTON)])
         lesson = self._curriculum.lessons[lesson_id]
         if index + 1 < len(lesson.sections):
@@ -791,8 +805,9 @@ class Conversation:
             return _Outcome([Reply(texts.NO_QUIZ_ITEMS)])
         cards = self._store.cards(t.session, t.learner.id)
         # Items never answered or last missed first; course order otherwise.
-        ranked = sorted(enumerate(items), key=lambda pair: (
-            pair[1].id in cards and cards[pair[1].id].last_correct, pair[0]))
+        ranked = sorted(
+            enumerate(items), key=lambda pair: (pair[1].id in cards and cards[pair[1].id].last_correct, pair[0])
+        )
         chosen = [item.id for _, item in ranked[: self._quiz_length]]
         t.state.lesson_id = lesson.id
         return _Outcome(self._open_quiz(t, "quiz", chosen, lesson.id))
@@ -906,7 +921,13 @@ class Conversation:
             "quiz_answered",
             lesson_id=item.lesson_id,
             item_id=item.id,
-            data={"answer": answer[:200], "correct": correct, "response_s": response_s, "kind": kind, "skill": item.skill},
+            data={
+                "answer": answer[:200],
+                "correct": correct,
+                "response_s": response_s,
+                "kind": kind,
+                "skill": item.skill,
+            },
         )
         replies: list[Reply] = []
         if kind == "placement":
@@ -915,13 +936,17 @@ class Conversation:
         else:
             mastery = self._store.mastery(t.session, t.learner.id)
             before = mastery.get(item.skill, initial_mastery(self._bkt))
-            self._store.set_mastery(t.session, t.learner.id, item.skill, update_mastery(before, correct, self._bkt), t.now)
+            self._store.set_mastery(
+                t.session, t.learner.id, item.skill, update_mastery(before, correct, self._bkt), t.now
+            )
             card = self._store.card(t.session, t.learner.id, item.id)
             state = schedule_review(card.card if card else None, correct, t.now, response_s)
             self._store.save_card(t.session, t.learner.id, item.id, state.card, state.due, correct, t.now)
             source, link = self._source_for(item)
             replies.append(
-                Reply(texts.feedback(correct, result.expected, item.explanation, source), sources=(link,) if link else ())
+                Reply(
+                    texts.feedback(correct, result.expected, item.explanation, source), sources=(link,) if link else ()
+                )
             )
         quiz["correct"] = int(quiz.get("correct", 0)) + (1 if correct else 0)
         quiz["pos"] = int(quiz["pos"]) + 1
@@ -943,9 +968,18 @@ class Conversation:
             self._event(t, "placement_completed", data={"correct": correct, "total": total})
             names = self._curriculum.skills
             strong = [names[s].name for s, p in placed.items() if p >= self._threshold and s in names]
-            weak = [names[s].name for s, p in sorted(placed.items(), key=lambda kv: kv[1]) if p < self._threshold and s in names]
+            weak = [
+                names[s].name
+                for s, p in sorted(placed.items(), key=lambda kv: kv[1])
+                if p < self._threshold and s in names
+            ]
             return [Reply(texts.placement_summary(correct, total, strong, weak), buttons=(learn,))], None
-        self._event(t, "quiz_completed", lesson_id=quiz.get("lesson_id"), data={"kind": kind, "correct": correct, "total": total})
+        self._event(
+            t,
+            "quiz_completed",
+            lesson_id=quiz.get("lesson_id"),
+            data={"kind": kind, "correct": correct, "total": total},
+        )
         buttons = (learn, (self._button(lid, texts.BTN_PROGRESS, "pg"),))
         extra: list[Reply] = []
         if not t.state.data.get("certified") and self._summary(t).certified:
@@ -1022,7 +1056,9 @@ class Conversation:
         for title in list(answer.suggestions)[:3]:
             lesson = next((l for l in self._curriculum.lessons.values() if l.title == title), None)
             if lesson is not None:
-                rows.append((self._button(learner_id, f"📘 {texts.short_label(title)}", f"ls:{lesson_hash(lesson.id)}"),))
+                rows.append(
+                    (self._button(learner_id, f"📘 {texts.short_label(title)}", f"ls:{lesson_hash(lesson.id)}"),)
+                )
         return [Reply(answer.text, buttons=tuple(rows), sources=tuple(answer.sources))]
 
     def _feedback(self, t: _Turn, event_id: int, value: str) -> _Outcome:
@@ -1060,7 +1096,12 @@ class Conversation:
     def _progress(self, t: _Turn) -> _Outcome:
         lid = t.learner.id
         summary = self._summary(t)
-        replies = [Reply(summary.to_text(), buttons=((self._button(lid, texts.BTN_LEARN, "l"), self._button(lid, texts.BTN_REVIEW, "rv")),))]
+        replies = [
+            Reply(
+                summary.to_text(),
+                buttons=((self._button(lid, texts.BTN_LEARN, "l"), self._button(lid, texts.BTN_REVIEW, "rv")),),
+            )
+        ]
         if summary.certified:  # the summary's text carries the certificate message
             if not t.state.data.get("certified"):
                 t.state.data = {**t.state.data, "certified": True}

@@ -146,11 +146,7 @@ def _salvage_objects(text: str, start: int, decoder: json.JSONDecoder) -> list[d
 
 
 def _content_words(text: str) -> list[str]:
-    return [
-        word
-        for word in clean(text).split()
-        if word.isdigit() or (len(word) > 1 and word not in _STOPWORDS)
-    ]
+    return [word for word in clean(text).split() if word.isdigit() or (len(word) > 1 and word not in _STOPWORDS)]
 
 
 def is_supported(claim: str, lesson_text: str, min_share: float = MIN_SUPPORT) -> bool:

@@ -202,9 +202,7 @@ def _choice_by_text(answer: str, choices: list[str]) -> int | None:
         return close[0]
     # Most of one choice's text, and no other choice contains it ("ch play hoac app store").
     containing = [
-        i
-        for i, choice in enumerate(cleaned)
-        if f" {answer} " in f" {choice} " and len(answer) >= 0.6 * len(choice)
+        i for i, choice in enumerate(cleaned) if f" {answer} " in f" {choice} " and len(answer) >= 0.6 * len(choice)
     ]
     if len(containing) == 1:
         return containing[0]

@@ -72,9 +72,7 @@ def update_mastery(p: float, correct: bool, params: BKTParams) -> float:
     return _clamp(posterior + (1.0 - posterior) * params.p_learn)
 
 
-def mastery_from_placement(
-    answers: Iterable[tuple[str, bool]], params: BKTParams
-) -> dict[str, float]:
+def mastery_from_placement(answers: Iterable[tuple[str, bool]], params: BKTParams) -> dict[str, float]:
     """Initial mastery per skill from placement answers `(skill, correct)`, in answer order.
 
     Skills not in `answers` are absent from the result (callers use `initial_mastery`).

@@ -67,6 +67,22 @@ class Reply:
     image_path: str | None = None  # a lesson illustration to send as a photo
     image_caption: str | None = None
     sources: tuple[SourceLink, ...] = field(default_factory=tuple)
+    document_path: str | None = None  # a file to send as a document (certificate PDF, data export JSON)
+    document_name: str | None = None  # the file name the learner sees
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A command as channels show it in menus; generated from the tutor's command registry.
+
+    Telegram's command menu (setMyCommands) uses `command` + `description`; quick-action bars and
+    reply keyboards show `label`, and sending `label` as text runs the command too.
+    """
+
+    command: str  # without the slash: "hoc"
+    label: str  # short Vietnamese label: "Học tiếp"
+    description: str  # one line for menus and /trogiup
+    quick: bool = False  # part of the persistent quick menu
 
 
 @dataclass(frozen=True)
@@ -91,6 +107,15 @@ class TutorPort(Protocol):
 
     def reminder_for(self, channel: str, user_id: str) -> Reply | None:
         """Today's reminder for this learner (with due reviews), or None if nothing to say."""
+        ...
+
+    def menu(self) -> list[MenuEntry]:
+        """The commands to show in channel menus, in display order (quick ones flagged)."""
+        ...
+
+    def due_reminders(self, channel: str, now: datetime, limit: int = 100) -> list[tuple[ReminderTarget, Reply]]:
+        """Reminders due at `now` on `channel`, each claimed once in the database (two processes
+        asking at the same time never get the same learner's reminder for the same day)."""
         ...
 
     def set_active(self, channel: str, user_id: str, active: bool) -> None:

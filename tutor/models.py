@@ -65,9 +65,7 @@ class ChannelIdentity(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     channel: Mapped[str] = mapped_column(String(32))
     channel_user_id: Mapped[str] = mapped_column(String(128))
-    learner_id: Mapped[int] = mapped_column(
-        ForeignKey("tutor_learners.id", ondelete="CASCADE"), index=True
-    )
+    learner_id: Mapped[int] = mapped_column(ForeignKey("tutor_learners.id", ondelete="CASCADE"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -78,9 +76,7 @@ class LinkCode(Base):
     __tablename__ = "tutor_link_codes"
 
     code: Mapped[str] = mapped_column(String(6), primary_key=True)
-    learner_id: Mapped[int] = mapped_column(
-        ForeignKey("tutor_learners.id", ondelete="CASCADE"), index=True
-    )
+    learner_id: Mapped[int] = mapped_column(ForeignKey("tutor_learners.id", ondelete="CASCADE"), index=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -90,9 +86,7 @@ class ConsentRecord(Base):
     __tablename__ = "tutor_consents"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    learner_id: Mapped[int] = mapped_column(
-        ForeignKey("tutor_learners.id", ondelete="CASCADE"), index=True
-    )
+    learner_id: Mapped[int] = mapped_column(ForeignKey("tutor_learners.id", ondelete="CASCADE"), index=True)
     version: Mapped[str] = mapped_column(String(16))
     text_hash: Mapped[str] = mapped_column(String(64))
     accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -104,9 +98,7 @@ class ConversationState(Base):
 
     __tablename__ = "tutor_states"
 
-    learner_id: Mapped[int] = mapped_column(
-        ForeignKey("tutor_learners.id", ondelete="CASCADE"), primary_key=True
-    )
+    learner_id: Mapped[int] = mapped_column(ForeignKey("tutor_learners.id", ondelete="CASCADE"), primary_key=True)
     mode: Mapped[str] = mapped_column(String(16), default="consent")
     lesson_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     section: Mapped[int] = mapped_column(Integer, default=0)
@@ -124,9 +116,7 @@ class LessonProgress(Base):
 
     __tablename__ = "tutor_lesson_progress"
 
-    learner_id: Mapped[int] = mapped_column(
-        ForeignKey("tutor_learners.id", ondelete="CASCADE"), primary_key=True
-    )
+    learner_id: Mapped[int] = mapped_column(ForeignKey("tutor_learners.id", ondelete="CASCADE"), primary_key=True)
     lesson_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     status: Mapped[str] = mapped_column(String(16), default="started")  # started | completed
     section: Mapped[int] = mapped_column(Integer, default=0)
@@ -144,9 +134,7 @@ class Event(Base):
     __table_args__ = (Index("ix_tutor_events_learner_at", "learner_id", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    learner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("tutor_learners.id", ondelete="CASCADE"), nullable=True
-    )
+    learner_id: Mapped[int | None] = mapped_column(ForeignKey("tutor_learners.id", ondelete="CASCADE"), nullable=True)
     kind: Mapped[str] = mapped_column(String(32), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
@@ -160,9 +148,7 @@ class Mastery(Base):
 
     __tablename__ = "tutor_mastery"
 
-    learner_id: Mapped[int] = mapped_column(
-        ForeignKey("tutor_learners.id", ondelete="CASCADE"), primary_key=True
-    )
+    learner_id: Mapped[int] = mapped_column(ForeignKey("tutor_learners.id", ondelete="CASCADE"), primary_key=True)
     skill: Mapped[str] = mapped_column(String(100), primary_key=True)
     p: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -173,9 +159,7 @@ class ReviewCard(Base):
 
     __tablename__ = "tutor_review_cards"
 
-    learner_id: Mapped[int] = mapped_column(
-        ForeignKey("tutor_learners.id", ondelete="CASCADE"), primary_key=True
-    )
+    learner_id: Mapped[int] = mapped_column(ForeignKey("tutor_learners.id", ondelete="CASCADE"), primary_key=True)
     item_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     card: Mapped[dict[str, Any]] = mapped_column(JSON)
     due: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
@@ -190,9 +174,7 @@ class ProcessedMessage(Base):
 
     channel: Mapped[str] = mapped_column(String(32), primary_key=True)
     message_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    learner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("tutor_learners.id", ondelete="CASCADE"), nullable=True
-    )
+    learner_id: Mapped[int | None] = mapped_column(ForeignKey("tutor_learners.id", ondelete="CASCADE"), nullable=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_tutor_processed_learner_at", "learner_id", "at"),)

@@ -25,9 +25,7 @@ def lessons_for_group(curriculum: Curriculum, group: str) -> list[Lesson]:
     return [lesson for lesson in curriculum.lessons.values() if lesson.for_audience(group)]
 
 
-def prerequisites_met(
-    curriculum: Curriculum, lesson: Lesson, group: str, completed: set[str]
-) -> bool:
+def prerequisites_met(curriculum: Curriculum, lesson: Lesson, group: str, completed: set[str]) -> bool:
     """True when every prerequisite of `lesson` that the group can take is completed."""
     for prerequisite in lesson.prerequisites:
         required = curriculum.lessons.get(prerequisite)

@@ -48,9 +48,7 @@ _ACTION = (
     r"(?:bam|nhan|an|click) (?:vao )?(?:link|duong dan)|"
     r"quet ma|chia se man hinh|mua the cao|otp|mat khau)"
 )
-_ACTION_SHORT = (
-    r"(?:chuyen (?:tien|khoan)|nap tien|otp|link|cai app|cai ung dung|mat khau|tai khoan)"
-)
+_ACTION_SHORT = r"(?:chuyen (?:tien|khoan)|nap tien|otp|link|cai app|cai ung dung|mat khau|tai khoan)"
 
 _IN_PROGRESS_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p)

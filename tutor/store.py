@@ -115,9 +115,7 @@ class LearnerStore:
     def lock_learner(self, session: Session, learner_id: int) -> Learner | None:
         """Load a learner with a row lock (SELECT … FOR UPDATE on PostgreSQL; SQLite already
         holds the database write lock from BEGIN IMMEDIATE)."""
-        return session.execute(
-            select(Learner).where(Learner.id == learner_id).with_for_update()
-        ).scalar_one_or_none()
+        return session.execute(select(Learner).where(Learner.id == learner_id).with_for_update()).scalar_one_or_none()
 
     def state(self, session: Session, learner_id: int, now: datetime) -> ConversationState:
         """The conversation state of a learner (created when missing)."""
@@ -129,9 +127,7 @@ class LearnerStore:
         return state
 
     def identities(self, session: Session, learner_id: int) -> list[ChannelIdentity]:
-        return list(
-            session.execute(select(ChannelIdentity).where(ChannelIdentity.learner_id == learner_id)).scalars()
-        )
+        return list(session.execute(select(ChannelIdentity).where(ChannelIdentity.learner_id == learner_id)).scalars())
 
     def add_consent(self, session: Session, learner_id: int, version: str, text_hash: str, now: datetime) -> None:
         session.add(ConsentRecord(learner_id=learner_id, version=version, text_hash=text_hash, accepted_at=now))
@@ -191,7 +187,9 @@ class LearnerStore:
         """The learner's progress row for a lesson (created as started)."""
         row = self.progress(session, learner_id, lesson_id)
         if row is None:
-            row = LessonProgress(learner_id=learner_id, lesson_id=lesson_id, status="started", section=0, started_at=now)
+            row = LessonProgress(
+                learner_id=learner_id, lesson_id=lesson_id, status="started", section=0, started_at=now
+            )
             session.add(row)
             session.flush()
         return row
@@ -245,12 +243,21 @@ class LearnerStore:
         return {row.item_id: row for row in rows}
 
     def save_card(
-        self, session: Session, learner_id: int, item_id: str, card: dict[str, Any], due: datetime, correct: bool, now: datetime
+        self,
+        session: Session,
+        learner_id: int,
+        item_id: str,
+        card: dict[str, Any],
+        due: datetime,
+        correct: bool,
+        now: datetime,
     ) -> None:
         row = self.card(session, learner_id, item_id)
         if row is None:
             session.add(
-                ReviewCard(learner_id=learner_id, item_id=item_id, card=card, due=due, last_correct=correct, updated_at=now)
+                ReviewCard(
+                    learner_id=learner_id, item_id=item_id, card=card, due=due, last_correct=correct, updated_at=now
+                )
             )
         else:
             row.card, row.due, row.last_correct, row.updated_at = card, due, correct, now
@@ -275,7 +282,9 @@ class LearnerStore:
         row = session.get(GeneratedItem, item_id)
         return row.data if row else None
 
-    def add_generated_item(self, session: Session, item_id: str, lesson_id: str, data: dict[str, Any], now: datetime) -> None:
+    def add_generated_item(
+        self, session: Session, item_id: str, lesson_id: str, data: dict[str, Any], now: datetime
+    ) -> None:
         if session.get(GeneratedItem, item_id) is None:
             session.add(GeneratedItem(id=item_id, lesson_id=lesson_id, data=data, created_at=now))
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 import hashlib
+import re
 
 # Bump when the consent notice changes in substance; learners are asked again.
 CONSENT_VERSION = "1"
@@ -56,6 +55,8 @@ BTN_FALSE = "Sai"
 CONSENT_NEEDED = "Bạn cần bấm «Đồng ý» trước khi mình lưu hay xử lý tin nhắn của bạn."
 CONSENT_THANKS = "Cảm ơn bạn! 🎉"
 ASK_NAME = "Bạn muốn mình gọi bạn là gì? Gõ tên (hoặc bấm «Bỏ qua»)."
+
+
 def use_name(name: str) -> str:
     return f"Gọi tôi là {name[:40]}"
 
@@ -231,6 +232,7 @@ DELETE_CONFIRM = "⚠️ Bạn chắc chắn muốn xóa toàn bộ dữ liệu?
 DELETE_DONE = "🗑️ Đã xóa toàn bộ dữ liệu của bạn. Nếu muốn học lại, gõ /start."
 DELETE_CANCELLED = "Đã hủy, dữ liệu của bạn vẫn còn."
 NOTHING_STORED = "Mình chưa lưu dữ liệu gì về bạn."
+
 
 # Linking channels
 def link_code(code: str, minutes: int) -> str:

@@ -67,10 +67,7 @@ class UnitRegistry:
         if not tokens:
             return []
         level_rank = {level: i for i, level in enumerate(reversed(LEVELS))}
-        full = [
-            u for u in self._units.values()
-            if all(_has_word_prefix(self._folded[u.id], t) for t in tokens)
-        ]
+        full = [u for u in self._units.values() if all(_has_word_prefix(self._folded[u.id], t) for t in tokens)]
         if full:
             full.sort(key=lambda u: (level_rank.get(u.level, 9), len(u.name)))
             return full[:limit]

@@ -141,10 +141,13 @@ def search(
     k: Annotated[int, typer.Option("-k", "--k", min=1, max=100, help="How many hits.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output (one line per query).")] = False,
     queries: Annotated[
-        Path | None, typer.Option("--queries", help="File with one query per line, or JSONL with a 'q' field ('-': stdin).")
+        Path | None,
+        typer.Option("--queries", help="File with one query per line, or JSONL with a 'q' field ('-': stdin)."),
     ] = None,
     module: Annotated[str | None, typer.Option(help="Only this module id.")] = None,
-    audience: Annotated[str | None, typer.Option(help="Only chunks for this audience (worker, public, officer).")] = None,
+    audience: Annotated[
+        str | None, typer.Option(help="Only chunks for this audience (worker, public, officer).")
+    ] = None,
 ) -> None:
     """Search the knowledge store (hybrid: dense + BM25, marks optional).
 
@@ -172,7 +175,9 @@ def search(
         return
     for rank, hit in enumerate(hits, start=1):
         where = f" ({hit.locator})" if hit.locator else ""
-        console.print(f"[bold]{rank}. {hit.title}[/bold] — {hit.heading}{where}  [dim]{hit.source} score={hit.score:.4f}[/dim]")
+        console.print(
+            f"[bold]{rank}. {hit.title}[/bold] — {hit.heading}{where}  [dim]{hit.source} score={hit.score:.4f}[/dim]"
+        )
         console.print(f"   {hit.text[:300]}")
 
 
@@ -204,9 +209,9 @@ app.add_typer(bench_app, name="bench")
 @bench_app.command("retrieval")
 def bench_retrieval(
     ctx: typer.Context,
-    dataset: Annotated[
-        Path, typer.Option(help="XQuAD-style JSON (SQuAD format).")
-    ] = Path("../shared/data/xquad/xquad.vi.json"),
+    dataset: Annotated[Path, typer.Option(help="XQuAD-style JSON (SQuAD format).")] = Path(
+        "../shared/data/xquad/xquad.vi.json"
+    ),
     limit: Annotated[int, typer.Option(help="Use only the first N questions (0 = all).")] = 0,
     output: Annotated[Path | None, typer.Option(help="Write the results as JSON here too.")] = None,
 ) -> None:

@@ -87,7 +87,9 @@ def run_chat(tutor: TutorPort, user: str, stream: TextIO, out: TextIO, interacti
 @app.command()
 def chat(
     ctx: typer.Context,
-    user: Annotated[str, typer.Option("--user", "-u", help="Who you are (each id is a separate learner).")] = "cli-user",
+    user: Annotated[
+        str, typer.Option("--user", "-u", help="Who you are (each id is a separate learner).")
+    ] = "cli-user",
 ) -> None:
     """Talk to the tutor in the terminal, as a learner would in Telegram or Zalo.
 

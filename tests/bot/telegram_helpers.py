@@ -132,9 +132,7 @@ class TelegramLearner:
         before = len(self.fake.find())
         await self.post(update)
         inbox = self.container.channel_inbox
-        await eventually(
-            lambda: inbox.status("telegram", str(update["update_id"])) in ("processed", "failed")
-        )
+        await eventually(lambda: inbox.status("telegram", str(update["update_id"])) in ("processed", "failed"))
         assert inbox.status("telegram", str(update["update_id"])) == "processed"
         self.last = [c for c in self.fake.find()[before:] if c.chat_id == self.user]
         return self.last

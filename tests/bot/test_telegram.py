@@ -223,9 +223,7 @@ async def test_photo_sticker_and_failure(
     assert "RuntimeError" in caplog.text and "failure for lỗi" not in caplog.text  # type, not message
 
 
-async def test_reminders_scheduled_and_blocked_user_marked_inactive(
-    fake_api: FakeTelegramApi, repos: Repos
-) -> None:
+async def test_reminders_scheduled_and_blocked_user_marked_inactive(fake_api: FakeTelegramApi, repos: Repos) -> None:
     tutor = FakeTutor(
         targets=[ReminderTarget("telegram", "77", "19:30"), ReminderTarget("telegram", str(USER), "07:05")]
     )

@@ -46,10 +46,7 @@ async def _onboard_and_quiz(learner: TelegramLearner, container: Container) -> N
     curriculum = container.curriculum
     question_text = learner.text
     item = next(
-        item
-        for lesson in curriculum.lessons.values()
-        for item in lesson.quiz
-        if item.question in question_text
+        item for lesson in curriculum.lessons.values() for item in lesson.quiz if item.question in question_text
     )
     if item.type == "mcq":
         await learner.press(LETTERS[item.choices.index(item.answer)])
@@ -140,7 +137,9 @@ def test_serve_without_token_and_half_configured_webhook(container: Container) -
         _ = broken.telegram_channel
     plain_http = Container(
         container.settings.model_copy(
-            update={"telegram": TelegramSettings(token="123:abc", mode="webhook", webhook_url="http://x/telegram/webhook")}
+            update={
+                "telegram": TelegramSettings(token="123:abc", mode="webhook", webhook_url="http://x/telegram/webhook")
+            }
         )
     )
     with pytest.raises(ConfigError, match="https"):
@@ -183,7 +182,10 @@ def test_hocvuso_serve_starts_without_token(tmp_path) -> None:  # type: ignore[n
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOCVUSO_")}
     server = subprocess.Popen(
         [sys.executable, "-m", "hocvuso", "--config", str(config), "serve"],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         health = None
@@ -225,7 +227,10 @@ def test_hocvuso_telegram_long_polling_command(tmp_path, fake_api: FakeTelegramA
     env["HOCVUSO_TELEGRAM__TOKEN"] = fake_api.token
     bot = subprocess.Popen(
         [sys.executable, "-m", "hocvuso", "--config", str(config), "telegram"],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         fake_api.push_update(fake_api.message_update(4711, "/start"))

@@ -63,7 +63,9 @@ def test_sources_are_listed_once_and_text_escaped() -> None:
     assert out.html.count("📖") == 1  # the second source is already named in the text
 
 
-QUIZ = QuizQuestion("q1", "Mật khẩu nào mạnh nhất?", ("123456", "Tr@ng-Xanh-42"), ("a:1:0", "a:1:1"), 1, "Dài và trộn ký tự.")
+QUIZ = QuizQuestion(
+    "q1", "Mật khẩu nào mạnh nhất?", ("123456", "Tr@ng-Xanh-42"), ("a:1:0", "a:1:1"), 1, "Dài và trộn ký tự."
+)
 
 
 def test_quiz_becomes_a_poll_only_when_asked_and_fitting() -> None:
@@ -84,9 +86,13 @@ def test_quiz_becomes_a_poll_only_when_asked_and_fitting() -> None:
 def test_image_with_caption_not_repeated_and_missing_image_falls_back(tmp_path: Path) -> None:
     image = tmp_path / "a.png"
     image.write_bytes(b"png")
-    [photo] = plan_reply(Reply("Hình 1", image_path="a.png", image_caption="Hình 1"), use_quiz_polls=False, media_root=tmp_path)
+    [photo] = plan_reply(
+        Reply("Hình 1", image_path="a.png", image_caption="Hình 1"), use_quiz_polls=False, media_root=tmp_path
+    )
     assert isinstance(photo, OutPhoto) and photo.path == image and photo.caption_html == "Hình 1"
-    [text] = plan_reply(Reply("Hình 2", image_path="missing.png", image_caption="Hình 2"), use_quiz_polls=False, media_root=tmp_path)
+    [text] = plan_reply(
+        Reply("Hình 2", image_path="missing.png", image_caption="Hình 2"), use_quiz_polls=False, media_root=tmp_path
+    )
     assert isinstance(text, OutText) and text.html == "Hình 2"
 
 

@@ -45,7 +45,9 @@ def test_raw_update_key_agrees_with_the_parsed_update() -> None:
                 "date": 0,
                 "old_chat_member": {"status": "member", "user": {"id": 1, "is_bot": True, "first_name": "B"}},
                 "new_chat_member": {
-                    "status": "kicked", "until_date": 0, "user": {"id": 1, "is_bot": True, "first_name": "B"}
+                    "status": "kicked",
+                    "until_date": 0,
+                    "user": {"id": 1, "is_bot": True, "first_name": "B"},
                 },
             },
         },

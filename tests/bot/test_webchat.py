@@ -66,7 +66,9 @@ async def test_first_message_sets_a_signed_cookie_that_identifies_the_learner(si
         # The same client message id again (a double click, a retry) is handled once.
         again = await client.post("/api/chat", json={"text": "lần hai", "id": "m2"})
         assert again.json()["replies"] == []
-    async with httpx.AsyncClient(base_url=base_url, cookies={COOKIE_NAME: client.cookies[COOKIE_NAME][:-2] + "xx"}) as forged:
+    async with httpx.AsyncClient(
+        base_url=base_url, cookies={COOKIE_NAME: client.cookies[COOKIE_NAME][:-2] + "xx"}
+    ) as forged:
         response = await forged.post("/api/chat", json={"text": "giả mạo"})
         assert response.status_code == 200
         assert tutor.inbounds[-1].user_id != learner
@@ -77,7 +79,9 @@ async def test_buttons_are_posted_back_as_payloads(site) -> None:
     tutor, base_url = site
     async with httpx.AsyncClient(base_url=base_url) as client:
         start = (await client.post("/api/chat", json={"text": "/start"})).json()["replies"][0]
-        assert start["buttons"] == [[{"label": "Đồng ý", "payload": "consent:yes"}, {"label": "Không", "payload": "consent:no"}]]
+        assert start["buttons"] == [
+            [{"label": "Đồng ý", "payload": "consent:yes"}, {"label": "Không", "payload": "consent:no"}]
+        ]
         lesson = (await client.post("/api/chat", json={"payload": "consent:yes"})).json()["replies"][0]
     assert lesson["text"].startswith("Bài 1: Mật khẩu mạnh")
     assert tutor.inbounds[-1].kind == "button" and tutor.inbounds[-1].payload == "consent:yes"
@@ -87,7 +91,9 @@ async def test_bad_requests_are_refused(site) -> None:
     tutor, base_url = site
     async with httpx.AsyncClient(base_url=base_url) as client:
         assert (await client.post("/api/chat", data={"text": "form"})).status_code == 415
-        assert (await client.post("/api/chat", content=b"{", headers={"Content-Type": "application/json"})).status_code == 400
+        assert (
+            await client.post("/api/chat", content=b"{", headers={"Content-Type": "application/json"})
+        ).status_code == 400
         assert (await client.post("/api/chat", json={"text": "   "})).status_code == 400
         assert (await client.post("/api/chat", json=["x"])).status_code == 400
         assert (await client.post("/api/chat", json={"payload": 5})).status_code == 400

@@ -17,7 +17,14 @@ from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "", shutil.which("chromium-browser") or "") if p and Path(p).is_file()), None)
+CHROMIUM = next(
+    (
+        p
+        for p in ("/usr/bin/chromium", shutil.which("chromium") or "", shutil.which("chromium-browser") or "")
+        if p and Path(p).is_file()
+    ),
+    None,
+)
 if CHROMIUM is None:
     pytest.skip(
         "no chromium binary (/usr/bin/chromium): `apt-get install -y chromium` (make install-test) to run the browser test",

@@ -27,7 +27,12 @@ FULL = {
 
 def test_check_zalo_settings() -> None:
     assert check_zalo_settings(**FULL) is None
-    assert check_zalo_settings(**{**FULL, "app_id": "", "oa_secret_key": "", "app_secret": "", "access_token": "", "refresh_token": ""}) is None
+    assert (
+        check_zalo_settings(
+            **{**FULL, "app_id": "", "oa_secret_key": "", "app_secret": "", "access_token": "", "refresh_token": ""}
+        )
+        is None
+    )
     assert check_zalo_settings(**{**FULL, "access_token": "", "refresh_token": ""}) is None  # pair already in the DB
     problem = check_zalo_settings(**{**FULL, "app_secret": ""})
     assert problem is not None and "HOCVUSO_ZALO__APP_SECRET" in problem and "half-configured" in problem

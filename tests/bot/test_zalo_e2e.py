@@ -19,7 +19,9 @@ pytestmark = pytest.mark.slow
 USER = "5521772797175877301"
 
 
-async def test_follow_consent_and_onboarding_with_the_real_tutor(data_dir: Path, database_url: str, fake_zalo: FakeZaloApi) -> None:
+async def test_follow_consent_and_onboarding_with_the_real_tutor(
+    data_dir: Path, database_url: str, fake_zalo: FakeZaloApi
+) -> None:
     zalo = {
         "app_id": APP_ID,
         "api_base": fake_zalo.base_url,

@@ -54,7 +54,9 @@ def windows(repos: ZaloRepos) -> None:
     repos.users.user_wrote("later", NOW - timedelta(hours=1))
 
 
-async def test_only_inside_the_free_window_and_once_a_day(fake_zalo: FakeZaloApi, repos: ZaloRepos, tutor: FakeTutor, windows: None) -> None:
+async def test_only_inside_the_free_window_and_once_a_day(
+    fake_zalo: FakeZaloApi, repos: ZaloRepos, tutor: FakeTutor, windows: None
+) -> None:
     channel = await _channel(fake_zalo, repos, tutor)
     try:
         first = await channel.send_due_reminders()
@@ -70,7 +72,9 @@ async def test_only_inside_the_free_window_and_once_a_day(fake_zalo: FakeZaloApi
     assert repos.users.window("recent").sent_since == 1
 
 
-async def test_proactive_messages_when_allowed(fake_zalo: FakeZaloApi, repos: ZaloRepos, tutor: FakeTutor, windows: None) -> None:
+async def test_proactive_messages_when_allowed(
+    fake_zalo: FakeZaloApi, repos: ZaloRepos, tutor: FakeTutor, windows: None
+) -> None:
     channel = await _channel(fake_zalo, repos, tutor, allow_proactive=True)
     try:
         results = await channel.send_due_reminders()

@@ -8,7 +8,9 @@ from tutor.messages import Button, Reply, SourceLink
 
 
 def test_replies_of_a_turn_are_combined_into_one_message() -> None:
-    outs = plan_replies([Reply("Cảm ơn bạn! 🎉"), Reply("Bạn muốn mình gọi bạn là gì?", buttons=((Button("Bỏ qua", "sk|x"),),))])
+    outs = plan_replies(
+        [Reply("Cảm ơn bạn! 🎉"), Reply("Bạn muốn mình gọi bạn là gì?", buttons=((Button("Bỏ qua", "sk|x"),),))]
+    )
     assert len(outs) == 1
     assert outs[0].text == "Cảm ơn bạn! 🎉\n\nBạn muốn mình gọi bạn là gì?"
     assert outs[0].message() == {

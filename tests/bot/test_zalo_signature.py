@@ -27,7 +27,10 @@ def test_known_vector_event() -> None:
 def test_is_plain_sha256_not_hmac() -> None:
     import hmac
 
-    assert event_signature(APP_ID, BODY, STAMP, KEY) != hmac.new(KEY.encode(), APP_ID.encode() + BODY + STAMP.encode(), "sha256").hexdigest()
+    assert (
+        event_signature(APP_ID, BODY, STAMP, KEY)
+        != hmac.new(KEY.encode(), APP_ID.encode() + BODY + STAMP.encode(), "sha256").hexdigest()
+    )
 
 
 def test_verify_accepts_with_or_without_prefix_and_any_case() -> None:

@@ -96,7 +96,9 @@ async def test_two_workers_refresh_the_shared_pair_once(fake_zalo: FakeZaloApi, 
     """Two processes' token managers (separate locks, separate stores) on one database."""
     fake_zalo.refresh_delay_s = 0.5
     async with httpx.AsyncClient() as http:
-        api = ZaloApi(http, api_base=fake_zalo.base_url, oauth_base=fake_zalo.base_url, app_id=APP_ID, app_secret=APP_SECRET)
+        api = ZaloApi(
+            http, api_base=fake_zalo.base_url, oauth_base=fake_zalo.base_url, app_id=APP_ID, app_secret=APP_SECRET
+        )
         pair = TokenPair(FIRST_ACCESS, FIRST_REFRESH)
         a = ZaloTokens(ZaloTokenStore(repos.session_factory), api, first_pair=pair)
         b = ZaloTokens(ZaloTokenStore(repos.session_factory), api, first_pair=pair)

@@ -42,7 +42,9 @@ def tutor() -> FakeTutor:
 
 
 @pytest.fixture
-async def served(fake_zalo: FakeZaloApi, repos: ZaloRepos, tutor: FakeTutor) -> AsyncIterator[tuple[ZaloChannel, httpx.AsyncClient]]:
+async def served(
+    fake_zalo: FakeZaloApi, repos: ZaloRepos, tutor: FakeTutor
+) -> AsyncIterator[tuple[ZaloChannel, httpx.AsyncClient]]:
     channel = make_zalo_channel(fake_zalo, repos, tutor)
     async with serve_app(create_app(channels=[channel])) as base_url:
         async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
@@ -78,7 +80,9 @@ async def test_signature_without_mac_prefix_is_accepted(served, fake_zalo: FakeZ
     assert [c.text for c in fake_zalo.messages(USER)] == ["Bạn hỏi: xin chào"]
 
 
-async def test_one_changed_byte_is_rejected_and_nothing_stored(served, fake_zalo: FakeZaloApi, repos: ZaloRepos, tutor: FakeTutor) -> None:
+async def test_one_changed_byte_is_rejected_and_nothing_stored(
+    served, fake_zalo: FakeZaloApi, repos: ZaloRepos, tutor: FakeTutor
+) -> None:
     channel, client = served
     body, headers = signed(text_event(USER, "chuyển tiền cho tôi"))
     tampered = body.replace(b"chuy", b"chuz", 1)
@@ -130,7 +134,9 @@ async def test_other_app_id_is_rejected(served, repos: ZaloRepos) -> None:
     assert repos.inbox.counts("zalo") == {}
 
 
-async def test_follow_greets_with_buttons_and_a_tap_comes_back_as_the_payload(served, fake_zalo: FakeZaloApi, tutor: FakeTutor) -> None:
+async def test_follow_greets_with_buttons_and_a_tap_comes_back_as_the_payload(
+    served, fake_zalo: FakeZaloApi, tutor: FakeTutor
+) -> None:
     channel, client = served
     assert (await post(client, *signed(follow_event(USER)))).status_code == 200
     await channel.idle()
@@ -155,7 +161,9 @@ async def test_follow_greets_with_buttons_and_a_tap_comes_back_as_the_payload(se
     assert tutor.inbounds[-1].kind == "text" and tutor.inbounds[-1].payload is None
 
 
-async def test_unfollow_marks_inactive_and_other_events_are_ignored(served, fake_zalo: FakeZaloApi, tutor: FakeTutor, repos: ZaloRepos) -> None:
+async def test_unfollow_marks_inactive_and_other_events_are_ignored(
+    served, fake_zalo: FakeZaloApi, tutor: FakeTutor, repos: ZaloRepos
+) -> None:
     channel, client = served
     assert (await post(client, *signed(follow_event(USER, "unfollow")))).status_code == 200
     assert (await post(client, *signed(sticker_event(USER)))).status_code == 200
@@ -188,7 +196,9 @@ async def test_tutor_failure_gets_an_apology_not_a_traceback(fake_zalo: FakeZalo
     assert repos.inbox.status("zalo", event["message"]["msg_id"]) == "failed"
 
 
-async def test_events_left_by_a_crash_are_processed_on_start(fake_zalo: FakeZaloApi, repos: ZaloRepos, tutor: FakeTutor) -> None:
+async def test_events_left_by_a_crash_are_processed_on_start(
+    fake_zalo: FakeZaloApi, repos: ZaloRepos, tutor: FakeTutor
+) -> None:
     event = text_event(USER, "trước khi sập")
     assert repos.inbox.record("zalo", event["message"]["msg_id"], event)  # acknowledged, then the crash
     channel = make_zalo_channel(fake_zalo, repos, tutor)
@@ -267,7 +277,9 @@ async def test_lesson_image_is_uploaded_once_and_sent_with_its_text(fake_zalo: F
     assert sent[0].text == "Màn hình cài đặt <b>\n\nXem hình minh hoạ nhé."
 
 
-async def test_an_image_that_cannot_be_uploaded_is_replaced_by_its_caption(fake_zalo: FakeZaloApi, repos: ZaloRepos, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_an_image_that_cannot_be_uploaded_is_replaced_by_its_caption(
+    fake_zalo: FakeZaloApi, repos: ZaloRepos, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     fake_png = tmp_path / "hong.png"
     fake_png.write_bytes(b"not really a png")
     channel = make_zalo_channel(fake_zalo, repos, FakeTutor(image_path=str(fake_png)))

@@ -100,7 +100,9 @@ def sticker_event(user_id: str) -> dict[str, Any]:
         "recipient": {"id": OA_ID},
         "message": {
             "msg_id": f"stk{next(_msg_ids):06d}",
-            "attachments": [{"type": "sticker", "payload": {"id": "bfe458bf64fa8da4d4eb", "url": "https://example.invalid/s"}}],
+            "attachments": [
+                {"type": "sticker", "payload": {"id": "bfe458bf64fa8da4d4eb", "url": "https://example.invalid/s"}}
+            ],
         },
     }
 

@@ -112,9 +112,7 @@ class OpenAIFake:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self._stopping.clear()
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="openai-fake", daemon=True
-        )
+        self._thread = threading.Thread(target=self._server.serve_forever, name="openai-fake", daemon=True)
         self._thread.start()
         return self
 

@@ -153,14 +153,10 @@ class FakeTelegramApi:
         with self._cond:
             calls = list(self.calls)
         return [
-            c
-            for c in calls
-            if (method is None or c.method == method) and (chat_id is None or c.chat_id == chat_id)
+            c for c in calls if (method is None or c.method == method) and (chat_id is None or c.chat_id == chat_id)
         ]
 
-    def wait_for(
-        self, predicate: Callable[[list[ApiCall]], bool], timeout: float = 10.0
-    ) -> list[ApiCall]:
+    def wait_for(self, predicate: Callable[[list[ApiCall]], bool], timeout: float = 10.0) -> list[ApiCall]:
         """Block until predicate(all calls) is true; raise TimeoutError otherwise."""
         deadline = time.monotonic() + timeout
         with self._cond:
@@ -192,9 +188,7 @@ class FakeTelegramApi:
             "text": text,
         }
         if text.startswith("/"):
-            message["entities"] = [
-                {"type": "bot_command", "offset": 0, "length": len(text.split(" ")[0])}
-            ]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split(" ")[0])}]
         return {"update_id": update_id if update_id is not None else next(self._update_ids), "message": message}
 
     def sticker_update(self, user_id: int) -> dict[str, Any]:
@@ -252,7 +246,7 @@ class FakeTelegramApi:
         if not handler.path.startswith(prefix):
             self._respond(handler, 404, {"ok": False, "error_code": 404, "description": "Not Found"})
             return
-        method = handler.path[len(prefix):].split("?")[0]
+        method = handler.path[len(prefix) :].split("?")[0]
         params, files = _decode(handler.headers.get("Content-Type", ""), body)
         call = ApiCall(method, params, files)
         status, answer = self._answer(call)
@@ -296,7 +290,14 @@ class FakeTelegramApi:
             self.webhook = {}
             return 200, {"ok": True, "result": True}
         if method == "getWebhookInfo":
-            return 200, {"ok": True, "result": {"url": self.webhook.get("url", ""), "has_custom_certificate": False, "pending_update_count": 0}}
+            return 200, {
+                "ok": True,
+                "result": {
+                    "url": self.webhook.get("url", ""),
+                    "has_custom_certificate": False,
+                    "pending_update_count": 0,
+                },
+            }
         if method in ("answerCallbackQuery", "setMyCommands", "deleteMessage"):
             return 200, {"ok": True, "result": True}
         if method in _MESSAGE_METHODS:
@@ -369,9 +370,7 @@ def _decode(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, b
     if content_type.startswith("application/json"):
         return dict(json.loads(body)), files
     if content_type.startswith("multipart/form-data"):
-        message = BytesParser(policy=HTTP).parsebytes(
-            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
-        )
+        message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body)
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
             data = part.get_payload(decode=True) or b""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from tutor.messages import Button, Inbound, QuizQuestion, Reply, ReminderTarget
+from tutor.messages import Button, Inbound, QuizQuestion, ReminderTarget, Reply
 
 LONG_TEXT = " ".join(
     f"Câu số {i}: mật khẩu mạnh có ít nhất mười hai ký tự, gồm chữ, số và ký hiệu." for i in range(160)

@@ -127,14 +127,16 @@ class FakeZaloApi:
     def _handle(self, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, Any]]:
         if path == "/v2.0/oa/upload/image":
             content_type = headers.get("content-type", "")
-            parsed = BytesParser(policy=HTTP).parsebytes(
-                b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw
+            parsed = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw)
+            files = (
+                {
+                    str(part.get_param("name", header="content-disposition")): part.get_payload(decode=True) or b""
+                    for part in parsed.iter_parts()
+                    if part.get_filename()
+                }
+                if parsed.is_multipart()
+                else {}
             )
-            files = {
-                str(part.get_param("name", header="content-disposition")): part.get_payload(decode=True) or b""
-                for part in parsed.iter_parts()
-                if part.get_filename()
-            } if parsed.is_multipart() else {}
             with self._cond:
                 call = Call(path, headers, {"files": sorted(files)})
                 self.calls.append(call)

@@ -63,7 +63,16 @@ def test_scripted_chat_through_piped_stdin(config: Path) -> None:
 
 def test_chat_state_survives_a_restart_in_a_new_process(config: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOCVUSO_")}
-    command = [sys.executable, "-c", "from hocvuso.cli import main; main()", "--config", str(config), "chat", "--user", "an"]
+    command = [
+        sys.executable,
+        "-c",
+        "from hocvuso.cli import main; main()",
+        "--config",
+        str(config),
+        "chat",
+        "--user",
+        "an",
+    ]
 
     def run(lines: list[str]) -> str:
         done = subprocess.run(

@@ -20,9 +20,7 @@ runner = CliRunner()
 def config(tmp_path: Path) -> Path:
     """A config file whose lessons folder is the fixture course and whose data dir is not created yet."""
     path = tmp_path / "config.yaml"
-    path.write_text(
-        f"data_dir: {tmp_path / 'data'}\ningest:\n  lessons_dir: {FIXTURE_COURSE}\n", encoding="utf-8"
-    )
+    path.write_text(f"data_dir: {tmp_path / 'data'}\ningest:\n  lessons_dir: {FIXTURE_COURSE}\n", encoding="utf-8")
     return path
 
 
@@ -32,7 +30,9 @@ def broken(tmp_path: Path) -> Path:
     root = tmp_path / "course"
     shutil.copytree(FIXTURE_COURSE, root)
     lesson = root / "dien-thoai/01-co-chu-giong-noi.md"
-    lesson.write_text(lesson.read_text(encoding="utf-8").replace('answer: "Micrô"', 'answer: "Micro"'), encoding="utf-8")
+    lesson.write_text(
+        lesson.read_text(encoding="utf-8").replace('answer: "Micrô"', 'answer: "Micro"'), encoding="utf-8"
+    )
     return root
 
 
@@ -48,8 +48,12 @@ def test_check_broken_course_prints_file_line_reason_and_exits_1(broken: Path) -
     result = runner.invoke(app, ["lessons", "check", str(broken)])
     assert result.exit_code == 1
     lesson = broken / "dien-thoai/01-co-chu-giong-noi.md"
-    line = next(n for n, text in enumerate(lesson.read_text(encoding="utf-8").splitlines(), 1) if 'answer: "Micro"' in text)
-    assert result.stdout.splitlines() == [f"{lesson}:{line}: the answer 'Micro' of item 'cc-4' is not one of its choices"]
+    line = next(
+        n for n, text in enumerate(lesson.read_text(encoding="utf-8").splitlines(), 1) if 'answer: "Micro"' in text
+    )
+    assert result.stdout.splitlines() == [
+        f"{lesson}:{line}: the answer 'Micro' of item 'cc-4' is not one of its choices"
+    ]
     assert "1 problem(s) in 1 file(s)." in result.stderr
 
 
@@ -72,7 +76,9 @@ def test_stats_table() -> None:
     out = result.stdout
     assert "dien-thoai" in out and "an-toan" in out and "total" in out
     assert out.index("dien-thoai") < out.index("an-toan")  # module order
-    assert "3 lessons, 16 quiz items, 10 placement items, 4 skills; media: 1 transcripts, 1 images." in " ".join(out.split())
+    assert "3 lessons, 16 quiz items, 10 placement items, 4 skills; media: 1 transcripts, 1 images." in " ".join(
+        out.split()
+    )
 
 
 def test_stats_json() -> None:

@@ -162,7 +162,9 @@ def test_missing_field(course: Path) -> None:
 def test_value_not_allowed(course: Path) -> None:
     edit(course / MKM, "level: co-ban", "level: trung-binh")
     assert only(course) == Problem(
-        course / MKM, line_of(course / MKM, "level:"), "level: Input should be 'co-ban' or 'nang-cao' (got 'trung-binh')"
+        course / MKM,
+        line_of(course / MKM, "level:"),
+        "level: Input should be 'co-ban' or 'nang-cao' (got 'trung-binh')",
     )
 
 
@@ -261,7 +263,9 @@ def test_duplicate_item_id_across_lessons(course: Path) -> None:
     edit(course / OTP, "- id: otp-3", "- id: mkm-1")
     first = line_of(course / MKM, "- id: mkm-1")
     assert only(course) == Problem(
-        course / OTP, line_of(course / OTP, "- id: mkm-1"), f"duplicate quiz item id 'mkm-1' (also in {course / MKM}:{first})"
+        course / OTP,
+        line_of(course / OTP, "- id: mkm-1"),
+        f"duplicate quiz item id 'mkm-1' (also in {course / MKM}:{first})",
     )
 
 
@@ -286,13 +290,18 @@ def test_missing_module_yaml(course: Path) -> None:
     assert Problem(course / MKM, line_of(course / MKM, "module:"), "module 'an-toan' has no module.yaml") in problems
     assert Problem(course / OTP, line_of(course / OTP, "module:"), "module 'an-toan' has no module.yaml") in problems
     skills = course / "skills.yaml"
-    assert Problem(skills, line_of(skills, "id: at-otp"), "skill 'at-otp' belongs to unknown module 'an-toan'") in problems
+    assert (
+        Problem(skills, line_of(skills, "id: at-otp"), "skill 'at-otp' belongs to unknown module 'an-toan'") in problems
+    )
 
 
 def test_module_yaml_id_must_match_folder(course: Path) -> None:
     edit(course / "dien-thoai/module.yaml", "id: dien-thoai", "id: dien-thoai-2")
     problems = check_curriculum(course)
-    assert Problem(course / "dien-thoai/module.yaml", 1, "module id 'dien-thoai-2' does not match its folder 'dien-thoai'") in problems
+    assert (
+        Problem(course / "dien-thoai/module.yaml", 1, "module id 'dien-thoai-2' does not match its folder 'dien-thoai'")
+        in problems
+    )
 
 
 def test_module_without_lessons(course: Path) -> None:
@@ -311,12 +320,16 @@ def test_duplicate_module_order(course: Path) -> None:
 
 def test_duplicate_lesson_order_in_module(course: Path) -> None:
     edit(course / OTP, "order: 2", "order: 1")
-    assert only(course) == Problem(course / OTP, line_of(course / OTP, "order:"), "lesson order 1 is also used by 'mat-khau-manh'")
+    assert only(course) == Problem(
+        course / OTP, line_of(course / OTP, "order:"), "lesson order 1 is also used by 'mat-khau-manh'"
+    )
 
 
 def test_unknown_lesson_skill(course: Path) -> None:
     edit(course / MKM, "skills: [at-mat-khau]", "skills: [at-mat-khau, at-wifi]")
-    assert only(course) == Problem(course / MKM, line_of(course / MKM, "skills:"), "unknown skill 'at-wifi' (not in skills.yaml)")
+    assert only(course) == Problem(
+        course / MKM, line_of(course / MKM, "skills:"), "unknown skill 'at-wifi' (not in skills.yaml)"
+    )
 
 
 def test_unknown_item_skill(course: Path) -> None:
@@ -354,7 +367,9 @@ def test_skill_of_unknown_module(course: Path) -> None:
     skills = course / "skills.yaml"
     edit(skills, "module: dien-thoai}\n  - {id: dt-giong-noi", "module: dien-thoai}\n  - {id: dt-giong-noi")
     edit(skills, 'name: "Gõ bằng giọng nói", module: dien-thoai', 'name: "Gõ bằng giọng nói", module: khac')
-    assert only(course) == Problem(skills, line_of(skills, "dt-giong-noi"), "skill 'dt-giong-noi' belongs to unknown module 'khac'")
+    assert only(course) == Problem(
+        skills, line_of(skills, "dt-giong-noi"), "skill 'dt-giong-noi' belongs to unknown module 'khac'"
+    )
 
 
 def test_duplicate_skill_id(course: Path) -> None:
@@ -367,20 +382,26 @@ def test_duplicate_skill_id(course: Path) -> None:
 
 def test_unknown_prerequisite(course: Path) -> None:
     edit(course / OTP, "prerequisites: [mat-khau-manh]", "prerequisites: [mat-khau-manh, khong-co]")
-    assert only(course) == Problem(course / OTP, line_of(course / OTP, "prerequisites:"), "unknown prerequisite 'khong-co'")
+    assert only(course) == Problem(
+        course / OTP, line_of(course / OTP, "prerequisites:"), "unknown prerequisite 'khong-co'"
+    )
 
 
 def test_prerequisite_cycle(course: Path) -> None:
     edit(course / MKM, "prerequisites: []", "prerequisites:\n  - ma-otp")
     assert only(course) == Problem(
-        course / OTP, line_of(course / OTP, "prerequisites:"), "prerequisites form a cycle: ma-otp -> mat-khau-manh -> ma-otp"
+        course / OTP,
+        line_of(course / OTP, "prerequisites:"),
+        "prerequisites form a cycle: ma-otp -> mat-khau-manh -> ma-otp",
     )
 
 
 def test_prerequisite_of_itself(course: Path) -> None:
     edit(course / CCG, "prerequisites: []", "prerequisites:\n  - co-chu-giong-noi")
     assert only(course) == Problem(
-        course / CCG, line_of(course / CCG, "  - co-chu-giong-noi"), "prerequisites form a cycle: co-chu-giong-noi -> co-chu-giong-noi"
+        course / CCG,
+        line_of(course / CCG, "  - co-chu-giong-noi"),
+        "prerequisites form a cycle: co-chu-giong-noi -> co-chu-giong-noi",
     )
 
 
@@ -400,25 +421,33 @@ def test_longer_cycle_reported_once(course: Path) -> None:
 def test_mcq_answer_not_among_choices(course: Path) -> None:
     path = course / CCG
     edit(path, 'answer: "Micrô"', 'answer: "Micro"')
-    assert only(course) == Problem(path, line_of(path, 'answer: "Micro"'), "the answer 'Micro' of item 'cc-4' is not one of its choices")
+    assert only(course) == Problem(
+        path, line_of(path, 'answer: "Micro"'), "the answer 'Micro' of item 'cc-4' is not one of its choices"
+    )
 
 
 def test_mcq_needs_two_choices(course: Path) -> None:
     path = course / CCG
     edit(path, 'choices: ["Micrô", "Máy ảnh", "Thùng rác"]', 'choices: ["Micrô"]')
-    assert only(course) == Problem(path, line_of(path, 'choices: ["Micrô"]'), "mcq item 'cc-4' needs at least 2 choices")
+    assert only(course) == Problem(
+        path, line_of(path, 'choices: ["Micrô"]'), "mcq item 'cc-4' needs at least 2 choices"
+    )
 
 
 def test_mcq_repeated_choice(course: Path) -> None:
     path = course / CCG
     edit(path, 'choices: ["Micrô", "Máy ảnh", "Thùng rác"]', 'choices: ["Micrô", "Máy ảnh", "Micrô"]')
-    assert only(course) == Problem(path, line_of(path, "choices: [\"Micrô\", \"Máy"), "item 'cc-4' repeats the choice 'Micrô'")
+    assert only(course) == Problem(
+        path, line_of(path, 'choices: ["Micrô", "Máy'), "item 'cc-4' repeats the choice 'Micrô'"
+    )
 
 
 def test_true_false_answer(course: Path) -> None:
     path = course / CCG
     edit(path, '    answer: "Sai"\n', '    answer: "Không"\n')
-    assert only(course) == Problem(path, line_of(path, 'answer: "Không"'), "true_false item 'cc-5' must answer 'Đúng' or 'Sai', not 'Không'")
+    assert only(course) == Problem(
+        path, line_of(path, 'answer: "Không"'), "true_false item 'cc-5' must answer 'Đúng' or 'Sai', not 'Không'"
+    )
 
 
 def test_short_answer_must_not_be_empty(course: Path) -> None:
@@ -430,7 +459,9 @@ def test_short_answer_must_not_be_empty(course: Path) -> None:
 def test_short_item_takes_no_choices(course: Path) -> None:
     path = course / CCG
     edit(path, '    answer: "đọc lại"\n', '    answer: "đọc lại"\n    choices: ["đọc lại", "gửi luôn"]\n')
-    assert only(course) == Problem(path, line_of(path, 'choices: ["đọc lại"'), "short item 'cc-6' takes no choices (only mcq items do)")
+    assert only(course) == Problem(
+        path, line_of(path, 'choices: ["đọc lại"'), "short item 'cc-6' takes no choices (only mcq items do)"
+    )
 
 
 def test_lesson_needs_five_items(course: Path) -> None:
@@ -475,9 +506,15 @@ def test_too_many_sections(course: Path) -> None:
 
 def test_section_too_long(course: Path) -> None:
     path = course / MKM
-    edit(path, "Mật khẩu ngắn, dễ đoán bị dò ra rất nhanh.", "Mật khẩu ngắn, dễ đoán bị dò ra rất nhanh." + " Thêm chữ." * 60)
+    edit(
+        path,
+        "Mật khẩu ngắn, dễ đoán bị dò ra rất nhanh.",
+        "Mật khẩu ngắn, dễ đoán bị dò ra rất nhanh." + " Thêm chữ." * 60,
+    )
     assert only(course) == Problem(
-        path, line_of(path, "## Vì sao"), "section '## Vì sao cần mật khẩu mạnh' has 789 characters; at most 700 fit a phone screen"
+        path,
+        line_of(path, "## Vì sao"),
+        "section '## Vì sao cần mật khẩu mạnh' has 789 characters; at most 700 fit a phone screen",
     )
 
 
@@ -490,13 +527,17 @@ def test_empty_section(course: Path) -> None:
 def test_last_section_must_be_recap(course: Path) -> None:
     path = course / MKM
     edit(path, "## Ghi nhớ", "## Tóm tắt")
-    assert only(course) == Problem(path, line_of(path, "## Tóm tắt"), "the last section must be '## Ghi nhớ', not '## Tóm tắt'")
+    assert only(course) == Problem(
+        path, line_of(path, "## Tóm tắt"), "the last section must be '## Ghi nhớ', not '## Tóm tắt'"
+    )
 
 
 def test_text_before_first_section(course: Path) -> None:
     path = course / MKM
     edit(path, "---\n\n## Vì sao", "---\n\n# Đặt mật khẩu mạnh\n\nLời mở đầu.\n\n## Vì sao")
-    assert only(course) == Problem(path, line_of(path, "Lời mở đầu."), "text before the first '##' section; put it inside a section")
+    assert only(course) == Problem(
+        path, line_of(path, "Lời mở đầu."), "text before the first '##' section; put it inside a section"
+    )
 
 
 def test_subheadings_and_code_fences_do_not_split_sections(course: Path) -> None:
@@ -520,14 +561,18 @@ def test_placement_item_count(course: Path) -> None:
 def test_placement_unknown_skill(course: Path) -> None:
     path = course / "placement.yaml"
     edit(path, "    skill: dt-giong-noi\n  - id: pl-10", "    skill: dt-camera\n  - id: pl-10")
-    assert only(course) == Problem(path, line_of(path, "skill: dt-camera"), "unknown skill 'dt-camera' of item 'pl-09' (not in skills.yaml)")
+    assert only(course) == Problem(
+        path, line_of(path, "skill: dt-camera"), "unknown skill 'dt-camera' of item 'pl-09' (not in skills.yaml)"
+    )
 
 
 def test_placement_answer_checked_like_lesson_items(course: Path) -> None:
     path = course / "placement.yaml"
     edit(path, 'answer: "Kẻ lừa đảo"', 'answer: "Nhân viên ngân hàng"')
     assert only(course) == Problem(
-        path, line_of(path, 'answer: "Nhân viên ngân hàng"'), "the answer 'Nhân viên ngân hàng' of item 'pl-05' is not one of its choices"
+        path,
+        line_of(path, 'answer: "Nhân viên ngân hàng"'),
+        "the answer 'Nhân viên ngân hàng' of item 'pl-05' is not one of its choices",
     )
 
 
@@ -555,13 +600,17 @@ def test_empty_course(tmp_path: Path) -> None:
 
 def test_image_without_caption(course: Path) -> None:
     (course / CAPTION).unlink()
-    assert only(course) == Problem(course / PNG, 0, "image has no caption file '01-co-chu-giong-noi--cai-dat-co-chu.md'")
+    assert only(course) == Problem(
+        course / PNG, 0, "image has no caption file '01-co-chu-giong-noi--cai-dat-co-chu.md'"
+    )
 
 
 def test_caption_without_image(course: Path) -> None:
     (course / PNG).unlink()
     assert only(course) == Problem(
-        course / CAPTION, 0, "caption without an image: no '01-co-chu-giong-noi--cai-dat-co-chu.png' or '.jpg' next to it"
+        course / CAPTION,
+        0,
+        "caption without an image: no '01-co-chu-giong-noi--cai-dat-co-chu.png' or '.jpg' next to it",
     )
 
 

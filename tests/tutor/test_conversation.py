@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from knowledge.textnorm import fold
 from tests.tutor.conversation_kit import (
     Chat,
     answer_right,
@@ -18,16 +19,13 @@ from tests.tutor.conversation_kit import (
     learner_rows,
     onboard,
 )
-from knowledge.textnorm import fold
 from tutor import texts
 from tutor.conversation import LETTERS
-from tutor.progress import CERTIFICATE_TEXT
 from tutor.models import ConsentRecord, Learner, Mastery
+from tutor.progress import CERTIFICATE_TEXT
 from tutor.store import LearnerStore
 
 pytestmark = pytest.mark.slow
-
-
 
 
 class SpyAnswerer:
@@ -77,7 +75,9 @@ def test_consent_comes_first_and_nothing_personal_is_kept_before_it(tutor, engin
     chat.press("Gọi tôi là Trần Thị Bí")
     assert texts.ASK_UNIT in chat.text
     with engine.connect() as conn:
-        assert conn.execute(sa.select(Learner.display_name).where(Learner.id == learner_id)).scalar_one() == "Trần Thị Bí"
+        assert (
+            conn.execute(sa.select(Learner.display_name).where(Learner.id == learner_id)).scalar_one() == "Trần Thị Bí"
+        )
     with engine.connect() as conn:
         consent = conn.execute(sa.select(ConsentRecord.__table__)).one()
     assert consent.learner_id == learner_id

@@ -27,8 +27,6 @@ from tutor.models import ConversationState, ProcessedMessage
 pytestmark = pytest.mark.slow
 
 
-
-
 # --- parsing (pure) ------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "command", "arg"),
@@ -58,7 +56,15 @@ def test_parse_command(text: str, command: str | None, arg: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("19:30", "19:30"), ("7h", "07:00"), ("7h05", "07:05"), ("21.15", "21:15"), ("25:00", None), ("7:60", None), ("sáng", None)],
+    [
+        ("19:30", "19:30"),
+        ("7h", "07:00"),
+        ("7h05", "07:05"),
+        ("21.15", "21:15"),
+        ("25:00", None),
+        ("7:60", None),
+        ("sáng", None),
+    ],
 )
 def test_parse_hhmm(text: str, expected: str | None) -> None:
     assert parse_hhmm(text) == expected

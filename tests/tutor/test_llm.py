@@ -18,9 +18,7 @@ def fake() -> OpenAIFake:
         yield server
 
 
-@pytest.mark.parametrize(
-    ("base_url", "model"), [("", ""), ("http://127.0.0.1:9/v1", ""), ("", "qwen2.5"), ("  ", " ")]
-)
+@pytest.mark.parametrize(("base_url", "model"), [("", ""), ("http://127.0.0.1:9/v1", ""), ("", "qwen2.5"), ("  ", " ")])
 def test_no_model_without_endpoint_and_name(base_url: str, model: str) -> None:
     assert make_chat_model(LLMSettings(base_url=base_url, model=model)) is None
 

@@ -4,9 +4,9 @@ Revision ID: 0003_channels
 Revises: 0001_knowledge
 Create Date: 2026-11-28 17:20:00
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0003_channels"
 down_revision = "0001_knowledge"

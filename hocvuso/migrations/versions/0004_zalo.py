@@ -4,9 +4,9 @@ Revision ID: 0004_zalo
 Revises: 0003_channels
 Create Date: 2026-11-28 17:30:00
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0004_zalo"
 down_revision = "0003_channels"
