@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
+# The one apology every layer shows when a turn cannot be answered (no traceback ever reaches a learner).
+APOLOGY = "Xin lỗi, hệ thống đang bận. Bạn vui lòng thử lại sau ít phút nhé."
+
 InboundKind = Literal["text", "button", "sticker", "photo", "voice", "other"]
 
 
