@@ -105,13 +105,25 @@ class Skill(_Model):
 
 
 class Module(_Model):
-    """A module of the course (a folder with a module.yaml)."""
+    """A module of the course (a folder with a module.yaml).
+
+    `core` modules count towards the certificate; with `audience` set, only for those groups.
+    """
 
     id: Ident
     title: Text
     description: Text
     order: int
     core: StrictBool
+    audience: list[Audience] = []
+
+
+class Fact(_Model):
+    """A fact that can change (threshold, agency, date, hotline), with its source and check month."""
+
+    claim: Text
+    source: Text
+    checked: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 
 
 class _ItemSpec(_Model):
@@ -152,6 +164,7 @@ class _FrontMatter(_Model):
     prerequisites: list[Ident] = []
     duration_min: int = Field(ge=1)
     objectives: list[Text] = Field(min_length=2, max_length=4)
+    facts: list[Fact] = []
     quiz: list[_ItemSpec]
 
 
@@ -170,6 +183,7 @@ class Lesson(BaseModel):
     prerequisites: list[str] = []
     duration_min: int
     objectives: list[str]
+    facts: list[Fact] = []
     quiz: list[QuizItem]
     sections: list[Section]
     path: Path
