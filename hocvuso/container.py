@@ -116,10 +116,41 @@ class Container:
 
     @cached_property
     def units(self):  # type: ignore[no-untyped-def]
-        """The organization registry (`tutor.units_file`)."""
-        from tutor.units import load_units
+        """The union registry, read from the database; an empty registry table is seeded from
+        `tutor.units_file` (the shipped sample registry)."""
+        from knowledge.db import transaction
+        from tutor.units import DbUnitRegistry, load_units
 
-        return load_units(self.settings.tutor.units_file)
+        registry = DbUnitRegistry(self.session_factory, seed=load_units(self.settings.tutor.units_file))
+        with transaction(self.session_factory) as session:
+            registry.sync(session)
+        return registry
+
+    @cached_property
+    def officer_service(self):  # type: ignore[no-untyped-def]
+        """Officers, invites, dashboard sign-in and the campaign's statistics (tutor.officers)."""
+        from tutor.officers import OfficerConfig, OfficerService
+
+        officers, serve = self.settings.officers, self.settings.serve
+        targets = self.settings.targets
+        return OfficerService(
+            self.session_factory,
+            self.units,
+            OfficerConfig(
+                invite_ttl_hours=officers.invite_ttl_hours,
+                link_ttl_minutes=officers.link_ttl_minutes,
+                session_hours=officers.session_hours,
+                public_url=officers.public_url or f"http://{serve.host}:{serve.port}",
+                min_group=self.settings.stats.min_group,
+                timezone=self.settings.tutor.timezone,
+                targets={
+                    "officers_competent": targets.officers_fulltime,
+                    "public_staff_competent": targets.public_sector,
+                    "workers_competent": targets.enterprise_workers,
+                    "grassroots_connected": targets.grassroots_units_connected,
+                },
+            ),
+        )
 
     @property
     def payload_secret(self) -> bytes:

@@ -85,7 +85,7 @@ class TutorSettings(BaseModel):
     answer_min_score: float = 0.83  # best dense relevance below which we say we don't know
     answer_sure_score: float = 0.87  # at or above: answer without checking shared topic words
     answer_max_sentences: int = 3  # sentences in an extractive answer
-    units_file: Path = Path("knowledge/units.yaml")
+    units_file: Path = Path("knowledge/units_sample.csv")
     timezone: str = "Asia/Ho_Chi_Minh"
     consent_retention_days: int = 730
     quiz_length: int = 5  # items per /kiemtra and /ontap session
@@ -122,6 +122,17 @@ class ServeSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
     cookie_secret: SecretStr | None = None  # HOCVUSO_SERVE__COOKIE_SECRET; random per data dir if unset
+
+
+class StatsSettings(BaseModel):
+    min_group: int = Field(5, ge=1)  # counts below this are shown as "< N" to officers
+
+
+class OfficerSettings(BaseModel):
+    invite_ttl_hours: float = Field(72.0, gt=0)
+    link_ttl_minutes: float = Field(30.0, gt=0)
+    session_hours: float = Field(12.0, gt=0)
+    public_url: str = ""  # base of sign-in links; empty -> http://serve.host:serve.port
 
 
 class TargetSettings(BaseModel):
@@ -168,6 +179,8 @@ class Settings(BaseSettings):
     zalo: ZaloSettings = Field(default_factory=ZaloSettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)
     targets: TargetSettings = Field(default_factory=TargetSettings)
+    stats: StatsSettings = Field(default_factory=StatsSettings)
+    officers: OfficerSettings = Field(default_factory=OfficerSettings)
 
     @field_validator("data_dir")
     @classmethod

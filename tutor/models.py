@@ -30,14 +30,21 @@ GROUPS = ("officer", "public", "worker")
 
 
 class Unit(Base):
-    """A trade-union unit of the organization registry (mirrored from knowledge/units.yaml)."""
+    """A trade-union unit of the registry (`hocvuso units import`); its member counts by group are the
+    denominators of the campaign's indicators. `id` is the registry's `code`."""
 
     __tablename__ = "tutor_units"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
-    parent_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    level: Mapped[str] = mapped_column(String(32))  # province | city | grassroots
+    parent_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    level: Mapped[str] = mapped_column(String(32))  # province | district | grassroots
+    sector: Mapped[str] = mapped_column(String(16), default="enterprise")  # enterprise | public | union
+    officers: Mapped[int] = mapped_column(Integer, default=0)  # full-time union officers
+    public_staff: Mapped[int] = mapped_column(Integer, default=0)  # public-sector staff
+    workers: Mapped[int] = mapped_column(Integer, default=0)  # enterprise workers
+    sample: Mapped[bool] = mapped_column(Boolean, default=False)  # shipped sample data, replaced by an import
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class Learner(Base):

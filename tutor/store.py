@@ -30,6 +30,7 @@ from tutor.models import (
     ProcessedMessage,
     ReviewCard,
 )
+from tutor.stats.counters import fold_learner
 
 
 def aware(moment: datetime | None) -> datetime | None:
@@ -335,6 +336,7 @@ class LearnerStore:
         redelivery of the deleting message is not handled twice.
         """
         session.flush()
+        fold_learner(session, learner_id)  # the campaign's counts keep what this learner achieved, anonymously
         if keep_message is not None:
             session.execute(
                 update(ProcessedMessage)

@@ -8,6 +8,7 @@ from sqlalchemy import create_engine
 import bot.models  # noqa: F401  (registers tables)
 import knowledge.manifest  # noqa: F401
 import tutor.models  # noqa: F401
+import tutor.officer_models  # noqa: F401
 from knowledge.db import Base
 
 config = context.config

@@ -175,7 +175,7 @@ def test_hocvuso_serve_starts_without_token(tmp_path) -> None:  # type: ignore[n
     config.write_text(
         f"data_dir: {tmp_path / 'data'}\n"
         f"ingest: {{lessons_dir: {FIXTURE_COURSE}}}\n"
-        f"tutor: {{units_file: {REPO_ROOT / 'knowledge' / 'units.yaml'}}}\n"
+        f"tutor: {{units_file: {REPO_ROOT / 'knowledge' / 'units_sample.csv'}}}\n"
         f"serve: {{host: 127.0.0.1, port: {port}}}\n",
         encoding="utf-8",
     )
@@ -219,7 +219,7 @@ def test_hocvuso_telegram_long_polling_command(tmp_path, fake_api: FakeTelegramA
     config.write_text(
         f"data_dir: {tmp_path / 'data'}\n"
         f"ingest: {{lessons_dir: {FIXTURE_COURSE}}}\n"
-        f"tutor: {{units_file: {REPO_ROOT / 'knowledge' / 'units.yaml'}}}\n"
+        f"tutor: {{units_file: {REPO_ROOT / 'knowledge' / 'units_sample.csv'}}}\n"
         f"telegram: {{mode: polling, base_url: '{fake_api.base_url}', tutor_processes: 0}}\n",
         encoding="utf-8",
     )

@@ -182,7 +182,7 @@ def build_tutor(container: Any, clock: Clock | None = None, **tutor_overrides: A
         container.session_factory,
         load_curriculum(FIXTURE_COURSE),
         container.answerer,
-        load_units(REPO_ROOT / "knowledge" / "units.yaml"),
+        load_units(REPO_ROOT / "knowledge" / "units_sample.csv"),
         settings,
         clock=clock or Clock(),
         chat_model=container.chat_model,
