@@ -208,6 +208,7 @@ def validate_rows(table: RawTable, known: dict[str, str] | set[str]) -> tuple[li
 
     rows: list[UnitRow] = []
     seen: dict[str, int] = {}
+    links: list[tuple[int, str, str | None]] = []  # (row, parent, level) of every row naming a parent
     for number, cells in table.rows:
         problems: list[str] = []
         code = str(cell(cells, "code") or "").strip()
@@ -238,6 +239,8 @@ def validate_rows(table: RawTable, known: dict[str, str] | set[str]) -> tuple[li
             problems.append(f"row {number}, parent: a unit cannot be its own parent")
         if code and code not in seen:
             seen[code] = number
+        if parent is not None and parent != code:
+            links.append((number, parent, level))
         if problems:
             errors.extend(problems)
             continue
@@ -245,24 +248,25 @@ def validate_rows(table: RawTable, known: dict[str, str] | set[str]) -> tuple[li
         info = UnitInfo(code, name, parent, level, sector, counts["officers"] or 0,
                         counts["public_staff"] or 0, counts["workers"] or 0)  # fmt: skip
         rows.append(UnitRow(number, info))
-    errors.extend(_check_parents(rows, known))
+    errors.extend(_check_parents(links, set(seen), rows, known))
+    errors.sort(key=lambda e: int(e.split(",")[0].removeprefix("row ")))
     return rows, errors
 
 
-def _check_parents(rows: list[UnitRow], known: dict[str, str] | set[str]) -> list[str]:
+def _check_parents(
+    links: list[tuple[int, str, str | None]], in_file: set[str], rows: list[UnitRow], known: dict[str, str] | set[str]
+) -> list[str]:
     """Each parent exists (in the file or the registry) and sits on a higher level."""
     rank = {level: i for i, level in enumerate(LEVELS)}
     levels = dict(known) if isinstance(known, dict) else {code: "" for code in known}
+    levels.update({code: "" for code in in_file if code not in levels})
     levels.update({r.info.id: r.info.level for r in rows})
     errors = []
-    for r in rows:
-        parent = r.info.parent
-        if parent is None:
-            continue
+    for number, parent, level in links:
         if parent not in levels:
-            errors.append(f"row {r.row}, parent: unknown unit {parent!r}")
-        elif levels[parent] and rank[levels[parent]] >= rank[r.info.level]:
-            errors.append(f"row {r.row}, parent: {parent!r} ({levels[parent]}) is not above a {r.info.level} unit")
+            errors.append(f"row {number}, parent: unknown unit {parent!r}")
+        elif levels[parent] and level and rank[levels[parent]] >= rank[level]:
+            errors.append(f"row {number}, parent: {parent!r} ({levels[parent]}) is not above a {level} unit")
     return errors
 
 

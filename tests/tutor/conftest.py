@@ -20,3 +20,13 @@ def tutor(ingested_container, clock):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def engine(ingested_container):  # type: ignore[no-untyped-def]
     return ingested_container.engine
+
+
+@pytest.fixture
+def db(settings):  # type: ignore[no-untyped-def]
+    """A composition root for database-only tests (migrated; never loads the embedding model)."""
+    from hocvuso.container import Container
+
+    built = Container(settings)
+    yield built
+    built.close()
