@@ -277,7 +277,7 @@ def test_prompt_injection_does_not_reveal_the_system_prompt(tutor) -> None:
     assert SYSTEM_PROMPT[:40] not in chat.text
     assert "untrusted" not in chat.text.lower()
     chat.say("/trogiup")  # behaviour unchanged afterwards
-    assert chat.text == texts.HELP
+    assert chat.text == tutor.help_text()
 
 
 def test_reminders(tutor, clock) -> None:

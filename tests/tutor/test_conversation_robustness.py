@@ -20,7 +20,10 @@ from tests.tutor.conversation_kit import (
     onboard,
 )
 from tutor import texts
-from tutor.conversation import MAX_PAYLOAD_BYTES, parse_command, parse_hhmm
+from tutor.flows import build_registry
+from tutor.messages import APOLOGY
+from tutor.payloads import MAX_PAYLOAD_BYTES
+from tutor.timeofday import parse_hhmm
 from tutor.messages import Inbound
 from tutor.models import ConversationState, ProcessedMessage
 
@@ -31,27 +34,38 @@ pytestmark = pytest.mark.slow
 @pytest.mark.parametrize(
     ("text", "command", "arg"),
     [
-        ("/hoc", "learn", ""),
-        ("/learn", "learn", ""),
-        ("/hoc@HocvusoBot", "learn", ""),
-        ("Học", "learn", ""),
-        ("hoc", "learn", ""),
-        ("tien do", "progress", ""),
-        ("Tiến độ", "progress", ""),
-        ("/TienDo", "progress", ""),
-        ("kiem tra dau vao", "placement", ""),
-        ("/nhacnho 19:30", "remind", "19:30"),
-        ("nhắc nhở 7h", "remind", "7h"),
-        ("/lienket 123456", "link", "123456"),
-        ("lien ket 123456", "link", "123456"),
-        ("/hoi mật khẩu là gì", "ask", "mật khẩu là gì"),
+        ("/hoc", "hoc", ""),
+        ("/learn", "hoc", ""),
+        ("/hoc@HocvusoBot", "hoc", ""),
+        ("Học", "hoc", ""),
+        ("hoc", "hoc", ""),
+        ("tien do", "tiendo", ""),
+        ("Tiến độ", "tiendo", ""),
+        ("/TienDo", "tiendo", ""),
+        ("kiem tra dau vao", "kiemtradauvao", ""),
+        ("/nhacnho 19:30", "nhacnho", "19:30"),
+        ("nhắc nhở 7h", "nhacnho", "7h"),
+        ("/lienket 123456", "lienket", "123456"),
+        ("lien ket 123456", "lienket", "123456"),
+        ("/hoi mật khẩu là gì", "hoi", "mật khẩu là gì"),
         ("/xyz", "unknown", ""),
+        ("Học tiếp", "hoc", ""),
+        ("hoc tiep", "hoc", ""),
+        ("Danh mục", "baihoc", ""),
+        ("/kiemtra", "baitap", ""),
         ("học như thế nào cho nhanh", None, ""),
         ("mật khẩu mạnh là gì?", None, ""),
     ],
 )
 def test_parse_command(text: str, command: str | None, arg: str) -> None:
-    assert parse_command(text)[:2] == (command, arg)
+    parsed = build_registry().parse(text)
+    if command is None:
+        assert parsed is None
+    elif command == "unknown":
+        assert parsed is not None and parsed.command is None and parsed.arg == arg
+    else:
+        assert parsed is not None and parsed.command is not None
+        assert (parsed.command.name, parsed.arg) == (command, arg)
 
 
 @pytest.mark.parametrize(
@@ -93,7 +107,7 @@ def test_photo_with_a_caption_is_read_as_text(tutor) -> None:
     chat = Chat(tutor, "tg-cap")
     onboard(chat)
     chat.say("/trogiup", kind="photo")
-    assert chat.text == texts.HELP
+    assert chat.text == tutor.help_text()
 
 
 def test_forged_stale_and_foreign_payloads_are_refused_politely(tutor, engine) -> None:
@@ -253,12 +267,12 @@ def test_rate_limit_per_learner(ingested_container) -> None:
     chat = Chat(tutor, "tg-fast")
     calm = Chat(tutor, "tg-calm")
     for _ in range(5):
-        assert chat.say("/trogiup")[0].text == texts.HELP
+        assert chat.say("/trogiup")[0].text == tutor.help_text()
     assert [r.text for r in chat.say("/trogiup")] == [texts.RATE_LIMITED]
     assert chat.say("/trogiup") == []  # said once per burst, then silence
-    assert calm.say("/trogiup")[0].text == texts.HELP  # other learners are not slowed down
+    assert calm.say("/trogiup")[0].text == tutor.help_text()  # other learners are not slowed down
     clock.advance(timedelta(seconds=61))
-    assert chat.say("/trogiup")[0].text == texts.HELP
+    assert chat.say("/trogiup")[0].text == tutor.help_text()
 
 
 # --- failures and isolation ----------------------------------------------------------------------
@@ -273,7 +287,7 @@ def test_unexpected_failure_gives_a_short_apology_and_logs_no_personal_data(tuto
     tutor._answerer = BrokenAnswerer()
     with caplog.at_level(logging.ERROR, logger="tutor.conversation"):
         replies = chat.say("số điện thoại 0912345678 của tôi bị lộ thì sao")
-    assert [r.text for r in replies] == [texts.ERROR]
+    assert [r.text for r in replies] == [APOLOGY]
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "RuntimeError" in logged
     assert "0912345678" not in logged and "Bí Mật" not in logged and "tg-boom" not in logged

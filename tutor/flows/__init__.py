@@ -1,0 +1,18 @@
+"""The tutor's flows, one module each; `build_registry()` declares them all in help/menu order."""
+
+from __future__ import annotations
+
+from tutor.flows import data_rights, lessons, linking, onboarding, placement, progress, questions, quiz, reminders
+from tutor.flows import review as review_flow
+from tutor.registry import Registry
+
+# Declaration order is the order of non-quick commands in /trogiup and the menus.
+FLOWS = (lessons, questions, quiz, progress, review_flow, placement, reminders, linking, data_rights, onboarding)
+
+
+def build_registry() -> Registry:
+    """A registry holding every flow's commands, buttons and text steps."""
+    registry = Registry()
+    for flow in FLOWS:
+        flow.register(registry)
+    return registry
