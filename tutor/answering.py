@@ -375,7 +375,7 @@ def extractive_answer(
     pair_weight = {p: math.log(1 + n / d) / top if d else 0.0 for p, d in pair_df.items()}
     candidates: list[_Sentence] = []
     headings = [set(_folded_tokens(h.heading)) for h in passages]
-    for (rank, position, sentence, tokens), pairs in zip(split, sentence_pairs):
+    for (rank, position, sentence, tokens), pairs in zip(split, sentence_pairs, strict=False):
         present = q_tokens & set(tokens)
         # A sentence inherits its section's topic ("Cách đặt mật khẩu mạnh" > "Dài ít nhất…").
         inherited = (q_tokens & headings[rank]) - present
@@ -418,8 +418,8 @@ def extractive_answer(
     # Keep sentences readable: lesson by lesson (best first), in their original order.
     chosen.sort(key=lambda s: (s.hit_rank, s.position))
     by_title: dict[str, list[_Sentence]] = {}
-    for sentence in chosen:
-        by_title.setdefault(passages[sentence.hit_rank].title, []).append(sentence)
+    for picked in chosen:
+        by_title.setdefault(passages[picked.hit_rank].title, []).append(picked)
     parts = []
     used_hits: list[Hit] = []
     for title, sentences in by_title.items():
@@ -501,7 +501,7 @@ def _content_tokens(text: str) -> set[str]:
 
 
 def _bigrams(tokens: Sequence[str]) -> set[tuple[str, str]]:
-    return {(a, b) for a, b in zip(tokens, tokens[1:]) if not (a in _STOPWORDS and b in _STOPWORDS)}
+    return {(a, b) for a, b in zip(tokens, tokens[1:], strict=False) if not (a in _STOPWORDS and b in _STOPWORDS)}
 
 
 def _lexical_support(question: str, hits: Sequence[Hit]) -> bool:
@@ -519,7 +519,7 @@ def _lexical_support(question: str, hits: Sequence[Hit]) -> bool:
         return True
     pairs = [
         f"{a} {b}"
-        for a, b in zip(tokens, tokens[1:])
+        for a, b in zip(tokens, tokens[1:], strict=False)
         if a not in _STOPWORDS and b not in _STOPWORDS and len(a) > 1 and len(b) > 1
     ]
     return any(f" {p} " in text for p in pairs)

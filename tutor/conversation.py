@@ -84,6 +84,16 @@ class Conversation:
         with transaction(self._sf) as session:
             units.sync(session)
 
+    @property
+    def curriculum(self) -> Curriculum:
+        """The course this tutor teaches."""
+        return self._ctx.curriculum
+
+    @property
+    def context(self) -> FlowContext:
+        """The parts every flow reads (for tools and tests that drive a flow directly)."""
+        return self._ctx
+
     # ---------------------------------------------------------------- TutorPort
     def handle(self, inbound: Inbound) -> list[Reply]:
         """Handle one inbound message; never raises (an apology replaces any failure)."""

@@ -39,7 +39,7 @@ def make_chat_model(config: LLMConfig) -> BaseChatModel | None:
         base_url=base_url,
         api_key=api_key,
         timeout=config.timeout_s,
-        max_tokens=config.max_tokens,
+        max_tokens=config.max_tokens,  # type: ignore[call-arg]  # pydantic alias of max_completion_tokens
         temperature=config.temperature,
         max_retries=0,
     )

@@ -369,8 +369,7 @@ class LearnerStore:
             )
             .order_by(Learner.reminder_time)
         )
-        return [(user_id, hhmm) for user_id, hhmm in rows]
-
+        return [(user_id, str(hhmm)) for user_id, hhmm in rows]
 
     def due_reminder_rows(self, session: Session, channel: str, hhmm: str, day: date) -> list[tuple[int, str, str]]:
         """(learner id, channel user id, HH:MM) of reminders due by local `hhmm` and not yet claimed on `day`."""
@@ -389,7 +388,7 @@ class LearnerStore:
             )
             .order_by(Learner.reminder_time, Learner.id)
         )
-        return [(learner_id, user_id, time) for learner_id, user_id, time in rows]
+        return [(learner_id, user_id, str(time)) for learner_id, user_id, time in rows]
 
     def claim_reminder(
         self, session: Session, learner_id: int, day: date, channel: str, now: datetime

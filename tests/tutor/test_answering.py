@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from tutor.config import LLMConfig
 from knowledge.hits import Hit
 from tests.fakes.openai_server import ChatRequest, OpenAIFake
 from tutor.answering import (
@@ -23,6 +22,7 @@ from tutor.answering import (
     leaks_instructions,
     repair_citations,
 )
+from tutor.config import LLMConfig
 from tutor.llm import make_chat_model
 from tutor.safety import safety_steps
 

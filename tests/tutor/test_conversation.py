@@ -96,7 +96,7 @@ def test_typed_dong_y_counts_as_explicit_consent(tutor, engine) -> None:
 def test_full_journey_onboarding_placement_lesson_quiz_review_progress_export_delete(
     tutor, engine, clock, ingested_container
 ) -> None:
-    curriculum = tutor._curriculum
+    curriculum = tutor.curriculum
     other = Chat(tutor, "tg-other")
     onboard(other, name="Hùng")
     chat = Chat(tutor, "tg-200")
@@ -310,7 +310,7 @@ def test_reminder_counts_due_reviews(tutor, clock) -> None:
     chat.say("/nhacnho 20:00")
     chat.say("/hoc")
     chat.press("Làm bài tập")
-    answer_wrong(chat, tutor._curriculum)
+    answer_wrong(chat, tutor.curriculum)
     clock.advance(timedelta(hours=1))
     reminder = tutor.reminder_for("telegram", "tg-501")
     assert reminder is not None and "1 câu cần ôn" in reminder.text
@@ -361,7 +361,7 @@ def test_purge_inactive_learners_after_retention(tutor, engine, clock) -> None:
 def test_typed_tiep_advances_and_the_certificate_is_announced_after_a_quiz(
     tutor, engine, clock, ingested_container
 ) -> None:
-    curriculum = tutor._curriculum
+    curriculum = tutor.curriculum
     chat = Chat(tutor, "tg-800")
     onboard(chat)
     chat.say("/hoc chữ to giọng nói")

@@ -21,11 +21,10 @@ from tests.tutor.conversation_kit import (
 )
 from tutor import texts
 from tutor.flows import build_registry
-from tutor.messages import APOLOGY
+from tutor.messages import APOLOGY, Inbound
+from tutor.models import ConversationState, ProcessedMessage
 from tutor.payloads import MAX_PAYLOAD_BYTES
 from tutor.timeofday import parse_hhmm
-from tutor.messages import Inbound
-from tutor.models import ConversationState, ProcessedMessage
 
 pytestmark = pytest.mark.slow
 
@@ -322,7 +321,7 @@ def test_question_during_a_quiz_is_answered_and_the_quiz_stays_open(tutor, engin
     chat.say("Cỡ chữ nằm ở đâu trong phần cài đặt vậy?")
     assert "👍" in chat.labels()
     chat.last = open_question
-    answer_right(chat, tutor._curriculum)
+    answer_right(chat, tutor.curriculum)
     assert "✅" in chat.text
     learner_id = learner_id_of(engine, "telegram", "tg-qq")
     assert events(engine, learner_id, "quiz_answered")[0]["item_id"] == item_id

@@ -85,7 +85,9 @@ def split_text(text: str, limit: int) -> list[str]:
 
 def register(registry: Registry) -> None:
     """Declare /taidulieu, /xoadulieu, the confirmation buttons and the typed confirmation."""
-    registry.command(Command("taidulieu", "tải dữ liệu của bạn", export, aliases=("export",), label="Tải dữ liệu", anytime=True))
+    registry.command(
+        Command("taidulieu", "tải dữ liệu của bạn", export, aliases=("export",), label="Tải dữ liệu", anytime=True)
+    )
     registry.command(
         Command(
             "xoadulieu",

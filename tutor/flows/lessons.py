@@ -157,7 +157,7 @@ def _caption(path: Path) -> str:
 
 
 def _typed_next(ctx: FlowContext, t: Turn) -> Outcome | None:
-    """"tiếp" typed instead of tapped."""
+    """ "tiếp" typed instead of tapped."""
     if t.state.mode == "lesson" and t.state.lesson_id and fold(t.text).strip(" .!>") in _NEXT:
         return next_section(ctx, t, NextSection(lesson_hash(t.state.lesson_id), t.state.section))
     return None
@@ -175,7 +175,9 @@ def register(registry: Registry) -> None:
     )
     # The lesson list comes later; for now the catalogue opens a lesson by name, or the next one.
     registry.command(
-        Command("baihoc", "danh mục bài học (hoặc /baihoc tên bài)", learn, aliases=("lessons",), label="Danh mục", quick=4)
+        Command(
+            "baihoc", "danh mục bài học (hoặc /baihoc tên bài)", learn, aliases=("lessons",), label="Danh mục", quick=4
+        )
     )
     registry.button(ButtonAction(Learn, lambda ctx, t, _p: learn(ctx, t)))
     registry.button(ButtonAction(NextSection, next_section))

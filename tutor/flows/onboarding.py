@@ -10,7 +10,7 @@ from knowledge.textnorm import fold, normalize
 from tutor import texts
 from tutor.events import EventKind
 from tutor.flows.base import PROFILE_MODES, FlowContext, Outcome, Turn, say
-from tutor.messages import Reply
+from tutor.messages import Button, Reply
 from tutor.models import GROUPS
 from tutor.payloads import Agree, PickGroup, PickUnit, SkipPlacement, SkipStep, StartPlacement, UsePlatformName
 from tutor.registry import ButtonAction, Command, ParsedCommand, Registry, TextStep
@@ -76,7 +76,9 @@ def profile_prompt(ctx: FlowContext, t: Turn) -> list[Reply]:
     skip = (ctx.button(lid, texts.BTN_SKIP, SkipStep()),)
     if t.state.mode == "name":
         hint = t.state.data.get("name_hint")
-        rows = ((ctx.button(lid, texts.use_name(hint), UsePlatformName()),), skip) if hint else (skip,)
+        rows: tuple[tuple[Button, ...], ...] = (
+            ((ctx.button(lid, texts.use_name(hint), UsePlatformName()),), skip) if hint else (skip,)
+        )
         return [Reply(texts.ASK_NAME, buttons=rows)]
     if t.state.mode == "unit":
         return [Reply(texts.ASK_UNIT, buttons=(skip,))]
@@ -130,7 +132,7 @@ def _unit_search(ctx: FlowContext, t: Turn) -> Outcome:
 
 
 def _group_from_text(folded: str) -> str | None:
-    """"1".."3" or words of a group's label."""
+    """ "1".."3" or words of a group's label."""
     if folded.isdigit() and 1 <= int(folded) <= len(GROUPS):
         return list(texts.GROUP_LABELS)[int(folded) - 1]
     if "can bo cong doan" in folded or folded in ("officer", "can bo"):

@@ -47,7 +47,5 @@ def show_progress(ctx: FlowContext, t: Turn, _arg: object = None) -> Outcome:
 
 def register(registry: Registry) -> None:
     """Declare /tiendo and the «Xem tiến độ» button."""
-    registry.command(
-        Command("tiendo", "xem tiến độ", show_progress, aliases=("progress",), label="Tiến độ", quick=3)
-    )
+    registry.command(Command("tiendo", "xem tiến độ", show_progress, aliases=("progress",), label="Tiến độ", quick=3))
     registry.button(ButtonAction(Progress, show_progress))

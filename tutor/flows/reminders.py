@@ -52,9 +52,7 @@ def reminder_reply(ctx: FlowContext, session: Session, learner: Learner, now: da
     return Reply(texts.reminder(learner.display_name, due), buttons=((button,),))
 
 
-def reminder_for(
-    ctx: FlowContext, session_factory: sessionmaker[Session], channel: str, user_id: str
-) -> Reply | None:
+def reminder_for(ctx: FlowContext, session_factory: sessionmaker[Session], channel: str, user_id: str) -> Reply | None:
     """Today's reminder, or None for unknown, inactive or not consenting users."""
     with transaction(session_factory) as session:
         identity = ctx.store.identity(session, channel, user_id)
