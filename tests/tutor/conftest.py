@@ -13,13 +13,14 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def tutor(ingested_container, clock):  # type: ignore[no-untyped-def]
-    return build_tutor(ingested_container, clock)
+def tutor(quick_tutor):  # type: ignore[no-untyped-def]
+    """The tutor of conversation tests: no embedding model, questions answered by `FakeAnswerer`."""
+    return quick_tutor
 
 
 @pytest.fixture
-def engine(ingested_container):  # type: ignore[no-untyped-def]
-    return ingested_container.engine
+def engine(quick_container):  # type: ignore[no-untyped-def]
+    return quick_container.engine
 
 
 @pytest.fixture

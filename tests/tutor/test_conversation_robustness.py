@@ -26,8 +26,6 @@ from tutor.models import ConversationState, ProcessedMessage
 from tutor.payloads import MAX_PAYLOAD_BYTES
 from tutor.timeofday import parse_hhmm
 
-pytestmark = pytest.mark.slow
-
 
 # --- parsing (pure) ------------------------------------------------------------------------------
 @pytest.mark.parametrize(
@@ -212,10 +210,10 @@ def test_concurrent_messages_of_one_learner_are_serialized(tutor, engine) -> Non
     assert viewed == [0, 1]
 
 
-def test_two_workers_on_one_database_do_not_lose_updates(ingested_container, engine, clock) -> None:
+def test_two_workers_on_one_database_do_not_lose_updates(quick_container, engine, clock) -> None:
     """Two Conversation objects (as two processes would be) share only the database."""
-    first = build_tutor(ingested_container, clock)
-    second = build_tutor(ingested_container, clock)
+    first = build_tutor(quick_container, clock)
+    second = build_tutor(quick_container, clock)
     chat = Chat(first, "tg-workers")
     onboard(chat)
     errors: list[BaseException] = []
@@ -260,9 +258,9 @@ def test_two_workers_on_one_database_do_not_lose_updates(ingested_container, eng
     assert sorted(r == texts.STALE_BUTTON for r in results) == [False, True, True, True], results
 
 
-def test_rate_limit_per_learner(ingested_container) -> None:
+def test_rate_limit_per_learner(quick_container) -> None:
     clock = Clock(step=timedelta(milliseconds=10))
-    tutor = build_tutor(ingested_container, clock, rate_limit_per_minute=5)
+    tutor = build_tutor(quick_container, clock, rate_limit_per_minute=5)
     chat = Chat(tutor, "tg-fast")
     calm = Chat(tutor, "tg-calm")
     for _ in range(5):
