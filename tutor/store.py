@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tutor.events import EventKind
 from tutor.models import (
     LEARNER_TABLES,
     ChannelIdentity,
@@ -168,7 +169,7 @@ class LearnerStore:
             session.execute(
                 select(Event.id).where(
                     Event.learner_id == learner_id,
-                    Event.kind == "feedback",
+                    Event.kind == EventKind.FEEDBACK,
                     Event.item_id == str(question_event_id),
                 )
             ).first()
