@@ -1,4 +1,10 @@
-"""The tutor's flows, one module each; `build_registry()` declares them all in help/menu order."""
+"""The tutor's flows, one module each; `build_registry()` declares them all in help/menu order.
+
+Adding a command: write its handler `(ctx, turn, arg) -> Outcome` in the flow it belongs to (or a
+new module here, added to FLOWS), declare it in that module's `register()` with `Command(...)`
+(name, help line, aliases, label, argument forms), and its buttons with a payload dataclass in
+`tutor/payloads.py` plus `ButtonAction(...)`. Routing, /trogiup and the channel menus follow.
+"""
 
 from __future__ import annotations
 
