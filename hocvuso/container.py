@@ -193,6 +193,7 @@ class Container:
             tutor_config(self.settings),
             chat_model=self.chat_model,
             payload_secret=self.payload_secret,
+            officers=self.officer_service,
         )
 
     # --- channels ----------------------------------------------------------------------------

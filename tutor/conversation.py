@@ -27,6 +27,7 @@ from tutor.flows import build_registry, questions, quiz, reminders
 from tutor.flows.base import FlowContext
 from tutor.flows.quiz import LETTERS
 from tutor.messages import APOLOGY, Inbound, MenuEntry, ReminderTarget, Reply
+from tutor.officers import OfficerConfig, OfficerService
 from tutor.payloads import MAX_PAYLOAD_BYTES, PayloadCodec, lesson_hash
 from tutor.store import LearnerStore
 from tutor.timeofday import parse_hhmm
@@ -62,9 +63,11 @@ class Conversation:
         chat_model: Any = None,
         payload_secret: bytes | None = None,
         store: LearnerStore | None = None,
+        officers: OfficerService | None = None,
     ) -> None:
         """`payload_secret` signs button payloads (give the same secret to every worker process;
-        a random one is made when None)."""
+        a random one is made when None). `officers`: officer accounts and statistics (default: one
+        with default settings on the same database and registry)."""
         self._sf = session_factory
         self._answerer = answerer
         self._config = config
@@ -79,6 +82,7 @@ class Conversation:
             registry=self.registry,
             clock=clock,
             chat_model=chat_model,
+            officers=officers or OfficerService(session_factory, units, OfficerConfig(timezone=config.timezone)),
         )
         self._runner = TurnRunner(self._ctx, session_factory)
         with transaction(self._sf) as session:

@@ -19,6 +19,7 @@ from tutor.events import EventKind
 from tutor.mastery import BKTParams
 from tutor.messages import Button, Inbound, Reply
 from tutor.models import ConversationState, Learner
+from tutor.officers import OfficerService
 from tutor.payloads import Payload, PayloadCodec, lesson_hash
 from tutor.store import LearnerStore
 from tutor.units import UnitRegistry
@@ -80,6 +81,7 @@ class FlowContext:
     registry: Registry
     clock: Callable[[], datetime]
     chat_model: Any = None
+    officers: OfficerService | None = None  # officer accounts and statistics (flows/officers.py)
     tz: ZoneInfo = field(init=False)
     bkt: BKTParams = field(init=False)
     by_hash: dict[str, str] = field(init=False)
