@@ -313,8 +313,17 @@ class Container:
             channels=channels,
             off_channels=off,
             stats=self.store_stats,
-            extra_routers=[self.webchat.router()],
+            extra_routers=[self.webchat.router(), self.dashboard.router()],
         )
+
+    @cached_property
+    def dashboard(self):  # type: ignore[no-untyped-def]
+        """The officers' dashboard at /admin/ (bot.dashboard over tutor.officer_dashboard)."""
+        from bot.dashboard import Dashboard
+        from tutor.officer_dashboard import OfficerDashboard
+
+        port = OfficerDashboard(self.officer_service, self.curriculum)
+        return Dashboard(port, secure_cookie=self.settings.officers.public_url.startswith("https://"))
 
     # --- Zalo and web chat ---------------------------------------------------------------------
     @cached_property

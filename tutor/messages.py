@@ -124,3 +124,115 @@ class TutorPort(Protocol):
     def set_active(self, channel: str, user_id: str, active: bool) -> None:
         """Mark a channel identity (in)active, e.g. when the user blocked the bot or unfollowed."""
         ...
+
+
+# --- the officers' dashboard (bot/dashboard.py reads only these) ------------------------------
+@dataclass(frozen=True)
+class StatIndicator:
+    """One campaign indicator of a unit; `shown` is the numerator as an officer may see it ("< 5")."""
+
+    id: str
+    label: str
+    numerator: int | None
+    denominator: int
+    value: float | None  # None: no denominator, or a suppressed small group
+    target: float
+    shown: str
+
+
+@dataclass(frozen=True)
+class StatUnitRow:
+    """A unit with its subtree's figures; counts of learners are strings because small ones read "< 5"."""
+
+    code: str
+    name: str
+    level: str
+    parent: str | None
+    members: int
+    learners: str
+    active_7: str
+    active_30: str
+    certified: str
+    share: float | None  # certified / members
+    values: dict[str, float | None]  # indicator id -> value
+
+
+@dataclass(frozen=True)
+class StatModuleRow:
+    """A module's progress in a unit's subtree."""
+
+    module: str
+    title: str
+    started: str  # learners who started one of its lessons
+    completed: str  # lessons completed
+    mastery: float | None  # average mastery of its skills
+
+
+@dataclass(frozen=True)
+class StatWeek:
+    """Learners active in one week (Monday's date)."""
+
+    week: str
+    active: str
+    count: int | None  # None when suppressed
+
+
+@dataclass(frozen=True)
+class ContentGap:
+    """A question the lessons could not answer, how often it was asked, and when last."""
+
+    question: str
+    count: int
+    last_asked: str
+
+
+@dataclass(frozen=True)
+class OfficerSession:
+    """Who is signed in to the dashboard and the unit whose subtree they may see."""
+
+    unit_code: str
+    unit_name: str
+    who: str
+    min_group: int
+
+
+@dataclass(frozen=True)
+class UnitOverview:
+    """A unit's page: indicators, modules, weekly trend, sub-units."""
+
+    code: str
+    name: str
+    level: str
+    indicators: tuple[StatIndicator, ...]
+    modules: tuple[StatModuleRow, ...]
+    trend: tuple[StatWeek, ...]
+    children: tuple[StatUnitRow, ...]
+
+
+class OfficerPort(Protocol):
+    """What the dashboard may ask of the tutor. Every call after sign-in carries the session token;
+    the tutor checks it, keeps the answer inside the officer's scope, and logs the view."""
+
+    def sign_in(self, link_token: str) -> str | None:
+        """Trade a one-time sign-in link token for a session token (None: unknown, used or expired)."""
+        ...
+
+    def session(self, session_token: str) -> OfficerSession | None:
+        """The signed-in officer, or None."""
+        ...
+
+    def sign_out(self, session_token: str) -> None:
+        """End a session."""
+        ...
+
+    def overview(self, session_token: str, unit_code: str | None = None) -> UnitOverview | None:
+        """A unit's page (default: the officer's unit); None when signed out or out of scope."""
+        ...
+
+    def units(self, session_token: str, what: str = "dashboard:units") -> list[StatUnitRow] | None:
+        """Every unit of the officer's scope with its figures; None when signed out."""
+        ...
+
+    def content_gaps(self, session_token: str, what: str = "dashboard:gaps") -> list[ContentGap] | None:
+        """Unanswered questions in the officer's scope, most asked first; None when signed out."""
+        ...

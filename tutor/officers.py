@@ -103,6 +103,18 @@ class OfficerService:
     def units(self) -> UnitRegistry:
         return self._units
 
+    @property
+    def session_factory(self) -> Callable[[], Session]:
+        return self._sessions
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self._tz
+
+    def now(self) -> datetime:
+        """The service's clock (UTC)."""
+        return self._clock()
+
     # --- accounts ----------------------------------------------------------------------------
     def invite(self, unit_code: str) -> Invite:
         """A new one-time invite code for an officer of `unit_code`."""
@@ -234,7 +246,10 @@ class OfficerService:
                     expires_at=now + timedelta(hours=self.config.session_hours),
                 )
             )
-            session.execute(delete(OfficerToken).where(OfficerToken.expires_at < now - timedelta(days=1)))
+            session.execute(
+                delete(OfficerToken).where(OfficerToken.expires_at < now - timedelta(days=1)),
+                execution_options={"synchronize_session": False},
+            )
         return token
 
     def session_scope(self, session_token: str) -> Scope | None:

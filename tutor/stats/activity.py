@@ -1,0 +1,128 @@
+"""Activity figures of a set of units: per module (learners started, lessons completed, average
+mastery), the weekly trend of active learners, the questions that found no answer, and the quiz
+items most often missed. Fixed queries, a bounded number per call (one per module or week at most).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session
+
+from knowledge.textnorm import fold
+from tutor.models import Event, Learner, LessonProgress, Mastery
+from tutor.officer_models import StatCounter
+from tutor.stats.counters import ACTIVE_WEEK, DEFAULT_TZ, week_of
+
+
+@dataclass(frozen=True)
+class ModuleFigures:
+    module: str
+    started: int
+    completed: int
+    mastery: float | None
+
+
+@dataclass(frozen=True)
+class Gap:
+    question: str
+    count: int
+    last_asked: datetime
+
+
+def module_figures(
+    session: Session,
+    codes: set[str],
+    lessons_by_module: dict[str, list[str]],
+    skills_by_module: dict[str, list[str]],
+) -> list[ModuleFigures]:
+    """Per module, for learners of `codes`: who started a lesson, lessons completed, average mastery."""
+    in_scope = select(Learner.id).where(Learner.unit_id.in_(codes)).scalar_subquery()
+    mastery: dict[str, float] = dict(
+        session.execute(
+            select(Mastery.skill, func.avg(Mastery.p)).where(Mastery.learner_id.in_(in_scope)).group_by(Mastery.skill)
+        ).all()
+    )
+    out = []
+    for module, lessons in lessons_by_module.items():
+        started, completed = session.execute(
+            select(
+                func.count(distinct(LessonProgress.learner_id)),
+                func.count().filter(LessonProgress.status == "completed"),
+            ).where(LessonProgress.lesson_id.in_(lessons), LessonProgress.learner_id.in_(in_scope))
+        ).one()
+        values = [float(mastery[s]) for s in skills_by_module.get(module, []) if s in mastery]
+        out.append(ModuleFigures(module, int(started), int(completed), sum(values) / len(values) if values else None))
+    return out
+
+
+def weekly_active(
+    session: Session, codes: set[str], now: datetime, weeks: int = 8, tz: ZoneInfo = DEFAULT_TZ
+) -> list[tuple[date, int]]:
+    """Learners active in each of the last `weeks` local weeks (oldest first), deleted ones included."""
+    this_week = week_of(now, tz)
+    starts = [this_week - timedelta(weeks=i) for i in reversed(range(weeks))]
+    gone = dict(
+        session.execute(
+            select(StatCounter.week, func.sum(StatCounter.count))
+            .where(StatCounter.kind == ACTIVE_WEEK, StatCounter.unit_id.in_(codes), StatCounter.week >= starts[0])
+            .group_by(StatCounter.week)
+        ).all()
+    )
+    out = []
+    for start in starts:
+        begin = datetime.combine(start, datetime.min.time(), tz).astimezone(UTC)
+        live = session.scalar(
+            select(func.count(distinct(Event.learner_id)))
+            .join(Learner, Learner.id == Event.learner_id)
+            .where(Learner.unit_id.in_(codes), Event.at >= begin, Event.at < begin + timedelta(days=7))
+        )
+        out.append((start, int(live or 0) + int(gone.get(start, 0) or 0)))
+    return out
+
+
+def content_gaps(session: Session, codes: set[str], since: datetime, limit: int = 20) -> list[Gap]:
+    """Questions asked by learners of `codes` since `since` that found no answer, most asked first
+    (questions are grouped by their folded text)."""
+    rows = session.execute(
+        select(Event.data, Event.at)
+        .join(Learner, Learner.id == Event.learner_id)
+        .where(Event.kind == "question_asked", Event.at >= since, Learner.unit_id.in_(codes))
+    ).all()
+    counts: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    last: dict[str, datetime] = {}
+    for data, at in rows:
+        if not isinstance(data, dict) or data.get("answered", True):
+            continue
+        text = " ".join(str(data.get("question", "")).split())[:300]
+        if not text:
+            continue
+        key = fold(text).strip(" ?.!")
+        counts[key] += 1
+        shown.setdefault(key, text)
+        last[key] = max(at, last.get(key, at))
+    return [Gap(shown[k], n, last[k]) for k, n in counts.most_common(limit)]
+
+
+def missed_items(session: Session, codes: set[str], since: datetime, limit: int = 10) -> list[tuple[str, int, int]]:
+    """Quiz items most often answered wrong by learners of `codes`: (item id, wrong, answered)."""
+    rows: Iterable[tuple[str | None, object]] = session.execute(
+        select(Event.item_id, Event.data)
+        .join(Learner, Learner.id == Event.learner_id)
+        .where(Event.kind == "quiz_answered", Event.at >= since, Learner.unit_id.in_(codes))
+    ).all()
+    wrong: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for item_id, data in rows:
+        if not item_id:
+            continue
+        total[item_id] += 1
+        if isinstance(data, dict) and data.get("correct") is False:
+            wrong[item_id] += 1
+    return [(item, n, total[item]) for item, n in wrong.most_common(limit)]
