@@ -125,10 +125,26 @@ class Container:
         from knowledge.db import transaction
         from tutor.units import DbUnitRegistry, load_units
 
-        registry = DbUnitRegistry(self.session_factory, seed=load_units(self.settings.tutor.units_file))
+        registry = DbUnitRegistry(self.units_reader, seed=load_units(self.settings.tutor.units_file))
         with transaction(self.session_factory) as session:
             registry.sync(session)
         return registry
+
+    @cached_property
+    def units_reader(self) -> sessionmaker[Session]:
+        """Sessions that only read the registry. On SQLite a plain engine: no BEGIN IMMEDIATE and no
+        write gate, so a registry refresh during a turn's transaction never waits for that transaction
+        (WAL readers do not block writers)."""
+        if not self.settings.database_url.startswith("sqlite"):
+            return self.session_factory
+        from sqlalchemy import create_engine
+
+        self.engine  # noqa: B018  (migrated before the first read)
+        reader = create_engine(
+            self.settings.database_url,
+            connect_args={"timeout": self.settings.database.busy_timeout_ms / 1000, "check_same_thread": False},
+        )
+        return sessionmaker(reader, expire_on_commit=False)
 
     @cached_property
     def officer_service(self):  # type: ignore[no-untyped-def]
@@ -412,6 +428,9 @@ class Container:
         """Release what was built (engine pools)."""
         if "engine" in self.__dict__:
             self.engine.dispose()
+        reader = self.__dict__.get("units_reader")
+        if reader is not None and reader.kw["bind"] is not self.__dict__.get("engine"):
+            reader.kw["bind"].dispose()
 
 
 def tutor_config(settings: Settings) -> TutorConfig:

@@ -105,3 +105,16 @@ def test_db_registry_sees_a_change_after_refresh(db) -> None:  # type: ignore[no
     assert live.get("cdcs-moi") is None  # cached
     live.refresh(force=True)
     assert live.search("cong ty moi")[0].id == "cdcs-moi"
+
+
+def test_a_refresh_during_a_turns_transaction_does_not_wait_for_it(db) -> None:  # type: ignore[no-untyped-def]
+    """Onboarding searches the registry inside the turn's write transaction: the refresh must not
+    queue behind it (on SQLite every session would otherwise take the write lock)."""
+    from tutor.models import Unit
+
+    registry = db.units
+    with transaction(db.session_factory) as session:
+        session.add(Unit(id="cdcs-x", name="Công đoàn X", parent_id=None, level="grassroots"))
+        session.flush()
+        registry.refresh(force=True)
+        assert registry.search("may thanh cong")[0].id == "cdcs-may-thanh-cong"
