@@ -27,6 +27,7 @@ from tutor.flows import build_registry, questions, quiz, reminders
 from tutor.flows.base import FlowContext
 from tutor.flows.quiz import LETTERS
 from tutor.messages import APOLOGY, Inbound, MenuEntry, ReminderTarget, Reply
+from tutor.officer_digest import due_digests
 from tutor.officers import OfficerConfig, OfficerService
 from tutor.payloads import MAX_PAYLOAD_BYTES, PayloadCodec, lesson_hash
 from tutor.store import LearnerStore
@@ -117,7 +118,10 @@ class Conversation:
 
     def due_reminders(self, channel: str, now: datetime, limit: int = 100) -> list[tuple[ReminderTarget, Reply]]:
         """Reminders due at `now` on `channel`, each (learner, local day) claimed once."""
-        return reminders.due_reminders(self._ctx, self._sf, channel, now, limit)
+        due = reminders.due_reminders(self._ctx, self._sf, channel, now, limit)
+        if self._ctx.officers is not None and len(due) < limit:  # Monday morning: officers' weekly digest
+            due += due_digests(self._ctx.officers, self._sf, channel, now, limit - len(due))
+        return due
 
     def reminder_targets(self, channel: str) -> list[ReminderTarget]:
         """Every active, consenting learner of `channel` with a reminder time."""

@@ -85,3 +85,14 @@ class StatCounter(Base):
     week: Mapped[date] = mapped_column(Date, primary_key=True)  # Monday of the local week
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OfficerDigest(Base):
+    """The weekly digest claimed for an officer in a week: the row is the claim (sent once)."""
+
+    __tablename__ = "tutor_officer_digests"
+
+    officer_id: Mapped[int] = mapped_column(ForeignKey("tutor_officers.id", ondelete="CASCADE"), primary_key=True)
+    week: Mapped[date] = mapped_column(Date, primary_key=True)  # Monday of the local week
+    channel: Mapped[str] = mapped_column(String(32))
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -70,7 +70,7 @@ def show_stats(ctx: FlowContext, t: Turn, arg: str) -> Outcome:
     service.log_view(scope, "chat:/thongke", session=t.session)
     lines = [f"📊 {unit.name}"]
     for indicator in service.indicators(unit.id, session=t.session):
-        lines.append(_indicator_line(indicator, service.config.min_group))
+        lines.append(indicator_line(indicator, service.config.min_group))
     weakest = service.weakest(unit.id, session=t.session)
     if weakest:
         lines.append("\nĐơn vị cần hỗ trợ thêm:")
@@ -79,7 +79,7 @@ def show_stats(ctx: FlowContext, t: Turn, arg: str) -> Outcome:
     return say("\n".join(lines))
 
 
-def _indicator_line(indicator: Indicator, min_group: int) -> str:
+def indicator_line(indicator: Indicator, min_group: int) -> str:
     label = tx.INDICATOR_LABELS[indicator.id]
     target = f"mục tiêu {tx.percent(indicator.target)}"
     if indicator.denominator == 0:
@@ -138,9 +138,9 @@ def answer_question(ctx: FlowContext, t: Turn, q: StatsQuestion) -> Outcome:
         return say(tx.certified_total(unit.name, suppress(row.certified, min_group), row.members))
     indicators = {i.id: i for i in service.indicators(unit.id, session=t.session)}
     if q.kind == CONNECTED:
-        return say(f"{unit.name}\n" + _indicator_line(indicators["grassroots_connected"], min_group))
+        return say(f"{unit.name}\n" + indicator_line(indicators["grassroots_connected"], min_group))
     wanted = [GROUP_INDICATOR[q.group]] if q.kind == RATE and q.group else list(GROUP_INDICATOR.values())
-    return say("\n".join([unit.name] + [_indicator_line(indicators[i], min_group) for i in wanted]))
+    return say("\n".join([unit.name] + [indicator_line(indicators[i], min_group) for i in wanted]))
 
 
 def _row(service: OfficerService, unit: UnitInfo, t: Turn):  # type: ignore[no-untyped-def]

@@ -103,6 +103,20 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_tutor_officer_views_at"), "tutor_officer_views", ["at"], unique=False)
     op.create_table(
+        "tutor_officer_digests",
+        sa.Column("officer_id", sa.Integer(), nullable=False),
+        sa.Column("week", sa.Date(), nullable=False),
+        sa.Column("channel", sa.String(length=32), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["officer_id"],
+            ["tutor_officers.id"],
+            name=op.f("fk_tutor_officer_digests_officer_id_tutor_officers"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("officer_id", "week", name=op.f("pk_tutor_officer_digests")),
+    )
+    op.create_table(
         "tutor_stat_counters",
         sa.Column("unit_id", sa.String(length=64), nullable=False),
         sa.Column("group", sa.String(length=16), nullable=False),
@@ -115,6 +129,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("tutor_stat_counters")
+    op.drop_table("tutor_officer_digests")
     op.drop_index(op.f("ix_tutor_officer_views_at"), table_name="tutor_officer_views")
     op.drop_table("tutor_officer_views")
     op.drop_index(op.f("ix_tutor_officer_tokens_expires_at"), table_name="tutor_officer_tokens")

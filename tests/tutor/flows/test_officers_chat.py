@@ -145,3 +145,23 @@ def test_wrong_codes_lock_for_ten_minutes(tutor, officers, clock) -> None:  # ty
     assert chat.say(f"/canbo {good}")[0].text == tx.CODE_LOCKED
     clock.advance(timedelta(minutes=11))
     assert "May Thành Công" in chat.say(f"/canbo {good}")[0].text
+
+
+def test_weekly_digest_on_monday_morning_once_per_officer(tutor, officers, quick_container, clock) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    certify(quick_container, "cdcs-may-thanh-cong", "worker", 6, clock.now)
+    officer, learner = Chat(tutor, "officer-d"), Chat(tutor, "learner-d")
+    onboard(officer)
+    onboard(learner)
+    officer.say(f"/canbo {officers.invite('cdcs-may-thanh-cong').code}")
+    sunday = datetime(2026, 3, 8, 3, 0, tzinfo=UTC)
+    monday_early, monday = datetime(2026, 3, 9, 0, 30, tzinfo=UTC), datetime(2026, 3, 9, 1, 30, tzinfo=UTC)
+    assert tutor.due_reminders("telegram", sunday) == []
+    assert tutor.due_reminders("telegram", monday_early) == []  # 07:30 in Hà Nội: not yet
+    due = tutor.due_reminders("telegram", monday)  # 08:30
+    assert [target.user_id for target, _ in due] == ["officer-d"]
+    text = due[0][1].text
+    assert text.startswith("📬 Tin tuần – Công đoàn Công ty May Thành Công") and "(6/1850)" in text
+    assert tutor.due_reminders("telegram", monday) == []  # claimed once
+    assert tutor.due_reminders("zalo", monday) == []  # no Zalo identity
