@@ -140,7 +140,10 @@ class Event(Base):
     """
 
     __tablename__ = "tutor_events"
-    __table_args__ = (Index("ix_tutor_events_learner_at", "learner_id", "at"),)
+    __table_args__ = (
+        Index("ix_tutor_events_learner_at", "learner_id", "at"),
+        Index("ix_tutor_events_kind_at", "kind", "at"),  # officers' statistics (questions, quiz items)
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     learner_id: Mapped[int | None] = mapped_column(ForeignKey("tutor_learners.id", ondelete="CASCADE"), nullable=True)

@@ -32,7 +32,7 @@ from tutor.models import (
     ReminderDelivery,
     ReviewCard,
 )
-from tutor.stats.counters import fold_learner
+from tutor.stats.counters import fold_learner, note_activity
 
 
 def aware(moment: datetime | None) -> datetime | None:
@@ -148,7 +148,10 @@ class LearnerStore:
         item_id: str | None = None,
         data: dict[str, Any] | None = None,
     ) -> Event:
-        """Append an event to the log (flushed, so its id is known)."""
+        """Append an event to the log (flushed, so its id is known); a learner's first event of a
+        week also counts them in the anonymous weekly activity counter."""
+        if learner_id is not None:
+            note_activity(session, learner_id, now)
         event = Event(
             learner_id=learner_id,
             kind=kind,

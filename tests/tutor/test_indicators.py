@@ -121,7 +121,6 @@ def test_a_learner_deleted_after_certification_still_counts(world) -> None:  # t
         assert {(c.unit_id, c.group, c.kind, c.count) for c in counters} == {
             ("may", "worker", "certified", 1),
             ("may", "worker", "last_active", 1),
-            ("may", "worker", "active_week", 1),
         }
     assert by_id(service.indicators("may")) == before
     assert by_id(service.indicators("may"))["workers_competent"] == (2, 10, 0.2)
@@ -214,3 +213,26 @@ def test_weakest_sub_units_and_units_table(world) -> None:  # type: ignore[no-un
     table = {r.unit.id: r for r in service.units_table("kcn")}
     assert set(table) == {"kcn", "may", "giay"}
     assert (table["kcn"].learners, table["kcn"].certified, table["kcn"].members) == (6, 6, 35)
+
+
+def test_weekly_activity_counts_each_learner_once_a_week_and_survives_deletion(world) -> None:  # type: ignore[no-untyped-def]
+    from tutor.stats.activity import weekly_active
+
+    db, _ = world
+    store = LearnerStore()
+    first, second = add_learner(db, "may", "worker"), add_learner(db, "giay", "worker")
+    monday = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)  # 09:00 Monday in Hà Nội
+    with transaction(db.session_factory) as session:
+        for day in range(3):  # three events in one week: counted once
+            store.add_event(session, first, "section_viewed", monday + timedelta(days=day))
+        store.add_event(session, first, "section_viewed", monday + timedelta(days=7))  # next week
+        store.add_event(session, second, "quiz_answered", monday + timedelta(days=8))
+    with db.session_factory() as session:
+        trend = dict(weekly_active(session, {"may", "giay"}, NOW, weeks=3))
+        only_may = dict(weekly_active(session, {"may"}, NOW, weeks=3))
+    week1, week2 = monday.date(), monday.date() + timedelta(days=7)
+    assert (trend[week1], trend[week2]) == (1, 2) and (only_may[week1], only_may[week2]) == (1, 1)
+    with transaction(db.session_factory) as session:
+        store.delete_learner(session, first)
+    with db.session_factory() as session:
+        assert dict(weekly_active(session, {"may", "giay"}, NOW, weeks=3)) == trend

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from knowledge.textnorm import fold
@@ -48,42 +48,46 @@ def module_figures(
             select(Mastery.skill, func.avg(Mastery.p)).where(Mastery.learner_id.in_(in_scope)).group_by(Mastery.skill)
         ).all()
     )
-    out = []
-    for module, lessons in lessons_by_module.items():
-        started, completed = session.execute(
+    module_of = case(
+        *((LessonProgress.lesson_id.in_(lessons), module) for module, lessons in lessons_by_module.items() if lessons),
+        else_="",
+    )
+    all_lessons = [lesson for lessons in lessons_by_module.values() for lesson in lessons]
+    progress = {
+        module: (int(started), int(completed))
+        for module, started, completed in session.execute(
             select(
+                module_of,
                 func.count(distinct(LessonProgress.learner_id)),
                 func.count().filter(LessonProgress.status == "completed"),
-            ).where(LessonProgress.lesson_id.in_(lessons), LessonProgress.learner_id.in_(in_scope))
-        ).one()
+            )
+            .where(LessonProgress.lesson_id.in_(all_lessons), LessonProgress.learner_id.in_(in_scope))
+            .group_by(module_of)
+        )
+    } if all_lessons else {}  # fmt: skip
+    out = []
+    for module in lessons_by_module:
+        started, completed = progress.get(module, (0, 0))
         values = [float(mastery[s]) for s in skills_by_module.get(module, []) if s in mastery]
-        out.append(ModuleFigures(module, int(started), int(completed), sum(values) / len(values) if values else None))
+        out.append(ModuleFigures(module, started, completed, sum(values) / len(values) if values else None))
     return out
 
 
 def weekly_active(
     session: Session, codes: set[str], now: datetime, weeks: int = 8, tz: ZoneInfo = DEFAULT_TZ
 ) -> list[tuple[date, int]]:
-    """Learners active in each of the last `weeks` local weeks (oldest first), deleted ones included."""
+    """Learners active in each of the last `weeks` local weeks (oldest first), from the anonymous
+    weekly counters (deleted learners included; one query whatever the size of the event log)."""
     this_week = week_of(now, tz)
     starts = [this_week - timedelta(weeks=i) for i in reversed(range(weeks))]
-    gone = dict(
+    counts = dict(
         session.execute(
             select(StatCounter.week, func.sum(StatCounter.count))
             .where(StatCounter.kind == ACTIVE_WEEK, StatCounter.unit_id.in_(codes), StatCounter.week >= starts[0])
             .group_by(StatCounter.week)
         ).all()
     )
-    out = []
-    for start in starts:
-        begin = datetime.combine(start, datetime.min.time(), tz).astimezone(UTC)
-        live = session.scalar(
-            select(func.count(distinct(Event.learner_id)))
-            .join(Learner, Learner.id == Event.learner_id)
-            .where(Learner.unit_id.in_(codes), Event.at >= begin, Event.at < begin + timedelta(days=7))
-        )
-        out.append((start, int(live or 0) + int(gone.get(start, 0) or 0)))
-    return out
+    return [(start, int(counts.get(start, 0) or 0)) for start in starts]
 
 
 def content_gaps(session: Session, codes: set[str], since: datetime, limit: int = 20) -> list[Gap]:

@@ -1,14 +1,17 @@
-"""Anonymous counters: what a deleted learner contributed to the campaign's counts, kept without them.
+"""Anonymous counters (unit, group, week, kind, count — no learner id) in `tutor_stat_counters`.
 
-When a learner is deleted (`/xoadulieu`, `hocvuso purge-inactive`) their certification and activity
-are folded into `tutor_stat_counters` rows keyed by (unit, group, week, kind) — no learner id — in
-the same transaction as the deletion. Live learners are counted from their own rows, so every person
-is counted exactly once, in their current unit, whether or not they are still there.
+- Weekly activity ("active_week"): a learner's first event of a local week adds one, in the unit and
+  group they have then (`note_activity`, called by the store for every event). The weekly trend
+  reads only these counters, whoever was deleted since.
+- When a learner is deleted (`/xoadulieu`, `hocvuso purge-inactive`) their certification and last
+  active week are folded in ("certified", "last_active") in the same transaction as the deletion.
+  Live learners are counted from their own rows, so every person counts exactly once, in their
+  current unit, whether or not they are still there.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -33,7 +36,7 @@ def week_of(moment: datetime, tz: ZoneInfo = DEFAULT_TZ) -> date:
 
 
 def fold_learner(session: Session, learner_id: int, tz: ZoneInfo = DEFAULT_TZ) -> None:
-    """Add this learner's certification and activity to the anonymous counters (call before deleting).
+    """Add this learner's certification and last active week to the anonymous counters (call before deleting).
 
     Learners who never consented have nothing to count."""
     learner = session.get(Learner, learner_id)
@@ -46,9 +49,21 @@ def fold_learner(session: Session, learner_id: int, tz: ZoneInfo = DEFAULT_TZ) -
     if certified_at is not None:
         _bump(session, unit, group, week_of(certified_at, tz), CERTIFIED)
     _bump(session, unit, group, week_of(learner.last_seen_at, tz), LAST_ACTIVE)
-    weeks = {week_of(at, tz) for at in session.scalars(select(Event.at).where(Event.learner_id == learner_id))}
-    for week in sorted(weeks):
-        _bump(session, unit, group, week, ACTIVE_WEEK)
+
+
+def note_activity(session: Session, learner_id: int, now: datetime, tz: ZoneInfo = DEFAULT_TZ) -> None:
+    """Count the learner in this week's activity counter unless an event of theirs already did."""
+    week = week_of(now, tz)
+    start = datetime.combine(week, datetime.min.time(), tz).astimezone(UTC)
+    already = session.scalar(
+        select(Event.id).where(Event.learner_id == learner_id, Event.at >= start, Event.at <= now).limit(1)
+    )
+    if already is not None:
+        return
+    learner = session.get(Learner, learner_id)
+    if learner is None:
+        return
+    _bump(session, learner.unit_id or "", learner.group or "", week, ACTIVE_WEEK)
 
 
 def _bump(session: Session, unit: str, group: str, week: date, kind: str) -> None:

@@ -32,6 +32,7 @@ def upgrade() -> None:
     op.execute("UPDATE tutor_units SET sample = true")
     op.execute("UPDATE tutor_units SET level = 'district' WHERE level = 'city'")
 
+    op.create_index("ix_tutor_events_kind_at", "tutor_events", ["kind", "at"], unique=False)
     op.create_table(
         "tutor_officers",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -139,6 +140,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_tutor_officers_unit_id"), table_name="tutor_officers")
     op.drop_index(op.f("ix_tutor_officers_learner_id"), table_name="tutor_officers")
     op.drop_table("tutor_officers")
+    op.drop_index("ix_tutor_events_kind_at", table_name="tutor_events")
     with op.batch_alter_table("tutor_units") as batch:
         batch.drop_index(batch.f("ix_tutor_units_parent_id"))
         for name in ("updated_at", "sample", "workers", "public_staff", "officers", "sector"):
