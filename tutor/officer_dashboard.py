@@ -65,7 +65,7 @@ class OfficerDashboard:
         min_group = service.config.min_group
         with service.session_factory() as session:
             indicators = service.indicators(unit.id, session=session)
-            children = [r for r in service.units_table(unit.id, session=session) if r.unit.parent == unit.id]
+            children = service.children_rows(unit.id, session=session)
             modules = module_figures(session, codes, self._lessons, self._skills)
             trend = weekly_active(session, codes, service.now(), tz=service.tz)
         service.log_view(scope, "dashboard:unit")

@@ -300,6 +300,12 @@ class OfficerService:
         units = scope_units(self._units, unit_code)
         return [unit_row(snap, self._units, u, self.config.targets, self.config.min_group) for u in units]
 
+    def children_rows(self, unit_code: str, session: Session | None = None) -> list[UnitRow]:
+        """The units directly under a unit, each with its subtree's figures."""
+        snap = self._snapshot(session)
+        children = self._units.children(unit_code)
+        return [unit_row(snap, self._units, u, self.config.targets, self.config.min_group) for u in children]
+
     def weakest(self, unit_code: str | None, limit: int = 3, session: Session | None = None) -> list[UnitRow]:
         """The weakest sub-units directly under a unit (share of certified members)."""
         snap = self._snapshot(session)

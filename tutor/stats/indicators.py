@@ -79,6 +79,7 @@ class Snapshot:
     active_30: dict[str, int] = field(default_factory=dict)
     learners: dict[str, int] = field(default_factory=dict)  # live learners who consented
     officer_units: set[str] = field(default_factory=set)
+    rollups: dict[int, dict[str, Totals]] = field(default_factory=dict)  # subtree totals per registry
 
 
 def take_snapshot(session: Session, now: datetime, tz: ZoneInfo = DEFAULT_TZ) -> Snapshot:
@@ -139,21 +140,93 @@ def scope_units(registry: UnitRegistry, unit_code: str | None) -> list[UnitInfo]
     return registry.all() if unit_code is None else registry.subtree(unit_code)
 
 
+@dataclass
+class Totals:
+    """A unit's subtree (or any set of units) summed: learners, certified by group, registry counts."""
+
+    certified: dict[str, int] = field(default_factory=dict)  # group -> learners
+    learners: int = 0
+    active_7: int = 0
+    active_30: int = 0
+    officers: int = 0
+    public_staff: int = 0
+    workers: int = 0
+    grassroots: int = 0
+    connected: int = 0
+
+    def add(self, other: Totals) -> None:
+        for group, n in other.certified.items():
+            self.certified[group] = self.certified.get(group, 0) + n
+        for name in ("learners", "active_7", "active_30", "officers", "public_staff", "workers", "grassroots",
+                     "connected"):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def own_totals(snap: Snapshot, units: list[UnitInfo]) -> dict[str, Totals]:
+    """Each unit's own figures (not its subtree)."""
+    out = {}
+    for u in units:
+        connected = u.level == "grassroots" and u.id in snap.officer_units and snap.active_30.get(u.id, 0) > 0
+        out[u.id] = Totals(
+            learners=snap.learners.get(u.id, 0),
+            active_7=snap.active_7.get(u.id, 0),
+            active_30=snap.active_30.get(u.id, 0),
+            officers=u.officers,
+            public_staff=u.public_staff,
+            workers=u.workers,
+            grassroots=int(u.level == "grassroots"),
+            connected=int(connected),
+        )
+    for (unit, group), n in snap.certified.items():
+        if unit in out:
+            out[unit].certified[group] = out[unit].certified.get(group, 0) + n
+    return out
+
+
+def subtree_totals(snap: Snapshot, registry: UnitRegistry) -> dict[str, Totals]:
+    """Every unit's subtree totals, in one pass up the tree (cached on the snapshot)."""
+    cached = snap.rollups.get(id(registry))
+    if cached is not None:
+        return cached
+    units = registry.all()
+    own = own_totals(snap, units)
+    result = {code: Totals() for code in own}
+    for code, totals in own.items():
+        result[code].add(totals)
+    depth: dict[str, int] = {}
+    for u in units:
+        d, seen, current = 0, set(), u
+        while current.parent and current.parent not in seen and registry.get(current.parent) is not None:
+            seen.add(current.id)
+            current = registry.get(current.parent)  # type: ignore[assignment]
+            d += 1
+        depth[u.id] = d
+    for u in sorted(units, key=lambda unit: -depth[unit.id]):  # children before parents
+        if u.parent and u.parent in result and depth[u.id] > 0:
+            result[u.parent].add(result[u.id])
+    snap.rollups[id(registry)] = result
+    return result
+
+
+def indicators_of(totals: Totals, targets: dict[str, float], min_group: int) -> list[Indicator]:
+    """The four indicators from summed figures."""
+    out = []
+    for indicator_id, group, column in GROUP_INDICATORS:
+        numerator, denominator = totals.certified.get(group, 0), getattr(totals, column)
+        out.append(_make(indicator_id, numerator, denominator, targets.get(indicator_id, 0.0), min_group))
+    # Counts of units, not of people: never suppressed.
+    out.append(_make(CONNECTED, totals.connected, totals.grassroots, targets.get(CONNECTED, 0.0), 0))
+    return out
+
+
 def compute_indicators(
     snap: Snapshot, units: list[UnitInfo], targets: dict[str, float], min_group: int
 ) -> list[Indicator]:
     """The four indicators over a set of units (a unit's subtree, or the whole registry)."""
-    codes = {u.id for u in units}
-    out = []
-    for indicator_id, group, column in GROUP_INDICATORS:
-        numerator = sum(n for (unit, g), n in snap.certified.items() if g == group and unit in codes)
-        denominator = sum(getattr(u, column) for u in units)
-        out.append(_make(indicator_id, numerator, denominator, targets.get(indicator_id, 0.0), min_group))
-    grassroots = [u for u in units if u.level == "grassroots"]
-    connected = sum(1 for u in grassroots if u.id in snap.officer_units and snap.active_30.get(u.id, 0) > 0)
-    # Counts of units, not of people: never suppressed.
-    out.append(_make(CONNECTED, connected, len(grassroots), targets.get(CONNECTED, 0.0), 0))
-    return out
+    total = Totals()
+    for totals in own_totals(snap, units).values():
+        total.add(totals)
+    return indicators_of(total, targets, min_group)
 
 
 def _make(indicator_id: str, numerator: int, denominator: int, target: float, min_group: int) -> Indicator:
@@ -185,16 +258,15 @@ def unit_row(
     snap: Snapshot, registry: UnitRegistry, unit: UnitInfo, targets: dict[str, float], min_group: int
 ) -> UnitRow:
     """The figures of one unit and everything under it."""
-    units = registry.subtree(unit.id)
-    codes = {u.id for u in units}
+    t = subtree_totals(snap, registry).get(unit.id) or Totals()
     return UnitRow(
         unit=unit,
-        members=sum(u.officers + u.public_staff + u.workers for u in units),
-        learners=sum(snap.learners.get(c, 0) for c in codes),
-        active_7=sum(snap.active_7.get(c, 0) for c in codes),
-        active_30=sum(snap.active_30.get(c, 0) for c in codes),
-        certified=sum(n for (c, _), n in snap.certified.items() if c in codes),
-        indicators=compute_indicators(snap, units, targets, min_group),
+        members=t.officers + t.public_staff + t.workers,
+        learners=t.learners,
+        active_7=t.active_7,
+        active_30=t.active_30,
+        certified=sum(t.certified.values()),
+        indicators=indicators_of(t, targets, min_group),
     )
 
 
