@@ -64,8 +64,9 @@ class OfficerDashboard:
         codes = {u.id for u in units.subtree(unit.id)}
         min_group = service.config.min_group
         with service.session_factory() as session:
-            indicators = service.indicators(unit.id, session=session)
-            children = service.children_rows(unit.id, session=session)
+            snap = service.snapshot(session)
+            indicators = service.indicators(unit.id, snap=snap)
+            children = service.children_rows(unit.id, snap=snap)
             modules = module_figures(session, codes, self._lessons, self._skills)
             trend = weekly_active(session, codes, service.now(), tz=service.tz)
         service.log_view(scope, "dashboard:unit")

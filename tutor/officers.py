@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from tutor.officer_models import Officer, OfficerInvite, OfficerToken, OfficerView
 from tutor.stats.indicators import (
     Indicator,
+    Snapshot,
     UnitRow,
     compute_indicators,
     scope_units,
@@ -276,10 +277,12 @@ class OfficerService:
         with self._sessions() as own, own.begin():
             own.add(row)
 
-    def indicators(self, unit_code: str | None, session: Session | None = None) -> list[Indicator]:
+    def indicators(
+        self, unit_code: str | None, session: Session | None = None, snap: Snapshot | None = None
+    ) -> list[Indicator]:
         """The four indicators of a unit's subtree (None: the whole registry)."""
         units = scope_units(self._units, unit_code)
-        snap = self._snapshot(session)
+        snap = snap or self._snapshot(session)
         return compute_indicators(snap, units, self.config.targets, self.config.min_group)
 
     def stats_json(self, unit_code: str | None) -> dict[str, Any]:
@@ -300,9 +303,11 @@ class OfficerService:
         units = scope_units(self._units, unit_code)
         return [unit_row(snap, self._units, u, self.config.targets, self.config.min_group) for u in units]
 
-    def children_rows(self, unit_code: str, session: Session | None = None) -> list[UnitRow]:
+    def children_rows(
+        self, unit_code: str, session: Session | None = None, snap: Snapshot | None = None
+    ) -> list[UnitRow]:
         """The units directly under a unit, each with its subtree's figures."""
-        snap = self._snapshot(session)
+        snap = snap or self._snapshot(session)
         children = self._units.children(unit_code)
         return [unit_row(snap, self._units, u, self.config.targets, self.config.min_group) for u in children]
 
@@ -311,7 +316,11 @@ class OfficerService:
         snap = self._snapshot(session)
         return weakest_children(snap, self._units, unit_code, self.config.targets, self.config.min_group, limit)
 
-    def _snapshot(self, session: Session | None) -> Any:
+    def snapshot(self, session: Session) -> Snapshot:
+        """Every unit's base numbers now (reuse it for several figures of one page)."""
+        return take_snapshot(session, self._clock(), self._tz)
+
+    def _snapshot(self, session: Session | None) -> Snapshot:
         if session is not None:
             return take_snapshot(session, self._clock(), self._tz)
         with self._sessions() as own:
