@@ -35,6 +35,15 @@ _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read al
 CODE_LENGTH = 8
 
 
+# The campaign's targets (the plan this project serves); config.yaml `targets.*` overrides them.
+DEFAULT_TARGETS = {
+    "officers_competent": 1.0,
+    "public_staff_competent": 0.8,
+    "workers_competent": 0.8,
+    "grassroots_connected": 0.7,
+}
+
+
 class OfficerError(ValueError):
     """An operator's request that cannot be done (unknown unit, unknown officer); says why."""
 
@@ -49,7 +58,7 @@ class OfficerConfig:
     public_url: str = "http://127.0.0.1:8000"
     min_group: int = 5
     timezone: str = "Asia/Ho_Chi_Minh"
-    targets: dict[str, float] = field(default_factory=dict)
+    targets: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
 
 
 @dataclass(frozen=True)
