@@ -334,14 +334,24 @@ class LearnerStore:
             out[table.__tablename__.removeprefix("tutor_")] = [_row_dict(row) for row in rows]
         return out
 
-    def delete_learner(self, session: Session, learner_id: int, *, keep_message: tuple[str, str] | None = None) -> None:
+    def delete_learner(
+        self,
+        session: Session,
+        learner_id: int,
+        *,
+        keep_message: tuple[str, str] | None = None,
+        keep_counts: bool = True,
+    ) -> None:
         """Remove every row of this learner from every table.
 
         `keep_message` (channel, message_id) stays in the dedup table without a learner, so a
-        redelivery of the deleting message is not handled twice.
+        redelivery of the deleting message is not handled twice. `keep_counts`: fold the learner's
+        certification and last activity into the anonymous counters (False when the person lives on
+        as another learner, e.g. two channels linked).
         """
         session.flush()
-        fold_learner(session, learner_id)  # the campaign's counts keep what this learner achieved, anonymously
+        if keep_counts:  # the campaign's counts keep what this learner achieved, anonymously
+            fold_learner(session, learner_id)
         if keep_message is not None:
             session.execute(
                 update(ProcessedMessage)

@@ -165,3 +165,20 @@ def test_weekly_digest_on_monday_morning_once_per_officer(tutor, officers, quick
     assert text.startswith("📬 Tin tuần – Công đoàn Công ty May Thành Công") and "(6/1850)" in text
     assert tutor.due_reminders("telegram", monday) == []  # claimed once
     assert tutor.due_reminders("zalo", monday) == []  # no Zalo identity
+
+
+def test_linking_two_channels_does_not_count_the_person_twice(tutor, quick_container) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from tutor.officer_models import StatCounter
+
+    telegram, zalo = Chat(tutor, "link-t"), Chat(tutor, "link-z", channel="zalo")
+    onboard(telegram)
+    code = re.search(r"\d{6}", telegram.say("/lienket")[0].text).group(0)
+    zalo.say("/start")
+    zalo.press("Đồng ý")  # a second learner who consented, then joins the first
+    zalo.say(f"/lienket {code}")
+    with quick_container.session_factory() as session:
+        kinds = {c.kind for c in session.query(StatCounter).all()}
+        assert session.query(Learner).count() == 1  # the Zalo learner was merged into the first
+    assert "last_active" not in kinds and "certified" not in kinds
