@@ -162,6 +162,7 @@ class Container:
                 session_hours=officers.session_hours,
                 public_url=officers.public_url or f"http://{serve.host}:{serve.port}",
                 min_group=self.settings.stats.min_group,
+                cache_seconds=self.settings.stats.cache_seconds,
                 timezone=self.settings.tutor.timezone,
                 targets={
                     "officers_competent": targets.officers_fulltime,

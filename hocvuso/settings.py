@@ -126,6 +126,7 @@ class ServeSettings(BaseModel):
 
 class StatsSettings(BaseModel):
     min_group: int = Field(5, ge=1)  # counts below this are shown as "< N" to officers
+    cache_seconds: float = Field(60.0, ge=0)  # statistics snapshot reused this long; 0: always fresh
 
 
 class OfficerSettings(BaseModel):

@@ -59,6 +59,7 @@ class OfficerConfig:
     min_group: int = 5
     timezone: str = "Asia/Ho_Chi_Minh"
     targets: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
+    cache_seconds: float = 0.0  # reuse a statistics snapshot this long (dashboards, /thongke)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class OfficerService:
         self.config = config
         self._clock = clock or (lambda: datetime.now(UTC))
         self._tz = ZoneInfo(config.timezone)
+        self._cached: Snapshot | None = None  # the last snapshot (see `config.cache_seconds`)
 
     @property
     def units(self) -> UnitRegistry:
@@ -326,11 +328,21 @@ class OfficerService:
         return weakest_children(snap, self._units, unit_code, self.config.targets, self.config.min_group, limit)
 
     def snapshot(self, session: Session) -> Snapshot:
-        """Every unit's base numbers now (reuse it for several figures of one page)."""
-        return take_snapshot(session, self._clock(), self._tz)
+        """Every unit's base numbers now (reuse it for several figures of one page); a snapshot
+        younger than `config.cache_seconds` is reused (0: always fresh)."""
+        return self._snapshot(session)
 
     def _snapshot(self, session: Session | None) -> Snapshot:
+        now = self._clock()
+        cached = self._cached
+        if cached is not None and self.config.cache_seconds > 0:
+            age = (now - cached.now).total_seconds()
+            if 0 <= age < self.config.cache_seconds:
+                return cached
         if session is not None:
-            return take_snapshot(session, self._clock(), self._tz)
-        with self._sessions() as own:
-            return take_snapshot(own, self._clock(), self._tz)
+            snap = take_snapshot(session, now, self._tz)
+        else:
+            with self._sessions() as own:
+                snap = take_snapshot(own, now, self._tz)
+        self._cached = snap
+        return snap

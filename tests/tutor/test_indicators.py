@@ -236,3 +236,20 @@ def test_weekly_activity_counts_each_learner_once_a_week_and_survives_deletion(w
         store.delete_learner(session, first)
     with db.session_factory() as session:
         assert dict(weekly_active(session, {"may", "giay"}, NOW, weeks=3)) == trend
+
+
+def test_a_cached_snapshot_is_reused_only_within_cache_seconds(world) -> None:  # type: ignore[no-untyped-def]
+    db, service = world
+    clock = [NOW]
+    cached = OfficerService(
+        db.session_factory,
+        service.units,
+        OfficerConfig(min_group=1, targets=TARGETS, cache_seconds=60),
+        clock=lambda: clock[0],
+    )
+    assert by_id(cached.indicators("may"))["workers_competent"][0] == 0
+    add_learner(db, "may", "worker", certified=True)
+    clock[0] = NOW + timedelta(seconds=30)
+    assert by_id(cached.indicators("may"))["workers_competent"][0] == 0  # still the cached snapshot
+    clock[0] = NOW + timedelta(seconds=61)
+    assert by_id(cached.indicators("may"))["workers_competent"][0] == 1

@@ -91,24 +91,31 @@ def weekly_active(
 
 
 def content_gaps(session: Session, codes: set[str], since: datetime, limit: int = 20) -> list[Gap]:
-    """Questions asked by learners of `codes` since `since` that found no answer, most asked first
-    (questions are grouped by their folded text)."""
+    """Questions asked by learners of `codes` since `since` that found no answer, most asked first.
+
+    The database groups the unanswered questions by their text (JSON fields read in SQL, on SQLite
+    and PostgreSQL alike); texts differing only in tone marks or case are merged here."""
+    question = Event.data["question"].as_string()
     rows = session.execute(
-        select(Event.data, Event.at)
+        select(question, func.count(), func.max(Event.at))
         .join(Learner, Learner.id == Event.learner_id)
-        .where(Event.kind == "question_asked", Event.at >= since, Learner.unit_id.in_(codes))
+        .where(
+            Event.kind == "question_asked",
+            Event.at >= since,
+            Learner.unit_id.in_(codes),
+            Event.data["answered"].as_boolean().is_(False),
+        )
+        .group_by(question)
     ).all()
     counts: Counter[str] = Counter()
     shown: dict[str, str] = {}
     last: dict[str, datetime] = {}
-    for data, at in rows:
-        if not isinstance(data, dict) or data.get("answered", True):
-            continue
-        text = " ".join(str(data.get("question", "")).split())[:300]
+    for text, count, at in rows:
+        text = " ".join(str(text or "").split())[:300]
         if not text:
             continue
         key = fold(text).strip(" ?.!")
-        counts[key] += 1
+        counts[key] += int(count)
         shown.setdefault(key, text)
         last[key] = max(at, last.get(key, at))
     return [Gap(shown[k], n, last[k]) for k, n in counts.most_common(limit)]
