@@ -172,10 +172,20 @@ def measure(container: Any, repeat: int) -> dict[str, dict[str, float]]:
 
     service = OfficerService(container.session_factory, container.units, OfficerConfig(), clock=lambda: NOW)
     container.units.refresh(force=True)
-    dashboard = OfficerDashboard(service, load_curriculum(REPO / "tests" / "fixtures" / "course"))
+    course = load_curriculum(REPO / "tests" / "fixtures" / "course")
+    dashboard = OfficerDashboard(service, course)
     province = service.exchange(service.sign_in_link("p").split("token=")[1]) or ""
     district = service.exchange(service.sign_in_link("d0").split("token=")[1]) or ""
+    # The same pages with `stats.cache_seconds` (the default 60 s): a view within a minute of another.
+    warm_service = OfficerService(
+        container.session_factory, container.units, OfficerConfig(cache_seconds=60), clock=lambda: NOW
+    )
+    warm = OfficerDashboard(warm_service, course)
+    warm_token = warm_service.exchange(warm_service.sign_in_link("p").split("token=")[1]) or ""
     return {
+        "page / (province, cached 60 s)": timed(lambda: warm.overview(warm_token), repeat),
+        "page /units (province, cached 60 s)": timed(lambda: warm.units(warm_token), repeat),
+        "page /gaps (province, cached 60 s)": timed(lambda: warm.content_gaps(warm_token), repeat),
         "stats (whole registry)": timed(lambda: service.stats_json(None), repeat),
         "stats --unit district": timed(lambda: service.stats_json("d0"), repeat),
         "stats --unit grassroots": timed(lambda: service.stats_json("g0"), repeat),

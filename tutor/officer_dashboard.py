@@ -5,7 +5,9 @@ small groups, and logs the view. The bot renders what it gets; it never reads th
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
 from knowledge.curriculum import Curriculum
 from tutor import texts_officers as tx
@@ -35,6 +37,20 @@ class OfficerDashboard:
         for skill in curriculum.skills.values():
             self._skills.setdefault(skill.module, []).append(skill.id)
         self._titles = {m: module.title for m, module in curriculum.modules.items()}
+        # (figure, unit) -> (computed at, value): reused for `cache_seconds` like the snapshot.
+        self._memo: dict[tuple[str, str], tuple[datetime, Any]] = {}
+
+    def _cached(self, figure: str, unit: str, compute: Callable[[], Any]) -> Any:
+        now, ttl = self._service.now(), self._service.config.cache_seconds
+        hit = self._memo.get((figure, unit))
+        if hit is not None and ttl > 0 and 0 <= (now - hit[0]).total_seconds() < ttl:
+            return hit[1]
+        value = compute()
+        if ttl > 0:
+            if len(self._memo) > 2000:  # bounded: one entry per figure and unit viewed
+                self._memo.clear()
+            self._memo[(figure, unit)] = (now, value)
+        return value
 
     # --- sessions ----------------------------------------------------------------------------
     def sign_in(self, link_token: str) -> str | None:
@@ -67,8 +83,10 @@ class OfficerDashboard:
             snap = service.snapshot(session)
             indicators = service.indicators(unit.id, snap=snap)
             children = service.children_rows(unit.id, snap=snap)
-            modules = module_figures(session, codes, self._lessons, self._skills)
-            trend = weekly_active(session, codes, service.now(), tz=service.tz)
+            modules = self._cached(
+                "modules", unit.id, lambda: module_figures(session, codes, self._lessons, self._skills)
+            )
+            trend = self._cached("trend", unit.id, lambda: weekly_active(session, codes, service.now(), tz=service.tz))
         service.log_view(scope, "dashboard:unit")
         return UnitOverview(
             code=unit.id,
@@ -109,7 +127,7 @@ class OfficerDashboard:
         codes = {u.id for u in self._service.units.subtree(scope.unit_id)}
         since = self._service.now() - timedelta(days=GAP_DAYS)
         with self._service.session_factory() as session:
-            gaps = content_gaps(session, codes, since)
+            gaps = self._cached("gaps", scope.unit_id, lambda: content_gaps(session, codes, since))
         self._service.log_view(scope, what)
         return [ContentGap(g.question, g.count, g.last_asked.date().isoformat()) for g in gaps]
 
