@@ -131,6 +131,16 @@ def overview_page(session: OfficerSession, view: UnitOverview) -> str:
         f'<a href="/admin/export/unit/{code}/modules.xlsx">XLSX</a></p></section>'
         f"<section><h3>Người học mỗi tuần</h3>{trend_chart(view.trend)}</section>"
     )
+    if view.missed:
+        missed = "".join(
+            f"<tr><td>{escape(m.question)}</td><td>{m.wrong}</td><td>{m.answered}</td>"
+            f"<td>{pct(m.wrong / m.answered if m.answered else None)}</td></tr>"
+            for m in view.missed
+        )
+        body += (
+            "<section><h3>Câu hỏi kiểm tra hay sai nhất (90 ngày)</h3><table><thead><tr><th>Câu hỏi</th>"
+            f"<th>Sai</th><th>Lượt trả lời</th><th>Tỷ lệ sai</th></tr></thead><tbody>{missed}</tbody></table></section>"
+        )
     return page(view.name, body, session)
 
 

@@ -187,6 +187,16 @@ class ContentGap:
 
 
 @dataclass(frozen=True)
+class MissedItem:
+    """A quiz item often answered wrong: the editors may reword it or the lesson."""
+
+    item_id: str
+    question: str
+    wrong: int
+    answered: int
+
+
+@dataclass(frozen=True)
 class OfficerSession:
     """Who is signed in to the dashboard and the unit whose subtree they may see."""
 
@@ -207,6 +217,7 @@ class UnitOverview:
     modules: tuple[StatModuleRow, ...]
     trend: tuple[StatWeek, ...]
     children: tuple[StatUnitRow, ...]
+    missed: tuple[MissedItem, ...] = ()
 
 
 class OfficerPort(Protocol):

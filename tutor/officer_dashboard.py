@@ -13,6 +13,7 @@ from knowledge.curriculum import Curriculum
 from tutor import texts_officers as tx
 from tutor.messages import (
     ContentGap,
+    MissedItem,
     OfficerSession,
     StatIndicator,
     StatModuleRow,
@@ -21,7 +22,7 @@ from tutor.messages import (
     UnitOverview,
 )
 from tutor.officers import OfficerService, Scope
-from tutor.stats.activity import content_gaps, module_figures, weekly_active
+from tutor.stats.activity import content_gaps, missed_items, module_figures, weekly_active
 from tutor.stats.indicators import Indicator, UnitRow, suppress
 
 GAP_DAYS = 90  # the content-gap list looks this far back
@@ -37,6 +38,7 @@ class OfficerDashboard:
         for skill in curriculum.skills.values():
             self._skills.setdefault(skill.module, []).append(skill.id)
         self._titles = {m: module.title for m, module in curriculum.modules.items()}
+        self._course = curriculum
         # (figure, unit) -> (computed at, value): reused for `cache_seconds` like the snapshot.
         self._memo: dict[tuple[str, str], tuple[datetime, Any]] = {}
 
@@ -86,6 +88,8 @@ class OfficerDashboard:
             modules = self._cached(
                 "modules", unit.id, lambda: module_figures(session, codes, self._lessons, self._skills)
             )
+            since = service.now() - timedelta(days=GAP_DAYS)
+            missed = self._cached("missed", unit.id, lambda: missed_items(session, codes, since))
             trend = self._cached("trend", unit.id, lambda: weekly_active(session, codes, service.now(), tz=service.tz))
         service.log_view(scope, "dashboard:unit")
         return UnitOverview(
@@ -108,7 +112,16 @@ class OfficerDashboard:
                 for week, n in trend
             ),
             children=tuple(_row(r, min_group) for r in children),
+            missed=tuple(
+                MissedItem(item, self._question(item), wrong, total)
+                for item, wrong, total in missed
+                if total >= min_group  # an item answered by fewer learners says little and may identify them
+            ),
         )
+
+    def _question(self, item_id: str) -> str:
+        item = self._course.item(item_id)
+        return item.question if item is not None else item_id
 
     def units(self, session_token: str, what: str = "dashboard:units") -> list[StatUnitRow] | None:
         """Every unit of the officer's scope with its subtree's figures."""

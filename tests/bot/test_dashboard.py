@@ -140,3 +140,18 @@ def test_units_table_sorts_and_exports_xlsx(client, service) -> None:  # type: i
     assert header[:3] == ["code", "name", "level"] and book.active.max_row == 1 + len(service.units.all())
     modules = client.get("/admin/export/unit/cdcs-may-thanh-cong/modules.csv")
     assert modules.status_code == 200 and modules.content.decode("utf-8-sig").startswith("module,title")
+
+
+def test_unit_page_lists_the_quiz_items_most_often_missed(client, service) -> None:  # type: ignore[no-untyped-def]
+    with transaction(service.session_factory) as session:
+        for i in range(6):
+            learner = Learner(group="worker", unit_id="cdcs-may-thanh-cong", consent_state="given",
+                              created_at=NOW, last_seen_at=NOW)  # fmt: skip
+            session.add(learner)
+            session.flush()
+            session.add(Event(learner_id=learner.id, kind="quiz_answered", at=NOW, item_id="cc-1",
+                              data={"correct": i >= 4}))  # fmt: skip
+    sign_in(client, service, "cdcs-may-thanh-cong")
+    page = client.get("/admin/").text
+    assert "Câu hỏi kiểm tra hay sai nhất" in page
+    assert "Muốn chữ trên điện thoại to hơn, bạn mở đâu?</td><td>4</td><td>6</td>" in page

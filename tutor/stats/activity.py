@@ -6,7 +6,6 @@ items most often missed. Fixed queries, a bounded number per call (one per modul
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -122,18 +121,20 @@ def content_gaps(session: Session, codes: set[str], since: datetime, limit: int 
 
 
 def missed_items(session: Session, codes: set[str], since: datetime, limit: int = 10) -> list[tuple[str, int, int]]:
-    """Quiz items most often answered wrong by learners of `codes`: (item id, wrong, answered)."""
-    rows: Iterable[tuple[str | None, object]] = session.execute(
-        select(Event.item_id, Event.data)
+    """Quiz items most often answered wrong by learners of `codes` since `since`: (item id, wrong,
+    answered), counted in SQL."""
+    wrong = func.count().filter(Event.data["correct"].as_boolean().is_(False))
+    rows = session.execute(
+        select(Event.item_id, wrong, func.count())
         .join(Learner, Learner.id == Event.learner_id)
-        .where(Event.kind == "quiz_answered", Event.at >= since, Learner.unit_id.in_(codes))
+        .where(
+            Event.kind == "quiz_answered",
+            Event.at >= since,
+            Learner.unit_id.in_(codes),
+            Event.item_id.is_not(None),
+        )
+        .group_by(Event.item_id)
+        .order_by(wrong.desc(), Event.item_id)
+        .limit(limit)
     ).all()
-    wrong: Counter[str] = Counter()
-    total: Counter[str] = Counter()
-    for item_id, data in rows:
-        if not item_id:
-            continue
-        total[item_id] += 1
-        if isinstance(data, dict) and data.get("correct") is False:
-            wrong[item_id] += 1
-    return [(item, n, total[item]) for item, n in wrong.most_common(limit)]
+    return [(str(item), int(n), int(total)) for item, n, total in rows if n]
