@@ -314,6 +314,11 @@ class OfficerService:
         units = scope_units(self._units, unit_code)
         return [unit_row(snap, self._units, u, self.config.targets, self.config.min_group) for u in units]
 
+    def unit_figures(self, unit: UnitInfo, session: Session | None = None) -> UnitRow:
+        """One unit's subtree figures (learners, active, certified, indicators)."""
+        snap = self._snapshot(session)
+        return unit_row(snap, self._units, unit, self.config.targets, self.config.min_group)
+
     def children_rows(
         self, unit_code: str, session: Session | None = None, snap: Snapshot | None = None
     ) -> list[UnitRow]:

@@ -10,10 +10,19 @@ from datetime import datetime, timedelta
 
 from tutor import texts_officers as tx
 from tutor.flows.base import FlowContext, Outcome, Turn, say
-from tutor.officer_questions import ACTIVE, CERTIFIED, CONNECTED, RATE, WEAKEST, StatsQuestion, parse_question
+from tutor.officer_questions import (
+    ACTIVE,
+    CERTIFIED,
+    CONNECTED,
+    OVERVIEW,
+    RATE,
+    WEAKEST,
+    StatsQuestion,
+    parse_question,
+)
 from tutor.officers import OfficerService, Scope
 from tutor.registry import Command, Registry, TextStep
-from tutor.stats.indicators import Indicator, suppress
+from tutor.stats.indicators import Indicator, UnitRow, suppress
 from tutor.store import aware
 from tutor.units import UnitInfo
 
@@ -114,6 +123,8 @@ def officer_question(ctx: FlowContext, t: Turn) -> Outcome | None:
 
 def answer_question(ctx: FlowContext, t: Turn, q: StatsQuestion) -> Outcome:
     """The answer to a recognised question, from the fixed queries only."""
+    if q.kind == OVERVIEW:
+        return show_stats(ctx, t, q.unit_text or "")
     scope, problem = _scope(ctx, t, q.unit_text)
     if scope is None:
         return say(problem or tx.ONLY_OFFICERS)
@@ -143,8 +154,8 @@ def answer_question(ctx: FlowContext, t: Turn, q: StatsQuestion) -> Outcome:
     return say("\n".join([unit.name] + [indicator_line(indicators[i], min_group) for i in wanted]))
 
 
-def _row(service: OfficerService, unit: UnitInfo, t: Turn):  # type: ignore[no-untyped-def]
-    return next(r for r in service.units_table(unit.id, session=t.session) if r.unit.id == unit.id)
+def _row(service: OfficerService, unit: UnitInfo, t: Turn) -> UnitRow:
+    return service.unit_figures(unit, session=t.session)
 
 
 def register(registry: Registry) -> None:

@@ -114,6 +114,9 @@ def test_invite_code_makes_an_officer_who_sees_the_unit_and_below_only(  # type:
     assert chat.say("tỷ lệ công chức đạt chuẩn ở trường lê lợi")[0].text == tx.UNIT_NOT_IN_SCOPE
     active = chat.say("tuần này bao nhiêu người học?")[0].text
     assert "người học trong 7 ngày qua" in active
+    assert chat.say("xem chỉ tiêu của đơn vị tôi")[0].text == text  # the same as /thongke
+    certified = chat.say("bao nhiêu đoàn viên trong đơn vị tôi đã học xong")[0].text
+    assert "6 người đạt chuẩn" in certified
     assert fake_answerer.questions == []  # none of these went to the answerer
 
     link = chat.say("/dangnhap")[0].text
