@@ -91,7 +91,7 @@ class Dashboard:
         return await asyncio.to_thread(fn, *args)  # the port touches the database
 
     def router(self) -> APIRouter:
-        """`/admin/`, `/admin/login`, `/admin/logout`, `/admin/units`, `/admin/unit/{code}`, `/admin/gaps`,
+        """`/admin/`, `/admin/login`, `/admin/logout`, `/admin/units`, `/admin/unit/{code}`, `/admin/gaps`, `/admin/missed`,
         `/admin/export/...`, `/admin/static/dashboard.css`."""
         router = APIRouter()
         port = self._port
@@ -163,18 +163,30 @@ class Dashboard:
                 return _html(html.sign_in_page())
             return _html(html.gaps_page(who[1], rows))
 
+        @router.get("/admin/missed", include_in_schema=False)
+        async def missed(request: Request) -> Response:
+            who = await signed_in(request)
+            rows = await self._call(port.missed_items, who[0]) if who else None
+            if who is None or rows is None:
+                return _html(html.sign_in_page())
+            return _html(html.missed_page(who[1], rows))
+
         @router.get("/admin/export/{name}.{fmt}", include_in_schema=False)
         async def export(request: Request, name: str, fmt: str) -> Response:
             who = await signed_in(request)
-            if who is None or fmt not in ("csv", "xlsx") or name not in ("units", "gaps"):
+            if who is None or fmt not in ("csv", "xlsx") or name not in ("units", "gaps", "missed"):
                 return _html(html.sign_in_page(), 404 if who else 401)
             what = f"export:{name}.{fmt}"
             if name == "units":
                 rows = await self._call(port.units, who[0], what)
                 headers, body = unit_rows(rows or [])
-            else:
+            elif name == "gaps":
                 gaps = await self._call(port.content_gaps, who[0], what)
                 headers, body = gap_rows(gaps or [])
+            else:
+                items = await self._call(port.missed_items, who[0], what)
+                headers = ["item_id", "question", "wrong", "answered"]
+                body = [[m.item_id, m.question, m.wrong, m.answered] for m in items or []]
             return self._download(headers, body, fmt, name)
 
         @router.get("/admin/export/unit/{code}/modules.{fmt}", include_in_schema=False)

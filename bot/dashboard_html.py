@@ -9,7 +9,15 @@ from collections.abc import Sequence
 from html import escape
 from urllib.parse import quote
 
-from tutor.messages import ContentGap, OfficerSession, StatIndicator, StatUnitRow, StatWeek, UnitOverview
+from tutor.messages import (
+    ContentGap,
+    MissedItem,
+    OfficerSession,
+    StatIndicator,
+    StatUnitRow,
+    StatWeek,
+    UnitOverview,
+)
 
 LEVELS = {"province": "Tỉnh/TP", "district": "Huyện/ngành", "grassroots": "Cơ sở"}
 UNIT_COLUMNS = (
@@ -34,7 +42,7 @@ def page(title: str, body: str, session: OfficerSession | None = None) -> str:
     if session is not None:
         nav = (
             '<nav><a href="/admin/">Tổng quan</a> <a href="/admin/units">Đơn vị</a> '
-            '<a href="/admin/gaps">Câu hỏi chưa có bài</a> '
+            '<a href="/admin/gaps">Câu hỏi chưa có bài</a> <a href="/admin/missed">Câu hay sai</a> '
             f'<span class="who">{escape(session.unit_name)}</span> <a href="/admin/logout">Đăng xuất</a></nav>'
         )
     return (
@@ -131,16 +139,6 @@ def overview_page(session: OfficerSession, view: UnitOverview) -> str:
         f'<a href="/admin/export/unit/{code}/modules.xlsx">XLSX</a></p></section>'
         f"<section><h3>Người học mỗi tuần</h3>{trend_chart(view.trend)}</section>"
     )
-    if view.missed:
-        missed = "".join(
-            f"<tr><td>{escape(m.question)}</td><td>{m.wrong}</td><td>{m.answered}</td>"
-            f"<td>{pct(m.wrong / m.answered if m.answered else None)}</td></tr>"
-            for m in view.missed
-        )
-        body += (
-            "<section><h3>Câu hỏi kiểm tra hay sai nhất (90 ngày)</h3><table><thead><tr><th>Câu hỏi</th>"
-            f"<th>Sai</th><th>Lượt trả lời</th><th>Tỷ lệ sai</th></tr></thead><tbody>{missed}</tbody></table></section>"
-        )
     return page(view.name, body, session)
 
 
@@ -193,3 +191,18 @@ def gaps_page(session: OfficerSession, gaps: Sequence[ContentGap]) -> str:
         '<p class="dl"><a href="/admin/export/gaps.csv">CSV</a> <a href="/admin/export/gaps.xlsx">XLSX</a></p>'
     )
     return page("Câu hỏi chưa có bài", body, session)
+
+
+def missed_page(session: OfficerSession, items: Sequence[MissedItem]) -> str:
+    rows = "".join(
+        f"<tr><td>{escape(m.question)}</td><td>{m.wrong}</td><td>{m.answered}</td>"
+        f"<td>{pct(m.wrong / m.answered if m.answered else None)}</td></tr>"
+        for m in items
+    )
+    body = (
+        "<h2>Câu hỏi kiểm tra hay sai nhất (90 ngày)</h2>"
+        "<table><thead><tr><th>Câu hỏi</th><th>Sai</th><th>Lượt trả lời</th><th>Tỷ lệ sai</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+        '<p class="dl"><a href="/admin/export/missed.csv">CSV</a> <a href="/admin/export/missed.xlsx">XLSX</a></p>'
+    )
+    return page("Câu hay sai", body, session)

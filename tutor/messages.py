@@ -217,7 +217,6 @@ class UnitOverview:
     modules: tuple[StatModuleRow, ...]
     trend: tuple[StatWeek, ...]
     children: tuple[StatUnitRow, ...]
-    missed: tuple[MissedItem, ...] = ()
 
 
 class OfficerPort(Protocol):
@@ -246,4 +245,8 @@ class OfficerPort(Protocol):
 
     def content_gaps(self, session_token: str, what: str = "dashboard:gaps") -> list[ContentGap] | None:
         """Unanswered questions in the officer's scope, most asked first; None when signed out."""
+        ...
+
+    def missed_items(self, session_token: str, what: str = "dashboard:missed") -> list[MissedItem] | None:
+        """Quiz items most often answered wrong in the officer's scope; None when signed out."""
         ...

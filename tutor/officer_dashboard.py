@@ -88,8 +88,6 @@ class OfficerDashboard:
             modules = self._cached(
                 "modules", unit.id, lambda: module_figures(session, codes, self._lessons, self._skills)
             )
-            since = service.now() - timedelta(days=GAP_DAYS)
-            missed = self._cached("missed", unit.id, lambda: missed_items(session, codes, since))
             trend = self._cached("trend", unit.id, lambda: weekly_active(session, codes, service.now(), tz=service.tz))
         service.log_view(scope, "dashboard:unit")
         return UnitOverview(
@@ -112,12 +110,25 @@ class OfficerDashboard:
                 for week, n in trend
             ),
             children=tuple(_row(r, min_group) for r in children),
-            missed=tuple(
-                MissedItem(item, self._question(item), wrong, total)
-                for item, wrong, total in missed
-                if total >= min_group  # an item answered by fewer learners says little and may identify them
-            ),
         )
+
+    def missed_items(self, session_token: str, what: str = "dashboard:missed") -> list[MissedItem] | None:
+        """Quiz items most often answered wrong in the officer's scope (90 days). A page of its own:
+        it reads every quiz answer of the period, the costliest figure on a large event log."""
+        scope = self._scope(session_token, None)
+        if scope is None:
+            return None
+        codes = {u.id for u in self._service.units.subtree(scope.unit_id)}
+        since = self._service.now() - timedelta(days=GAP_DAYS)
+        min_group = self._service.config.min_group
+        with self._service.session_factory() as session:
+            rows = self._cached("missed", scope.unit_id, lambda: missed_items(session, codes, since))
+        self._service.log_view(scope, what)
+        return [
+            MissedItem(item, self._question(item), wrong, total)
+            for item, wrong, total in rows
+            if total >= min_group  # an item answered by fewer learners says little and may identify them
+        ]
 
     def _question(self, item_id: str) -> str:
         item = self._course.item(item_id)

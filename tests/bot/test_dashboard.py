@@ -142,7 +142,7 @@ def test_units_table_sorts_and_exports_xlsx(client, service) -> None:  # type: i
     assert modules.status_code == 200 and modules.content.decode("utf-8-sig").startswith("module,title")
 
 
-def test_unit_page_lists_the_quiz_items_most_often_missed(client, service) -> None:  # type: ignore[no-untyped-def]
+def test_the_quiz_items_most_often_missed(client, service) -> None:  # type: ignore[no-untyped-def]
     with transaction(service.session_factory) as session:
         for i in range(6):
             learner = Learner(group="worker", unit_id="cdcs-may-thanh-cong", consent_state="given",
@@ -152,6 +152,10 @@ def test_unit_page_lists_the_quiz_items_most_often_missed(client, service) -> No
             session.add(Event(learner_id=learner.id, kind="quiz_answered", at=NOW, item_id="cc-1",
                               data={"correct": i >= 4}))  # fmt: skip
     sign_in(client, service, "cdcs-may-thanh-cong")
-    page = client.get("/admin/").text
+    page = client.get("/admin/missed").text
     assert "Câu hỏi kiểm tra hay sai nhất" in page
     assert "Muốn chữ trên điện thoại to hơn, bạn mở đâu?</td><td>4</td><td>6</td>" in page
+    exported = client.get("/admin/export/missed.csv").content.decode("utf-8-sig")
+    assert exported.splitlines()[1] == "cc-1," + '"Muốn chữ trên điện thoại to hơn, bạn mở đâu?"' + ",4,6"
+    sign_in(client, service, "cdcs-giay-phu-loc")  # another unit: nothing of May Thành Công
+    assert "Muốn chữ" not in client.get("/admin/missed").text
