@@ -65,9 +65,8 @@ def pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
 
 def generate(container: Any, units: int, learners: int, events: int, seed: int = 7) -> dict[str, float]:
     """Fill the database; returns seconds per part."""
-    from tutor.models import Event, Learner, LessonProgress, Mastery, Unit
-    from tutor.officer_models import Officer, StatCounter
-    from tutor.stats.counters import ACTIVE_WEEK, week_of
+    from tutor.models import Learner, LessonProgress, Mastery, Unit
+    from tutor.officer_models import Officer
 
     rng = random.Random(seed)
     timings: dict[str, float] = {}
@@ -116,14 +115,29 @@ def generate(container: Any, units: int, learners: int, events: int, seed: int =
     timings["progress+mastery"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    add_events(container, learner_rows, events, rng, certify=True)
+    timings["events"] = time.perf_counter() - started
+    return timings
+
+
+def add_events(container: Any, learner_rows: list[dict[str, Any]], events: int, rng: random.Random,
+               certify: bool, counters: bool = True) -> None:  # fmt: skip
+    """Append `events` random events (and, with `certify`, one certification for a fifth of the
+    learners), with (`counters`) the weekly activity counters the store would have written."""
+    from tutor.models import Event
+    from tutor.officer_models import StatCounter
+    from tutor.stats.counters import ACTIVE_WEEK, week_of
+
+    learners = len(learner_rows)
     certified = rng.sample(range(1, learners + 1), learners // 5)
     per_batch = 100000
     written = 0
     units_of = {row["id"]: (row["unit_id"], row["group"]) for row in learner_rows}
     active_weeks: set[tuple[int, Any]] = set()
     with container.session_factory() as session, session.begin():
-        session.execute(insert(Event), [dict(learner_id=lid, kind="certified", at=NOW - timedelta(days=3),
-                                             data={}) for lid in certified])  # fmt: skip
+        if certify:
+            session.execute(insert(Event), [dict(learner_id=lid, kind="certified", at=NOW - timedelta(days=3),
+                                                 data={}) for lid in certified])  # fmt: skip
         while written < events:
             rows = []
             for _ in range(min(per_batch, events - written)):
@@ -140,17 +154,17 @@ def generate(container: Any, units: int, learners: int, events: int, seed: int =
             session.execute(insert(Event), rows)
             written += len(rows)
             active_weeks.update((row["learner_id"], week_of(row["at"])) for row in rows)
+        if not counters:
+            return
         # What the store's note_activity would have counted, event by event.
-        counters: dict[tuple[str, str, Any], int] = {}
+        weekly: dict[tuple[str, str, Any], int] = {}
         for learner_id, week in active_weeks:
             unit, group = units_of[learner_id]
-            counters[(unit, group, week)] = counters.get((unit, group, week), 0) + 1
+            weekly[(unit, group, week)] = weekly.get((unit, group, week), 0) + 1
         session.execute(
             insert(StatCounter),
-            [dict(unit_id=u, group=g, week=w, kind=ACTIVE_WEEK, count=n) for (u, g, w), n in counters.items()],
+            [dict(unit_id=u, group=g, week=w, kind=ACTIVE_WEEK, count=n) for (u, g, w), n in weekly.items()],
         )
-    timings["events"] = time.perf_counter() - started
-    return timings
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> dict[str, float]:
@@ -186,15 +200,52 @@ def measure(container: Any, repeat: int) -> dict[str, dict[str, float]]:
         "page / (province, cached 60 s)": timed(lambda: warm.overview(warm_token), repeat),
         "page /units (province, cached 60 s)": timed(lambda: warm.units(warm_token), repeat),
         "page /gaps (province, cached 60 s)": timed(lambda: warm.content_gaps(warm_token), repeat),
+        "page /missed (province, cached 60 s)": timed(lambda: warm.missed_items(warm_token), repeat),
         "stats (whole registry)": timed(lambda: service.stats_json(None), repeat),
         "stats --unit district": timed(lambda: service.stats_json("d0"), repeat),
         "stats --unit grassroots": timed(lambda: service.stats_json("g0"), repeat),
         "page / (province)": timed(lambda: dashboard.overview(province), repeat),
         "page /units (province)": timed(lambda: dashboard.units(province), repeat),
         "page /gaps (province)": timed(lambda: dashboard.content_gaps(province), repeat),
+        "page /missed (province)": timed(lambda: dashboard.missed_items(province), repeat),
         "page / (district)": timed(lambda: dashboard.overview(district), repeat),
         "page /units (district)": timed(lambda: dashboard.units(district), repeat),
     }
+
+
+def append_events(data_dir: Path, events: int) -> None:
+    """Append events (no new counters) to data generated earlier into `data_dir`."""
+    from sqlalchemy import select
+
+    from hocvuso.container import Container
+    from hocvuso.settings import load_settings
+    from tutor.models import Learner
+
+    empty = data_dir / "config.yaml"
+    empty.write_text("{}\n", encoding="utf-8")
+    container = Container(load_settings(empty, data_dir=data_dir, tutor={"units_file": data_dir / "none.csv"}))
+    try:
+        with container.session_factory() as session:
+            rows = [dict(id=i, unit_id=u, group=g) for i, u, g in session.execute(
+                select(Learner.id, Learner.unit_id, Learner.group).order_by(Learner.id))]  # fmt: skip
+        add_events(container, rows, events, random.Random(11), certify=False, counters=False)
+    finally:
+        container.close()
+
+
+def measure_existing(data_dir: Path, repeat: int) -> dict[str, Any]:
+    """Measure again on data generated earlier into `data_dir` (SQLite)."""
+    from hocvuso.container import Container
+    from hocvuso.settings import load_settings
+
+    empty = data_dir / "config.yaml"
+    empty.write_text("{}\n", encoding="utf-8")
+    settings = load_settings(empty, data_dir=data_dir, tutor={"units_file": data_dir / "none.csv"})
+    container = Container(settings)
+    try:
+        return {"backend": container.engine.dialect.name, "timings": measure(container, repeat)}
+    finally:
+        container.close()
 
 
 def main() -> None:
@@ -204,7 +255,14 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=5_000_000)
     parser.add_argument("--db", default="", help="database URL (default: a SQLite file in a temporary folder)")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--existing", type=Path, help="measure only, on a data dir generated before")
+    parser.add_argument("--add-events", type=int, default=0, help="with --existing: append this many events first")
     args = parser.parse_args()
+    if args.existing and args.add_events:
+        append_events(args.existing, args.add_events)
+    if args.existing:
+        print(json.dumps(measure_existing(args.existing, args.repeat), ensure_ascii=False, indent=2))
+        return
 
     from hocvuso.container import Container
     from hocvuso.settings import load_settings
