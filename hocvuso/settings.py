@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -125,14 +125,14 @@ class ServeSettings(BaseModel):
 
 
 class StatsSettings(BaseModel):
-    min_group: int = Field(5, ge=1)  # counts below this are shown as "< N" to officers
-    cache_seconds: float = Field(60.0, ge=0)  # statistics snapshot reused this long; 0: always fresh
+    min_group: Annotated[int, Field(ge=1)] = 5  # counts below this are shown as "< N" to officers
+    cache_seconds: Annotated[float, Field(ge=0)] = 60.0  # statistics snapshot reused this long; 0: always fresh
 
 
 class OfficerSettings(BaseModel):
-    invite_ttl_hours: float = Field(72.0, gt=0)
-    link_ttl_minutes: float = Field(30.0, gt=0)
-    session_hours: float = Field(12.0, gt=0)
+    invite_ttl_hours: Annotated[float, Field(gt=0)] = 72.0
+    link_ttl_minutes: Annotated[float, Field(gt=0)] = 30.0
+    session_hours: Annotated[float, Field(gt=0)] = 12.0
     public_url: str = ""  # base of sign-in links; empty -> http://serve.host:serve.port
 
 
