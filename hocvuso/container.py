@@ -359,6 +359,13 @@ class Container:
         )
         return WebChat(config, self.conversation)
 
+    @cached_property
+    def speech(self):  # type: ignore[no-untyped-def]
+        """Voice notes to text (`bot.speech.SpeechService`), or None when voice is off."""
+        from hocvuso.voice import build_speech_service
+
+        return build_speech_service(self.settings)
+
     @property
     def lessons_dir(self) -> Path:
         return self.settings.ingest.lessons_dir
@@ -367,6 +374,8 @@ class Container:
         """Release what was built (engine pools)."""
         if "engine" in self.__dict__:
             self.engine.dispose()
+        if self.__dict__.get("speech") is not None:
+            self.speech.close()
 
 
 def build_telegram_worker(settings: Settings):  # type: ignore[no-untyped-def]

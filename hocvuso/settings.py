@@ -124,6 +124,18 @@ class ServeSettings(BaseModel):
     cookie_secret: SecretStr | None = None  # HOCVUSO_SERVE__COOKIE_SECRET; random per data dir if unset
 
 
+class VoiceSettings(BaseModel):
+    """Voice notes: transcribed offline by Whisper base, or by a remote OpenAI-compatible endpoint."""
+
+    enabled: bool = True
+    max_seconds: int = Field(60, ge=1, le=600)  # longer notes get a friendly "too long"
+    workers: int = Field(1, ge=1)  # threads transcribing (its own pool: text turns never wait)
+    base_url: str = ""  # OpenAI-compatible /v1 (POST …/audio/transcriptions); empty -> local model only
+    model: str = ""  # the remote endpoint's model name (required with base_url)
+    api_key: SecretStr | None = None  # HOCVUSO_VOICE__API_KEY
+    timeout_s: float = 20.0  # seconds before the remote endpoint is given up for the local model
+
+
 class TargetSettings(BaseModel):
     """Campaign targets (fractions), from the plan this project serves."""
 
@@ -143,6 +155,7 @@ SECRET_FIELDS = {
     ("zalo", "access_token"),
     ("zalo", "refresh_token"),
     ("serve", "cookie_secret"),
+    ("voice", "api_key"),
 }
 
 
@@ -167,6 +180,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     zalo: ZaloSettings = Field(default_factory=ZaloSettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)
+    voice: VoiceSettings = Field(default_factory=VoiceSettings)
     targets: TargetSettings = Field(default_factory=TargetSettings)
 
     @field_validator("data_dir")
