@@ -45,7 +45,7 @@ class AppState:
                 stream=sys.stderr,
             )
             # Third-party chatter stays out of operators' logs unless they ask for DEBUG.
-            for noisy in ("alembic", "bm25s", "chromadb", "httpx", "urllib3"):
+            for noisy in ("alembic", "bm25s", "chromadb", "faster_whisper", "httpx", "urllib3"):
                 logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
             self._container = Container(settings)
         return self._container
@@ -75,7 +75,7 @@ def main_callback(
 
 def _register() -> None:
     # Imported here so each module can `from hocvuso.cli import app, state`.
-    from hocvuso.commands import channels, knowledge_cmds, lessons, tutor_cmds  # noqa: F401
+    from hocvuso.commands import channels, knowledge_cmds, lessons, tutor_cmds, voice_cmds  # noqa: F401
 
 
 def main() -> None:
