@@ -123,6 +123,16 @@
     status.textContent = value ? "Đang trả lời…" : "";
   }
 
+  // What bot/static/voice.js (the microphone button) uses to show a voice note's turn.
+  window.hocvusoChat = {
+    isBusy: function () { return busy; },
+    setBusy: function (value) { setBusy(value); },
+    setStatus: function (text) { status.textContent = text; },
+    showReply: showReply,
+    showError: showError,
+    newId: newId
+  };
+
   function send(body, shownText) {
     if (busy) return Promise.resolve(false);
     if (shownText) showMine(shownText);
