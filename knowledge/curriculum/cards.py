@@ -13,7 +13,7 @@ from pathlib import Path
 
 from knowledge.curriculum.lessons import LessonFile
 from knowledge.curriculum.models import CARDS_FILE, Card, Problem, _CardsFile, _CardSpec
-from knowledge.curriculum.yamlio import YamlDoc, load_yaml_file, validate
+from knowledge.curriculum.yamlio import YamlDoc, load_yaml_file, validate, validate_at
 
 MIN_CARD_QUESTIONS = 3
 MAX_CARD_ANSWER_CHARS = 600
@@ -69,7 +69,12 @@ def read_cards(folder: Path, problems: list[Problem]) -> list[CardEntry]:
     parsed = validate(_CardsFile, doc, problems) if doc else None
     if parsed is None or doc is None:
         return []
-    return [CardEntry(spec, folder.name, doc, index) for index, spec in enumerate(parsed.cards)]
+    entries = []
+    for index, raw in enumerate(parsed.cards):
+        spec = validate_at(_CardSpec, raw, doc, ("cards", index), problems)
+        if spec is not None:
+            entries.append(CardEntry(spec, folder.name, doc, index))
+    return entries
 
 
 def card_problems(
@@ -181,7 +186,10 @@ def _one_card_problems(entry: CardEntry, lessons: dict[str, LessonFile], broken:
 
 
 def card_count_problems(entries: list[CardEntry], lessons: list[LessonFile]) -> list[Problem]:
-    """One problem per lesson with fewer than MIN_LESSON_CARDS cards, at the lesson's id line."""
+    """One problem per lesson with fewer than MIN_LESSON_CARDS cards, at the lesson's id line.
+
+    A card with a problem of its own still counts: its own problem says what to fix.
+    """
     counts: dict[str, int] = {}
     for entry in entries:
         counts[entry.spec.lesson] = counts.get(entry.spec.lesson, 0) + 1

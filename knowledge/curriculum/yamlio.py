@@ -126,6 +126,19 @@ def validate(model: type[BaseModel], doc: YamlDoc, problems: list[Problem]) -> A
         return None
 
 
+def validate_at(
+    model: type[BaseModel], data: Any, doc: YamlDoc, prefix: tuple[str | int, ...], problems: list[Problem]
+) -> Any | None:
+    """Validate one entry found at `prefix` in `doc` (e.g. ("cards", 3)); errors are reported at their lines."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            located = {**err, "loc": (*prefix, *err["loc"])}
+            problems.append(Problem(doc.path, doc.line(*located["loc"]), _error_message(located)))
+        return None
+
+
 def _format_loc(loc: Iterable[str | int]) -> str:
     out = ""
     for part in loc:
