@@ -17,6 +17,7 @@ from knowledge.curriculum.bank import (
     BankReport,
     GroupStats,
     answer_is_longest,
+    item_tokens,
     question_tokens,
     similarity,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "Section",
     "Skill",
     "answer_is_longest",
+    "item_tokens",
     "check_course",
     "check_curriculum",
     "load_curriculum",

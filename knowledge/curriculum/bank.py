@@ -29,10 +29,12 @@ MAX_POSITION_SHARE = 0.40
 MIN_GROUP_MCQ = 5
 MIN_SKILL_ITEMS = 3
 MIN_PLACEMENT_SKILLS = 18
-# Jaccard similarity of folded word sets from which two questions count as the same question.
-# Calibrated on the course: true repeats ("Mã OTP là gì?" / "OTP là mã gì?") score 0.75–1.0, different
-# questions about one topic stay under 0.7.
-NEAR_DUPLICATE = 0.75
+# Jaccard similarity of folded word sets (question, plus the answer unless it is Đúng/Sai) from which two
+# items count as one question asked twice. Calibrated on the second edition (223 lesson mcq, 151 t/f):
+# the repeats an editor would merge scored 1.00, 0.71, 0.67 and 0.52 (".gov.vn" twice, "tra soát" twice,
+# "the safe way to pay on a marketplace" twice); the closest pairs of different questions on one topic
+# scored 0.46 and below.
+NEAR_DUPLICATE = 0.5
 PLACEMENT_GROUP = "placement"
 TOTAL_GROUP = "total"
 POSITIONS = "ABCD"
@@ -155,6 +157,12 @@ def question_tokens(text: str) -> frozenset[str]:
     return kept or words
 
 
+def item_tokens(item: _ItemSpec) -> frozenset[str]:
+    """The words that identify an item: its question and, unless it is Đúng/Sai, its answer."""
+    text = item.question if item.type == "true_false" else f"{item.question} {item.answer}"
+    return question_tokens(text)
+
+
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     """Jaccard similarity of two word sets."""
     return len(a & b) / len(a | b) if a or b else 1.0
@@ -247,7 +255,7 @@ def _share_problems(
 
 def _repeat_problems(report: BankReport, located: list[_Located]) -> None:
     """Near-duplicate questions across lessons, and placement items that copy a lesson item."""
-    tokens = [question_tokens(x.item.question) for x in located]
+    tokens = [item_tokens(x.item) for x in located]
     for j, later in enumerate(located):
         for i in range(j):
             earlier = located[i]

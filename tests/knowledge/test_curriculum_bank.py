@@ -119,14 +119,14 @@ def test_small_groups_are_not_judged_by_share(course: Path) -> None:
 def test_near_duplicate_question_across_lessons(course: Path) -> None:
     edit(
         course / OTP,
-        '"Xác thực hai lớp giúp gì cho tài khoản?"',
-        '"Có nhiều tài khoản và sợ quên mật khẩu thì nên làm gì?"',
+        '"Công an có thể yêu cầu bạn đọc mã OTP qua điện thoại để điều tra."',
+        '"Dùng chung mật khẩu cho Zalo và ứng dụng ngân hàng là an toàn."',
     )
     assert only(course) == Problem(
         course / OTP,
-        line_of(course / OTP, "- id: otp-4"),
-        f"item 'otp-4' asks nearly the same question as item 'mkm-4' ({course / MKM}:"
-        f"{line_of(course / MKM, '- id: mkm-4')}, similarity 1.00); ask it once in the course",
+        line_of(course / OTP, "- id: otp-2"),
+        f"item 'otp-2' asks nearly the same question as item 'mkm-2' ({course / MKM}:"
+        f"{line_of(course / MKM, '- id: mkm-2')}, similarity 1.00); ask it once in the course",
     )
 
 
@@ -134,8 +134,8 @@ def test_placement_item_must_not_copy_a_lesson_item(course: Path) -> None:
     placement = course / "placement.yaml"
     edit(
         placement,
-        '"Gõ bằng giọng nói xong, trước khi gửi bạn cần làm gì?"',
-        '"Trước khi gửi tin nhắn gõ bằng giọng nói, nên làm gì?"',
+        '"Gõ bằng giọng nói dễ bị nghe nhầm chữ nhất ở nơi yên tĩnh hay nơi ồn ào?"',
+        '"Trước khi gửi tin nhắn gõ bằng giọng nói, bạn nên làm gì?"',
     )
     problem = only(course)
     assert (problem.path, problem.line) == (placement, line_of(placement, "- id: pl-10"))
@@ -145,12 +145,27 @@ def test_placement_item_must_not_copy_a_lesson_item(course: Path) -> None:
 @pytest.mark.parametrize(
     ("first", "second", "same"),
     [
-        ("Mã OTP là gì?", "OTP là mã gì?", True),
+        # repeats found in the second edition (question and answer), which an editor merges
+        (
+            "Trang web của cơ quan nhà nước Việt Nam thường có địa chỉ kết thúc bằng gì? .gov.vn",
+            "Tên miền của trang web cơ quan nhà nước Việt Nam kết thúc bằng gì? .gov.vn",
+            True,
+        ),
+        (
+            "Đề nghị ngân hàng kiểm tra lại một giao dịch (chuyển nhầm, bị trừ tiền sai) gọi là làm gì? tra soát",
+            "Bạn đề nghị ngân hàng kiểm tra lại một giao dịch chuyển tiền bị lừa hoặc chuyển nhầm. Việc đó gọi "
+            "là gì? Tra soát",
+            True,
+        ),
         ("Mã OTP là gì?", "Ma OTP la gi", True),
-        ("Trang web của cơ quan nhà nước có đuôi gì?", "Trang web cơ quan nhà nước thường có đuôi là gì?", True),
-        ("Mã OTP là gì?", "Ai được phép hỏi mã OTP của bạn?", False),
-        ("Mật khẩu mạnh nên dài ít nhất bao nhiêu ký tự?", "Mật khẩu nào dưới đây mạnh nhất?", False),
-        ("Chụp ảnh căn cước gửi cho ai thì an toàn?", "Khi nào được chụp ảnh căn cước?", False),
+        # different questions on one topic
+        (
+            "Khi mở gói hàng, bạn nên làm gì để có bằng chứng nếu hàng lỗi? Quay video liên tục",
+            "Đoạn video quay lúc mở gói hàng, dùng làm bằng chứng khi đổi trả, thường gọi là video gì? video mở hàng",
+            False,
+        ),
+        ("Mật khẩu mạnh nên dài ít nhất bao nhiêu ký tự? 12", "Mật khẩu nào dưới đây mạnh nhất? Cụm từ dài", False),
+        ("Mã OTP là gì? Mã dùng một lần", "Ai được phép hỏi mã OTP của bạn? Không ai", False),
     ],
 )
 def test_similarity_is_calibrated(first: str, second: str, same: bool) -> None:
