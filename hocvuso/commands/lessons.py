@@ -237,7 +237,7 @@ def stats(
         highlight=False,
     )
     if checked.problems:
-        left_out = "; lessons with structural problems are not counted" if checked.structural else ""
+        left_out = "; invalid lessons and cards are not counted" if checked.structural else ""
         err_console.print(
             f"{len(checked.problems)} problem(s){left_out}: run `hocvuso lessons check`.",
             markup=False,

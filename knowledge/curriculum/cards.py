@@ -1,8 +1,9 @@
 """Q&A cards: `<module>/faq.yaml` files of curated answers, each tied to one `##` section of a lesson.
 
 Format: docs/COURSE_FORMAT.md (Q&A cards). A card is structurally invalid (and left out of the course)
-when a field is missing or wrong, its lesson or section does not exist, or its id is taken; a lesson
-with too few cards is a quality problem reported by `hocvuso lessons check`.
+when a field is missing or wrong, its lesson or section does not exist, or its id is taken. Its text
+(id form, phrasings, answer length, self-references) and a lesson with too few cards are quality
+problems: reported by `hocvuso lessons check`, but the card is loaded.
 """
 
 from __future__ import annotations
@@ -128,6 +129,7 @@ def card_problems(
 
 
 def _one_card_problems(entry: CardEntry, lessons: dict[str, LessonFile], broken: set[Path]) -> list[Problem]:
+    """Structural problems of one card: its lesson and section must exist (else the card is left out)."""
     card, path = entry.spec, entry.path
     problems: list[Problem] = []
     lesson = lessons.get(card.lesson)
@@ -153,6 +155,23 @@ def _one_card_problems(entry: CardEntry, lessons: dict[str, LessonFile], broken:
                     f"({' | '.join(headings)})",
                 )
             )
+    return problems
+
+
+def card_content_problems(entries: list[CardEntry]) -> list[Problem]:
+    """Quality problems of the cards' own text: id form, phrasings, answer length, self-references.
+
+    The card is still usable (and loaded); `lessons check` fails until it is fixed.
+    """
+    problems: list[Problem] = []
+    for entry in entries:
+        problems.extend(_content_problems(entry))
+    return problems
+
+
+def _content_problems(entry: CardEntry) -> list[Problem]:
+    card, path = entry.spec, entry.path
+    problems: list[Problem] = []
     if not re.fullmatch(re.escape(card.lesson) + r"-c\d+", card.id):
         problems.append(Problem(path, entry.line("id"), f"card id '{card.id}' must be '{card.lesson}-c<N>'"))
     if len(card.questions) < MIN_CARD_QUESTIONS:

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.curriculum.bank import BankReport, bank_report
-from knowledge.curriculum.cards import CardEntry, build_cards, card_count_problems, card_problems, read_cards
+from knowledge.curriculum.cards import (
+    CardEntry,
+    build_cards,
+    card_content_problems,
+    card_count_problems,
+    card_problems,
+    read_cards,
+)
 from knowledge.curriculum.lessons import MEDIA_SEPARATOR, LessonFile, Media, item_problems, read_lesson, scan_media
 from knowledge.curriculum.models import (
     MODULE_FILE,
@@ -319,6 +326,7 @@ def _check_cards(scan: _Scan, lessons: list[LessonFile]) -> None:
     broken = {problem.path for problem in scan.problems}
     problems, scan.invalid_cards = card_problems(scan.cards, by_id, unreadable, broken)
     scan.problems.extend(problems)
+    scan.quality.extend(card_content_problems(scan.cards))
     scan.quality.extend(card_count_problems(scan.cards, lessons))
 
 

@@ -243,3 +243,11 @@ def test_module_audience_values_are_checked(course: Path) -> None:
     problem = check_curriculum(course)[0]  # then its skills belong to no known module
     assert problem.path == path and problem.line == line_of(path, "audience:")
     assert problem.message.startswith("audience[0]: Input should be")
+
+
+def test_card_text_problems_fail_the_check_but_the_card_is_loaded(course: Path) -> None:
+    edit(course / DIEN_THOAI_FAQ, "(có máy gọi là Hiển thị).", "(có máy gọi là Hiển thị). Xem hình bên.")
+    result = check_course(course)
+    assert result.structural == [] and len(result.problems) == 1
+    card = load_curriculum(course).card("co-chu-giong-noi-c5")
+    assert card is not None and card.answer.endswith("Xem hình bên.")
