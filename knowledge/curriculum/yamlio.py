@@ -134,8 +134,8 @@ def validate_at(
         return model.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
-            located = {**err, "loc": (*prefix, *err["loc"])}
-            problems.append(Problem(doc.path, doc.line(*located["loc"]), _error_message(located)))
+            loc: tuple[str | int, ...] = (*prefix, *err["loc"])
+            problems.append(Problem(doc.path, doc.line(*loc), _error_message({**err, "loc": loc})))
         return None
 
 
