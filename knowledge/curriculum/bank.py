@@ -163,6 +163,17 @@ def item_tokens(item: _ItemSpec) -> frozenset[str]:
     return question_tokens(text)
 
 
+def item_similarity(a: _ItemSpec, b: _ItemSpec) -> float:
+    """How alike two items are: the higher of their questions' and their (question + answer) similarity.
+
+    The question alone catches one question asked with two different answers; question and answer
+    together catch one fact asked in other words ("… kết thúc bằng gì? .gov.vn").
+    """
+    return max(
+        similarity(question_tokens(a.question), question_tokens(b.question)), similarity(item_tokens(a), item_tokens(b))
+    )
+
+
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     """Jaccard similarity of two word sets."""
     return len(a & b) / len(a | b) if a or b else 1.0
@@ -255,6 +266,7 @@ def _share_problems(
 
 def _repeat_problems(report: BankReport, located: list[_Located]) -> None:
     """Near-duplicate questions across lessons, and placement items that copy a lesson item."""
+    questions = [question_tokens(x.item.question) for x in located]
     tokens = [item_tokens(x.item) for x in located]
     for j, later in enumerate(located):
         for i in range(j):
@@ -263,7 +275,7 @@ def _repeat_problems(report: BankReport, located: list[_Located]) -> None:
                 continue  # two items of one lesson may approach one point from two sides
             if later.lesson is None and earlier.lesson is None:
                 continue  # placement items among themselves
-            score = similarity(tokens[i], tokens[j])
+            score = max(similarity(questions[i], questions[j]), similarity(tokens[i], tokens[j]))
             if score < NEAR_DUPLICATE:
                 continue
             if later.lesson is None:
