@@ -26,6 +26,7 @@ from knowledge.curriculum import (
 
 WORDS_PER_MINUTE = 180  # reading speed assumed for learners new to reading on a phone
 ITEM_TYPES = ("mcq", "true_false", "short")
+REVIEW_SHOWN = 8  # similar-question pairs listed under the bank report
 _WORD = re.compile(r"\w+")
 
 lessons_app = typer.Typer(
@@ -107,6 +108,10 @@ def bank_report_text(report: BankReport) -> str:
         f"item: {report.placement_copies}; true/false giveaway words: {report.giveaways}; skills with under 3 "
         f"items: {len(report.thin_skills)}; placement: {report.placement_skills} skills, modules missing: {missing}."
     )
+    if report.to_review:
+        shown = ", ".join(f"{a} ~ {b} ({score:.2f})" for score, a, b in report.to_review[:REVIEW_SHOWN])
+        more = f" and {len(report.to_review) - REVIEW_SHOWN} more" if len(report.to_review) > REVIEW_SHOWN else ""
+        lines.append(f"similar questions to review (not a failure): {shown}{more}.")
     return "\n".join(lines)
 
 

@@ -215,3 +215,25 @@ def test_placement_covers_every_module_and_enough_skills(course: Path) -> None:
         Problem(placement, line, "the placement test covers 2 skills; at least 4 are required"),
         Problem(placement, line, "the placement test has no item on module 'dien-thoai'"),
     ]
+
+
+def test_one_question_with_two_different_answers_is_a_repeat(course: Path) -> None:
+    # the same question in two lessons, each with its own (different) right answer
+    add_mcq(
+        course / OTP,
+        "otp-6",
+        "at-otp",
+        ["Dùng một mật khẩu cho tất cả", "Dùng mã OTP làm mật khẩu", "Ghi mật khẩu lên giấy"],
+        "Dùng mã OTP làm mật khẩu",
+        question="Bạn có nhiều tài khoản và sợ quên mật khẩu. Nên làm gì?",
+    )
+    problem = only(course)
+    assert problem.path == course / OTP and problem.line == line_of(course / OTP, "- id: otp-6")
+    assert problem.message.startswith("item 'otp-6' asks nearly the same question as item 'mkm-4'")
+
+
+def test_similar_questions_under_the_limit_are_listed_for_review() -> None:
+    result = check_course(FIXTURE_COURSE)
+    assert result.report is not None and result.problems == []
+    assert [(a, b) for _score, a, b in result.report.to_review] == [("otp-4", "pl-06")]
+    assert all(0.4 <= score < NEAR_DUPLICATE for score, _a, _b in result.report.to_review)
