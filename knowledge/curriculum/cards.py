@@ -21,22 +21,23 @@ MAX_CARD_ANSWER_CHARS = 600
 MIN_LESSON_CARDS = 5
 
 # Words by which an answer points at a page, picture or video the learner does not have in the chat.
+# Only unambiguous phrases: "phần trên", "ảnh trên", "xem ảnh" also mean "the upper part", "photos on
+# (Facebook)", "look at the (product) photos".
 SELF_REFERENCES = (
     "bài này",
     "bài học này",
-    "hình bên",
-    "hình trên",
-    "hình dưới",
-    "ảnh bên",
-    "ảnh trên",
-    "ảnh dưới",
+    "video này",
     "đoạn này",
     "đoạn trên",
-    "phần trên",
-    "phần dưới",
-    "mục trên",
+    "hình bên",
+    "ảnh bên",
+    "hình minh họa",
     "xem video",
     "trong video",
+    "nói ở trên",
+    "nêu ở trên",
+    "như trên đây",
+    "mục trên",
 )
 _SELF_REFERENCE = re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in SELF_REFERENCES) + r")(?!\w)", re.I)
 # A video time stamp ("phút 2:16", "(02:16)", "00:02:16"), not a time of day written as "20:30" alone.
