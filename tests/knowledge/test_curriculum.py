@@ -20,45 +20,17 @@ from knowledge.curriculum import (
     load_curriculum,
 )
 from tests.conftest import COURSE_DIR, FIXTURE_COURSE
+from tests.knowledge.curriculum_kit import CCG, MKM, OTP, copy_course, edit, line_of, only
 
-MKM = Path("an-toan/01-mat-khau-manh.md")
-OTP = Path("an-toan/02-ma-otp.md")
-CCG = Path("dien-thoai/01-co-chu-giong-noi.md")
 VTT = Path("an-toan/01-mat-khau-manh--bai-giang.vtt")
 PNG = Path("dien-thoai/01-co-chu-giong-noi--cai-dat-co-chu.png")
 CAPTION = Path("dien-thoai/01-co-chu-giong-noi--cai-dat-co-chu.md")
 
 
-# --- helpers -----------------------------------------------------------------------------------
-
-
 @pytest.fixture
 def course(tmp_path: Path) -> Path:
     """A private copy of the fixture course, to break one thing at a time."""
-    root = tmp_path / "course"
-    shutil.copytree(FIXTURE_COURSE, root)
-    return root
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    """Replace the one occurrence of `old` in a file."""
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
-def line_of(path: Path, needle: str, nth: int = 1) -> int:
-    """1-based number of the `nth` line of a file containing `needle`."""
-    hits = [n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line]
-    assert len(hits) >= nth, f"{needle!r} not found {nth} time(s) in {path}"
-    return hits[nth - 1]
-
-
-def only(root: Path) -> Problem:
-    """The single problem of the course (fails listing all when there are several)."""
-    problems = check_curriculum(root)
-    assert len(problems) == 1, "\n".join(map(str, problems))
-    return problems[0]
+    return copy_course(tmp_path)
 
 
 # --- the fixture course ------------------------------------------------------------------------
