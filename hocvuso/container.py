@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from hocvuso.package_config import embedding_config, ingest_config, search_config
 from hocvuso.settings import ConfigError, Settings
 
 
@@ -48,7 +49,7 @@ class Container:
     def embedder(self):  # type: ignore[no-untyped-def]
         from knowledge.embedding import make_embedder
 
-        return make_embedder(self.settings.embedding)
+        return make_embedder(embedding_config(self.settings))
 
     @cached_property
     def vector_store(self):  # type: ignore[no-untyped-def]
@@ -68,7 +69,7 @@ class Container:
         return KnowledgeBase(
             session_factory=self.session_factory,
             vector_store_factory=lambda: self.vector_store,
-            settings=self.settings.search,
+            settings=search_config(self.settings),
         )
 
     @cached_property
@@ -79,10 +80,7 @@ class Container:
             session_factory=self.session_factory,
             vector_store_factory=lambda: self.vector_store,
             lock_path=self.settings.data_dir / "ingest.lock",
-            chunk_size=self.settings.ingest.chunk_size,
-            chunk_overlap=self.settings.ingest.chunk_overlap,
-            batch_size=self.settings.embedding.batch_size,
-            ocr_language=self.settings.ingest.ocr_language,
+            config=ingest_config(self.settings),
         )
 
     # --- answering ---------------------------------------------------------------------------

