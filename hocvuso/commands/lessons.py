@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from hocvuso.cli import app, err_console, state
+from hocvuso.commands.common import err_console, state
 from knowledge.curriculum import Curriculum, Lesson, check_curriculum, load_curriculum
 
 WORDS_PER_MINUTE = 180  # reading speed assumed for learners new to reading on a phone
@@ -24,7 +24,6 @@ lessons_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
-app.add_typer(lessons_app, name="lessons")
 
 PathArg = Annotated[
     Path | None,
