@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hocvuso.package_config import embedding_config, ingest_config, search_config
+from hocvuso.secret_files import stored_secret
 from hocvuso.settings import ConfigError, Settings
 
 
@@ -125,23 +126,7 @@ class Container:
         configured = self.settings.tutor.payload_secret
         if configured is not None and configured.get_secret_value():
             return configured.get_secret_value().encode("utf-8")
-        import os
-        import secrets
-
-        path = self.settings.data_dir / "payload.key"
-        if not path.is_file():
-            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-            try:
-                os.link(tmp, path)  # atomic: the first process to start wins, others read its key
-            except FileExistsError:
-                pass
-            finally:
-                tmp.unlink(missing_ok=True)
-        return path.read_text(encoding="utf-8").strip().encode("utf-8")
+        return stored_secret(self.settings.data_dir / "payload.key", _hex_secret).encode("utf-8")
 
     @cached_property
     def conversation(self):  # type: ignore[no-untyped-def]
@@ -178,7 +163,7 @@ class Container:
         configured = self.settings.telegram.webhook_secret
         if configured is not None and configured.get_secret_value():
             return configured.get_secret_value()
-        return _stored_secret(self.settings.data_dir / "telegram_webhook.key")
+        return stored_secret(self.settings.data_dir / "telegram_webhook.key")
 
     @cached_property
     def telegram_channel(self):  # type: ignore[no-untyped-def]
@@ -343,7 +328,7 @@ class Container:
         configured = self.settings.serve.cookie_secret
         if configured is not None and configured.get_secret_value():
             return configured.get_secret_value().encode("utf-8")
-        return _stored_secret(self.settings.data_dir / "cookie.key").encode("utf-8")
+        return stored_secret(self.settings.data_dir / "cookie.key").encode("utf-8")
 
     @cached_property
     def webchat(self):  # type: ignore[no-untyped-def]
@@ -390,19 +375,8 @@ def build_telegram_worker(settings: Settings):  # type: ignore[no-untyped-def]
     return WorkerParts(tutor=tutor, inbox=container.channel_inbox, polls=PollStore(container.session_factory))
 
 
-def _stored_secret(path: Path) -> str:
-    """A random URL-safe secret kept in `path` (created once, mode 0600, atomically)."""
-    import os
+def _hex_secret() -> str:
+    """A random key for button payloads (hex, as earlier versions wrote it)."""
     import secrets
 
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(32))
-        if not path.exists():
-            os.replace(tmp, path)
-        else:
-            tmp.unlink(missing_ok=True)
-    return path.read_text(encoding="utf-8").strip()
+    return secrets.token_hex(32)
