@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,6 +17,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from hocvuso.package_config import embedding_config, ingest_config, search_config
 from hocvuso.secret_files import stored_secret
 from hocvuso.settings import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from ingest.pipeline import Ingestor
+    from knowledge.curriculum import Curriculum
+    from knowledge.embedding import Embedder
+    from knowledge.search import KnowledgeBase
+    from knowledge.vectors import VectorStore
 
 
 class Container:
@@ -47,13 +55,13 @@ class Container:
 
     # --- knowledge -----------------------------------------------------------------------
     @cached_property
-    def embedder(self):  # type: ignore[no-untyped-def]
+    def embedder(self) -> Embedder:
         from knowledge.embedding import make_embedder
 
         return make_embedder(embedding_config(self.settings))
 
     @cached_property
-    def vector_store(self):  # type: ignore[no-untyped-def]
+    def vector_store(self) -> VectorStore:
         from knowledge.vectors import VectorStore
 
         return VectorStore.open(
@@ -64,7 +72,7 @@ class Container:
         )
 
     @cached_property
-    def knowledge_base(self):  # type: ignore[no-untyped-def]
+    def knowledge_base(self) -> KnowledgeBase:
         from knowledge.search import KnowledgeBase
 
         return KnowledgeBase(
@@ -74,7 +82,7 @@ class Container:
         )
 
     @cached_property
-    def ingestor(self):  # type: ignore[no-untyped-def]
+    def ingestor(self) -> Ingestor:
         from ingest.pipeline import Ingestor
 
         return Ingestor(
@@ -107,7 +115,7 @@ class Container:
 
     # --- tutor -------------------------------------------------------------------------------
     @cached_property
-    def curriculum(self):  # type: ignore[no-untyped-def]
+    def curriculum(self) -> Curriculum:
         """The course (lessons, quiz items, placement, skills) read from `ingest.lessons_dir`."""
         from knowledge.curriculum import load_curriculum
 

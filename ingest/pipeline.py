@@ -162,7 +162,7 @@ class Ingestor:
         roots = [r for r in roots if r.exists()]
 
         store = None if dry_run else self._vector_store_factory()
-        run_id = None if dry_run else self._start_run(roots, store)
+        run_id = None if store is None else self._start_run(roots, store)
         known = self._manifest()
         present_ids = store.all_ids() if store is not None else set()
 
@@ -204,7 +204,7 @@ class Ingestor:
                 report.failed.append(FileProblem(source, "no text to index"))
                 continue
             (report.added if status == "added" else report.changed).append(source)
-            if dry_run:
+            if store is None:  # a dry run
                 report.chunks_written += len(chunks)
                 continue
             folder = root.resolve() if root.is_dir() else path.resolve().parent

@@ -70,7 +70,7 @@ def lesson_words(lesson: Lesson) -> int:
 def course_stats(course: Curriculum) -> dict[str, Any]:
     """Per-module and total counts of a course, as plain data (what `stats --json` prints)."""
     module_ids = list(course.modules) + sorted({le.module for le in course.lessons.values()} - set(course.modules))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for module_id in module_ids:
         lessons = course.lessons_in(module_id)
         module = course.modules.get(module_id)
