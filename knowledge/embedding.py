@@ -57,9 +57,9 @@ class SentenceTransformerEmbedder:
     """A local sentence-transformers model (folder path or an installed model package)."""
 
     def __init__(self, model_path: str) -> None:
+        location = _resolve_model_location(model_path)  # a bad setting fails before torch loads
         from sentence_transformers import SentenceTransformer
 
-        location = _resolve_model_location(model_path)
         self._model = SentenceTransformer(location, device="cpu", local_files_only=True)
         self.name = f"sentence-transformers/{Path(location).name}"
         dimension = (

