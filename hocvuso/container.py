@@ -11,86 +11,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
-from hocvuso.package_config import embedding_config, ingest_config, search_config
 from hocvuso.secret_files import stored_secret
 from hocvuso.settings import ConfigError, Settings
+from hocvuso.store_parts import StoreParts
 
 if TYPE_CHECKING:
-    from ingest.pipeline import Ingestor
     from knowledge.curriculum import Curriculum
-    from knowledge.embedding import Embedder
-    from knowledge.search import KnowledgeBase
-    from knowledge.vectors import VectorStore
 
 
-class Container:
-    """Lazily wires the application's parts together from one Settings object."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-
-    # --- database ------------------------------------------------------------------------
-    @cached_property
-    def engine(self) -> Engine:
-        from hocvuso.migrate import upgrade_to_head
-        from knowledge.db import make_engine
-
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(
-            self.settings.database_url,
-            echo=self.settings.database.echo,
-            busy_timeout_ms=self.settings.database.busy_timeout_ms,
-        )
-        upgrade_to_head(engine)
-        return engine
-
-    @cached_property
-    def session_factory(self) -> sessionmaker[Session]:
-        from knowledge.db import make_session_factory
-
-        return make_session_factory(self.engine)
-
-    # --- knowledge -----------------------------------------------------------------------
-    @cached_property
-    def embedder(self) -> Embedder:
-        from knowledge.embedding import make_embedder
-
-        return make_embedder(embedding_config(self.settings))
-
-    @cached_property
-    def vector_store(self) -> VectorStore:
-        from knowledge.vectors import VectorStore
-
-        return VectorStore.open(
-            url=self.settings.vector_store.url,
-            path=self.settings.chroma_path,
-            collection=self.settings.vector_store.collection,
-            embedder=self.embedder,
-        )
-
-    @cached_property
-    def knowledge_base(self) -> KnowledgeBase:
-        from knowledge.search import KnowledgeBase
-
-        return KnowledgeBase(
-            session_factory=self.session_factory,
-            vector_store_factory=lambda: self.vector_store,
-            settings=search_config(self.settings),
-        )
-
-    @cached_property
-    def ingestor(self) -> Ingestor:
-        from ingest.pipeline import Ingestor
-
-        return Ingestor(
-            session_factory=self.session_factory,
-            vector_store_factory=lambda: self.vector_store,
-            lock_path=self.settings.data_dir / "ingest.lock",
-            config=ingest_config(self.settings),
-        )
+class Container(StoreParts):
+    """Lazily wires the application's parts together from one Settings object (the database and
+    the knowledge store come from StoreParts; the tutor and the channels are built here)."""
 
     # --- answering ---------------------------------------------------------------------------
     @cached_property
