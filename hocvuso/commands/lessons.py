@@ -13,7 +13,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from hocvuso.cli import app, err_console, state
+from hocvuso.commands.common import err_console, state
 from knowledge.curriculum import (
     MAX_LONGEST_SHARE,
     MAX_POSITION_SHARE,
@@ -36,7 +36,6 @@ lessons_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
-app.add_typer(lessons_app, name="lessons")
 
 PathArg = Annotated[
     Path | None,
