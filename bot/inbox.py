@@ -2,24 +2,39 @@
 
 Both are channel-agnostic (the `channel` argument is "telegram", "zalo", ...). They are the only
 way `bot/` touches the database, and the composition root hands them to the channels.
+
+The inbox has a store of its own (`open_sqlite_inbox`) when the main database is SQLite: recording
+an update before acknowledging it then never queues behind the tutor's transactions on the main
+file's one write lock (a burst of new learners would otherwise wait hundreds of milliseconds).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import INBOX_FAILED, INBOX_PROCESSED, INBOX_RECEIVED, DeliveryRow, InboxRow
-from knowledge.db import transaction
+from knowledge.db import make_engine, make_session_factory, transaction
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def open_sqlite_inbox(path: Path, *, busy_timeout_ms: int = 5000) -> tuple[Engine, sessionmaker[Session]]:
+    """The inbox's own SQLite file (created with its table on first use), with its own write lock.
+
+    Only `channel_inbox` lives there; returns (engine, session factory) — dispose the engine after.
+    """
+    engine = make_engine(f"sqlite:///{path}", busy_timeout_ms=busy_timeout_ms)
+    InboxRow.__table__.create(engine, checkfirst=True)  # type: ignore[attr-defined]
+    return engine, make_session_factory(engine)
 
 
 @dataclass(frozen=True)

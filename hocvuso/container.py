@@ -162,11 +162,27 @@ class Container:
 
     # --- channels ----------------------------------------------------------------------------
     @cached_property
+    def inbox_session_factory(self) -> sessionmaker[Session]:
+        """Sessions on the channel inbox's store: its own SQLite file (data_dir/inbox.db) when the
+        main database is SQLite, so acknowledging an update never waits for the tutor's writes;
+        the main database otherwise (PostgreSQL has row locks)."""
+        if not self.settings.database_url.startswith("sqlite"):
+            return self.session_factory
+        from bot.inbox import open_sqlite_inbox
+
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine, factory = open_sqlite_inbox(
+            self.settings.data_dir / "inbox.db", busy_timeout_ms=self.settings.database.busy_timeout_ms
+        )
+        self._inbox_engine = engine
+        return factory
+
+    @cached_property
     def channel_inbox(self):  # type: ignore[no-untyped-def]
         """Durable, deduplicating inbox of channel updates (Telegram, Zalo)."""
         from bot.inbox import Inbox
 
-        return Inbox(self.session_factory)
+        return Inbox(self.inbox_session_factory)
 
     @cached_property
     def channel_deliveries(self):  # type: ignore[no-untyped-def]
@@ -333,7 +349,6 @@ class Container:
             config,
             self.conversation,
             self.channel_inbox,
-            self.channel_deliveries,
             ZaloTokenStore(self.session_factory),
             ZaloUserStore(self.session_factory),
         )
@@ -367,6 +382,9 @@ class Container:
         """Release what was built (engine pools)."""
         if "engine" in self.__dict__:
             self.engine.dispose()
+        inbox_engine = self.__dict__.get("_inbox_engine")
+        if inbox_engine is not None:
+            inbox_engine.dispose()
 
 
 def build_telegram_worker(settings: Settings):  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from bot.zalo import ZaloTokens
+from bot.zalo_tokens import ZaloTokens
 from bot.zalo_api import ZaloApi, ZaloApiError
 from bot.zalo_store import TokenPair, ZaloTokenStore
 from tests.bot.zalo_helpers import ZaloRepos, make_zalo_channel, make_zalo_repos

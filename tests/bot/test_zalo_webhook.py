@@ -252,7 +252,7 @@ async def test_one_followers_events_are_handled_in_order(fake_zalo: FakeZaloApi,
     assert [i.text for i in tutor.inbounds if i.user_id == USER] == words
     assert [c.text for c in fake_zalo.messages(USER)] == [f"Bạn hỏi: {w}" for w in words]
     assert len(fake_zalo.messages("other")) == len(words)
-    assert channel._user_locks == {}
+    assert channel.runtime.locked_learners == 0  # locks are forgotten
 
 
 async def test_lesson_image_is_uploaded_once_and_sent_with_its_text(fake_zalo: FakeZaloApi, repos: ZaloRepos) -> None:
