@@ -184,13 +184,6 @@ class Container:
 
         return Inbox(self.inbox_session_factory)
 
-    @cached_property
-    def channel_deliveries(self):  # type: ignore[no-untyped-def]
-        """Once-a-day log of proactive messages (reminders)."""
-        from bot.inbox import DeliveryLog
-
-        return DeliveryLog(self.session_factory)
-
     def telegram_webhook_secret(self) -> str:
         """HOCVUSO_TELEGRAM__WEBHOOK_SECRET, else a random one kept in data_dir/telegram_webhook.key."""
         configured = self.settings.telegram.webhook_secret
@@ -261,7 +254,6 @@ class Container:
             self.conversation,
             self.channel_inbox,
             PollStore(self.session_factory),
-            self.channel_deliveries,
             workers=workers,
         )
 

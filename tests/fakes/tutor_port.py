@@ -88,7 +88,7 @@ class FakeTutor:
             return [
                 Reply(
                     QUIZ.question,
-                    buttons=tuple((Button(c, p),) for c, p in zip(QUIZ.choices, QUIZ.choice_payloads))
+                    buttons=tuple((Button(c, p),) for c, p in zip(QUIZ.choices, QUIZ.choice_payloads, strict=True))
                     + ((Button("Bỏ qua", "quiz:skip"),),),
                     quiz=QUIZ,
                 )
