@@ -281,12 +281,8 @@ class Container:
             off["zalo"] = "not configured"
         else:
             channels.append(zalo)
-        return create_app(
-            channels=channels,
-            off_channels=off,
-            stats=self.store_stats,
-            extra_routers=[self.webchat.router()],
-        )
+        channels.append(self.webchat)  # a channel too: its reminder scheduler runs with the app
+        return create_app(channels=channels, off_channels=off, stats=self.store_stats)
 
     # --- Zalo and web chat ---------------------------------------------------------------------
     @cached_property
