@@ -95,10 +95,9 @@ class Inbox:
     def _insert_ignore(
         session: Session, dialect: str, channel: str, external_id: str, payload: dict[str, Any], now: datetime
     ) -> bool:
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
-        else:
-            from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
         statement = (
             insert(InboxRow)
             .values(
@@ -188,7 +187,7 @@ class Inbox:
                     InboxRow.received_at < cutoff,
                 )
             )
-            return int(result.rowcount or 0)
+            return int(getattr(result, "rowcount", 0) or 0)  # a CursorResult for DELETE
 
     def _finish(self, channel: str, external_id: str, status: str, error: str | None, *, clear_payload: bool) -> None:
         values: dict[str, Any] = {

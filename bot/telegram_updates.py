@@ -299,7 +299,7 @@ class TelegramUpdateHandler:
                 options=list(quiz.choices),
                 is_anonymous=False,
                 type=PollType.QUIZ,
-                correct_option_ids=[quiz.correct_index] if quiz.correct_index is not None else None,
+                correct_option_ids=[quiz.correct_index] if quiz.correct_index is not None else None,  # type: ignore[list-item]
                 explanation=quiz.explanation[:200] or None,
                 reply_markup=to_markup(out.buttons),
             )

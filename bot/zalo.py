@@ -317,7 +317,8 @@ class ZaloChannel:
             return
         now = self._clock()
         if event == "user_send_text":
-            message = data.get("message") if isinstance(data.get("message"), dict) else {}
+            raw = data.get("message")
+            message: dict[str, Any] = raw if isinstance(raw, dict) else {}
             text = str(message.get("text", ""))
             await run_in(self._db_pool, self._users.user_wrote, user_id, now)
             payload = await run_in(self._db_pool, self._users.button_payload, user_id, text)
