@@ -8,6 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
+from bot.runtime import run_in
 from bot.zalo_api import ZaloApi
 from bot.zalo_store import TokenPair, ZaloTokenStore
 
@@ -39,8 +40,7 @@ class ZaloTokens:
 
     async def ensure(self) -> None:
         """Make sure a pair exists: the database's, else the environment's first pair."""
-        loop = asyncio.get_running_loop()
-        current = await loop.run_in_executor(self._pool, self._store.current)
+        current = await run_in(self._pool, self._store.current)
         if current is not None:
             return
         if self._first is None:
@@ -48,15 +48,14 @@ class ZaloTokens:
                 "Zalo: no token pair in the database; set HOCVUSO_ZALO__ACCESS_TOKEN and "
                 "HOCVUSO_ZALO__REFRESH_TOKEN to the OA's first token pair"
             )
-        await loop.run_in_executor(self._pool, self._store.seed, self._first)
+        await run_in(self._pool, self._store.seed, self._first)
 
     async def access_token(self) -> str:
         """A usable access token (refreshed first when it is about to expire)."""
-        loop = asyncio.get_running_loop()
-        pair = await loop.run_in_executor(self._pool, self._store.current)
+        pair = await run_in(self._pool, self._store.current)
         if pair is None:
             await self.ensure()
-            pair = await loop.run_in_executor(self._pool, self._store.current)
+            pair = await run_in(self._pool, self._store.current)
             assert pair is not None
         if pair.expires_at is not None and pair.expires_at - self._clock() <= self._margin:
             return await self.refresh(pair.access_token)
@@ -78,7 +77,7 @@ class ZaloTokens:
             return pair
 
         async with self._lock:
-            pair = await loop.run_in_executor(self._pool, self._store.replace, stale_access_token, exchange)
+            pair = await run_in(self._pool, self._store.replace, stale_access_token, exchange)
         log.info("Zalo: access token refreshed")
         return pair.access_token
 
