@@ -75,7 +75,6 @@ class TelegramConfig:
     webhook_secret: str = ""  # required in webhook mode
     base_url: str = ""  # self-hosted Bot API, e.g. http://127.0.0.1:8081/bot
     use_quiz_polls: bool = False
-    timezone: str = "Asia/Ho_Chi_Minh"
     media_root: Path | None = None  # relative Reply.image_path values are resolved here
     max_messages_per_second: float = 30.0  # AIORateLimiter's overall limit (Telegram's is ~30/s)
     tutor_workers: int = 4

@@ -73,7 +73,6 @@ class ZaloConfig:
     first_pair: TokenPair | None = field(default=None, repr=False)  # from the environment
     signature_window_s: int = 300
     allow_proactive: bool = False
-    timezone: str = "Asia/Ho_Chi_Minh"
     free_replies: int = 8
     free_window: timedelta = timedelta(hours=48)
     http_timeout_s: float = 10.0

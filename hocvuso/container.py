@@ -222,7 +222,6 @@ class Container:
             webhook_secret=self.telegram_webhook_secret() if tg.mode == "webhook" else "",
             base_url=tg.base_url,
             use_quiz_polls=tg.use_quiz_polls,
-            timezone=self.settings.tutor.timezone,
             media_root=self.settings.ingest.lessons_dir,
             max_messages_per_second=tg.max_messages_per_second,
             tutor_workers=tg.workers,
@@ -330,7 +329,6 @@ class Container:
             first_pair=first,
             signature_window_s=z.signature_window_s,
             allow_proactive=z.allow_proactive,
-            timezone=self.settings.tutor.timezone,
             media_root=self.settings.ingest.lessons_dir,
         )
         return ZaloChannel(
