@@ -16,9 +16,9 @@ from hocvuso.settings import ConfigError, Settings
 from hocvuso.store_parts import StoreParts
 
 if TYPE_CHECKING:
-    from knowledge.curriculum import Curriculum
+    from sqlalchemy.orm import Session, sessionmaker
 
-if TYPE_CHECKING:
+    from knowledge.curriculum import Curriculum
     from tutor.config import LLMConfig, TutorConfig
 
 
