@@ -9,81 +9,22 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
+from hocvuso.secret_files import stored_secret
 from hocvuso.settings import ConfigError, Settings
+from hocvuso.store_parts import StoreParts
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from knowledge.curriculum import Curriculum
+    from tutor.config import LLMConfig, TutorConfig
 
 
-class Container:
-    """Lazily wires the application's parts together from one Settings object."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-
-    # --- database ------------------------------------------------------------------------
-    @cached_property
-    def engine(self) -> Engine:
-        from hocvuso.migrate import upgrade_to_head
-        from knowledge.db import make_engine
-
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(
-            self.settings.database_url,
-            echo=self.settings.database.echo,
-            busy_timeout_ms=self.settings.database.busy_timeout_ms,
-        )
-        upgrade_to_head(engine)
-        return engine
-
-    @cached_property
-    def session_factory(self) -> sessionmaker[Session]:
-        from knowledge.db import make_session_factory
-
-        return make_session_factory(self.engine)
-
-    # --- knowledge -----------------------------------------------------------------------
-    @cached_property
-    def embedder(self):  # type: ignore[no-untyped-def]
-        from knowledge.embedding import make_embedder
-
-        return make_embedder(self.settings.embedding)
-
-    @cached_property
-    def vector_store(self):  # type: ignore[no-untyped-def]
-        from knowledge.vectors import VectorStore
-
-        return VectorStore.open(
-            url=self.settings.vector_store.url,
-            path=self.settings.chroma_path,
-            collection=self.settings.vector_store.collection,
-            embedder=self.embedder,
-        )
-
-    @cached_property
-    def knowledge_base(self):  # type: ignore[no-untyped-def]
-        from knowledge.search import KnowledgeBase
-
-        return KnowledgeBase(
-            session_factory=self.session_factory,
-            vector_store_factory=lambda: self.vector_store,
-            settings=self.settings.search,
-        )
-
-    @cached_property
-    def ingestor(self):  # type: ignore[no-untyped-def]
-        from ingest.pipeline import Ingestor
-
-        return Ingestor(
-            session_factory=self.session_factory,
-            vector_store_factory=lambda: self.vector_store,
-            lock_path=self.settings.data_dir / "ingest.lock",
-            chunk_size=self.settings.ingest.chunk_size,
-            chunk_overlap=self.settings.ingest.chunk_overlap,
-            batch_size=self.settings.embedding.batch_size,
-            ocr_language=self.settings.ingest.ocr_language,
-        )
+class Container(StoreParts):
+    """Lazily wires the application's parts together from one Settings object (the database and
+    the knowledge store come from StoreParts; the tutor and the channels are built here)."""
 
     # --- answering ---------------------------------------------------------------------------
     @cached_property
@@ -91,7 +32,7 @@ class Container:
         """The LLM (langchain ChatOpenAI), or None when `llm.base_url`/`llm.model` are empty."""
         from tutor.llm import make_chat_model
 
-        return make_chat_model(self.settings.llm)
+        return make_chat_model(llm_config(self.settings))
 
     @cached_property
     def answerer(self):  # type: ignore[no-untyped-def]
@@ -108,7 +49,7 @@ class Container:
 
     # --- tutor -------------------------------------------------------------------------------
     @cached_property
-    def curriculum(self):  # type: ignore[no-untyped-def]
+    def curriculum(self) -> Curriculum:
         """The course (lessons, quiz items, placement, skills) read from `ingest.lessons_dir`."""
         from knowledge.curriculum import load_curriculum
 
@@ -127,23 +68,7 @@ class Container:
         configured = self.settings.tutor.payload_secret
         if configured is not None and configured.get_secret_value():
             return configured.get_secret_value().encode("utf-8")
-        import os
-        import secrets
-
-        path = self.settings.data_dir / "payload.key"
-        if not path.is_file():
-            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-            try:
-                os.link(tmp, path)  # atomic: the first process to start wins, others read its key
-            except FileExistsError:
-                pass
-            finally:
-                tmp.unlink(missing_ok=True)
-        return path.read_text(encoding="utf-8").strip().encode("utf-8")
+        return stored_secret(self.settings.data_dir / "payload.key", _hex_secret).encode("utf-8")
 
     @cached_property
     def conversation(self):  # type: ignore[no-untyped-def]
@@ -155,32 +80,41 @@ class Container:
             self.curriculum,
             self.answerer,
             self.units,
-            self.settings.tutor,
+            tutor_config(self.settings),
             chat_model=self.chat_model,
             payload_secret=self.payload_secret,
         )
 
     # --- channels ----------------------------------------------------------------------------
     @cached_property
+    def inbox_session_factory(self) -> sessionmaker[Session]:
+        """Sessions on the channel inbox's store: its own SQLite file (data_dir/inbox.db) when the
+        main database is SQLite, so acknowledging an update never waits for the tutor's writes;
+        the main database otherwise (PostgreSQL has row locks)."""
+        if not self.settings.database_url.startswith("sqlite"):
+            return self.session_factory
+        from bot.inbox import open_sqlite_inbox
+
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine, factory = open_sqlite_inbox(
+            self.settings.data_dir / "inbox.db", busy_timeout_ms=self.settings.database.busy_timeout_ms
+        )
+        self._inbox_engine = engine
+        return factory
+
+    @cached_property
     def channel_inbox(self):  # type: ignore[no-untyped-def]
         """Durable, deduplicating inbox of channel updates (Telegram, Zalo)."""
         from bot.inbox import Inbox
 
-        return Inbox(self.session_factory)
-
-    @cached_property
-    def channel_deliveries(self):  # type: ignore[no-untyped-def]
-        """Once-a-day log of proactive messages (reminders)."""
-        from bot.inbox import DeliveryLog
-
-        return DeliveryLog(self.session_factory)
+        return Inbox(self.inbox_session_factory)
 
     def telegram_webhook_secret(self) -> str:
         """HOCVUSO_TELEGRAM__WEBHOOK_SECRET, else a random one kept in data_dir/telegram_webhook.key."""
         configured = self.settings.telegram.webhook_secret
         if configured is not None and configured.get_secret_value():
             return configured.get_secret_value()
-        return _stored_secret(self.settings.data_dir / "telegram_webhook.key")
+        return stored_secret(self.settings.data_dir / "telegram_webhook.key")
 
     @cached_property
     def telegram_channel(self):  # type: ignore[no-untyped-def]
@@ -213,7 +147,6 @@ class Container:
             webhook_secret=self.telegram_webhook_secret() if tg.mode == "webhook" else "",
             base_url=tg.base_url,
             use_quiz_polls=tg.use_quiz_polls,
-            timezone=self.settings.tutor.timezone,
             media_root=self.settings.ingest.lessons_dir,
             max_messages_per_second=tg.max_messages_per_second,
             tutor_workers=tg.workers,
@@ -245,7 +178,6 @@ class Container:
             self.conversation,
             self.channel_inbox,
             PollStore(self.session_factory),
-            self.channel_deliveries,
             workers=workers,
         )
 
@@ -273,12 +205,8 @@ class Container:
             off["zalo"] = "not configured"
         else:
             channels.append(zalo)
-        return create_app(
-            channels=channels,
-            off_channels=off,
-            stats=self.store_stats,
-            extra_routers=[self.webchat.router()],
-        )
+        channels.append(self.webchat)  # a channel too: its reminder scheduler runs with the app
+        return create_app(channels=channels, off_channels=off, stats=self.store_stats)
 
     # --- Zalo and web chat ---------------------------------------------------------------------
     @cached_property
@@ -326,14 +254,12 @@ class Container:
             first_pair=first,
             signature_window_s=z.signature_window_s,
             allow_proactive=z.allow_proactive,
-            timezone=self.settings.tutor.timezone,
             media_root=self.settings.ingest.lessons_dir,
         )
         return ZaloChannel(
             config,
             self.conversation,
             self.channel_inbox,
-            self.channel_deliveries,
             ZaloTokenStore(self.session_factory),
             ZaloUserStore(self.session_factory),
         )
@@ -345,7 +271,7 @@ class Container:
         configured = self.settings.serve.cookie_secret
         if configured is not None and configured.get_secret_value():
             return configured.get_secret_value().encode("utf-8")
-        return _stored_secret(self.settings.data_dir / "cookie.key").encode("utf-8")
+        return stored_secret(self.settings.data_dir / "cookie.key").encode("utf-8")
 
     @cached_property
     def webchat(self):  # type: ignore[no-untyped-def]
@@ -376,6 +302,45 @@ class Container:
             self.engine.dispose()
         if self.__dict__.get("speech") is not None:
             self.speech.close()
+        inbox_engine = self.__dict__.get("_inbox_engine")
+        if inbox_engine is not None:
+            inbox_engine.dispose()
+
+
+def tutor_config(settings: Settings) -> TutorConfig:
+    """The tutor's own configuration (`tutor.config.TutorConfig`) from the settings."""
+    from tutor.config import MasteryConfig, TutorConfig
+
+    tutor, mastery = settings.tutor, settings.tutor.mastery
+    return TutorConfig(
+        max_message_chars=tutor.max_message_chars,
+        rate_limit_per_minute=tutor.rate_limit_per_minute,
+        timezone=tutor.timezone,
+        consent_retention_days=tutor.consent_retention_days,
+        quiz_length=tutor.quiz_length,
+        mastery=MasteryConfig(
+            p_init=mastery.p_init,
+            p_learn=mastery.p_learn,
+            p_slip=mastery.p_slip,
+            p_guess=mastery.p_guess,
+            threshold=mastery.threshold,
+        ),
+    )
+
+
+def llm_config(settings: Settings) -> LLMConfig:
+    """The chat model's configuration (`tutor.config.LLMConfig`) from the settings."""
+    from tutor.config import LLMConfig
+
+    llm = settings.llm
+    return LLMConfig(
+        base_url=llm.base_url,
+        model=llm.model,
+        api_key=llm.api_key.get_secret_value() if llm.api_key is not None else None,
+        timeout_s=llm.timeout_s,
+        max_tokens=llm.max_tokens,
+        temperature=llm.temperature,
+    )
 
 
 def build_telegram_worker(settings: Settings):  # type: ignore[no-untyped-def]
@@ -401,19 +366,8 @@ def build_telegram_worker(settings: Settings):  # type: ignore[no-untyped-def]
     return WorkerParts(tutor=tutor, inbox=container.channel_inbox, polls=PollStore(container.session_factory))
 
 
-def _stored_secret(path: Path) -> str:
-    """A random URL-safe secret kept in `path` (created once, mode 0600, atomically)."""
-    import os
+def _hex_secret() -> str:
+    """A random key for button payloads (hex, as earlier versions wrote it)."""
     import secrets
 
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(32))
-        if not path.exists():
-            os.replace(tmp, path)
-        else:
-            tmp.unlink(missing_ok=True)
-    return path.read_text(encoding="utf-8").strip()
+    return secrets.token_hex(32)

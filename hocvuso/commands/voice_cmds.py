@@ -10,14 +10,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from hocvuso.cli import state
-from hocvuso.commands.knowledge_cmds import bench_app
+from hocvuso.commands.common import state
 
 console = Console()
 err_console = Console(stderr=True)
 
 
-@bench_app.command("voice")
+def register(bench_app: typer.Typer) -> None:
+    """Add `voice` to the `bench` group."""
+    bench_app.command("voice")(bench_voice)
+
+
 def bench_voice(
     ctx: typer.Context,
     cache_dir: Annotated[
