@@ -44,6 +44,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Update
 from bot.inbox import Inbox
 from bot.reminders import ReminderScheduler
 from bot.runtime import ChannelRuntime, run_in
+from bot.speech import SpeechService
 from bot.telegram_store import PollStore
 from bot.telegram_updates import (
     CHANNEL,
@@ -167,6 +168,7 @@ class TelegramChannel:
         *,
         workers: UpdateWorkers | None = None,
         clock: Callable[[], datetime] | None = None,
+        speech: SpeechService | None = None,
     ) -> None:
         """`tutor` answers learners in threads of this process, unless `workers` (processes with
         a tutor of their own) process the updates; it still serves reminders either way."""
@@ -194,6 +196,7 @@ class TelegramChannel:
             runner=self._runner,
             polls=polls,
             db_pool=self._db_pool,
+            speech=speech,
         )
         self.runtime = ChannelRuntime(self._handler, inbox, self._db_pool, sink=self._enqueue)
         self.reminders = ReminderScheduler(

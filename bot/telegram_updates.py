@@ -14,6 +14,7 @@ import logging
 from collections.abc import Hashable
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.runtime import Unreadable, run_in
 from bot.runtime import log_failure as _log_failure
+from bot.speech import SpeechService, hear
+from bot.speech.audio import max_bytes_for
 from bot.telegram_render import (
     MESSAGE_LIMIT,
     PARSE_MODE,
@@ -100,9 +103,12 @@ class TelegramUpdateHandler:
         runner: TutorRunner,
         polls: PollStore,
         db_pool: Executor,
+        speech: SpeechService | None = None,
     ) -> None:
-        """`runner` runs the tutor (learners' messages, and marking a learner who blocked us)."""
+        """`runner` runs the tutor (learners' messages, and marking a learner who blocked us);
+        `speech` hears voice notes and audio files (None: voice notes are off)."""
         self.bot = bot
+        self._speech = speech
         self._options = options
         self._runner = runner
         self._polls = polls
@@ -166,6 +172,9 @@ class TelegramUpdateHandler:
         if message is None or message.chat.type != ChatType.PRIVATE or message.from_user is None:
             return None
         kind, text = self._message_content(message)
+        problem = None
+        if kind == "voice":
+            text, problem = await self._hear(message)
         user = message.from_user
         return _Target(
             message.chat.id,
@@ -177,8 +186,27 @@ class TelegramUpdateHandler:
                 kind=kind,
                 display_name=user.full_name or None,
                 sent_at=message.date,
+                voice_problem=problem,
             ),
         )
+
+    async def _hear(self, message: Message) -> tuple[str | None, str | None]:
+        """(transcript, problem) of a voice note or audio file, downloaded with getFile into memory."""
+        media = message.voice or message.audio
+        if self._speech is None or media is None:
+            return None, None
+        max_seconds = self._speech.config.max_seconds
+        duration = media.duration.total_seconds() if isinstance(media.duration, timedelta) else media.duration
+        if (duration or 0) > max_seconds or (media.file_size or 0) > max_bytes_for(max_seconds):
+            return None, "too_long"  # Telegram says so up front: nothing is downloaded
+        try:
+            file = await media.get_file()
+            data = bytes(await file.download_as_bytearray())
+        except TelegramError as exc:
+            log.warning("Telegram: could not download a voice note (%s)", type(exc).__name__)
+            return None, "failed"
+        heard = await hear(self._speech, data)
+        return heard.text, heard.problem
 
     def _message_content(self, message: Message) -> tuple[InboundKind, str | None]:
         if message.text is not None:
@@ -195,7 +223,7 @@ class TelegramUpdateHandler:
         if message.photo:
             return "photo", message.caption
         if message.voice is not None or message.audio is not None:
-            return "voice", message.caption
+            return "voice", None  # the transcript is the text (a caption is not what was said)
         return "other", message.caption
 
     async def _from_callback(self, update: Update) -> _Target | None:

@@ -18,6 +18,7 @@ import logging
 import re
 import secrets
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from bot.reminders import ReminderScheduler
 from bot.runtime import KeyedLocks
+from bot.speech import Heard, SpeechService, hear
+from bot.speech.audio import max_bytes_for
 from bot.tutor_pool import ThreadTutorRunner
 from tutor.messages import APOLOGY, Inbound, MenuEntry, Reply, TutorPort
 
@@ -37,7 +40,13 @@ CHANNEL = "web"
 COOKIE_NAME = "hocvuso_web"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 STATIC_DIR = Path(__file__).parent / "static"
-STATIC_FILES = {"chat.css": "text/css; charset=utf-8", "chat.js": "text/javascript; charset=utf-8"}
+STATIC_FILES = {
+    "chat.css": "text/css; charset=utf-8",
+    "chat.js": "text/javascript; charset=utf-8",
+    "voice.js": "text/javascript; charset=utf-8",
+}
+# What MediaRecorder produces: Chrome/Firefox audio/webm or audio/ogg, Safari audio/mp4 (some say video/…).
+VOICE_TYPES = ("audio/", "video/webm", "video/mp4", "video/ogg")
 IMAGE_SUFFIXES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -67,6 +76,7 @@ class WebChatConfig:
     max_message_chars: int = 2000
     tutor_workers: int = 4
     reminder_check_s: float = 60.0  # how often due reminders are asked for (0: never, tests tick)
+    voice_max_seconds: int = 60  # longest microphone recording transcribed (bytes capped to match)
 
 
 class LearnerCookie:
@@ -98,8 +108,10 @@ class WebChat:
 
     name = CHANNEL
 
-    def __init__(self, config: WebChatConfig, tutor: TutorPort) -> None:
+    def __init__(self, config: WebChatConfig, tutor: TutorPort, speech: SpeechService | None = None) -> None:
+        """`speech` transcribes the microphone's recordings (None: voice notes are off)."""
         self.config = config
+        self._speech = speech
         self._cookie = LearnerCookie(config.cookie_secret)
         self._runner = ThreadTutorRunner(tutor, config.tutor_workers, "web-tutor")
         self._locks = KeyedLocks()
@@ -212,6 +224,10 @@ class WebChat:
         async def chat(request: Request) -> Response:
             return await self._chat(request)
 
+        @router.post("/api/voice", include_in_schema=False)
+        async def voice(request: Request) -> Response:
+            return await self._voice(request)
+
         @router.get("/api/pending", include_in_schema=False)
         async def pending(request: Request) -> Response:
             learner = self._cookie.loads(request.cookies.get(COOKIE_NAME))
@@ -247,22 +263,61 @@ class WebChat:
             return JSONResponse({"error": "empty message"}, status_code=400)
         if text is not None and len(text) > self.config.max_message_chars * 2:
             text = text[: self.config.max_message_chars * 2]  # the tutor refuses it politely
-        if not (isinstance(client_id, str) and _CLIENT_ID.match(client_id)):
-            client_id = secrets.token_urlsafe(12)
 
+        async def typed_inbound(user_id: str) -> Inbound:
+            return Inbound(
+                channel=CHANNEL,
+                user_id=user_id,
+                message_id=f"{user_id}:{_client_id(client_id)}",
+                text=text,
+                payload=payload,
+                kind="button" if payload is not None else "text",
+            )
+
+        return await self._turn(request, self._cookie.loads(request.cookies.get(COOKIE_NAME)), typed_inbound)
+
+    async def _voice(self, request: Request) -> Response:
+        # An audio type only: like /api/chat's JSON, a cross-site form cannot send one without a
+        # CORS preflight we never grant. The recording is read into memory, capped, never stored.
+        if not request.headers.get("content-type", "").lower().startswith(VOICE_TYPES):
+            return JSONResponse({"error": "audio expected"}, status_code=415)
+        limit, too_long = max_bytes_for(self.config.voice_max_seconds), False
+        data = bytearray()
+        async for chunk in request.stream():
+            if len(data) + len(chunk) > limit:
+                too_long = True  # the learner is told so by the tutor; the rest is not read
+                break
+            data.extend(chunk)
+        if not data and not too_long:
+            return JSONResponse({"error": "empty recording"}, status_code=400)
         learner = self._cookie.loads(request.cookies.get(COOKIE_NAME))
+        client_id = _client_id(request.query_params.get("id"))
+
+        async def heard_inbound(user_id: str) -> Inbound:
+            heard = Heard(None, "too_long") if too_long else await hear(self._speech, bytes(data))
+            return Inbound(
+                channel=CHANNEL,
+                user_id=user_id,
+                message_id=f"{user_id}:{client_id}",
+                text=heard.text,
+                kind="voice",
+                voice_problem=heard.problem,
+            )
+
+        return await self._turn(request, learner, heard_inbound)
+
+    async def _turn(
+        self,
+        request: Request,
+        learner: str | None,
+        make_inbound: Callable[[str], Awaitable[Inbound]],
+    ) -> Response:
+        """One turn of `learner` (a new one when None, given a cookie), in order with their others."""
         new_cookie = learner is None
         if learner is None:
             learner = self._cookie.new_id()
-        inbound = Inbound(
-            channel=CHANNEL,
-            user_id=learner,
-            message_id=f"{learner}:{client_id}",
-            text=text,
-            payload=payload,
-            kind="button" if payload is not None else "text",
-        )
         async with self._locks.hold(learner):  # one learner's turns in order, like the other channels
+            inbound = await make_inbound(learner)
             try:
                 replies: list[Reply] = await self._runner.call("handle", inbound)
             except Exception as exc:  # the tutor never raises; this is a last guard
@@ -286,6 +341,11 @@ class WebChat:
     def close(self) -> None:
         """Release the tutor's threads."""
         self._runner.close()
+
+
+def _client_id(value: object) -> str:
+    """The page's message id when well-formed, else a random one."""
+    return value if isinstance(value, str) and _CLIENT_ID.match(value) else secrets.token_urlsafe(12)
 
 
 def _no_store(response: Response) -> Response:

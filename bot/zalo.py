@@ -7,6 +7,7 @@ in arrival order per follower:
 
 - `user_send_text` → the tutor (a tap on one of our buttons comes back as its label's text and is
   turned back into the button's payload);
+- `user_send_audio` → the note downloaded from its URL, heard (`bot.zalo_voice`), the tutor;
 - `follow` → the tutor's greeting (an Inbound "/start");
 - `unfollow` → `TutorPort.set_active(False)`;
 - any other event is acknowledged and ignored.
@@ -38,6 +39,7 @@ from fastapi.responses import JSONResponse
 from bot.inbox import Inbox
 from bot.reminders import ReminderScheduler
 from bot.runtime import ChannelRuntime, run_in
+from bot.speech import SpeechService
 from bot.tutor_pool import ThreadTutorRunner
 from bot.zalo_api import (
     ERROR_TOKEN_EXPIRED,
@@ -52,6 +54,7 @@ from bot.zalo_api import (
 from bot.zalo_render import ZaloOut, plan_replies
 from bot.zalo_store import TokenPair, ZaloTokenStore, ZaloUserStore
 from bot.zalo_tokens import ZaloTokens
+from bot.zalo_voice import AUDIO_EVENT, hear_audio
 from tutor.messages import APOLOGY, Inbound, Reply, TutorPort
 
 log = logging.getLogger(__name__)
@@ -169,8 +172,11 @@ class ZaloChannel:
         *,
         http: httpx.AsyncClient | None = None,
         clock: Callable[[], datetime] | None = None,
+        speech: SpeechService | None = None,
     ) -> None:
+        """`speech` hears audio messages (None: voice notes are off)."""
         self.config = config
+        self._speech = speech
         self._inbox = inbox
         self._token_store = token_store
         self._users = users
@@ -305,7 +311,7 @@ class ZaloChannel:
     async def apologize(self, data: dict[str, Any]) -> None:
         """The one apology, for a message the follower wrote (not for follow/unfollow events)."""
         user_id = _user_id(data)
-        if data.get("event_name") == "user_send_text" and user_id:
+        if data.get("event_name") in ("user_send_text", AUDIO_EVENT) and user_id:
             await self.send_replies(user_id, [Reply(APOLOGY)])
 
     async def handle(self, data: dict[str, Any]) -> None:
@@ -329,6 +335,21 @@ class ZaloChannel:
                 payload=payload,
                 kind="button" if payload else "text",
                 sent_at=_timestamp(data),
+            )
+        elif event == AUDIO_EVENT:
+            raw = data.get("message")
+            message = raw if isinstance(raw, dict) else {}
+            await run_in(self._db_pool, self._users.user_wrote, user_id, now)
+            assert self._http is not None  # opened by start()
+            heard = await hear_audio(self._http, self._speech, message)
+            inbound = Inbound(
+                channel=CHANNEL,
+                user_id=user_id,
+                message_id=str(message.get("msg_id") or _external_id(data)),
+                text=heard.text,
+                kind="voice",
+                sent_at=_timestamp(data),
+                voice_problem=heard.problem,
             )
         elif event == "follow":
             await run_in(self._db_pool, self._users.user_wrote, user_id, now)

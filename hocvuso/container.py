@@ -179,6 +179,7 @@ class Container(StoreParts):
             self.channel_inbox,
             PollStore(self.session_factory),
             workers=workers,
+            speech=None if workers else self.speech,  # with workers, each worker hears its own notes
         )
 
     def store_stats(self) -> dict[str, object]:
@@ -262,6 +263,7 @@ class Container(StoreParts):
             self.channel_inbox,
             ZaloTokenStore(self.session_factory),
             ZaloUserStore(self.session_factory),
+            speech=self.speech,
         )
 
     @property
@@ -282,8 +284,9 @@ class Container(StoreParts):
             cookie_secret=self.cookie_secret,
             media_root=self.settings.ingest.lessons_dir,
             max_message_chars=self.settings.tutor.max_message_chars,
+            voice_max_seconds=self.settings.voice.max_seconds,
         )
-        return WebChat(config, self.conversation)
+        return WebChat(config, self.conversation, self.speech)
 
     @cached_property
     def speech(self):  # type: ignore[no-untyped-def]
@@ -318,6 +321,7 @@ def tutor_config(settings: Settings) -> TutorConfig:
         timezone=tutor.timezone,
         consent_retention_days=tutor.consent_retention_days,
         quiz_length=tutor.quiz_length,
+        voice_max_seconds=settings.voice.max_seconds,
         mastery=MasteryConfig(
             p_init=mastery.p_init,
             p_learn=mastery.p_learn,
@@ -359,11 +363,18 @@ def build_telegram_worker(settings: Settings):  # type: ignore[no-untyped-def]
     )
     container = Container(settings)
     tutor = container.conversation
+    if container.speech is not None:
+        container.speech.warm()  # this worker hears its own voice notes
     try:
         container.knowledge_base.search("khởi động", k=1)
     except Exception as exc:  # an empty store still serves lessons and quizzes
         logging.getLogger("hocvuso.channels").warning("Telegram worker: store not ready (%s)", type(exc).__name__)
-    return WorkerParts(tutor=tutor, inbox=container.channel_inbox, polls=PollStore(container.session_factory))
+    return WorkerParts(
+        tutor=tutor,
+        inbox=container.channel_inbox,
+        polls=PollStore(container.session_factory),
+        speech=container.speech,
+    )
 
 
 def _hex_secret() -> str:

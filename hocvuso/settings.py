@@ -128,8 +128,8 @@ class VoiceSettings(BaseModel):
     """Voice notes: transcribed offline by Whisper base, or by a remote OpenAI-compatible endpoint."""
 
     enabled: bool = True
-    max_seconds: int = Field(60, ge=1, le=600)  # longer notes get a friendly "too long"
-    workers: int = Field(1, ge=1)  # threads transcribing (its own pool: text turns never wait)
+    max_seconds: int = Field(default=60, ge=1, le=600)  # longer notes get a friendly "too long"
+    workers: int = Field(default=1, ge=1)  # threads transcribing (its own pool: text turns never wait)
     base_url: str = ""  # OpenAI-compatible /v1 (POST …/audio/transcriptions); empty -> local model only
     model: str = ""  # the remote endpoint's model name (required with base_url)
     api_key: SecretStr | None = None  # HOCVUSO_VOICE__API_KEY

@@ -40,4 +40,5 @@ class TutorConfig:
     timezone: str = "Asia/Ho_Chi_Minh"
     consent_retention_days: int = 730
     quiz_length: int = 5  # items per /kiemtra and /ontap session
+    voice_max_seconds: int = 60  # the longest voice note the channels transcribe (named in the "too long" reply)
     mastery: MasteryConfig = field(default_factory=MasteryConfig)

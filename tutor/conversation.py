@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from knowledge.curriculum import Curriculum
 from knowledge.db import transaction
 from knowledge.textnorm import normalize
-from tutor import texts
+from tutor import texts, voice
 from tutor.config import TutorConfig
 from tutor.flows import build_registry, questions, quiz, reminders
 from tutor.flows.base import FlowContext
@@ -142,6 +142,11 @@ class Conversation:
     # ---------------------------------------------------------------- the turn
     def _handle(self, inbound: Inbound) -> list[Reply]:
         text = normalize(inbound.text or "").strip()
+        heard: list[Reply] = []
+        if inbound.kind == "voice" and inbound.payload is None:
+            if not voice.is_spoken(text):
+                return [voice.problem_reply(inbound.voice_problem, self._config.voice_max_seconds)]
+            heard, text = [voice.heard_reply(text)], voice.as_typed(text)
         if inbound.payload is None:
             if not text and inbound.kind not in ("text", "button"):
                 return [Reply(texts.NON_TEXT)]
@@ -154,4 +159,5 @@ class Conversation:
                 replies.extend(questions.answer(self._ctx, self._sf, self._answerer, inbound, outcome.ask))
             if outcome.generate is not None:
                 quiz.generate(self._ctx, self._sf, outcome.generate)
-            return replies
+            # What was heard comes first; a turn that says nothing (a repeat, a flood) echoes nothing.
+            return heard + replies if replies else []

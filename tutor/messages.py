@@ -28,6 +28,9 @@ class Inbound:
     kind: InboundKind = "text"
     display_name: str | None = None  # what the platform says the user is called
     sent_at: datetime | None = None
+    # kind "voice": `text` is the transcript; without one, why the note could not be heard
+    # ("too_long", "silent", "not_audio", "corrupt", "unsupported", "busy", "failed"; None: voice is off)
+    voice_problem: str | None = None
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,11 @@ ordinary inbound text (kind "voice"), or the `SpeechError.problem` when nothing 
 
 from bot.speech.audio import SpeechError, VoiceProblem, decode_audio
 from bot.speech.remote import RemoteConfig, RemoteWhisper
-from bot.speech.service import SpeechConfig, SpeechService, Transcript
+from bot.speech.service import Heard, SpeechConfig, SpeechService, Transcript, hear
 from bot.speech.whisper_local import LocalModelConfig, LocalWhisper, ModelUnavailable, assemble_model
 
 __all__ = [
+    "Heard",
     "LocalModelConfig",
     "LocalWhisper",
     "ModelUnavailable",
@@ -22,4 +23,5 @@ __all__ = [
     "VoiceProblem",
     "assemble_model",
     "decode_audio",
+    "hear",
 ]

@@ -35,6 +35,15 @@ class SpeechConfig:
 
 
 @dataclass(frozen=True)
+class Heard:
+    """What a channel hands the tutor for a voice note: the transcript, or why there is none
+    (both None: voice notes are off)."""
+
+    text: str | None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
 class Transcript:
     """What was heard in one voice note."""
 
@@ -101,3 +110,20 @@ class SpeechService:
         self._pool.shutdown(wait=False, cancel_futures=True)
         if self._remote is not None:
             self._remote.close()
+
+
+async def hear(speech: SpeechService | None, data: bytes) -> Heard:
+    """Transcribe a channel's voice note on the voice pool; never raises. Logs durations and the
+    problem only, never what was said."""
+    if speech is None:
+        return Heard(None)
+    try:
+        heard = await speech.transcribe_async(data)
+    except SpeechError as exc:
+        log.info("voice note not heard: %s", exc.problem)
+        return Heard(None, exc.problem)
+    except Exception as exc:  # a last guard: the learner gets the short "failed" reply
+        log.error("voice note failed: %s", type(exc).__name__)
+        return Heard(None, "failed")
+    log.info("voice note heard: %.1f s of audio in %.1f s (%s)", heard.seconds, heard.elapsed_s, heard.engine)
+    return Heard(heard.text)

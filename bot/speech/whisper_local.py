@@ -127,7 +127,7 @@ class LocalWhisper:
         with self._lock:
             if self._model is not None:
                 return
-            from faster_whisper import WhisperModel
+            from faster_whisper import WhisperModel  # type: ignore[import-untyped]
 
             folder = assemble_model(self.config.models_dir)
             threads = self.config.cpu_threads or min(4, os.cpu_count() or 1)

@@ -22,6 +22,8 @@ log = logging.getLogger("hocvuso.channels")
 def _warm_up(container: Container) -> None:
     """Build the tutor and open the store before traffic arrives (not inside worker threads)."""
     _ = container.conversation
+    if container.speech is not None:
+        container.speech.warm()  # the speech model is joined and loaded in the background
     try:
         stats = container.store_stats()
         log.info("Knowledge store: %s documents, %s chunks", stats["documents"], stats["chunks"])

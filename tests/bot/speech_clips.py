@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from bot.speech import SpeechConfig, SpeechService
 
 needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed")
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
@@ -62,3 +66,29 @@ def speech(text: str, voice: str, fmt: str, tmp_path: Path) -> bytes:
         return encode(wav, fmt, tmp_path)
     finally:
         wav.unlink()
+
+
+class FakeLocal:
+    """Stands in for the local model where a test is about plumbing (no 150 MB load): ffmpeg still
+    decodes the note for real, then this "hears" `text`."""
+
+    name = "local"
+
+    def __init__(self, text: str = "mình muốn học tiếp", gate: threading.Event | None = None) -> None:
+        self.text = text
+        self.gate = gate
+        self.calls = 0
+
+    def load(self) -> None:
+        pass
+
+    def transcribe(self, samples: np.ndarray) -> str:
+        self.calls += 1
+        if self.gate is not None:
+            assert self.gate.wait(30)
+        return self.text
+
+
+def fake_speech(text: str, tmp_dir: Path | None = None, max_seconds: float = 60) -> SpeechService:
+    """A real SpeechService (ffmpeg decoding, pool, problems) whose model always hears `text`."""
+    return SpeechService(SpeechConfig(max_seconds=max_seconds, tmp_dir=tmp_dir), FakeLocal(text))  # type: ignore[arg-type]

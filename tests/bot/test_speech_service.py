@@ -7,7 +7,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from bot.speech import (
@@ -21,28 +20,8 @@ from bot.speech import (
     assemble_model,
 )
 from bot.speech.whisper_local import clean_transcript, model_parts
-from tests.bot.speech_clips import needs_espeak, needs_ffmpeg, speech, tone
+from tests.bot.speech_clips import FakeLocal, needs_espeak, needs_ffmpeg, speech, tone
 from tests.fakes.transcription_server import TranscriptionFake
-
-
-class FakeLocal:
-    """Stands in for the local model where the test is about plumbing (no 150 MB load)."""
-
-    name = "local"
-
-    def __init__(self, text: str = "mình muốn học tiếp", gate: threading.Event | None = None) -> None:
-        self.text = text
-        self.gate = gate
-        self.calls = 0
-
-    def load(self) -> None:
-        pass
-
-    def transcribe(self, samples: np.ndarray) -> str:
-        self.calls += 1
-        if self.gate is not None:
-            assert self.gate.wait(30)
-        return self.text
 
 
 def test_the_model_is_joined_once_atomically_by_concurrent_callers(tmp_path: Path) -> None:

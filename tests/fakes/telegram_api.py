@@ -19,7 +19,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuv"
 BOT_USER = {
@@ -271,8 +271,8 @@ class FakeTelegramApi:
         body = handler.rfile.read(length) if length else b""
         prefix = f"/bot{self.token}/"
         file_prefix = f"/file/bot{self.token}/"
-        if handler.path.startswith(file_prefix):
-            self._serve_file(handler, handler.path[len(file_prefix) :])
+        if unquote(handler.path).startswith(file_prefix):  # PTB percent-encodes the token's ":"
+            self._serve_file(handler, unquote(handler.path)[len(file_prefix) :])
             return
         if not handler.path.startswith(prefix):
             self._respond(handler, 404, {"ok": False, "error_code": 404, "description": "Not Found"})

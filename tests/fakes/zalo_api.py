@@ -77,6 +77,8 @@ class FakeZaloApi:
         self.presented_refresh: list[str] = []
         self.refresh_delay_s = 0.0
         self.uploads: dict[str, bytes] = {}  # attachment id -> image bytes
+        self.media: dict[str, bytes] = {}  # name -> bytes served at GET /media/<name> (audio messages)
+        self.media_downloads: list[str] = []
         self._counter = itertools.count(1)
         self._cond = threading.Condition()
         self._server: ThreadingHTTPServer | None = None
@@ -101,10 +103,25 @@ class FakeZaloApi:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+                name = self.path.removeprefix("/media/")
+                fake.media_downloads.append(name)
+                data = fake.media.get(name)
+                self.send_response(200 if data is not None else 404)
+                self.send_header("Content-Type", "audio/aac")
+                self.send_header("Content-Length", str(len(data or b"")))
+                self.end_headers()
+                self.wfile.write(data or b"")
+
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
+
+    def serve_media(self, name: str, data: bytes) -> str:
+        """Serve `data` as Zalo's CDN serves an audio message; returns its URL."""
+        self.media[name] = data
+        return f"{self.base_url}/media/{name}"
 
     def stop(self) -> None:
         if self._server is not None:

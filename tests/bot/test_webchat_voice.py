@@ -1,0 +1,111 @@
+"""The web chat's microphone endpoint over real HTTP: `POST /api/voice` with a real recording
+(WebM/Opus as Chrome records it), the same cookie as `/api/chat`, limits, and bad recordings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.server import create_app
+from bot.speech import SpeechService
+from bot.webchat import WebChat, WebChatConfig
+from tests.bot.speech_clips import fake_speech, needs_ffmpeg, tone
+from tests.bot.telegram_helpers import serve_app
+from tests.fakes.tutor_port import FakeTutor
+
+pytestmark = [pytest.mark.slow, needs_ffmpeg]
+SECRET = b"cookie-secret-for-voice-tests"
+WEBM = "audio/webm;codecs=opus"
+
+
+@pytest.fixture
+def voice_tmp(tmp_path: Path) -> AsyncIterator[Path]:
+    folder = tmp_path / "voice-tmp"
+    yield folder
+    assert not folder.exists() or list(folder.iterdir()) == [], "a recording was left on disk"
+
+
+async def _site(tutor: FakeTutor, speech: SpeechService | None, max_seconds: int = 60):  # type: ignore[no-untyped-def]
+    chat = WebChat(WebChatConfig(cookie_secret=SECRET, voice_max_seconds=max_seconds), tutor, speech)
+    return chat, serve_app(create_app(extra_routers=[chat.router()]))
+
+
+async def test_a_recording_is_heard_and_answered_with_the_same_cookie(tmp_path: Path, voice_tmp: Path) -> None:
+    tutor, speech = FakeTutor(), fake_speech("Học tiếp.", voice_tmp)
+    chat, served = await _site(tutor, speech)
+    async with served as base_url, httpx.AsyncClient(base_url=base_url) as client:
+        typed = await client.post("/api/chat", json={"text": "xin chào", "id": "m1"})
+        cookie = typed.cookies
+        spoken = await client.post(
+            "/api/voice?id=v1", content=tone(1.5, "webm_opus", tmp_path), headers={"Content-Type": WEBM}
+        )
+        assert spoken.status_code == 200, spoken.text
+        assert spoken.json()["replies"][0]["text"] == "Bạn hỏi: Học tiếp."
+        assert spoken.headers["cache-control"] == "no-store"
+        assert "set-cookie" not in spoken.headers and cookie  # the same learner, no new cookie
+    chat.close()
+    speech.close()
+    first, voice = tutor.inbounds
+    assert (voice.kind, voice.text, voice.voice_problem) == ("voice", "Học tiếp.", None)
+    assert voice.user_id == first.user_id and voice.message_id == f"{first.user_id}:v1"
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/json", "multipart/form-data; boundary=x", ""])
+async def test_only_audio_types_are_accepted(content_type: str, tmp_path: Path) -> None:
+    tutor, speech = FakeTutor(), fake_speech("x")
+    chat, served = await _site(tutor, speech)
+    async with served as base_url, httpx.AsyncClient(base_url=base_url) as client:
+        response = await client.post(
+            "/api/voice", content=b"\x1aE\xdf\xa3" * 10, headers={"Content-Type": content_type}
+        )
+        assert response.status_code == 415
+    chat.close()
+    speech.close()
+    assert tutor.inbounds == []
+
+
+async def test_bad_recordings_reach_the_tutor_as_named_problems(tmp_path: Path, voice_tmp: Path) -> None:
+    tutor, speech = FakeTutor(), fake_speech("không dùng tới", voice_tmp, max_seconds=2)
+    chat, served = await _site(tutor, speech, max_seconds=2)
+    async with served as base_url, httpx.AsyncClient(base_url=base_url) as client:
+        cases = [
+            (bytes(range(256)) * 4, "audio/webm"),  # not audio at all
+            (tone(3.0, "webm_opus", tmp_path), WEBM),  # over voice_max_seconds
+            (b"\0" * 2_000_000, "audio/ogg"),  # more bytes than 2 s can hold: not even read
+        ]
+        for body, content_type in cases:
+            response = await client.post("/api/voice", content=body, headers={"Content-Type": content_type})
+            assert response.status_code == 200
+        assert (await client.post("/api/voice", content=b"", headers={"Content-Type": WEBM})).status_code == 400
+    chat.close()
+    speech.close()
+    assert [(i.kind, i.text, i.voice_problem) for i in tutor.inbounds] == [
+        ("voice", None, "not_audio"),
+        ("voice", None, "too_long"),
+        ("voice", None, "too_long"),
+    ]
+
+
+async def test_without_speech_the_tutor_says_voice_is_off(tmp_path: Path) -> None:
+    tutor = FakeTutor()
+    chat, served = await _site(tutor, None)
+    async with served as base_url, httpx.AsyncClient(base_url=base_url) as client:
+        response = await client.post(
+            "/api/voice", content=tone(1.0, "webm_opus", tmp_path), headers={"Content-Type": WEBM}
+        )
+        assert response.status_code == 200
+    chat.close()
+    assert [(i.kind, i.text, i.voice_problem) for i in tutor.inbounds] == [("voice", None, None)]
+
+
+async def test_the_page_ships_the_microphone_script(tmp_path: Path) -> None:
+    chat, served = await _site(FakeTutor(), None)
+    async with served as base_url, httpx.AsyncClient(base_url=base_url) as client:
+        page = (await client.get("/")).text
+        script = await client.get("/static/voice.js")
+    chat.close()
+    assert '<script src="/static/voice.js" defer></script>' in page
+    assert script.status_code == 200 and "MediaRecorder" in script.text and "/api/voice" in script.text

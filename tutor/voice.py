@@ -1,0 +1,48 @@
+"""Voice notes in the turn: the transcript is an ordinary inbound text, shown back to the learner
+first ("🎤 Mình nghe: «…»") so a misheard word can be corrected by typing.
+
+Whisper writes what it hears as a sentence ("Tiếp.", "Đáp án bê."); `as_typed` turns that into what
+a learner would have typed, so a spoken "tiếp", "làm bài tập" or quiz answer goes through the same
+commands, buttons and grading as a typed one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.textnorm import fold
+from tutor import texts_voice
+from tutor.messages import Reply
+
+_TRAILING = re.compile(r"[\s.,!?…;:。]+$")
+_LEADING = re.compile(r"^[\s.,!?…;:-]+")
+# Vietnamese names of the letters a quiz choice is picked with, as Whisper may write them.
+_LETTER_NAMES = {"a": "a", "bê": "b", "bờ": "b", "xê": "c", "cê": "c", "cờ": "c", "đê": "d", "dê": "d", "đờ": "d"}
+_LAST_WORD = re.compile(r"(\S+)$")
+SHORT_ANSWER_WORDS = 4  # only in a short note is a trailing letter name an answer ("đáp án bê")
+
+
+def as_typed(transcript: str) -> str:
+    """The transcript as a learner would have typed it: no sentence punctuation around it, and a
+    trailing letter name of a short answer written as the letter ("Câu bê." → "Câu b")."""
+    text = _LEADING.sub("", _TRAILING.sub("", transcript))
+    if len(text.split()) <= SHORT_ANSWER_WORDS:
+        match = _LAST_WORD.search(text)
+        if match and match.group(1).lower() in _LETTER_NAMES:
+            text = text[: match.start(1)] + _LETTER_NAMES[match.group(1).lower()]
+    return text
+
+
+def heard_reply(transcript: str) -> Reply:
+    """The first reply to a voice note: what was understood."""
+    return Reply(texts_voice.heard(transcript))
+
+
+def problem_reply(problem: str | None, max_seconds: int) -> Reply:
+    """The one reply to a voice note that could not be heard (None: voice notes are off)."""
+    return Reply(texts_voice.problem(problem or "off", max_seconds))
+
+
+def is_spoken(text: str) -> bool:
+    """True when a transcript holds a word (not just "..." or a breath)."""
+    return bool(re.search(r"\w", fold(text)))
