@@ -363,8 +363,6 @@ def build_telegram_worker(settings: Settings):  # type: ignore[no-untyped-def]
     )
     container = Container(settings)
     tutor = container.conversation
-    if container.speech is not None:
-        container.speech.warm()  # this worker hears its own voice notes
     try:
         container.knowledge_base.search("khởi động", k=1)
     except Exception as exc:  # an empty store still serves lessons and quizzes
@@ -373,7 +371,7 @@ def build_telegram_worker(settings: Settings):  # type: ignore[no-untyped-def]
         tutor=tutor,
         inbox=container.channel_inbox,
         polls=PollStore(container.session_factory),
-        speech=container.speech,
+        speech=container.speech,  # loads the model at its first voice note (`hocvuso serve` joined it)
     )
 
 
