@@ -145,6 +145,7 @@ class Conversation:
         heard: list[Reply] = []
         if inbound.kind == "voice" and inbound.payload is None:
             if not voice.is_spoken(text):
+                voice.record_unheard(self._ctx.store, self._sf, inbound, self._ctx.clock())
                 return [voice.problem_reply(inbound.voice_problem, self._config.voice_max_seconds)]
             heard, text = [voice.heard_reply(text)], voice.as_typed(text)
         if inbound.payload is None:

@@ -9,10 +9,18 @@ commands, buttons and grading as a typed one.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from knowledge.db import transaction
 from knowledge.textnorm import fold
 from tutor import texts_voice
-from tutor.messages import Reply
+from tutor.events import EventKind
+from tutor.messages import Inbound, Reply
+from tutor.models import Learner
+from tutor.store import LearnerStore
 
 _TRAILING = re.compile(r"[\s.,!?…;:。]+$")
 _LEADING = re.compile(r"^[\s.,!?…;:-]+")
@@ -46,3 +54,21 @@ def problem_reply(problem: str | None, max_seconds: int) -> Reply:
 def is_spoken(text: str) -> bool:
     """True when a transcript holds a word (not just "..." or a breath)."""
     return bool(re.search(r"\w", fold(text)))
+
+
+def record_unheard(
+    store: LearnerStore, session_factory: sessionmaker[Session], inbound: Inbound, now: datetime
+) -> None:
+    """The one thing a note that could not be heard leaves behind: an event with the problem, for a
+    learner who consented (nothing at all for anyone else; the audio itself is never kept)."""
+    with transaction(session_factory) as session:
+        identity = store.identity(session, inbound.channel, inbound.user_id)
+        if identity is None:
+            return
+        learner = session.execute(select(Learner).where(Learner.id == identity.learner_id)).scalar_one_or_none()
+        if learner is None or learner.consent_state != "given":
+            return
+        problem = inbound.voice_problem or "off"
+        store.add_event(
+            session, learner.id, EventKind.VOICE_UNHEARD, now, channel=inbound.channel, data={"problem": problem}
+        )

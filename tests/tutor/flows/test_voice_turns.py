@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 
-from tests.tutor.conversation_kit import Chat, learner_id_of, onboard
+from tests.tutor.conversation_kit import Chat, events, learner_id_of, learner_rows, onboard
 from tutor.messages import Inbound, Reply
 from tutor.voice import as_typed
 
@@ -103,3 +103,15 @@ def test_the_consent_notice_says_audio_is_not_kept(quick_tutor) -> None:
     chat = Chat(quick_tutor, "v-7")
     chat.say("/start")
     assert "không lưu âm thanh" in chat.text
+
+
+def test_for_a_learner_a_note_not_heard_leaves_only_an_event(quick_tutor, quick_container) -> None:
+    chat = Chat(quick_tutor, "v-8")
+    onboard(chat)
+    learner = learner_id_of(quick_container.engine, "telegram", "v-8")
+    before = learner_rows(quick_container.engine, learner)
+    assert "bị lỗi" in speak(chat, None, "corrupt")[0].text
+    after = learner_rows(quick_container.engine, learner)
+    assert {k: v for k, v in after.items() if v != before[k]} == {"tutor_events": before["tutor_events"] + 1}
+    [event] = events(quick_container.engine, learner, "voice_unheard")
+    assert event["data"] == {"problem": "corrupt"} and event["channel"] == "telegram"
