@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,9 +12,9 @@ import httpx
 import pytest
 
 from bot.server import create_app
-from bot.speech import SpeechService
+from bot.speech import LocalModelConfig, LocalWhisper, SpeechConfig, SpeechService
 from bot.webchat import WebChat, WebChatConfig
-from tests.bot.speech_clips import fake_speech, needs_ffmpeg, tone
+from tests.bot.speech_clips import FakeLocal, fake_speech, needs_espeak, needs_ffmpeg, speech, tone
 from tests.bot.telegram_helpers import serve_app
 from tests.fakes.tutor_port import FakeTutor
 
@@ -109,3 +111,44 @@ async def test_the_page_ships_the_microphone_script(tmp_path: Path) -> None:
     chat.close()
     assert '<script src="/static/voice.js" defer></script>' in page
     assert script.status_code == 200 and "MediaRecorder" in script.text and "/api/voice" in script.text
+
+
+async def test_text_turns_never_wait_behind_audio(tmp_path: Path) -> None:
+    gate = threading.Event()
+    tutor, local = FakeTutor(), FakeLocal("học tiếp", gate)
+    speech_service = SpeechService(SpeechConfig(workers=1), local)  # type: ignore[arg-type]
+    chat, served = await _site(tutor, speech_service)
+    async with served as base_url, httpx.AsyncClient(base_url=base_url, timeout=60) as voice_client:
+        note = tone(1.0, "webm_opus", tmp_path)
+        spoken = asyncio.create_task(voice_client.post("/api/voice", content=note, headers={"Content-Type": WEBM}))
+        deadline = asyncio.get_running_loop().time() + 30
+        while local.calls == 0 and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.02)  # until the note is being "heard" (held at the gate)
+        assert local.calls == 1
+        async with httpx.AsyncClient(base_url=base_url, timeout=10) as other:
+            typed = await other.post("/api/chat", json={"text": "tiến độ"})  # another learner
+        assert typed.json()["replies"][0]["text"] == "Bạn hỏi: tiến độ"
+        assert not spoken.done()
+        gate.set()
+        assert (await spoken).json()["replies"][0]["text"] == "Bạn hỏi: học tiếp"
+    chat.close()
+    speech_service.close()
+
+
+@needs_espeak
+async def test_real_speech_through_the_web_chat_with_the_local_model(tmp_path: Path) -> None:
+    """The whole path with the real model: a spoken English sentence (espeak-ng; its Vietnamese is
+    not intelligible to Whisper base) recorded as WebM/Opus, posted, transcribed, handed over."""
+    tutor = FakeTutor()
+    local = LocalWhisper(LocalModelConfig(models_dir=tmp_path / "models", language="en"))
+    speech_service = SpeechService(SpeechConfig(tmp_dir=tmp_path / "t"), local)
+    chat, served = await _site(tutor, speech_service)
+    note = speech("Please explain how to make a strong password.", "en", "webm_opus", tmp_path)
+    async with served as base_url, httpx.AsyncClient(base_url=base_url, timeout=120) as client:
+        response = await client.post("/api/voice", content=note, headers={"Content-Type": WEBM})
+    chat.close()
+    speech_service.close()
+    assert response.status_code == 200
+    [inbound] = tutor.inbounds
+    assert inbound.kind == "voice" and "password" in (inbound.text or "").lower(), inbound.text
+    assert list((tmp_path / "t").iterdir()) == []
