@@ -295,14 +295,7 @@ class WebChat:
 
         async def heard_inbound(user_id: str) -> Inbound:
             heard = Heard(None, "too_long") if too_long else await hear(self._speech, bytes(data))
-            return Inbound(
-                channel=CHANNEL,
-                user_id=user_id,
-                message_id=f"{user_id}:{client_id}",
-                text=heard.text,
-                kind="voice",
-                voice_problem=heard.problem,
-            )
+            return heard.inbound(CHANNEL, user_id, f"{user_id}:{client_id}")
 
         return await self._turn(request, learner, heard_inbound)
 

@@ -337,20 +337,10 @@ class ZaloChannel:
                 sent_at=_timestamp(data),
             )
         elif event == AUDIO_EVENT:
-            raw = data.get("message")
-            message = raw if isinstance(raw, dict) else {}
             await run_in(self._db_pool, self._users.user_wrote, user_id, now)
             assert self._http is not None  # opened by start()
-            heard = await hear_audio(self._http, self._speech, message)
-            inbound = Inbound(
-                channel=CHANNEL,
-                user_id=user_id,
-                message_id=str(message.get("msg_id") or _external_id(data)),
-                text=heard.text,
-                kind="voice",
-                sent_at=_timestamp(data),
-                voice_problem=heard.problem,
-            )
+            heard = await hear_audio(self._http, self._speech, data.get("message"))
+            inbound = heard.inbound(CHANNEL, user_id, str(_external_id(data)), _timestamp(data))
         elif event == "follow":
             await run_in(self._db_pool, self._users.user_wrote, user_id, now)
             await self._runner.call("set_active", CHANNEL, user_id, True)

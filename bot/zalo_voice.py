@@ -27,11 +27,11 @@ def audio_url(message: dict[str, Any]) -> str | None:
     return None
 
 
-async def hear_audio(http: httpx.AsyncClient, speech: SpeechService | None, message: dict[str, Any]) -> Heard:
-    """What the follower said in an audio message (never raises)."""
+async def hear_audio(http: httpx.AsyncClient, speech: SpeechService | None, message: object) -> Heard:
+    """What the follower said in an audio message (an event's `message`; never raises)."""
     if speech is None:
         return Heard(None)
-    url = audio_url(message)
+    url = audio_url(message) if isinstance(message, dict) else None
     if url is None:
         return Heard(None, "not_audio")
     limit = max_bytes_for(speech.config.max_seconds)

@@ -14,11 +14,13 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from bot.speech.audio import SpeechError, decode_audio
 from bot.speech.remote import RemoteFailed, RemoteWhisper
 from bot.speech.whisper_local import LocalWhisper
+from tutor.messages import Inbound
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,12 @@ class Heard:
 
     text: str | None
     problem: str | None = None
+
+    def inbound(self, channel: str, user_id: str, message_id: str, sent_at: datetime | None = None) -> Inbound:
+        """The tutor's inbound for this note: kind "voice", the transcript as text."""
+        return Inbound(
+            channel, user_id, message_id, text=self.text, kind="voice", sent_at=sent_at, voice_problem=self.problem
+        )
 
 
 @dataclass(frozen=True)
