@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tutor.safety_rules import RULES, ScamKind, is_about_scams
+from tutor.safety_rules import RULES, ScamKind, cue_kind, is_about_scams
 from tutor.safety_text import canonical
 
 __all__ = ["ScamKind", "ScamTriage", "is_scam_in_progress", "safety_steps", "scam_kind", "triage"]
@@ -33,7 +33,8 @@ def scam_kind(text: str) -> ScamKind | None:
     for rule in RULES:
         if all(p.search(folded) for p in rule.all_of):
             return None if is_about_scams(folded, rule.kind) else rule.kind
-    return None
+    kind = cue_kind(folded)
+    return None if kind is None or is_about_scams(folded, kind) else kind
 
 
 def is_scam_in_progress(text: str) -> bool:

@@ -63,7 +63,8 @@ _SCAM_CONTEXT = (
 # "xúi", "xin"), not "bảo vệ", "thông báo", "cảnh báo", "bắt đầu", "bất động sản", "xin hỏi".
 _PRESSURE = (
     r"(?<!thong )(?<!canh )(?:bao(?! (?:ve|mat|nhieu|gio|hiem|cao|luc|lau|quan|tri|dam|hanh|dong))|"
-    r"bat(?! (?:dau|buoc|gap|dong san))|noi(?! chuyen(?! khoan| tien))|yeu cau|ep|giuc|doa|keu|du|xui|xin)"
+    r"bat(?! (?:dau|buoc|gap|dong san))|noi(?! chuyen(?! khoan| tien))|yeu cau|ep|giuc|doa|keu|du|xui|xin|"
+    r"nho(?= (?:toi|minh|em) (?:nhan|chuyen|mo|gui|doc)))"
 )
 _FILLER = (
     r"(?:(?:toi|minh|em|anh|chi|con|co|chu|bac|me|bo|vo|chong|nguoi|nha|ho|phai|di|ngay|luon|"
@@ -71,7 +72,8 @@ _FILLER = (
 )
 _ACTION = (
     r"(?:chuyen (?:gap |ngay |luon )?(?:tien|khoan|so tien)|chuyen (?:vao|sang|qua) (?:so )?(?:tai khoan|stk|vi)|"
-    r"nap (?:tien|the|them|so tien)|gui (?:tien|so tien|link)|thanh toan|vao (?:link|duong link|trang)|"
+    r"nap (?:tien|the|them|so tien)|gui (?:tien|so tien|link)|thanh toan|vay|mo (?:app|tai khoan|ung dung)|"
+    r"(?:dong|nop|tra) (?:\w+ )?(?:tien|so tien|phi)|nhan (?:tien )?ho|vao (?:link|duong link|trang)|"
     r"quay (?:video|clip|mat)|chup (?:anh )?(?:mat|can cuoc|the)|xac minh khuon mat|doc so can cuoc|"
     r"dong (?:tien|phi)|dat coc|nop (?:tien|phi|thue|phat)|tra phi|mua the|"
     r"doc (?:ma|so|otp|stk|so the|so tai khoan)|gui (?:ma otp|otp)|dua (?:ma|otp)|"
@@ -109,6 +111,8 @@ RULES: tuple[_Rule, ...] = (
         rf"\b{_MONEY_ACT} (?:\w+ )?(?:cho|vao|sang) (?:tai khoan |1 |mot )?"
         r"(?:nguoi la|ke lua dao|ben lua dao|lua dao|so la|tai khoan la|ke gian)\b",
     ),
+    _rule("money_sent", r"\blua (?:lay|mat|het) (?:\w+ )?(?:tien|so tien)\b"),
+    _rule("money_sent", r"\b(?:ve|con) (?:0|khong|so tien) ?(?:dong)?$|\bbay mau\b|\bsach tien\b"),
     _rule("money_sent", r"\b(?:bi|vua|da|moi) mat (?:het )?(?:so tien|tien)\b"),
     _rule("money_sent", r"\bbi lua(?: dao)? (?:roi|mat|het|so tien|chuyen|nap|gui|tien)\b"),
     _rule(
@@ -130,6 +134,8 @@ RULES: tuple[_Rule, ...] = (
     _rule("hacked", r"\b(?:ai do|nguoi la|ke|nguoi khac|ho) (?:vua |da )?doi mat khau\b"),
     _rule("hacked", r"\b(?:dung|lay) (?:\w+ ){0,3}?(?:cua toi|cua minh|cua em) (?:de )?(?:vay|muon|lua)\b"),
     _rule("hacked", r"\btu (?:dong )?(?:chuyen|tru|mat) (?:tien|so tien|di)\b"),
+    _rule("hacked", r"\bdang nhap (?:tu |tren |o |bang )?(?:thiet bi|may|dien thoai) la\b"),
+    _rule("hacked", r"\bbi phong toa\b", r"\b(?:nhan tien|nguoi la|ho|nho)\b"),
     _rule("hacked", r"\bmat quyen (?:truy cap|dang nhap|kiem soat)\b"),
     _rule("hacked", r"\bbi (?:hack|chiem) (?:mat )?(?:zalo|facebook|nick|tai khoan)\b"),
     _rule(
@@ -198,7 +204,8 @@ RULES: tuple[_Rule, ...] = (
         r"\b(?:bao|bat|noi|xung|yeu cau|doi|lam theo|cup may|tat may|giu may|atm|chuyen|otp|stk|nghi pham|vu an)\b",
     ),
     _rule(
-        "call_in_progress", r"\b(?:dung|khong duoc|cam|khong cho) (?:\w+ )?(?:cup may|tat may|ke voi ai|noi voi ai)\b"
+        "call_in_progress",
+        r"\b(?:dung|khong duoc|cam|khong cho) (?:\w+ ){0,2}?(?:cup|tat|ke voi ai|noi voi ai)\b|\bbi giu may\b",
     ),
     # Fake police, court, bank, utility, tax, social insurance, carrier
     _rule(
@@ -214,6 +221,11 @@ RULES: tuple[_Rule, ...] = (
         "fake_authority", r"\b(?:chuyen|gui|nap|dua)\b (?:\w+ ){0,3}?(?:vao|sang|qua) tai khoan (?:an toan|tam giu)\b"
     ),
     _rule("fake_authority", r"\b(?:khoi|neu khong se|khong thi) bi (?:bat|khoi to|truy na|bat giam)\b"),
+    _rule(
+        "fake_authority",
+        r"\b(?:se|thi) bi (?:bat|khoi to|truy na|bat giam|kien|cat dien|khoa)\b",
+        rf"\b{_THEY}\b",
+    ),
     # Parcels "held", couriers asking for money first
     _rule(
         "courier",
@@ -270,6 +282,35 @@ RULES: tuple[_Rule, ...] = (
     ),
 )
 
+# --- a net under the rules: enough kinds of cues together ----------------------------------------
+_CUES: dict[str, re.Pattern[str]] = {
+    "stranger": re.compile(
+        rf"\b(?:{_THEY}|mao danh|gia lam|gia danh|gia mao|tu xung|xung|tu nhan|giong la|so la|ke xau)\b"
+    ),
+    "demand": re.compile(
+        r"\b(?:bao|bat|doi(?! (?:mat khau|ten|so|sim|tra|hinh|mau|anh|may|dien thoai|ngon ngu|cai dat))|yeu cau|ep|giuc|xin|muon|khong cho|lam theo|huong dan|du|keu)\b"
+    ),
+    "money": re.compile(
+        r"\b(?:tien|so tien|chuyen|chuyen khoan|nap|dong phi|nop|vay|coc|chuoc|phi|thue|the cao|thanh toan|stk|"
+        r"ngan hang|atm|vi)\b"
+    ),
+    "secret": re.compile(rf"\b(?:{_SECRET}|thong tin|mat khau)\b"),
+    "harm": re.compile(
+        r"\b(?:mat(?! khau)|lay mat|rut|tru|hack|chiem|lua|phong toa|doa|trieu tap|chuoc|ve 0|het tien|tu nhan tin|"
+        r"thiet bi la|mao danh|gia lam|gia danh|gia mao|khong lien lac)\b"
+    ),
+    "now": re.compile(r"\b(?:dang(?! nhap| ky| ki)|vua|moi|roi|cuu|gap|ngay|luon)\b"),
+}
+
+
+def cue_kind(folded: str) -> ScamKind | None:
+    """ "pressure" when a stranger or a loss, a demand or a loss, money or secrets, and "now" meet."""
+    found = {name for name, cue in _CUES.items() if cue.search(folded)}
+    if not found & {"stranger", "harm"} or not found & {"money", "secret"}:
+        return None
+    return "pressure" if len(found) >= 4 else None
+
+
 # --- questions about scams, not scams happening -------------------------------------------------
 _LEARNING = re.compile(
     r"\b(?:la gi|the nao la|nhan biet|nhan dien|phong tranh|phong chong|phong ngua|de khong bi|khong bi|"
@@ -282,7 +323,7 @@ _NOW = re.compile(
     r"\b(?:dang(?! nhap| ky| ki| tin| bai| anh)|vua|moi|roi|ho|nguoi ta|ben kia|co nguoi|lo(?! ma| bi)|xong|nghi|"
     r"(?:toi|minh|em|mk) (?:\w+ )?bi)\b"
 )
-_HYPOTHETICAL = re.compile(r"\b(?:neu(?! khong)|gia su|lo ma|phong khi|trong truong hop|gia nhu)\b|^khi\b")
+_HYPOTHETICAL = re.compile(r"\b(?:neu(?! (?:\w+ )?khong)|gia su|lo ma|phong khi|trong truong hop|gia nhu)\b|^khi\b")
 _HAPPENED = re.compile(r"\b(?:dang|vua|roi)\b")
 _YES_NO = re.compile(r"(?:^|\s)co (?:\w+ ){0,10}?(?:khong|chua)$")
 # "tôi cúp máy rồi", "em xóa luôn rồi": the learner stopped it; unless it goes on ("nhưng họ vẫn gọi").
@@ -290,6 +331,7 @@ _AVERTED = re.compile(
     r"\b(?:toi|minh|em|da) (?:da )?(?:cup may|tat may|xoa|chan|khong (?:chuyen|lam theo|bam|tra loi|nghe)|"
     r"chua (?:chuyen|bam|lam))\b"
 )
+_DONE = re.compile(r"\b(?:roi|da|xong)\b")
 _STILL = re.compile(r"\b(?:nhung|van|lai goi|tiep tuc|lai nhan)\b")
 _THEN = re.compile(r"\bthi\b")
 _PERSONAL = re.compile(r"\b(?:toi|minh|em|mk|cua toi|ho|nguoi ta|ben kia|dang|vua|roi|moi)\b")
@@ -297,7 +339,8 @@ _PERSONAL = re.compile(r"\b(?:toi|minh|em|mk|cua toi|ho|nguoi ta|ben kia|dang|vu
 
 def is_about_scams(folded: str, kind: ScamKind) -> bool:
     """True for a question about scams in general, hypothetical, for learning, or a danger averted."""
-    if kind not in ("money_sent", "hacked") and _AVERTED.search(folded) and not _STILL.search(folded):
+    averted = _AVERTED.search(folded) is not None and _DONE.search(folded) is not None
+    if kind not in ("money_sent", "hacked") and averted and not _STILL.search(folded):
         return True
     if _HYPOTHETICAL.search(folded) and not _HAPPENED.search(folded):
         return True
