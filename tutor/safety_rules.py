@@ -122,7 +122,8 @@ RULES: tuple[_Rule, ...] = (
     # Hacked accounts and unexplained debits
     _rule(
         "hacked",
-        rf"\b{_ACCOUNT}\b (?:\w+ ){{0,6}}?bi (?:\w+ ){{0,2}}?(?:hack|chiem|mat quyen|nguoi khac|dieu khien|tru|lay mat)\b",
+        rf"\b{_ACCOUNT}\b (?:\w+ ){{0,6}}?bi (?:\w+ ){{0,2}}?(?:hack|chiem|mat quyen|nguoi khac|dieu khien|tru|lay mat|"
+        r"chuyen (?:het |sach )?(?:tien|so tien))\b",
     ),
     _rule("hacked", r"\b(?:bi|bao) tru (?:tien|so tien)\b"),
     _rule(
@@ -136,6 +137,11 @@ RULES: tuple[_Rule, ...] = (
     _rule("hacked", r"\btu (?:dong )?(?:chuyen|tru|mat) (?:tien|so tien|di)\b"),
     _rule("hacked", r"\bdang nhap (?:tu |tren |o |bang )?(?:thiet bi|may|dien thoai) la\b"),
     _rule("hacked", r"\bbi phong toa\b", r"\b(?:nhan tien|nguoi la|ho|nho)\b"),
+    _rule(
+        "hacked",
+        r"\b(?:toi|minh|em|vua|da) (?:\w+ )?bi mat (?:dien thoai|the|vi)\b",
+        r"\b(?:ngan hang|app|vi dien tu|momo)\b",
+    ),
     _rule("hacked", r"\bmat quyen (?:truy cap|dang nhap|kiem soat)\b"),
     _rule("hacked", r"\bbi (?:hack|chiem) (?:mat )?(?:zalo|facebook|nick|tai khoan)\b"),
     _rule(
@@ -177,7 +183,7 @@ RULES: tuple[_Rule, ...] = (
     ),
     _rule("threat", r"\b(?:doi|bat|yeu cau) (?:\w+ ){0,2}?(?:tien|so tien)\b", r"\b(?:khong thi|neu khong)\b"),
     _rule("threat", rf"\b(?:bi|dang bi)\b (?:\w+ ){{0,3}}?{_THREAT}\b"),
-    _rule("threat", rf"\b{_THEY}\b (?:\w+ ){{0,3}}?{_THREAT}\b"),
+    _rule("threat", rf"\b{_THEY}\b (?:\w+ ){{0,6}}?{_THREAT}\b"),
     _rule("threat", rf"\b{_THREAT} (?:\w+ ){{0,2}}?(?:toi|minh|em|ca nha|nha toi|gia dinh)\b"),
     # One-time codes asked for or given
     _rule(
@@ -246,7 +252,8 @@ RULES: tuple[_Rule, ...] = (
     _rule(
         "prize",
         r"\btrung (?:thuong|giai|qua|iphone|xe|dien thoai|so tien|tien|sh|laptop|tuyen|\w+ (?:thuong|giai))\b",
-        r"\b(?:phi|thue|chuyen (?:tien|khoan|phi)|mua the|nap the|the cao|dat coc|bao hiem|dong tien|nop tien)\b",
+        r"\b(?:phi|thue|chuyen (?:tien|khoan|phi)|mua the|nap the|the cao|dat coc|bao hiem|van chuyen|"
+        r"(?:dong|nop|chuyen|gui|nap) (?:\w+ )?(?:tien|so tien|phi))\b",
     ),
     _rule("prize", r"\bnhan qua\b", r"\b(?:phai|bat|yeu cau)\b (?:\w+ ){0,3}?(?:chuyen|dong|nop|nap|mua)\b"),
     # "Tasks", trading platforms and "jobs" that keep the money
