@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hocvuso.settings import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from tutor.config import LLMConfig, TutorConfig
 
 
 class Container:
@@ -91,7 +95,7 @@ class Container:
         """The LLM (langchain ChatOpenAI), or None when `llm.base_url`/`llm.model` are empty."""
         from tutor.llm import make_chat_model
 
-        return make_chat_model(self.settings.llm)
+        return make_chat_model(llm_config(self.settings))
 
     @cached_property
     def answerer(self):  # type: ignore[no-untyped-def]
@@ -155,7 +159,7 @@ class Container:
             self.curriculum,
             self.answerer,
             self.units,
-            self.settings.tutor,
+            tutor_config(self.settings),
             chat_model=self.chat_model,
             payload_secret=self.payload_secret,
         )
@@ -367,6 +371,42 @@ class Container:
         """Release what was built (engine pools)."""
         if "engine" in self.__dict__:
             self.engine.dispose()
+
+
+def tutor_config(settings: Settings) -> TutorConfig:
+    """The tutor's own configuration (`tutor.config.TutorConfig`) from the settings."""
+    from tutor.config import MasteryConfig, TutorConfig
+
+    tutor, mastery = settings.tutor, settings.tutor.mastery
+    return TutorConfig(
+        max_message_chars=tutor.max_message_chars,
+        rate_limit_per_minute=tutor.rate_limit_per_minute,
+        timezone=tutor.timezone,
+        consent_retention_days=tutor.consent_retention_days,
+        quiz_length=tutor.quiz_length,
+        mastery=MasteryConfig(
+            p_init=mastery.p_init,
+            p_learn=mastery.p_learn,
+            p_slip=mastery.p_slip,
+            p_guess=mastery.p_guess,
+            threshold=mastery.threshold,
+        ),
+    )
+
+
+def llm_config(settings: Settings) -> LLMConfig:
+    """The chat model's configuration (`tutor.config.LLMConfig`) from the settings."""
+    from tutor.config import LLMConfig
+
+    llm = settings.llm
+    return LLMConfig(
+        base_url=llm.base_url,
+        model=llm.model,
+        api_key=llm.api_key.get_secret_value() if llm.api_key is not None else None,
+        timeout_s=llm.timeout_s,
+        max_tokens=llm.max_tokens,
+        temperature=llm.temperature,
+    )
 
 
 def build_telegram_worker(settings: Settings):  # type: ignore[no-untyped-def]

@@ -193,6 +193,7 @@ def verify_item(raw: dict[str, Any], lesson: Lesson) -> QuizItem | None:
     choices: list[str] = []
     accept: list[str] = []
 
+    answer: str | None
     if kind == "mcq":
         raw_choices = raw.get("choices")
         if not isinstance(raw_choices, list) or not 2 <= len(raw_choices) <= 4:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from hocvuso.settings import MasterySettings
+    from tutor.config import MasteryConfig
 
 _EPSILON = 1e-6
 
@@ -36,13 +36,13 @@ class BKTParams:
             raise ValueError("BKT p_slip + p_guess must be below 1")
 
     @classmethod
-    def from_settings(cls, settings: MasterySettings) -> BKTParams:
-        """Parameters from `settings.tutor.mastery`."""
+    def from_config(cls, config: MasteryConfig) -> BKTParams:
+        """Parameters from the tutor's mastery configuration."""
         return cls(
-            p_init=settings.p_init,
-            p_learn=settings.p_learn,
-            p_slip=settings.p_slip,
-            p_guess=settings.p_guess,
+            p_init=config.p_init,
+            p_learn=config.p_learn,
+            p_slip=config.p_slip,
+            p_guess=config.p_guess,
         )
 
 

@@ -1,5 +1,6 @@
 """Tables owned by the tutor: learners, their channel identities, consent, conversation state,
-progress, the append-only event log, mastery, review cards, inbound dedup and generated items.
+progress, the append-only event log, mastery, review cards, inbound dedup, generated items and
+reminder deliveries.
 
 Every row that belongs to a learner carries `learner_id` with ON DELETE CASCADE, so deleting a
 learner (`/xoadulieu`) removes everything; the tutor also deletes explicitly (SQLite only
@@ -8,12 +9,13 @@ cascades with foreign keys on, which `knowledge.db.make_engine` sets).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -191,8 +193,20 @@ class GeneratedItem(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ReminderDelivery(Base):
+    """A daily reminder claimed for a learner on a local day: the row is the claim (sent once)."""
+
+    __tablename__ = "tutor_reminder_deliveries"
+
+    learner_id: Mapped[int] = mapped_column(ForeignKey("tutor_learners.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # local date (tutor.timezone)
+    channel: Mapped[str] = mapped_column(String(32))
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 #: Tables holding a learner's personal data, children first (export and delete walk these).
 LEARNER_TABLES: tuple[type[Base], ...] = (
+    ReminderDelivery,
     ProcessedMessage,
     Event,
     ReviewCard,

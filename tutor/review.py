@@ -101,7 +101,7 @@ def schedule_review(
         rating = Rating.Good  # a slow but correct first answer still leaves the learning step
     duration_ms = int(response_s * 1000) if response_s is not None and response_s >= 0 else None
     updated, _log = sched.review_card(current, rating, review_datetime=moment, review_duration=duration_ms)
-    return ReviewState(card=updated.to_dict(), due=as_utc(updated.due))
+    return ReviewState(card=dict(updated.to_dict()), due=as_utc(updated.due))
 
 
 def is_due(due: datetime, now: datetime) -> bool:

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tutor.events import EventKind
 from tutor.models import (
     LEARNER_TABLES,
     ChannelIdentity,
@@ -28,6 +29,7 @@ from tutor.models import (
     LinkCode,
     Mastery,
     ProcessedMessage,
+    ReminderDelivery,
     ReviewCard,
 )
 
@@ -167,7 +169,7 @@ class LearnerStore:
             session.execute(
                 select(Event.id).where(
                     Event.learner_id == learner_id,
-                    Event.kind == "feedback",
+                    Event.kind == EventKind.FEEDBACK,
                     Event.item_id == str(question_event_id),
                 )
             ).first()
@@ -368,7 +370,38 @@ class LearnerStore:
             )
             .order_by(Learner.reminder_time)
         )
-        return [(user_id, hhmm) for user_id, hhmm in rows]
+        return [(user_id, str(hhmm)) for user_id, hhmm in rows]
+
+    def due_reminder_rows(self, session: Session, channel: str, hhmm: str, day: date) -> list[tuple[int, str, str]]:
+        """(learner id, channel user id, HH:MM) of reminders due by local `hhmm` and not yet claimed on `day`."""
+        claimed = select(ReminderDelivery.learner_id).where(ReminderDelivery.day == day)
+        rows = session.execute(
+            select(Learner.id, ChannelIdentity.channel_user_id, Learner.reminder_time)
+            .join(Learner, Learner.id == ChannelIdentity.learner_id)
+            .where(
+                ChannelIdentity.channel == channel,
+                ChannelIdentity.active.is_(True),
+                Learner.active.is_(True),
+                Learner.consent_state == "given",
+                Learner.reminder_time.is_not(None),
+                Learner.reminder_time <= hhmm,  # "HH:MM" strings compare as times
+                Learner.id.not_in(claimed),
+            )
+            .order_by(Learner.reminder_time, Learner.id)
+        )
+        return [(learner_id, user_id, str(time)) for learner_id, user_id, time in rows]
+
+    def claim_reminder(
+        self, session: Session, learner_id: int, day: date, channel: str, now: datetime
+    ) -> Learner | None:
+        """Claim a learner's reminder for `day` (IntegrityError when another process did first);
+        None when the learner is gone or no longer wants one."""
+        learner = self.lock_learner(session, learner_id)
+        if learner is None or not learner.active or learner.consent_state != "given" or not learner.reminder_time:
+            return None
+        session.add(ReminderDelivery(learner_id=learner_id, day=day, channel=channel, sent_at=now))
+        session.flush()  # the unique (learner, day) key is the claim
+        return learner
 
 
 def _row_dict(row: Any) -> dict[str, Any]:

@@ -80,19 +80,9 @@ def profile_done(name: str | None) -> str:
     )
 
 
-HELP = (
-    "📋 Các lệnh:\n"
-    "/hoc – học bài tiếp theo\n"
-    "/hoi – hỏi bất cứ điều gì (hoặc cứ gõ câu hỏi)\n"
-    "/kiemtra – làm bài tập\n"
-    "/ontap – ôn lại câu cần ôn\n"
-    "/tiendo – xem tiến độ\n"
-    "/kiemtradauvao – kiểm tra đầu vào\n"
-    "/nhacnho 19:30 – nhắc học hằng ngày; /tatnhacnho – tắt\n"
-    "/lienket – nối Telegram và Zalo\n"
-    "/taidulieu – tải dữ liệu; /xoadulieu – xóa dữ liệu\n"
-    "Gõ không dấu cũng được, ví dụ: hoc, tien do."
-)
+# The /trogiup text is generated from the command registry (tutor/registry.py) between these.
+HELP_TITLE = "📋 Các lệnh:"
+HELP_FOOTER = "Gõ không dấu cũng được, ví dụ: hoc, tien do."
 
 # Bad input and errors
 EMPTY = "Bạn chưa gõ gì. Gõ câu hỏi, hoặc /trogiup để xem các lệnh."
@@ -111,7 +101,6 @@ def unknown_command(command: str) -> str:
 RATE_LIMITED = "Bạn gửi nhanh quá 😅 Chờ một phút rồi gửi tiếp nhé."
 STALE_BUTTON = "Nút này đã cũ rồi. Bạn dùng tin nhắn mới nhất, hoặc gõ /trogiup."
 QUIZ_CLOSED = "Câu hỏi này đã đóng rồi. Gõ /kiemtra để làm bài mới nhé."
-ERROR = "Xin lỗi, mình gặp trục trặc 🙏 Bạn thử lại sau ít phút nhé."
 
 # Lessons
 ALL_DONE = "🎉 Bạn đã học hết các bài dành cho bạn! Gõ /ontap để ôn, hoặc /tiendo để xem kết quả."

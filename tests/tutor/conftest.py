@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tutor.conversation_kit import Clock, build_tutor
+from tests.tutor.conversation_kit import Clock, FakeAnswerer, build_tutor
 
 
 @pytest.fixture
@@ -13,10 +13,32 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def tutor(ingested_container, clock):  # type: ignore[no-untyped-def]
-    return build_tutor(ingested_container, clock)
+def tutor(quick_tutor):  # type: ignore[no-untyped-def]
+    """The tutor of conversation tests: no embedding model, questions answered by `FakeAnswerer`."""
+    return quick_tutor
 
 
 @pytest.fixture
-def engine(ingested_container):  # type: ignore[no-untyped-def]
-    return ingested_container.engine
+def engine(quick_container):  # type: ignore[no-untyped-def]
+    return quick_container.engine
+
+
+@pytest.fixture
+def fake_answerer() -> FakeAnswerer:
+    return FakeAnswerer()
+
+
+@pytest.fixture
+def quick_container(settings):  # type: ignore[no-untyped-def]
+    """A composition root with no embedding model and no store: for tests not about retrieval."""
+    from hocvuso.container import Container
+
+    built = Container(settings)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def quick_tutor(quick_container, clock, fake_answerer):  # type: ignore[no-untyped-def]
+    """The real tutor core over the fixture course, answering questions with `FakeAnswerer`."""
+    return build_tutor(quick_container, clock, answerer=fake_answerer)

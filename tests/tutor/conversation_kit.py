@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 from collections.abc import Iterable
@@ -171,20 +172,39 @@ def events(engine: sa.Engine, learner_id: int | None, kind: str | None = None) -
         return [dict(row._mapping) for row in conn.execute(query)]
 
 
-def build_tutor(container: Any, clock: Clock | None = None, **tutor_overrides: Any) -> Conversation:
-    """A Conversation on a test container: fixture course, the repo's units, a test clock."""
+def build_tutor(
+    container: Any, clock: Clock | None = None, answerer: Any = None, **tutor_overrides: Any
+) -> Conversation:
+    """A Conversation on a test container: fixture course, the repo's units, a test clock.
+
+    `answerer` replaces the container's (which searches the store with the embedding model)."""
+    from hocvuso.container import tutor_config
     from knowledge.curriculum import load_curriculum
     from tests.conftest import FIXTURE_COURSE, REPO_ROOT
     from tutor.units import load_units
 
-    settings = container.settings.tutor.model_copy(update=tutor_overrides)
+    config = dataclasses.replace(tutor_config(container.settings), **tutor_overrides)
     return Conversation(
         container.session_factory,
         load_curriculum(FIXTURE_COURSE),
-        container.answerer,
+        answerer if answerer is not None else container.answerer,
         load_units(REPO_ROOT / "knowledge" / "units.yaml"),
-        settings,
+        config,
         clock=clock or Clock(),
         chat_model=container.chat_model,
         payload_secret=b"test-secret",
     )
+
+
+class FakeAnswerer:
+    """Answers every question from a fixed text, with no search (no embedding model needed)."""
+
+    def __init__(self, text: str = "Mật khẩu mạnh dài ít nhất 12 ký tự.") -> None:
+        self.text = text
+        self.questions: list[str] = []
+
+    def answer(self, question: str, **_kwargs: Any) -> Any:
+        from tutor.answering import Answer
+
+        self.questions.append(question)
+        return Answer(text=self.text, sources=(), answered=True, mode="extractive")

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from hocvuso.settings import LLMSettings
 from knowledge.hits import Hit
 from tests.fakes.openai_server import ChatRequest, OpenAIFake
 from tutor.answering import (
@@ -23,6 +22,7 @@ from tutor.answering import (
     leaks_instructions,
     repair_citations,
 )
+from tutor.config import LLMConfig
 from tutor.llm import make_chat_model
 from tutor.safety import safety_steps
 
@@ -98,7 +98,7 @@ def fake() -> Iterator[OpenAIFake]:
 
 
 def llm_answerer(fake: OpenAIFake, hits: list[Hit], timeout_s: float = 2.0) -> Answerer:
-    model = make_chat_model(LLMSettings(base_url=fake.base_url, model="fake", timeout_s=timeout_s, max_tokens=123))
+    model = make_chat_model(LLMConfig(base_url=fake.base_url, model="fake", timeout_s=timeout_s, max_tokens=123))
     return Answerer(RecordingSearch(hits), model, min_relevance=MIN, sure_relevance=SURE)
 
 
@@ -475,7 +475,7 @@ def test_answers_on_the_fixture_store(ingested_container: Any) -> None:  # noqa:
 @pytest.mark.slow
 def test_llm_answer_on_the_fixture_store(ingested_container: Any) -> None:  # noqa: ANN401
     with OpenAIFake(lambda request: "Dài ít nhất 12 ký tự [1].") as fake:
-        model = make_chat_model(LLMSettings(base_url=fake.base_url, model="fake", timeout_s=2))
+        model = make_chat_model(LLMConfig(base_url=fake.base_url, model="fake", timeout_s=2))
         search = ingested_container.knowledge_base.search
         answerer = Answerer(search, model, min_relevance=MIN, sure_relevance=SURE)
 

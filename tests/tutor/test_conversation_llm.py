@@ -14,6 +14,7 @@ from hocvuso.container import Container
 from tests.conftest import FIXTURE_COURSE, make_settings
 from tests.fakes.openai_server import ChatRequest, OpenAIFake
 from tests.tutor.conversation_kit import Chat, answer_right, build_tutor, events, learner_id_of, onboard
+from tutor.flows.quiz import item as quiz_item
 from tutor.models import GeneratedItem
 
 pytestmark = pytest.mark.slow
@@ -112,7 +113,7 @@ def test_a_model_that_leaks_its_prompt_or_is_slow_does_not_change_the_tutor(llm_
 
 def test_generated_quiz_items_are_verified_stored_and_reused(llm_container, fake) -> None:
     tutor = build_tutor(llm_container)
-    curriculum = tutor._curriculum
+    curriculum = tutor.curriculum
     chat = Chat(tutor, "tg-gen")
     onboard(chat)
     chat.say("/kiemtra chữ to giọng nói")
@@ -145,4 +146,4 @@ class _StoredItems:
 
     def item(self, item_id: str):  # type: ignore[no-untyped-def]
         with self.container.session_factory() as session:
-            return self.tutor._item(session, item_id)
+            return quiz_item(self.tutor.context, session, item_id)

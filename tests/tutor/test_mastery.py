@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from hocvuso.settings import MasterySettings
+from hocvuso.container import tutor_config
 from tests.conftest import make_settings
+from tutor.config import MasteryConfig
 from tutor.mastery import BKTParams, initial_mastery, mastery_from_placement, update_mastery
 
 DEFAULT = BKTParams()
@@ -94,10 +95,10 @@ def test_parameters_from_settings(tmp_path: Path) -> None:
     settings = make_settings(
         data_dir, tutor={"mastery": {"p_init": 0.3, "p_learn": 0.1, "p_slip": 0.05, "p_guess": 0.25}}
     )
-    params = BKTParams.from_settings(settings.tutor.mastery)
+    params = BKTParams.from_config(tutor_config(settings).mastery)
     assert params == BKTParams(p_init=0.3, p_learn=0.1, p_slip=0.05, p_guess=0.25)
     assert initial_mastery(params) == 0.3
-    assert BKTParams.from_settings(MasterySettings()) == DEFAULT
+    assert BKTParams.from_config(MasteryConfig()) == DEFAULT
 
 
 def test_mastery_from_placement_per_skill() -> None:

@@ -53,6 +53,8 @@ def test_export_and_delete_cover_every_table(container) -> None:  # type: ignore
         store.save_card(s, keep, "q1", {"state": 1}, NOW, True, NOW)
         store.start_lesson(s, keep, "mat-khau-manh", NOW)
         store.new_link_code(s, keep, NOW, timedelta(minutes=10))
+        learner.consent_state, learner.reminder_time = "given", "19:00"
+        assert store.claim_reminder(s, keep, NOW.date(), "telegram", NOW) is not None
         store.add_event(s, other, "consent_given", NOW)
     with transaction(container.session_factory) as s:
         exported = store.export(s, keep)

@@ -1,0 +1,43 @@
+"""The tutor's configuration: plain dataclasses, built by the composition root from the settings.
+
+The tutor never reads the application's settings itself; `hocvuso/container.py` maps them onto these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class MasteryConfig:
+    """Bayesian Knowledge Tracing parameters (per skill) and the mastery threshold."""
+
+    p_init: float = 0.2
+    p_learn: float = 0.15
+    p_slip: float = 0.1
+    p_guess: float = 0.2
+    threshold: float = 0.8  # mastery at or above this counts as "đạt"
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """An OpenAI-compatible chat endpoint; empty `base_url` or `model` means no LLM."""
+
+    base_url: str = ""
+    model: str = ""
+    api_key: str | None = field(default=None, repr=False)  # never printed
+    timeout_s: float = 20.0
+    max_tokens: int = 400
+    temperature: float = 0.2
+
+
+@dataclass(frozen=True)
+class TutorConfig:
+    """What the conversation core reads: limits, time zone, retention, quiz length, mastery."""
+
+    max_message_chars: int = 2000
+    rate_limit_per_minute: int = 20
+    timezone: str = "Asia/Ho_Chi_Minh"
+    consent_retention_days: int = 730
+    quiz_length: int = 5  # items per /kiemtra and /ontap session
+    mastery: MasteryConfig = field(default_factory=MasteryConfig)

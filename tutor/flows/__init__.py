@@ -1,0 +1,24 @@
+"""The tutor's flows, one module each; `build_registry()` declares them all in help/menu order.
+
+Adding a command: write its handler `(ctx, turn, arg) -> Outcome` in the flow it belongs to (or a
+new module here, added to FLOWS), declare it in that module's `register()` with `Command(...)`
+(name, help line, aliases, label, argument forms), and its buttons with a payload dataclass in
+`tutor/payloads.py` plus `ButtonAction(...)`. Routing, /trogiup and the channel menus follow.
+"""
+
+from __future__ import annotations
+
+from tutor.flows import data_rights, lessons, linking, onboarding, placement, progress, questions, quiz, reminders
+from tutor.flows import review as review_flow
+from tutor.registry import Registry
+
+# Declaration order is the order of non-quick commands in /trogiup and the menus.
+FLOWS = (lessons, questions, quiz, progress, review_flow, placement, reminders, linking, data_rights, onboarding)
+
+
+def build_registry() -> Registry:
+    """A registry holding every flow's commands, buttons and text steps."""
+    registry = Registry()
+    for flow in FLOWS:
+        flow.register(registry)
+    return registry

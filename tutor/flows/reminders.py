@@ -1,0 +1,104 @@
+"""Reminders: /nhacnho HH:MM and /tatnhacnho, and the daily reminder itself.
+
+Due reminders are found in the database and each (learner, local day) is claimed once by a row in
+`tutor_reminder_deliveries`, so several processes asking at the same time never send the same
+learner's reminder twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from knowledge.db import transaction
+from tutor import texts
+from tutor.events import EventKind
+from tutor.flows.base import FlowContext, Outcome, Turn, say
+from tutor.messages import ReminderTarget, Reply
+from tutor.models import Learner
+from tutor.payloads import Learn, Review
+from tutor.registry import Command, Registry
+from tutor.timeofday import parse_hhmm
+
+log = logging.getLogger(__name__)
+
+
+def remind(ctx: FlowContext, t: Turn, arg: str) -> Outcome:
+    """/nhacnho 19:30: a daily reminder at that local time."""
+    hhmm = parse_hhmm(arg) if arg else None
+    if hhmm is None:
+        return say(texts.REMIND_USAGE)
+    t.learner.reminder_time = hhmm
+    ctx.event(t, EventKind.REMINDER_SET, data={"time": hhmm})
+    return say(texts.remind_set(hhmm))
+
+
+def remind_off(ctx: FlowContext, t: Turn, _arg: str) -> Outcome:
+    t.learner.reminder_time = None
+    ctx.event(t, EventKind.REMINDER_OFF)
+    return say(texts.REMIND_OFF)
+
+
+def reminder_reply(ctx: FlowContext, session: Session, learner: Learner, now: datetime) -> Reply:
+    """Today's reminder for a learner: the count of due reviews, and «Ôn tập» or «Học bài»."""
+    due = len(ctx.store.due_cards(session, learner.id, ctx.end_of_day(now)))
+    if due:
+        button = ctx.button(learner.id, texts.BTN_REVIEW, Review())
+    else:
+        button = ctx.button(learner.id, texts.BTN_LEARN, Learn())
+    return Reply(texts.reminder(learner.display_name, due), buttons=((button,),))
+
+
+def reminder_for(ctx: FlowContext, session_factory: sessionmaker[Session], channel: str, user_id: str) -> Reply | None:
+    """Today's reminder, or None for unknown, inactive or not consenting users."""
+    with transaction(session_factory) as session:
+        identity = ctx.store.identity(session, channel, user_id)
+        if identity is None or not identity.active:
+            return None
+        learner = session.get(Learner, identity.learner_id)
+        if learner is None or not learner.active or learner.consent_state != "given":
+            return None
+        return reminder_reply(ctx, session, learner, ctx.clock())
+
+
+def due_reminders(
+    ctx: FlowContext, session_factory: sessionmaker[Session], channel: str, now: datetime, limit: int
+) -> list[tuple[ReminderTarget, Reply]]:
+    """Reminders due at `now` on `channel`, each claimed once per learner and local day."""
+    local = now.astimezone(ctx.tz)
+    day, hhmm = local.date(), local.strftime("%H:%M")
+    with transaction(session_factory) as session:
+        candidates = ctx.store.due_reminder_rows(session, channel, hhmm, day)
+    claimed: list[tuple[ReminderTarget, Reply]] = []
+    for learner_id, user_id, time_hhmm in candidates:
+        if len(claimed) >= limit:
+            break
+        try:
+            with transaction(session_factory) as session:
+                learner = ctx.store.claim_reminder(session, learner_id, day, channel, now)
+                if learner is None:
+                    continue
+                reply = reminder_reply(ctx, session, learner, now)
+        except IntegrityError:
+            continue  # another process claimed this learner's reminder for today first
+        claimed.append((ReminderTarget(channel, user_id, time_hhmm), reply))
+    return claimed
+
+
+def register(registry: Registry) -> None:
+    """Declare /nhacnho (also "nhac nho 19:30") and /tatnhacnho."""
+    registry.command(
+        Command(
+            "nhacnho",
+            "nhắc học hằng ngày",
+            remind,
+            aliases=("remind",),
+            usage="19:30",
+            label="Nhắc học",
+            arg_forms=(r"(?:nhac ?nho|remind)\s+(.+)",),
+        )
+    )
+    registry.command(Command("tatnhacnho", "tắt nhắc học", remind_off, aliases=("remindoff",), label="Tắt nhắc học"))

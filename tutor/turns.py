@@ -1,0 +1,160 @@
+"""The turn runner: one inbound message → one transaction → the flow that handles it.
+
+One turn = one database transaction holding the learner's row lock (plus an in-process lock per
+channel user), so two messages of one learner are handled in order with no lost update; it is
+retried (twice at most) when another worker raced it. A (channel, message_id) seen before returns
+nothing (nothing is sent twice). Past `rate_limit_per_minute` messages in a minute the learner is
+told once to slow down; further messages in that minute get no reply. Button payloads are
+verified (signed for this learner) and decoded by the codec, then dispatched through the registry.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from knowledge.db import transaction
+from tutor import texts
+from tutor.flows import onboarding
+from tutor.flows.base import PROFILE_MODES, FlowContext, Outcome, Turn, say
+from tutor.messages import Inbound, Reply
+from tutor.safety import is_scam_in_progress, safety_steps
+
+log = logging.getLogger(__name__)
+
+_WORDS = re.compile(r"\w", re.UNICODE)
+
+
+class KeyedLocks:
+    """One re-entrant lock per key, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[Hashable, tuple[threading.RLock, int]] = {}
+
+    @contextmanager
+    def hold(self, key: Hashable) -> Iterator[None]:
+        """Hold the lock of `key` for the block."""
+        with self._guard:
+            lock, users = self._locks.get(key, (threading.RLock(), 0))
+            self._locks[key] = (lock, users + 1)
+        lock.acquire()
+        try:
+            yield
+        finally:
+            lock.release()
+            with self._guard:
+                lock, users = self._locks[key]
+                if users <= 1:
+                    del self._locks[key]
+                else:
+                    self._locks[key] = (lock, users - 1)
+
+
+class TurnRunner:
+    """Runs one turn in one transaction and routes it through the registry."""
+
+    def __init__(self, ctx: FlowContext, session_factory: sessionmaker[Session]) -> None:
+        self._ctx = ctx
+        self._sf = session_factory
+        self.locks = KeyedLocks()
+
+    def run(self, inbound: Inbound, text: str) -> Outcome:
+        """One transaction; retried (twice at most) when another worker raced us (unique key,
+        version, lock timeout)."""
+        for attempt in range(3):
+            try:
+                with transaction(self._sf) as session:
+                    return self._turn(session, inbound, text)
+            except (IntegrityError, StaleDataError, OperationalError) as exc:
+                if attempt == 2:
+                    raise
+                log.warning("tutor turn retried after %s", type(exc).__name__)
+        raise AssertionError("unreachable")
+
+    def _turn(self, session: Session, inbound: Inbound, text: str) -> Outcome:
+        ctx, store = self._ctx, self._ctx.store
+        now = ctx.clock()
+        if not store.claim_message(session, inbound.channel, inbound.message_id, now):
+            return Outcome()  # duplicate delivery: handled once, nothing sent again
+        identity = store.identity(session, inbound.channel, inbound.user_id)
+        first = identity is None
+        if identity is None:
+            learner, identity, state = store.create_learner(session, inbound.channel, inbound.user_id, now)
+        else:
+            locked = store.lock_learner(session, identity.learner_id)
+            assert locked is not None  # the identity's foreign key keeps its learner
+            learner, state = locked, store.state(session, locked.id, now)
+        store.attach_message(session, inbound.channel, inbound.message_id, learner.id)
+        if not identity.active:
+            identity.active = True  # they wrote to us again
+        recent = store.recent_messages(session, learner.id, now - timedelta(minutes=1))
+        limit = ctx.config.rate_limit_per_minute
+        if recent > limit:
+            # Say it once per burst; a flood gets no more replies (nothing to amplify).
+            return Outcome([Reply(texts.RATE_LIMITED)] if recent == limit + 1 else [])
+        learner.last_seen_at = now
+        turn = Turn(session, learner, state, inbound, text, now, first)
+        outcome = route(ctx, turn)
+        if turn.state in session:
+            turn.state.updated_at = now
+        return outcome
+
+
+def route(ctx: FlowContext, t: Turn) -> Outcome:
+    """The flow that handles this turn: a button, a command, a pending answer, or free text."""
+    if t.inbound.payload is not None:
+        return route_button(ctx, t, t.inbound.payload)
+    if not t.text:
+        return say(texts.EMPTY)
+    if not _WORDS.search(t.text):
+        return say(texts.EMOJI_ONLY)
+    parsed = ctx.registry.parse(t.text)
+    onboarding_open = t.learner.consent_state != "given" or t.state.mode in PROFILE_MODES
+    if onboarding_open and parsed is None and is_scam_in_progress(t.text):
+        # Safety before paperwork: a scam in progress gets the steps at once. The check is a pure
+        # function (nothing stored, nothing sent to an LLM), so it is allowed before consent.
+        return Outcome([Reply(safety_steps())] + onboarding.resume(ctx, t))
+    if t.learner.consent_state != "given":
+        return onboarding.before_consent(ctx, t, parsed)
+    if t.state.pending in ctx.registry.pending and parsed is None:
+        answered = ctx.registry.pending[t.state.pending](ctx, t)
+        if answered is not None:
+            return answered
+    if parsed is not None:
+        t.state.pending = None
+        if parsed.command is None:
+            return say(texts.unknown_command(parsed.word))
+        if t.state.mode in PROFILE_MODES and not parsed.command.anytime:
+            return onboarding.profile_first(ctx, t)
+        return parsed.command.run(ctx, t, parsed.arg)
+    for step in ctx.registry.text_steps:
+        outcome = step.run(ctx, t)
+        if outcome is not None:
+            return outcome
+    return say(texts.EMPTY)  # unreachable while the question step is registered
+
+
+def route_button(ctx: FlowContext, t: Turn, wire: str) -> Outcome:
+    """A tapped button: verified for this learner, decoded, and handed to its flow."""
+    payload = ctx.codec.decode(t.learner.id, wire)
+    action = ctx.registry.buttons.get(type(payload)) if payload is not None else None
+    consented = t.learner.consent_state == "given"
+    if action is None:
+        return onboarding.needs_consent(ctx, t) if not consented else say(texts.STALE_BUTTON)
+    if not consented and not action.before_consent:
+        return onboarding.needs_consent(ctx, t)
+    if t.state.mode in PROFILE_MODES and not action.anytime:
+        return onboarding.profile_first(ctx, t)
+    try:
+        return action.run(ctx, t, payload)
+    except (ValueError, IndexError):
+        return say(texts.STALE_BUTTON)
