@@ -152,6 +152,26 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
+def add_gap(
+    session: Session,
+    at: datetime,
+    question: str,
+    reason: GapReason,
+    *,
+    lesson_id: str | None = None,
+    score: float | None = None,
+) -> bool:
+    """Add one question to the log in `session` (masked, folded); False when there is nothing to record."""
+    if reason not in REASONS:
+        raise ValueError(f"unknown gap reason: {reason!r}")
+    text = redact(question)
+    folded = fold_question(text)
+    if not folded:
+        return False
+    session.add(ContentGap(at=at, reason=reason, question=text, folded=folded, lesson_id=lesson_id, score=score))
+    return True
+
+
 class GapLog:
     """Records unanswered questions and lists them grouped; no learner id anywhere."""
 
@@ -171,21 +191,10 @@ class GapLog:
         session: Session | None = None,
     ) -> bool:
         """Record one question (in `session` when given, else in its own transaction); False if empty."""
-        if reason not in REASONS:
-            raise ValueError(f"unknown gap reason: {reason!r}")
-        text = redact(question)
-        folded = fold_question(text)
-        if not folded:
-            return False
-        row = ContentGap(
-            at=self._clock(), reason=reason, question=text, folded=folded, lesson_id=lesson_id, score=score
-        )
         if session is not None:
-            session.add(row)
-            return True
+            return add_gap(session, self._clock(), question, reason, lesson_id=lesson_id, score=score)
         with transaction(self._session_factory) as own:
-            own.add(row)
-        return True
+            return add_gap(own, self._clock(), question, reason, lesson_id=lesson_id, score=score)
 
     def rows(self, since: datetime | None = None, reasons: Iterable[str] | None = None) -> list[GapRow]:
         """Recorded questions at or after `since`, optionally of some reasons only, oldest first."""

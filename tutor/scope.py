@@ -1,10 +1,11 @@
 """Scope: questions outside digital skills (weather, gold price, a poem) get an honest short reply.
 
-`is_off_topic(text)` is True when the message names nothing digital and nothing about learning
-with the assistant, and either names something clearly outside the course (weather, prices of
-gold or fuel, lottery, football, horoscope, cooking, health, a poem or a song to write, questions
-about the assistant, general knowledge) or is a sentence of three words or more that is not
-small talk. A message that mentions a phone, an app, a bank transfer, a scam, VNeID… is in scope, even
+`is_off_topic(text)` is True when the message names nothing digital and names something clearly
+outside the course (weather, prices of gold or fuel, lottery, football, horoscope, cooking, health,
+a poem or a song to write, questions about the assistant, general knowledge): precise enough to
+reply before retrieval. `names_nothing_of_the_course(text)` is broader (any sentence of three words
+or more with nothing digital or about learning in it): for the answer pipeline to word its reply
+when retrieval found nothing above its floor. A message that mentions a phone, an app, a bank transfer, a scam, VNeID… is in scope, even
 with an off-topic word ("đầu tư vàng online có lừa đảo không"). Anything else is left to the
 answer pipeline and its score floor. Reply: `OFF_TOPIC_TEXT`, with the course menu (/baihoc).
 """
@@ -34,7 +35,7 @@ _DIGITAL = re.compile(
     r"quet mat|thanh toan|shop|danh gia|tem|van don|https|http|ten mien|gov|he thong|cong nghe|tra soat|giao dich|"
     r"nhan hang|goi|(?<!gia )lua|113|cong an|dien luc|xung|gia danh|gia mao|doa|so la|nghe may|luong cao|"
     r"tuyen dung|phat nguoi|thue bao|the tin dung|tien dien|tien nuoc|nap tien|bao hiem (?:xa hoi|y te)|the bao hiem|dong bao hiem|grab|dat xe|windows|win|"
-    r"game|canva|tai ve|mp3|tai nhac|chieu (?:lua|gia|tro)|gia (?:tai nan|lam|danh|mao)|mang|tien|the cao|ma|so (?:hoa|lieu)|(?:gia dinh|cong dan|can bo|ky nang) so|"
+    r"game|canva|tai ve|mp3|tai nhac|chieu (?:lua|gia|tro)|gia (?:tai nan|lam|danh|mao)|mang|tien|the cao|so (?:hoa|lieu)|(?:gia dinh|cong dan|can bo|ky nang) so|"
     r"may in|sms|trung thuong|tong dai|so the|the ngan hang|so dien thoai|sdt|can cuoc|cccd|chip|sinh trac|khuon mat|van tay|bao mat|an toan)\b"
 )
 
@@ -42,7 +43,7 @@ _DIGITAL = re.compile(
 # Learning with the assistant itself ("tôi muốn học", "bài tiếp theo"): in scope.
 _COURSE = re.compile(
     r"\b(?:hoc|bai(?! (?:tho|hat|van|phat bieu|toan))|khoa hoc|kiem tra|chung chi|on tap|huong dan|tro giup|"
-    r"giup do|chi dan|menu|lenh)\b"
+    r"giup do|chi dan|menu|lenh|hoi|muon biet|tim hieu|thac mac)\b"
 )
 # Small talk is the flows' business, not a question to turn down.
 _SMALL_TALK = re.compile(
@@ -60,7 +61,13 @@ _OFF_TOPIC = re.compile(
     r"huyet ap|benh(?! vien)|giam can|lam dep|nguoi yeu|bao nhieu tuoi|ten la gi|thich toi|am lich|may gio|"
     r"thu do|tong thong|lich su|bao nhieu tinh|(?:cong|tru|nhan|chia) \d+|\d+ (?:cong|tru|nhan|chia)|"
     r"dich (?:cau|doan|bai|giup|sang)|giai (?:bai|toan)|luong toi thieu|nghi phep|nghi tet|luat lao dong|"
-    r"mua (?:xe|nha)|xe may|quan ao|bo phim|xem phim|phim (?:gi|hay|moi)|ca si|dien vien)\b"
+    r"mua (?:xe|nha)|xe may|quan ao|bo phim|xem phim|phim (?:gi|hay|moi)|ca si|dien vien|"
+    r"troi (?:co )?(?:mua|nang|lanh|nong|ret|gio)|(?:lanh|nong|ret) (?:khong|ko)|gia \w+ hom nay|gia bac|"
+    r"(?:viet|soan|sang tac) (?:giup|ho|cho|mot|1)|truyen (?:cuoi|co tich|ngan|ma|tranh)|"
+    r"luoc|chien|xao|nuong|kho (?:ca|thit)|(?:ca|thit) kho|mon (?:an|ngon)|"
+    r"ban (?:la (?:trai|gai|nguoi)|ten gi|co nguoi yeu|bao nhieu tuoi|thich|song o|o dau)|"
+    r"thu may|hom nay la ngay|duong lich|nuoc nao|thanh pho nao|dan so|dong dan|the gioi|"
+    r"choi co|co tuong|co vua|caro)\b"
 )
 
 OFF_TOPIC_TEXT = (
@@ -76,15 +83,27 @@ def _folded(text: str) -> str:
 
 
 def is_off_topic(text: str) -> bool:
-    """True when the message is clearly outside digital skills and names nothing digital."""
+    """True when the message is clearly outside digital skills and names nothing digital.
+
+    Precise enough to answer before any retrieval (the questions flow does).
+    """
     folded = _folded(text)
     if not folded or _DIGITAL.search(folded) or is_scam_in_progress(text):
         return False
-    if _OFF_TOPIC.search(folded):
+    return _OFF_TOPIC.search(folded) is not None
+
+
+def names_nothing_of_the_course(text: str) -> bool:
+    """True for a real sentence with nothing digital and nothing about learning in it.
+
+    Broader than `is_off_topic` and less sure: meant to pick the honest "outside what I help with"
+    reply when retrieval also found nothing above its floor, not to pre-empt retrieval.
+    """
+    if is_off_topic(text):
         return True
-    if _COURSE.search(folded):
+    folded = _folded(text)
+    if not folded or _DIGITAL.search(folded) or _COURSE.search(folded) or is_scam_in_progress(text):
         return False
-    # Nothing digital, nothing about the course, a real sentence: a question for someone else.
     return len(folded.split()) >= 3 and not _SMALL_TALK.search(folded)
 
 

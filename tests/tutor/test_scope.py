@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from knowledge.textnorm import has_marks
-from tutor.scope import OFF_TOPIC_TEXT, is_off_topic, off_topic_reply
+from tutor.scope import OFF_TOPIC_TEXT, is_off_topic, names_nothing_of_the_course, off_topic_reply
 
 DATA = Path(__file__).parent / "data"
 ORDINARY: dict[str, list[str]] = yaml.safe_load((DATA / "ordinary.yaml").read_text(encoding="utf-8"))
@@ -42,10 +42,35 @@ def test_a_scam_in_progress_is_never_off_topic() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "  ", "👍", "ok", "cảm ơn bạn nhiều nhé", "tiếp tục đi", "tôi muốn học", "bài tiếp theo", "A", "2"],
+    [
+        "",
+        "  ",
+        "👍",
+        "ok",
+        "cảm ơn bạn nhiều nhé",
+        "tiếp tục đi",
+        "tôi muốn học",
+        "bài tiếp theo",
+        "A",
+        "2",
+        "cho tôi hỏi một câu",
+    ],
 )
 def test_small_talk_and_course_navigation_are_not_off_topic(text: str) -> None:
     assert not is_off_topic(text)
+    assert not names_nothing_of_the_course(text)
+
+
+def test_the_broad_check_catches_more_and_still_spares_the_course() -> None:
+    broad = [
+        "bạn là trai hay gái",
+        "nước nào đông dân nhất thế giới",
+        "trứng luộc bao lâu thì chín",
+        "lương hưu tính thế nào",
+    ]
+    assert all(names_nothing_of_the_course(text) for text in broad)
+    assert [text for text in IN_SCOPE if names_nothing_of_the_course(text)] == []
+    assert all(names_nothing_of_the_course(text) for text in ORDINARY["off_topic"])
 
 
 @pytest.mark.parametrize(
