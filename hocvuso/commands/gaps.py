@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from hocvuso.cli import app, err_console, state
+from hocvuso.commands.common import err_console, state
 
 
 def _since(value: str | None) -> datetime | None:
@@ -25,7 +25,6 @@ def _since(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-@app.command()
 def gaps(
     ctx: typer.Context,
     since: Annotated[
@@ -64,3 +63,8 @@ def gaps(
             typer.echo(f"       ~ {example}")
         if group.lessons:
             typer.echo(f"       best lesson found: {', '.join(group.lessons)}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `gaps` to the CLI."""
+    app.command("gaps")(gaps)

@@ -9,12 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hocvuso.cli import _register, app
+from hocvuso.cli import app
 from hocvuso.container import Container
 from hocvuso.settings import load_settings
 from tests.conftest import FIXTURE_COURSE
-
-_register()
 
 
 @pytest.fixture
