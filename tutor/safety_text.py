@@ -121,9 +121,13 @@ def _fix_word(word: str) -> str:
     return word
 
 
+#: Only the start of a message is read: a scam is told in a sentence or two, and this bounds the time.
+MAX_CHARS = 1000
+
+
 def canonical(text: str) -> str:
     """The one form the scam patterns are written against (see the module docstring)."""
-    words = _WORD.findall(fold(normalize(text or "")))
+    words = _WORD.findall(fold(normalize((text or "")[:MAX_CHARS])))
     joined = " ".join(_fix_word(w) for w in words)
     for pattern, replacement in _PHRASE_FIXES:
         joined = pattern.sub(replacement, joined)

@@ -79,7 +79,7 @@ OFF_TOPIC_TEXT = (
 
 
 def _folded(text: str) -> str:
-    return " ".join(_WORD.findall(fold(expand_teencode(normalize(text or "")))))
+    return " ".join(_WORD.findall(fold(expand_teencode(normalize((text or "")[:1000])))))
 
 
 def is_off_topic(text: str) -> bool:

@@ -149,3 +149,12 @@ def test_triage_gives_the_steps_first_then_a_line_for_the_kind_and_an_existing_l
         assert list(LESSONS.glob(f"{module}/{number}-*.md")), result.lesson_id
         seen.add(result.kind)
     assert len(seen) >= 9
+
+
+def test_long_messages_are_read_in_bounded_time() -> None:
+    import time
+
+    for text in ("a " * 3000, "co nguoi goi bao " * 300, "x" * 5000):
+        start = time.perf_counter()
+        scam_kind(text)
+        assert time.perf_counter() - start < 0.5
