@@ -71,7 +71,7 @@ _FILLER = (
     r"them|lai|gap|mot|1|so|sang|qua|vao|cho|de|hay|la|nay|cai|cai do|gium|ho|giup|truoc|het) ){0,4}"
 )
 _ACTION = (
-    r"(?:chuyen (?:gap |ngay |luon )?(?:tien|khoan|so tien)|chuyen (?:vao|sang|qua) (?:so )?(?:tai khoan|stk|vi)|"
+    r"(?:chuyen (?:gap |ngay |luon )?(?:tien|khoan|so tien|tra|lai|them|het)|chuyen (?:vao|sang|qua) (?:so )?(?:tai khoan|stk|vi)|"
     r"nap (?:tien|the|them|so tien)|gui (?:tien|so tien|link)|thanh toan|vay|mo (?:app|tai khoan|ung dung)|"
     r"(?:dong|nop|tra) (?:\w+ )?(?:tien|so tien|phi)|nhan (?:tien )?ho|vao (?:link|duong link|trang)|"
     r"quay (?:video|clip|mat)|chup (?:anh )?(?:mat|can cuoc|the)|xac minh khuon mat|doc so can cuoc|"
@@ -275,6 +275,14 @@ RULES: tuple[_Rule, ...] = (
     # Apps and screen sharing on a stranger's word
     _rule("app_install", r"\b(?:file |tep )?apk\b", r"\b(?:gui|bat|bao|cai|tai|nhan)\b"),
     _rule("app_install", r"\b(?:ho|nguoi ta|nguoi la|ben kia|co nguoi) (?:dang )?huong dan (?:toi|minh|em)\b"),
+    # Done as a stranger said: "nghe theo họ cài ứng dụng", "chuyển tiền theo lời người gọi"
+    _rule(
+        "pressure",
+        r"\b(?:nghe|lam) theo (?:loi )?(?:ho|nguoi ta|nguoi la|ben kia|nguoi goi|huong dan cua ho)\b"
+        r"|\btheo (?:loi|huong dan cua) (?:nguoi goi|nguoi la|ho|nguoi ta|ben kia|so la)\b",
+        r"\b(?:cai|chuyen|bam|doc|nap|gui|quet|dang nhap|mo|tai)\b",
+    ),
+    _rule("link_clicked", r"\blink\b", r"\b(?:toi|minh|em|da|lo) (?:da )?(?:bam|an|nhan|click|vao) (?:\w+ )?roi\b"),
     # Anyone pushing to pay, read a code, install or tap: "có người bảo tôi chuyển tiền"
     _rule("pressure", rf"\b{_PRESSURE} {_FILLER}{_ACTION}\b"),
     _rule(
@@ -330,7 +338,9 @@ _NOW = re.compile(
     r"\b(?:dang(?! nhap| ky| ki| tin| bai| anh)|vua|moi|roi|ho|nguoi ta|ben kia|co nguoi|lo(?! ma| bi)|xong|nghi|"
     r"(?:toi|minh|em|mk) (?:\w+ )?bi)\b"
 )
-_HYPOTHETICAL = re.compile(r"\b(?:neu(?! (?:\w+ )?khong)|gia su|lo ma|phong khi|trong truong hop|gia nhu)\b|^khi\b")
+_HYPOTHETICAL = re.compile(
+    r"\b(?:(?<!doa )(?<!noi )(?<!bao )neu(?! (?:\w+ )?khong)|gia su|lo ma|phong khi|trong truong hop|gia nhu)\b|^khi\b"
+)
 _HAPPENED = re.compile(r"\b(?:dang|vua|roi)\b")
 _YES_NO = re.compile(r"(?:^|\s)co (?:\w+ ){0,10}?(?:khong|chua)$")
 # "tôi cúp máy rồi", "em xóa luôn rồi": the learner stopped it; unless it goes on ("nhưng họ vẫn gọi").
