@@ -79,7 +79,7 @@ _ACTION = (
     r"doc (?:ma|so|otp|stk|so the|so tai khoan)|gui (?:ma otp|otp)|dua (?:ma|otp)|"
     r"cung cap (?:ma|otp|mat khau|so the|thong tin|stk)|"
     r"cai (?:dat )?(?:app|apk|phan mem|ung dung|file)|cai de|tai (?:app|apk|phan mem|ung dung)|"
-    r"(?:bam|nhan|an|click) (?:vao )?(?:link|duong dan|duong link|phim)|"
+    r"(?:bam|nhan|an|click) (?:vao )?(?:link|duong dan|duong link|phim|so)|"
     r"quet ma|chia se man hinh|ra (?:cay )?atm|ra ngan hang|lam theo|giu bi mat|"
     r"khong (?:duoc )?(?:cup|tat) may|otp|mat khau|stk)"
 )
@@ -111,7 +111,9 @@ RULES: tuple[_Rule, ...] = (
         rf"\b{_MONEY_ACT} (?:\w+ )?(?:cho|vao|sang) (?:tai khoan |1 |mot )?"
         r"(?:nguoi la|ke lua dao|ben lua dao|lua dao|so la|tai khoan la|ke gian)\b",
     ),
-    _rule("money_sent", r"\blua (?:lay|mat|het) (?:\w+ )?(?:tien|so tien)\b"),
+    _rule("money_sent", r"\blua (?:lay|mat|het|chuyen) (?:\w+ )?(?:tien|so tien)\b"),
+    _rule("money_sent", r"\b(?:toi|minh|em|mk) (?:\w+ )?bi (?:\w+ ){1,6}?lua(?! dao)\b"),
+    _rule("task_job", r"\bbi doi (?:phi|tien|so tien)\b", r"\b(?:vay|giai ngan|rut|nhiem vu|san)\b"),
     _rule("money_sent", r"\b(?:ve|con) (?:0|khong|so tien) ?(?:dong)?$|\bbay mau\b|\bsach tien\b"),
     _rule("money_sent", r"\b(?:bi|vua|da|moi) mat (?:het )?(?:so tien|tien)\b"),
     _rule("money_sent", r"\bbi lua(?: dao)? (?:roi|mat|het|so tien|chuyen|nap|gui|tien)\b"),
@@ -123,13 +125,13 @@ RULES: tuple[_Rule, ...] = (
     _rule(
         "hacked",
         rf"\b{_ACCOUNT}\b (?:\w+ ){{0,6}}?bi (?:\w+ ){{0,2}}?(?:hack|chiem|mat quyen|nguoi khac|dieu khien|tru|lay mat|"
-        r"chuyen (?:het |sach )?(?:tien|so tien))\b",
+        r"chuyen (?:het |sach |di )?(?:tien|so tien))\b",
     ),
     _rule("hacked", r"\b(?:bi|bao) tru (?:tien|so tien)\b"),
     _rule(
         "hacked",
         r"\b(?:bi|vua|da|ho|nguoi ta|ke|ai do|no|chung no) (?:\w+ ){0,2}?(?:rut|lay|tru|hack|chiem|cuom|an cap|"
-        r"danh cap|mat) (?:sach |het |mat |duoc |luon )?(?:\w+ )?(?:tien|so tien|zalo|facebook|nick|acc|tai khoan|"
+        r"danh cap|mat(?! khau)) (?:sach |het |mat |duoc |luon )?(?:\w+ )?(?:tien|so tien|zalo|facebook|nick|acc|tai khoan|"
         r"the|vi|email|gmail)\b",
     ),
     _rule("hacked", r"\b(?:ai do|nguoi la|ke|nguoi khac|ho) (?:vua |da )?doi mat khau\b"),
@@ -141,6 +143,10 @@ RULES: tuple[_Rule, ...] = (
         "hacked",
         r"\b(?:toi|minh|em|vua|da) (?:\w+ )?bi mat (?:dien thoai|the|vi)\b",
         r"\b(?:ngan hang|app|vi dien tu|momo)\b",
+    ),
+    _rule(
+        "hacked",
+        r"\b(?:nguoi la|ai do|ke|nguoi khac|ho|co nguoi) (?:\w+ ){0,2}?dieu khien (?:\w+ )?(?:dien thoai|may|man hinh)\b",
     ),
     _rule("hacked", r"\bmat quyen (?:truy cap|dang nhap|kiem soat)\b"),
     _rule("hacked", r"\bbi (?:hack|chiem) (?:mat )?(?:zalo|facebook|nick|tai khoan)\b"),
@@ -182,7 +188,7 @@ RULES: tuple[_Rule, ...] = (
         r"\b(?:tien|so tien|chuyen|tra|neu khong|khong thi)\b",
     ),
     _rule("threat", r"\b(?:doi|bat|yeu cau) (?:\w+ ){0,2}?(?:tien|so tien)\b", r"\b(?:khong thi|neu khong)\b"),
-    _rule("threat", rf"\b(?:bi|dang bi)\b (?:\w+ ){{0,3}}?{_THREAT}\b"),
+    _rule("threat", rf"\b(?:bi|dang bi)\b (?:\w+ ){{0,5}}?{_THREAT}\b"),
     _rule("threat", rf"\b{_THEY}\b (?:\w+ ){{0,6}}?{_THREAT}\b"),
     _rule("threat", rf"\b{_THREAT} (?:\w+ ){{0,2}}?(?:toi|minh|em|ca nha|nha toi|gia dinh)\b"),
     # One-time codes asked for or given
@@ -246,7 +252,8 @@ RULES: tuple[_Rule, ...] = (
     _rule(
         "fake_authority",
         rf"\b{_THEY}\b (?:\w+ ){{0,3}}?(?:goi|nhan tin|nhan)\b",
-        r"\b(?:ma tuy|rua tien|vu an|trieu tap|truy na|khoi to|bat giam|nghi pham|khoan vay|kien ra toa)\b",
+        r"\b(?:ma tuy|rua tien|vu an|trieu tap|truy na|khoi to|bat giam|nghi pham|khoan vay|kien ra toa|"
+        r"duong day|mua ban nguoi|dinh (?:vao|vu|den|liu)|khoa (?:2|hai) chieu)\b",
     ),
     # Prizes that cost a fee
     _rule(
@@ -328,7 +335,7 @@ def cue_kind(folded: str) -> ScamKind | None:
 
 # --- questions about scams, not scams happening -------------------------------------------------
 _LEARNING = re.compile(
-    r"\b(?:la gi|the nao la|nhan biet|nhan dien|phong tranh|phong chong|phong ngua|de khong bi|khong bi|"
+    r"\b(?:la gi|the nao la|nhan biet|nhan dien|phong tranh|phong chong|phong ngua|de khong|khong bi|"
     r"tranh (?:bi|lua|cuoc)|dau hieu|(?:cac |nhung )?chieu (?:lua|tro|thuc|moi)|kieu lua|thu doan|vi du|"
     r"co phai|tai sao|(?<!khong biet )vi sao|la sao|do dau|phap luat|theo luat|bi phat|nguy hiem|co that|gia danh|gia mao|"
     r"bai hoc|hoc bai|day (?:bo|me|ong|ba|cho)|dan (?:bo|me|ong|ba)|meo|hay bi)\b"

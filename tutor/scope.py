@@ -36,7 +36,7 @@ _DIGITAL = re.compile(
     r"nhan hang|goi|(?<!gia )lua|113|cong an|dien luc|xung|gia danh|gia mao|doa|so la|nghe may|luong cao|"
     r"tuyen dung|phat nguoi|thue bao|the tin dung|tien dien|tien nuoc|nap tien|bao hiem (?:xa hoi|y te)|the bao hiem|dong bao hiem|grab|dat xe|windows|win|"
     r"game|canva|tai ve|mp3|tai nhac|chieu (?:lua|gia|tro)|gia (?:tai nan|lam|danh|mao)|mang|tien|the cao|so (?:hoa|lieu)|(?:gia dinh|cong dan|can bo|ky nang) so|"
-    r"nguoi la|ghep (?:anh|mat)|anh (?:cua|nong|ghep)|xuat khau lao dong|tuyen dung|viec lam|phi|lam gia|"
+    r"thu ho|dat hang|hang (?:loi|gia|khong dat)|nguoi la|ghep (?:anh|mat)|anh (?:cua|nong|ghep)|xuat khau lao dong|tuyen dung|viec lam|phi|lam gia|"
     r"may in|sms|trung thuong|tong dai|so the|the ngan hang|so dien thoai|sdt|can cuoc|cccd|chip|sinh trac|khuon mat|van tay|bao mat|an toan)\b"
 )
 
