@@ -48,16 +48,16 @@ def is_scam_in_progress(text: str) -> bool:
 # --- what to tell the learner -------------------------------------------------------------------
 _SAFETY_STEPS = (
     "⚠️ Làm ngay:\n"
-    "1. Gọi tổng đài ngân hàng của bạn (số in trên thẻ hoặc trong ứng dụng chính thức) "
-    "để khóa tài khoản và tra soát, chặn khoản tiền đã chuyển.\n"
-    "2. Không chuyển tiền nữa. Không đưa mã OTP, mật khẩu cho bất kỳ ai.\n"
+    "1. Gọi tổng đài ngân hàng của bạn (số in trên thẻ hoặc trong ứng dụng chính thức) để khóa tài khoản; "
+    "đã chuyển tiền thì xin tra soát để chặn lại.\n"
+    "2. Cúp máy người lạ. Không chuyển tiền nữa, không đưa mã OTP, mật khẩu cho bất kỳ ai.\n"
     "3. Báo công an: gọi 113 hoặc đến công an nơi gần nhất. Giữ lại tin nhắn, số điện thoại, biên lai."
 )
 
 # One line for the situation, after the steps; then the matching lesson.
 _KIND_TIPS: dict[ScamKind, str] = {
     "money_sent": "Gọi ngân hàng càng sớm càng dễ chặn được tiền. Ai hứa «lấy lại tiền giúp» mà đòi phí cũng là lừa đảo.",
-    "call_in_progress": "Cúp máy ngay. Công an, ngân hàng thật không làm việc, không đòi tiền qua điện thoại.",
+    "call_in_progress": "Công an, ngân hàng thật không làm việc, không đòi tiền hay mã OTP qua điện thoại.",
     "otp": "Mã OTP là chìa khóa tài khoản của bạn: ngân hàng, công an, người giao hàng không bao giờ hỏi.",
     "hacked": "Đổi mật khẩu trong ứng dụng chính thức và báo bạn bè: đừng chuyển tiền cho ai mượn qua tin nhắn.",
     "threat": "Đừng trả tiền cho kẻ đe dọa: trả rồi họ sẽ đòi thêm. Chụp lại tin nhắn làm bằng chứng.",
