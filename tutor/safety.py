@@ -31,7 +31,7 @@ def scam_kind(text: str) -> ScamKind | None:
     if not folded:
         return None
     for rule in RULES:
-        if all(p.search(folded) for p in rule.all_of):
+        if rule.matches(folded):
             return None if is_about_scams(folded, rule.kind) else rule.kind
     kind = cue_kind(folded)
     return None if kind is None or is_about_scams(folded, kind) else kind

@@ -96,10 +96,21 @@ _ACCOUNT = r"(?:zalo|facebook|nick|tai khoan|acc|messenger|gmail|email|dien thoa
 class _Rule:
     kind: ScamKind
     all_of: tuple[re.Pattern[str], ...]
+    none_of: re.Pattern[str] | None = None
+
+    def matches(self, folded: str) -> bool:
+        """All patterns found and the exclusion (if any) not."""
+        if self.none_of is not None and self.none_of.search(folded):
+            return False
+        return all(p.search(folded) for p in self.all_of)
 
 
-def _rule(kind: ScamKind, *patterns: str) -> _Rule:
-    return _Rule(kind, tuple(re.compile(p) for p in patterns))
+def _rule(kind: ScamKind, *patterns: str, unless: str | None = None) -> _Rule:
+    return _Rule(kind, tuple(re.compile(p) for p in patterns), re.compile(unless) if unless else None)
+
+
+# Fees and charges the bank takes every month are not thefts.
+_FEES = r"\b(?:phi|hang thang|moi thang|thang nao|phi sms|phi duy tri|phi thuong nien)\b"
 
 
 # In priority order: the first rule that matches names the kind (what already happened first).
@@ -119,20 +130,22 @@ RULES: tuple[_Rule, ...] = (
     _rule("money_sent", r"\bbi lua(?: dao)? (?:roi|mat|het|so tien|chuyen|nap|gui|tien)\b"),
     _rule(
         "money_sent",
-        r"\b(?:dang|vua|moi|da|toi|minh|em|mk|hinh nhu|chac|co le|nghi|so) (?:la )?(?:da )?(?:bi|dang bi) lua\b",
+        r"\b(?:dang|vua|moi|da|toi|minh|em|mk|hinh nhu|chac|co le|nghi) (?:la )?(?:da )?(?:bi|dang bi) lua\b",
     ),
     # Hacked accounts and unexplained debits
     _rule(
         "hacked",
         rf"\b{_ACCOUNT}\b (?:\w+ ){{0,6}}?bi (?:\w+ ){{0,2}}?(?:hack|chiem|mat quyen|nguoi khac|dieu khien|tru|lay mat|"
         r"chuyen (?:het |sach |di )?(?:tien|so tien))\b",
+        unless=_FEES,
     ),
-    _rule("hacked", r"\b(?:bi|bao) tru (?:tien|so tien)\b"),
+    _rule("hacked", r"\b(?:bi|bao) tru (?:tien|so tien)\b", unless=_FEES),
     _rule(
         "hacked",
         r"\b(?:bi|vua|da|ho|nguoi ta|ke|ai do|no|chung no) (?:\w+ ){0,2}?(?:rut|lay|tru|hack|chiem|cuom|an cap|"
         r"danh cap|mat(?! khau)) (?:sach |het |mat |duoc |luon )?(?:\w+ )?(?:tien|so tien|zalo|facebook|nick|acc|tai khoan|"
         r"the|vi|email|gmail)\b",
+        unless=_FEES,
     ),
     _rule("hacked", r"\b(?:ai do|nguoi la|ke|nguoi khac|ho) (?:vua |da )?doi mat khau\b"),
     _rule("hacked", r"\b(?:dung|lay) (?:\w+ ){0,3}?(?:cua toi|cua minh|cua em) (?:de )?(?:vay|muon|lua)\b"),
@@ -219,13 +232,20 @@ RULES: tuple[_Rule, ...] = (
         "call_in_progress",
         r"\b(?:dung|khong duoc|cam|khong cho) (?:\w+ ){0,2}?(?:cup|tat|ke voi ai|noi voi ai)\b|\bbi giu may\b",
     ),
+    _rule(
+        "call_in_progress",
+        r"\b(?:dang|vua|phai) (?:ra|den|o) (?:ngan hang|atm|cay atm) (?:de )?(?:rut|chuyen|gui|nop)\b",
+        r"\b(?:nguoi la|so la|goi|nguoi ta|ho|ben kia|xung)\b",
+    ),
     # Fake police, court, bank, utility, tax, social insurance, carrier
     _rule(
         "fake_authority",
         rf"\b(?:tu )?(?:xung|nhan) (?:la )?(?:ben |nhan vien |can bo )?(?:{_AUTH}|ca|giao vien|bac si|shipper)\b",
     ),
     _rule(
-        "fake_authority", rf"\b{_AUTH}\b (?:\w+ ){{0,3}}?(?:goi|nhan tin|nhan|bao|noi|gui tin|gui)\b", rf"\b{_CLAIM}\b"
+        "fake_authority",
+        rf"\b{_AUTH}\b (?:\w+ ){{0,3}}?(?:goi|nhan tin|nhan duoc|bao|noi|gui tin|gui)\b",
+        rf"\b{_CLAIM}\b",
     ),
     _rule("fake_authority", rf"\b{_AUTH}\b (?:\w+ ){{0,3}}?{_CLAIM}\b", r"\b(?:goi|nhan tin|nhan|bao|noi|gui)\b"),
     _rule("fake_authority", r"\bmac (?:ao|do|quan phuc|sac phuc) (?:cong an|canh sat|quan doi)\b"),
@@ -318,7 +338,8 @@ _CUES: dict[str, re.Pattern[str]] = {
     ),
     "secret": re.compile(rf"\b(?:{_SECRET}|thong tin|mat khau)\b"),
     "harm": re.compile(
-        r"\b(?:mat(?! khau)|lay mat|rut|tru|hack|chiem|lua|phong toa|doa|trieu tap|chuoc|ve 0|het tien|tu nhan tin|"
+        r"\b(?:(?<!quet )(?<!khuon )(?<!quay )(?<!chup )mat(?! khau| truoc| sau)|lay mat|bi rut|rut (?:sach|het|mat)|"
+        r"tru|hack|chiem|lua|phong toa|doa|trieu tap|chuoc|ve 0|het tien|tu nhan tin|"
         r"thiet bi la|mao danh|gia lam|gia danh|gia mao|khong lien lac)\b"
     ),
     "now": re.compile(r"\b(?:dang(?! nhap| ky| ki)|vua|moi|roi|cuu|gap|ngay|luon)\b"),
@@ -334,21 +355,29 @@ def cue_kind(folded: str) -> ScamKind | None:
 
 
 # --- questions about scams, not scams happening -------------------------------------------------
+# Asking how to tell, what it is, how to prevent; or afraid it might happen: learning, unless it is
+# going on ("đang", "vừa", "rồi").
+_STRONG_LEARNING = re.compile(
+    r"\b(?:la gi|the nao la|lam sao biet|sao biet|lam sao nhan ra|dau hieu|nhan biet|phong tranh|phong chong|"
+    r"phong ngua|de khong|tranh bi|thu doan|vi du|phap luat|theo luat)\b"
+)
+_FEAR = re.compile(r"\b(?:so|lo so|ngai|e ngai) (?:\w+ )?(?:bi|rang)\b")
 _LEARNING = re.compile(
     r"\b(?:la gi|the nao la|nhan biet|nhan dien|phong tranh|phong chong|phong ngua|de khong|khong bi|"
     r"tranh (?:bi|lua|cuoc)|dau hieu|(?:cac |nhung )?chieu (?:lua|tro|thuc|moi)|kieu lua|thu doan|vi du|"
     r"co phai|tai sao|(?<!khong biet )vi sao|la sao|do dau|phap luat|theo luat|bi phat|nguy hiem|co that|gia danh|gia mao|"
-    r"bai hoc|hoc bai|day (?:bo|me|ong|ba|cho)|dan (?:bo|me|ong|ba)|meo|hay bi)\b"
+    r"bai hoc|hoc bai|day (?:bo|me|ong|ba|cho)|dan (?:bo|me|ong|ba)|meo|hay bi|lam sao biet|sao biet|"
+    r"lam sao nhan ra|co sao khong)\b"
 )
 # Something shows it is happening to this learner now.
 _NOW = re.compile(
-    r"\b(?:dang(?! nhap| ky| ki| tin| bai| anh)|vua|moi|roi|ho|nguoi ta|ben kia|co nguoi|lo(?! ma| bi)|xong|nghi|"
+    r"\b(?:dang(?! nhap| ky| ki| tin| bai| anh)|vua|(?<!roi )moi(?! nap| vao| tham gia)|roi(?! moi)|ho|nguoi ta|ben kia|co nguoi|lo(?! ma| bi)|xong|nghi|"
     r"(?:toi|minh|em|mk) (?:\w+ )?bi)\b"
 )
 _HYPOTHETICAL = re.compile(
     r"\b(?:(?<!doa )(?<!noi )(?<!bao )neu(?! (?:\w+ )?khong)|gia su|lo ma|phong khi|trong truong hop|gia nhu)\b|^khi\b"
 )
-_HAPPENED = re.compile(r"\b(?:dang|vua|roi)\b")
+_HAPPENED = re.compile(r"\b(?:dang(?! nhap| ky| ki)|vua|roi(?! moi))\b")
 _YES_NO = re.compile(r"(?:^|\s)co (?:\w+ ){0,10}?(?:khong|chua)$")
 # "tôi cúp máy rồi", "em xóa luôn rồi": the learner stopped it; unless it goes on ("nhưng họ vẫn gọi").
 _AVERTED = re.compile(
@@ -367,6 +396,8 @@ def is_about_scams(folded: str, kind: ScamKind) -> bool:
     if kind not in ("money_sent", "hacked") and averted and not _STILL.search(folded):
         return True
     if _HYPOTHETICAL.search(folded) and not _HAPPENED.search(folded):
+        return True
+    if (_STRONG_LEARNING.search(folded) or _FEAR.search(folded)) and not _HAPPENED.search(folded):
         return True
     now = _NOW.search(folded) is not None
     if _LEARNING.search(folded) and not now:

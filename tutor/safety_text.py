@@ -95,6 +95,12 @@ _PHRASE_FIXES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"phay buc|phay book|pay buc", "facebook"),
         (r"sip po|sip per", "shipper"),
         (r"(?:a|anh) pe ka|(?:a|anh) p k|ap ka", "apk"),
+        # "hộ" (on someone's behalf) folds like "họ" (they): "ký hộ được không", "nhận tiền hộ có sao không".
+        (
+            r"(?<!cho )(?<!voi )(?<!la )(?<!ma )(?<!cua )(?<!theo )(?<!goi )(?<!bao )(?<!nghe )ho"
+            r"(?= (?:khong|co|duoc|nhe|voi|nha|di|dum)\b|$)",
+            "giup",
+        ),
         # Amounts: "5 trieu", "5tr", "500k", "7 cu", "2 ty", "300 nghin" -> "so tien"
         (r"\d+(?: \d+)* ?(?:k|tr|trieu|cu|ty|nghin|ngan|dong|d)\b", "so tien"),
         (
