@@ -36,6 +36,8 @@ _DIGITAL = re.compile(
     r"nhan hang|goi|(?<!gia )lua|113|cong an|dien luc|xung|gia danh|gia mao|doa|so la|nghe may|luong cao|"
     r"tuyen dung|phat nguoi|thue bao|the tin dung|tien dien|tien nuoc|nap tien|bao hiem (?:xa hoi|y te)|the bao hiem|dong bao hiem|grab|dat xe|windows|win|"
     r"game|canva|tai ve|mp3|tai nhac|chieu (?:lua|gia|tro)|gia (?:tai nan|lam|danh|mao)|mang|tien|the cao|so (?:hoa|lieu)|(?:gia dinh|cong dan|can bo|ky nang) so|"
+    r"dien tu|cong doan|thue|dau tu|chinh hang|hang (?:hieu|nhai)|giay to|giay kham|ho so|rieng tu|"
+    r"nhom (?:zalo|chat|telegram|facebook|chung khoan|dau tu)|san (?:chung khoan|dau tu)|lich su (?:tro chuyen|duyet)|"
     r"thu ho|dat hang|hang (?:loi|gia|khong dat)|nguoi la|ghep (?:anh|mat)|anh (?:cua|nong|ghep)|xuat khau lao dong|tuyen dung|viec lam|phi|lam gia|"
     r"may in|sms|trung thuong|tong dai|so the|the ngan hang|so dien thoai|sdt|can cuoc|cccd|chip|sinh trac|khuon mat|van tay|bao mat|an toan)\b"
 )
@@ -53,14 +55,16 @@ _SMALL_TALK = re.compile(
 )
 
 _OFF_TOPIC = re.compile(
-    r"\b(?:thoi tiet|du bao|nang khong|troi (?:mua|nang|lanh|nong)|co mua|mua (?:khong|to|bao)|bao so|"
+    r"\b(?:thoi tiet|du bao|nang khong|troi (?:mua|nang|lanh|nong)|(?:mai|hom nay|chieu nay|toi nay) (?:co )?mua|"
+    r"mua (?:to|lon|bao|da|rao)|(?:se|sap) mua|bao so|"
     r"gia (?:vang|xang|dau|heo|lua|gao|ca phe|cao su|dat|nha)|vang (?:sjc|9999|mieng|nhan)|ty gia|"
     r"do la|chung khoan|co phieu|xo so|vietlott|lo de|soi cau|bong da|da bong|world cup|u23|lich thi dau|"
     r"tu vi|tuoi (?:ty|suu|dan|mao|thin|ti|ngo|mui|than|dau|tuat|hoi)|phong thuy|xem ngay|hop mau|"
     r"nau|mon (?:an|gi|ngon)|an gi|cong thuc nau|lam banh|bai tho|lam tho|tho ve|bai hat|sang tac|hat (?:cho|mot|bai)|"
     r"ke chuyen|chuyen cuoi|co tich|bai van|bai phat bieu|thuoc|dau (?:dau|bung|lung|rang)|bi sot|sot|bi ho|"
     r"huyet ap|benh(?! vien)|giam can|lam dep|nguoi yeu|bao nhieu tuoi|ten la gi|thich toi|am lich|may gio|"
-    r"thu do|tong thong|lich su|bao nhieu tinh|(?:cong|tru|nhan|chia) \d+|\d+ (?:cong|tru|nhan|chia)|"
+    r"thu do|tong thong|lich su(?! (?:tro chuyen|duyet|giao dich|cuoc goi|tin nhan|dang nhap))|bao nhieu tinh|"
+    r"\d+ (?:cong|tru|nhan|chia) \d+|"
     r"dich (?:cau|doan|bai|giup|sang)|giai (?:bai|toan)|luong toi thieu|nghi phep|nghi tet|luat lao dong|"
     r"mua (?:xe|nha)|xe may|quan ao|bo phim|xem phim|phim (?:gi|hay|moi)|ca si|dien vien|"
     r"troi (?:co )?(?:mua|nang|lanh|nong|ret|gio)|(?:lanh|nong|ret) (?:khong|ko)|gia \w+ hom nay|gia bac|"
@@ -83,13 +87,21 @@ def _folded(text: str) -> str:
     return " ".join(_WORD.findall(fold(expand_teencode(normalize((text or "")[:1000])))))
 
 
+# "AI" typed in capitals is the assistant kind, not "ai" (who).
+_AI = re.compile(r"\bA\.?I\b")
+
+
+def _names_digital(text: str, folded: str) -> bool:
+    return _DIGITAL.search(folded) is not None or _AI.search(text or "") is not None
+
+
 def is_off_topic(text: str) -> bool:
     """True when the message is clearly outside digital skills and names nothing digital.
 
     Precise enough to answer before any retrieval (the questions flow does).
     """
     folded = _folded(text)
-    if not folded or _DIGITAL.search(folded) or is_scam_in_progress(text):
+    if not folded or _names_digital(text, folded) or is_scam_in_progress(text):
         return False
     return _OFF_TOPIC.search(folded) is not None
 
@@ -103,7 +115,7 @@ def names_nothing_of_the_course(text: str) -> bool:
     if is_off_topic(text):
         return True
     folded = _folded(text)
-    if not folded or _DIGITAL.search(folded) or _COURSE.search(folded) or is_scam_in_progress(text):
+    if not folded or _names_digital(text, folded) or _COURSE.search(folded) or is_scam_in_progress(text):
         return False
     return len(folded.split()) >= 3 and not _SMALL_TALK.search(folded)
 
