@@ -108,3 +108,18 @@ def test_the_reply_says_what_the_assistant_helps_with_and_offers_the_menu() -> N
     assert has_marks(reply) and reply == unicodedata.normalize("NFC", reply)
     assert len(reply) <= 300
     assert "«" not in reply  # no lesson offered
+
+
+def test_the_course_own_questions_are_not_turned_down() -> None:
+    """The Q&A cards' phrasings (written by the course's editors, not for this classifier) stay in scope."""
+    course = Path(__file__).resolve().parents[2] / "knowledge" / "lessons"
+    phrasings = [
+        question
+        for path in sorted(course.glob("*/faq.yaml"))
+        for card in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("cards", [])
+        for question in card.get("questions", [])
+    ]
+    if not phrasings:
+        pytest.skip("no Q&A cards in the course")
+    flagged = [q for q in phrasings if is_off_topic(q)]
+    assert len(flagged) <= len(phrasings) // 200, flagged
