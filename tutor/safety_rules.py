@@ -244,10 +244,16 @@ RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         "fake_authority",
-        rf"\b{_AUTH}\b (?:\w+ ){{0,3}}?(?:goi|nhan tin|nhan duoc|bao|noi|gui tin|gui)\b",
+        rf"\b{_AUTH}\b (?:\w+ ){{0,3}}?(?:goi|nhan tin|nhan duoc|(?<!thong )bao|noi|gui tin|gui)\b",
         rf"\b{_CLAIM}\b",
+        unless=r"\blich (?:cat|mat|ngung cap) (?:dien|nuoc)\b",
     ),
-    _rule("fake_authority", rf"\b{_AUTH}\b (?:\w+ ){{0,3}}?{_CLAIM}\b", r"\b(?:goi|nhan tin|nhan|bao|noi|gui)\b"),
+    _rule(
+        "fake_authority",
+        rf"\b{_AUTH}\b (?:\w+ ){{0,3}}?{_CLAIM}\b",
+        r"\b(?:goi|nhan tin|nhan duoc|(?<!thong )bao|noi|gui)\b",
+        unless=r"\blich (?:cat|mat|ngung cap) (?:dien|nuoc)\b",
+    ),
     _rule("fake_authority", r"\bmac (?:ao|do|quan phuc|sac phuc) (?:cong an|canh sat|quan doi)\b"),
     _rule(
         "fake_authority", r"\b(?:chuyen|gui|nap|dua)\b (?:\w+ ){0,3}?(?:vao|sang|qua) tai khoan (?:an toan|tam giu)\b"
@@ -286,7 +292,7 @@ RULES: tuple[_Rule, ...] = (
     # "Tasks", trading platforms and "jobs" that keep the money
     _rule(
         "task_job",
-        r"\b(?:khong|chua) (?:cho )?rut (?:\w+ )?(?:duoc|tien|ra)\b|\bbi giu (?:lai )?tien\b|\bgiu tien\b",
+        r"\b(?:khong|chua) (?:cho )?rut(?: (?:\w+ )?(?:duoc|tien|ra))?\b|\bbi giu (?:lai )?tien\b|\bgiu tien\b",
         r"\b(?:nap|dong|nop|bat|phi|thue|nhiem vu|san|dau tu)\b",
     ),
     _rule(
