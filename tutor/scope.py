@@ -38,7 +38,7 @@ _DIGITAL = re.compile(
     r"game|canva|tai ve|mp3|tai nhac|chieu (?:lua|gia|tro)|gia (?:tai nan|lam|danh|mao)|mang|tien|the cao|so (?:hoa|lieu)|(?:gia dinh|cong dan|can bo|ky nang) so|"
     r"dien tu|cong doan|thue|dau tu|chinh hang|hang (?:hieu|nhai)|giay to|giay kham|ho so|rieng tu|"
     r"nhom (?:zalo|chat|telegram|facebook|chung khoan|dau tu)|san (?:chung khoan|dau tu)|lich su (?:tro chuyen|duyet)|"
-    r"thu ho|dat hang|hang (?:loi|gia|khong dat)|nguoi la|ghep (?:anh|mat)|anh (?:cua|nong|ghep)|xuat khau lao dong|tuyen dung|viec lam|phi|lam gia|"
+    r"buu pham|buu kien|hai quan|quang cao|tra cuu|thu ho|dat hang|hang (?:loi|gia|khong dat)|nguoi la|ghep (?:anh|mat)|anh (?:cua|nong|ghep)|xuat khau lao dong|tuyen dung|viec lam|phi|lam gia|"
     r"may in|sms|trung thuong|tong dai|so the|the ngan hang|so dien thoai|sdt|can cuoc|cccd|chip|sinh trac|khuon mat|van tay|bao mat|an toan)\b"
 )
 
