@@ -89,7 +89,7 @@ class SpeechService:
             try:
                 text = self._local.transcribe(audio.samples)
             except Exception as exc:  # a broken model must not take the channel down
-                log.exception("Local transcription failed")
+                log.error("Local transcription failed: %s", type(exc).__name__)  # type only, as everywhere
                 raise SpeechError("failed", type(exc).__name__) from exc
         if not text:
             raise SpeechError("silent", "no speech recognized")
