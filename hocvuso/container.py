@@ -189,6 +189,14 @@ class Container(StoreParts):
             speech=None if workers else self.speech,  # with workers, each worker hears its own notes
         )
 
+    def health_stats(self) -> dict[str, object]:
+        """What /healthz adds: the voice notes' state, then the store's statistics."""
+        voice = self.speech.describe() if self.speech is not None else {"enabled": False}
+        try:
+            return {"voice": voice, **self.store_stats()}
+        except Exception as exc:  # the store is not built yet: health is still answered
+            return {"voice": voice, "store": f"unavailable ({type(exc).__name__})"}
+
     def store_stats(self) -> dict[str, object]:
         """Documents and chunks in the knowledge store (for /healthz)."""
         status = self.knowledge_base.status()
@@ -214,7 +222,7 @@ class Container(StoreParts):
         else:
             channels.append(zalo)
         channels.append(self.webchat)  # a channel too: its reminder scheduler runs with the app
-        return create_app(channels=channels, off_channels=off, stats=self.store_stats)
+        return create_app(channels=channels, off_channels=off, stats=self.health_stats)
 
     # --- Zalo and web chat ---------------------------------------------------------------------
     @cached_property

@@ -71,6 +71,16 @@ class SpeechService:
         self._pool = ThreadPoolExecutor(max(1, config.workers), thread_name_prefix="voice")
         self._slots = threading.BoundedSemaphore(max(1, config.workers) * (1 + QUEUE_PER_WORKER))
 
+    def describe(self) -> dict[str, object]:
+        """What /healthz says about voice notes (no personal data)."""
+        return {
+            "enabled": True,
+            "engine": "remote, local fallback" if self._remote is not None else "local",
+            "model_loaded": self._local.loaded,
+            "max_seconds": self.config.max_seconds,
+            "workers": self.config.workers,
+        }
+
     def warm(self) -> Future[None]:
         """Assemble and load the local model in the background (the first note then waits less)."""
         return self._pool.submit(self._local.load)

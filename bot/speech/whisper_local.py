@@ -122,6 +122,11 @@ class LocalWhisper:
         self._model: Any = None
         self._lock = threading.Lock()
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the model is in memory."""
+        return self._model is not None
+
     def load(self) -> None:
         """Assemble (once) and load the model; later calls return at once."""
         with self._lock:

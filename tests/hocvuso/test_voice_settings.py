@@ -51,9 +51,17 @@ def test_a_half_configured_endpoint_refuses_to_start(tmp_path: Path, values: dic
 def test_voice_off_and_on(tmp_path: Path) -> None:
     off = Container(load_settings(None, data_dir=tmp_path, voice={"enabled": False}))
     assert off.speech is None
+    assert off.health_stats()["voice"] == {"enabled": False}
     on = Container(load_settings(None, data_dir=tmp_path, voice={"base_url": "http://h/v1", "model": "m"}))
     try:
         assert on.speech is not None and on.speech.config.max_seconds == 60
         assert on.speech.config.tmp_dir == tmp_path / "tmp"
+        assert on.health_stats()["voice"] == {
+            "enabled": True,
+            "engine": "remote, local fallback",
+            "model_loaded": False,  # loaded by `hocvuso serve`'s warm-up or the first note
+            "max_seconds": 60.0,
+            "workers": 1,
+        }
     finally:
         on.close()
