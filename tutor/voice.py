@@ -24,20 +24,22 @@ from tutor.store import LearnerStore
 
 _TRAILING = re.compile(r"[\s.,!?…;:。]+$")
 _LEADING = re.compile(r"^[\s.,!?…;:-]+")
-# Vietnamese names of the letters a quiz choice is picked with, as Whisper may write them.
+# Vietnamese names of the letters a quiz choice is picked with, as Whisper may write them; read as a
+# letter only when that is the whole answer ("Bê.", "Đáp án bê", "Chọn xê"), never inside a sentence.
 _LETTER_NAMES = {"a": "a", "bê": "b", "bờ": "b", "xê": "c", "cê": "c", "cờ": "c", "đê": "d", "dê": "d", "đờ": "d"}
-_LAST_WORD = re.compile(r"(\S+)$")
-SHORT_ANSWER_WORDS = 4  # only in a short note is a trailing letter name an answer ("đáp án bê")
+_SPOKEN_CHOICE = re.compile(
+    r"^((?:(?:tôi|em) )?(?:chọn|câu|đáp án(?: là)?|phương án|ý) )?(" + "|".join(_LETTER_NAMES) + r")$",
+    re.IGNORECASE,
+)
 
 
 def as_typed(transcript: str) -> str:
     """The transcript as a learner would have typed it: no sentence punctuation around it, and a
-    trailing letter name of a short answer written as the letter ("Câu bê." → "Câu b")."""
+    spoken choice letter written as the letter ("Đáp án bê." → "Đáp án b")."""
     text = _LEADING.sub("", _TRAILING.sub("", transcript))
-    if len(text.split()) <= SHORT_ANSWER_WORDS:
-        match = _LAST_WORD.search(text)
-        if match and match.group(1).lower() in _LETTER_NAMES:
-            text = text[: match.start(1)] + _LETTER_NAMES[match.group(1).lower()]
+    match = _SPOKEN_CHOICE.match(text)
+    if match:
+        text = (match.group(1) or "") + _LETTER_NAMES[match.group(2).lower()]
     return text
 
 

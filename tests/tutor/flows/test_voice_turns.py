@@ -32,7 +32,8 @@ def test_as_typed_drops_sentence_punctuation_and_reads_letter_names() -> None:
     assert as_typed("Đáp án bê.") == "Đáp án b"
     assert as_typed("Xê") == "c"
     assert as_typed("Mật khẩu mạnh là gì?") == "Mật khẩu mạnh là gì"
-    assert as_typed("Tôi muốn hỏi về cái áo a") == "Tôi muốn hỏi về cái áo a"  # a long sentence stays
+    assert as_typed("Tôi chọn đê!") == "Tôi chọn d"
+    assert as_typed("Lá cờ") == "Lá cờ" and as_typed("con dê") == "con dê"  # words, not choices
 
 
 def test_what_was_heard_comes_first_then_the_command_runs(quick_tutor) -> None:
