@@ -22,7 +22,7 @@ from tutor.messages import Inbound, Reply
 from tutor.models import Learner
 from tutor.store import LearnerStore
 
-_TRAILING = re.compile(r"[\s.,!?…;:。]+$")
+_TRAILING = re.compile(r"[\s.,!…;:。]+$")  # a "?" stays: it tells a question from a quiz answer
 _LEADING = re.compile(r"^[\s.,!?…;:-]+")
 # Vietnamese names of the letters a quiz choice is picked with, as Whisper may write them; read as a
 # letter only when that is the whole answer ("Bê.", "Đáp án bê", "Chọn xê"), never inside a sentence.
@@ -34,8 +34,8 @@ _SPOKEN_CHOICE = re.compile(
 
 
 def as_typed(transcript: str) -> str:
-    """The transcript as a learner would have typed it: no sentence punctuation around it, and a
-    spoken choice letter written as the letter ("Đáp án bê." → "Đáp án b")."""
+    """The transcript as a learner would have typed it: no full stop or comma around it (a question
+    keeps its "?"), and a spoken choice letter written as the letter ("Đáp án bê." → "Đáp án b")."""
     text = _LEADING.sub("", _TRAILING.sub("", transcript))
     match = _SPOKEN_CHOICE.match(text)
     if match:

@@ -31,7 +31,7 @@ def test_as_typed_drops_sentence_punctuation_and_reads_letter_names() -> None:
     assert as_typed(" Làm bài tập! ") == "Làm bài tập"
     assert as_typed("Đáp án bê.") == "Đáp án b"
     assert as_typed("Xê") == "c"
-    assert as_typed("Mật khẩu mạnh là gì?") == "Mật khẩu mạnh là gì"
+    assert as_typed("Mật khẩu mạnh là gì?") == "Mật khẩu mạnh là gì?"  # "?" marks a question
     assert as_typed("Tôi chọn đê!") == "Tôi chọn d"
     assert as_typed("Lá cờ") == "Lá cờ" and as_typed("con dê") == "con dê"  # words, not choices
 
@@ -68,7 +68,7 @@ def test_a_spoken_question_reaches_the_answerer(quick_tutor, fake_answerer) -> N
     replies = speak(chat, "Mật khẩu mạnh là gì?")
     assert replies[0].text == "🎤 Mình nghe: «Mật khẩu mạnh là gì?»"
     assert replies[-1].text == fake_answerer.text
-    assert fake_answerer.questions == ["Mật khẩu mạnh là gì"]
+    assert fake_answerer.questions == ["Mật khẩu mạnh là gì?"]
 
 
 def test_a_note_that_was_not_heard_gets_one_reply_and_stores_nothing(quick_tutor, quick_container) -> None:
@@ -116,3 +116,13 @@ def test_for_a_learner_a_note_not_heard_leaves_only_an_event(quick_tutor, quick_
     assert {k: v for k, v in after.items() if v != before[k]} == {"tutor_events": before["tutor_events"] + 1}
     [event] = events(quick_container.engine, learner, "voice_unheard")
     assert event["data"] == {"problem": "corrupt"} and event["channel"] == "telegram"
+
+
+def test_a_spoken_question_during_a_quiz_is_answered_not_graded(quick_tutor, fake_answerer) -> None:
+    chat = Chat(quick_tutor, "v-9")
+    onboard(chat)
+    chat.say("/hoc")
+    chat.press("Làm bài tập")
+    speak(chat, "Vì sao không nên dùng ngày sinh làm mật khẩu?")
+    assert fake_answerer.questions == ["Vì sao không nên dùng ngày sinh làm mật khẩu?"]
+    assert "Đúng rồi" not in chat.text and "Chưa đúng" not in chat.text
