@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -24,6 +25,7 @@ SAMPLE_RATE = 16_000
 MIN_SECONDS = 0.3  # shorter than this is a tap on the mic button, not a question
 SILENCE_PEAK = 0.003  # about -50 dBFS: below this everywhere the note holds no voice
 DECODE_TIMEOUT_S = 30.0
+TMP_PREFIX = "hocvuso-voice-"
 BYTES_PER_SECOND_CAP = 200_000  # above 1.5 Mbit/s of compressed audio: not a voice note (WAV 48 kHz stereo fits)
 
 VoiceProblem = Literal["too_long", "silent", "not_audio", "corrupt", "unsupported", "busy", "failed"]
@@ -88,7 +90,7 @@ def decode_audio(data: bytes, max_seconds: float, tmp_dir: Path | None = None) -
         raise SpeechError("failed", "ffmpeg is not installed")
     if tmp_dir is not None:
         tmp_dir.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix="hocvuso-voice-", dir=tmp_dir)
+    fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=tmp_dir)
     path = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -114,6 +116,24 @@ def decode_audio(data: bytes, max_seconds: float, tmp_dir: Path | None = None) -
     if audio.seconds < MIN_SECONDS or float(np.max(np.abs(samples))) < SILENCE_PEAK:
         raise SpeechError("silent", f"{audio.seconds:.1f} s")
     return audio
+
+
+def remove_stale(tmp_dir: Path | None, older_than_s: float = 3600.0) -> int:
+    """Remove voice notes a killed process left in `tmp_dir` (older than `older_than_s`: another
+    process sharing the folder may be decoding a fresh one). Returns how many were removed."""
+    if tmp_dir is None or not tmp_dir.is_dir():
+        return 0
+    removed, cutoff = 0, time.time() - older_than_s
+    for path in tmp_dir.glob(f"{TMP_PREFIX}*"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError:  # removed meanwhile by another process
+            continue
+    if removed:
+        log.info("Removed %d voice note(s) left behind by a stopped process", removed)
+    return removed
 
 
 def classify_ffmpeg_error(stderr: str, decoded_some: bool) -> VoiceProblem:

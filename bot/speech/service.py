@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.speech.audio import SpeechError, decode_audio
+from bot.speech.audio import SpeechError, decode_audio, remove_stale
 from bot.speech.remote import RemoteFailed, RemoteWhisper
 from bot.speech.whisper_local import LocalWhisper
 from tutor.messages import Inbound
@@ -70,6 +70,7 @@ class SpeechService:
         self._remote = remote
         self._pool = ThreadPoolExecutor(max(1, config.workers), thread_name_prefix="voice")
         self._slots = threading.BoundedSemaphore(max(1, config.workers) * (1 + QUEUE_PER_WORKER))
+        remove_stale(config.tmp_dir)
 
     def describe(self) -> dict[str, object]:
         """What /healthz says about voice notes (no personal data)."""

@@ -8,7 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.speech.audio import SAMPLE_RATE, DecodedAudio, SpeechError, decode_audio, max_bytes_for
+from bot.speech.audio import (
+    SAMPLE_RATE,
+    TMP_PREFIX,
+    DecodedAudio,
+    SpeechError,
+    decode_audio,
+    max_bytes_for,
+    remove_stale,
+)
 from tests.bot.speech_clips import FORMATS, encode, needs_ffmpeg, silence, tone
 
 pytestmark = needs_ffmpeg
@@ -138,3 +146,20 @@ def test_stereo_48k_input_is_downmixed(tmp_path: Path, voice_tmp: Path) -> None:
 def test_encode_helper_covers_the_channels() -> None:
     assert {"ogg_opus", "webm_opus", "mp3", "wav", "m4a_aac"} <= set(FORMATS)
     assert callable(encode)
+
+
+def test_notes_left_by_a_killed_process_are_removed_at_start(tmp_path: Path) -> None:
+    import os
+    import time
+
+    folder = tmp_path / "voice-tmp"
+    folder.mkdir()
+    old, fresh, other = folder / f"{TMP_PREFIX}old", folder / f"{TMP_PREFIX}fresh", folder / "not-ours"
+    for path in (old, fresh, other):
+        path.write_bytes(b"audio")
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    os.utime(other, (two_hours_ago, two_hours_ago))
+    assert remove_stale(folder) == 1
+    assert sorted(p.name for p in folder.iterdir()) == sorted([fresh.name, other.name])
+    assert remove_stale(tmp_path / "missing") == 0
