@@ -20,6 +20,15 @@ class MasteryConfig:
 
 
 @dataclass(frozen=True)
+class PlacementConfig:
+    """The adaptive entry test: how many items at most, when to stop, what a passed module is worth."""
+
+    max_items: int = 20  # never more items than this
+    stop_after_wrong: int = 4  # this many answers, all wrong: a beginner, stop early
+    mastery: float = 0.9  # mastery given to every skill of a module shown "đã vững"
+
+
+@dataclass(frozen=True)
 class LLMConfig:
     """An OpenAI-compatible chat endpoint; empty `base_url` or `model` means no LLM."""
 
@@ -41,3 +50,6 @@ class TutorConfig:
     consent_retention_days: int = 730
     quiz_length: int = 5  # items per /kiemtra and /ontap session
     mastery: MasteryConfig = field(default_factory=MasteryConfig)
+    placement: PlacementConfig = field(default_factory=PlacementConfig)
+    certificate_dir: str = ""  # where certificate PNG/PDF files are written; "" -> the system temp dir
+    public_url: str = ""  # the server's public address, printed on certificates for verification

@@ -26,7 +26,7 @@ from tutor.config import TutorConfig
 from tutor.flows import build_registry, questions, quiz, reminders
 from tutor.flows.base import FlowContext
 from tutor.flows.quiz import LETTERS
-from tutor.messages import APOLOGY, Inbound, MenuEntry, ReminderTarget, Reply
+from tutor.messages import APOLOGY, CertificateCheck, Inbound, MenuEntry, ReminderTarget, Reply
 from tutor.payloads import MAX_PAYLOAD_BYTES, PayloadCodec, lesson_hash
 from tutor.store import LearnerStore
 from tutor.timeofday import parse_hhmm
@@ -131,6 +131,24 @@ class Conversation:
             identity = self._ctx.store.identity(session, channel, user_id)
             if identity is not None:
                 identity.active = active
+
+    def verify_certificate(self, code: str) -> CertificateCheck:
+        """Whether `code` is a valid certificate's verification code, with what the certificate says."""
+        from tutor.certificates import find, normalize_code
+
+        with transaction(self._sf) as session:
+            info = find(session, code)
+        if info is None:
+            return CertificateCheck(valid=False, code=normalize_code(code)[:32])
+        return CertificateCheck(
+            valid=True,
+            code=info.code,
+            number=info.number,
+            name=info.name,
+            unit=info.unit_name,
+            group=info.group_label,
+            issued_on=info.issued_at.astimezone(self._ctx.tz).date().isoformat(),
+        )
 
     # ---------------------------------------------------------------- maintenance
     def purge_inactive(self) -> int:

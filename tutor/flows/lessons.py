@@ -9,6 +9,7 @@ from knowledge.textnorm import fold, normalize
 from tutor import texts
 from tutor.events import EventKind
 from tutor.flows.base import FlowContext, Outcome, Turn, group_of, say, words
+from tutor.flows.certificate import nothing_to_learn
 from tutor.messages import Reply, SourceLink
 from tutor.payloads import AskPrompt, Learn, NextSection, OpenLesson, QuizLesson, lesson_hash
 from tutor.planner import next_lesson
@@ -55,9 +56,8 @@ def learn(ctx: FlowContext, t: Turn, arg: str = "") -> Outcome:
         ctx.store.completed_lessons(t.session, t.learner.id),
         ctx.threshold,
     )
-    if lesson is None:
-        t.state.mode = "idle"
-        return say(texts.ALL_DONE)
+    if lesson is None:  # nothing left to learn: the certificate, or the skills still missing
+        return nothing_to_learn(ctx, t)
     return open_lesson(ctx, t, lesson)
 
 

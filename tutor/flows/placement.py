@@ -1,8 +1,12 @@
-"""Placement: the optional entry test after the profile; its answers set the starting mastery."""
+"""Placement: the optional, adaptive entry test after the profile (see `tutor.placement_plan`).
+
+Its answers set the starting mastery; modules shown "đã vững" are skipped by the planner.
+"""
 
 from __future__ import annotations
 
 from tutor import texts
+from tutor.flows import placement_result
 from tutor.flows.base import FlowContext, Outcome, Turn, say
 from tutor.flows.lessons import learn
 from tutor.flows.quiz import open_quiz
@@ -11,11 +15,11 @@ from tutor.registry import ButtonAction, Command, Registry
 
 
 def start_placement(ctx: FlowContext, t: Turn, _arg: object = None) -> Outcome:
-    """Open the placement quiz (graded at the end, see `quiz.finish_quiz`)."""
-    items = [it.id for it in ctx.curriculum.placement]
-    if not items:
+    """Open the adaptive placement test (the next item is chosen after each answer)."""
+    first, expected = placement_result.first(ctx, t)
+    if first is None:
         return say(texts.NO_PLACEMENT)
-    return Outcome(open_quiz(ctx, t, "placement", items, None))
+    return Outcome(open_quiz(ctx, t, "placement", [first], None, {"expected": expected}))
 
 
 def register(registry: Registry) -> None:
