@@ -75,7 +75,7 @@ def main_callback(
 
 def _register() -> None:
     # Imported here so each module can `from hocvuso.cli import app, state`.
-    from hocvuso.commands import channels, knowledge_cmds, lessons, tutor_cmds  # noqa: F401
+    from hocvuso.commands import channels, journeys, knowledge_cmds, lessons, tutor_cmds  # noqa: F401
 
 
 def main() -> None:

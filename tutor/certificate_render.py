@@ -102,7 +102,7 @@ def render_png(info: CertificateInfo, verify_url: str, path: Path, date_text: st
         y += size * 1.25
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".png.part")
-    image.save(tmp, format="PNG", optimize=True)
+    image.save(tmp, format="PNG")
     tmp.replace(path)  # never a half-written file where a channel may read it
     return path
 
