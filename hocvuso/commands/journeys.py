@@ -9,13 +9,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from hocvuso.cli import err_console, state
-from hocvuso.commands.knowledge_cmds import bench_app
+from hocvuso.commands.common import err_console, state
 
 console = Console()
 
 
-@bench_app.command("journeys")
 def bench_journeys(
     ctx: typer.Context,
     course: Annotated[Path | None, typer.Option(help="Course folder (default: ingest.lessons_dir).")] = None,
@@ -51,3 +49,8 @@ def bench_journeys(
         output.write_text(json.dumps([r.summary() for r in results], ensure_ascii=False, indent=2), encoding="utf-8")
     if not all(r.certified for r in results):
         raise typer.Exit(1)
+
+
+def register(bench: typer.Typer) -> None:
+    """Add `journeys` to the `bench` group."""
+    bench.command("journeys")(bench_journeys)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-import hocvuso.commands.journeys  # noqa: F401  (registers `bench journeys`)
 from hocvuso.bench_journeys import PROFILES, markdown_table, run_journeys
 from hocvuso.cli import app
 from knowledge.curriculum import load_curriculum
