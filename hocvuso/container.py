@@ -296,9 +296,10 @@ class Container(StoreParts):
 
 def tutor_config(settings: Settings) -> TutorConfig:
     """The tutor's own configuration (`tutor.config.TutorConfig`) from the settings."""
-    from tutor.config import MasteryConfig, TutorConfig
+    from tutor.config import MasteryConfig, PlacementConfig, TutorConfig
 
-    tutor, mastery = settings.tutor, settings.tutor.mastery
+    tutor, mastery, placement = settings.tutor, settings.tutor.mastery, settings.tutor.placement
+    serve = settings.serve
     return TutorConfig(
         max_message_chars=tutor.max_message_chars,
         rate_limit_per_minute=tutor.rate_limit_per_minute,
@@ -312,6 +313,11 @@ def tutor_config(settings: Settings) -> TutorConfig:
             p_guess=mastery.p_guess,
             threshold=mastery.threshold,
         ),
+        placement=PlacementConfig(
+            max_items=placement.max_items, stop_after_wrong=placement.stop_after_wrong, mastery=placement.mastery
+        ),
+        certificate_dir=str(settings.data_dir / "certificates"),
+        public_url=serve.public_url or f"http://{serve.host}:{serve.port}",
     )
 
 
