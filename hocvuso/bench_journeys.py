@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -38,6 +38,9 @@ from tutor.conversation import Conversation
 from tutor.messages import Button, Inbound, Reply
 from tutor.store import LearnerStore
 from tutor.units import UnitRegistry
+
+if TYPE_CHECKING:
+    from tutor.answering import Answerer
 
 PROFILES = ("perfect", "wrong_1_in_8", "placement_all_right", "placement_all_wrong")
 GROUP_LABELS = {"worker": "Công nhân", "public": "công chức", "officer": "Cán bộ công đoàn"}
@@ -120,7 +123,12 @@ class SimLearner:
     def _send(self, text: str | None = None, payload: str | None = None) -> list[Reply]:
         self._n += 1
         inbound = Inbound(
-            "bench", self.user, f"{self.user}-{self._n}", text=text, payload=payload, kind="button" if payload else "text"
+            "bench",
+            self.user,
+            f"{self.user}-{self._n}",
+            text=text,
+            payload=payload,
+            kind="button" if payload else "text",
         )
         started = time.perf_counter()
         self.last = self.tutor.handle(inbound)
@@ -204,7 +212,13 @@ def run_profile(
     result = JourneyResult(profile, group)
     answerer = CannedAnswerer()
     tutor = Conversation(
-        session_factory, curriculum, answerer, units, config, clock=SimClock(), payload_secret=b"bench-journeys"
+        session_factory,
+        curriculum,
+        cast("Answerer", answerer),  # duck-typed: only `answer()` is called
+        units,
+        config,
+        clock=SimClock(),
+        payload_secret=b"bench-journeys",
     )
     learner = SimLearner(tutor, curriculum, f"{profile}-{group}", result)
     _onboard(learner, units, group)

@@ -1,7 +1,7 @@
 """Drawing a certificate: one layout (lines of text) rendered as a PNG (Pillow) and a PDF (fpdf2).
 
 Vietnamese needs a font with its diacritics: DejaVu Sans (Debian's fonts-dejavu-core, present on
-most systems; matplotlib ships it too). `find_fonts()` looks in the usual places.
+most systems). `find_fonts()` looks in the usual places.
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING
 from knowledge.textnorm import normalize
 
 if TYPE_CHECKING:
+    from PIL.ImageDraw import ImageDraw
+    from PIL.ImageFont import FreeTypeFont
+
     from tutor.certificates import CertificateInfo
 
 FONT_DIRS = (
@@ -44,14 +47,7 @@ class Line:
 
 def find_fonts() -> tuple[Path, Path]:
     """(regular, bold) DejaVu Sans files; RuntimeError when none is installed."""
-    dirs = list(FONT_DIRS)
-    try:
-        import matplotlib
-
-        dirs.append(Path(matplotlib.__file__).parent / "mpl-data" / "fonts" / "ttf")
-    except ImportError:
-        pass
-    for folder in dirs:
+    for folder in FONT_DIRS:
         regular, bold = folder / REGULAR, folder / BOLD
         if regular.is_file() and bold.is_file():
             return regular, bold
@@ -143,11 +139,10 @@ def _date(info: CertificateInfo) -> str:
     return info.issued_at.strftime("%d/%m/%Y")
 
 
-def _fit(draw: object, text: str, font: object, width: float) -> str:
+def _fit(draw: ImageDraw, text: str, font: FreeTypeFont, width: float) -> str:
     """`text`, shortened with "…" until it fits `width` pixels."""
-    length = draw.textlength
-    if length(text, font=font) <= width:
+    if draw.textlength(text, font=font) <= width:
         return text
-    while text and length(text + "…", font=font) > width:
+    while text and draw.textlength(text + "…", font=font) > width:
         text = text[:-1]
     return text + "…"

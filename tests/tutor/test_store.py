@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from knowledge.db import transaction
 from tests.tutor.conversation_kit import learner_rows
-from tutor.models import ProcessedMessage
 from tutor.certificates import issue as issue_certificate
+from tutor.models import ProcessedMessage
 from tutor.store import LearnerStore, aware
 
 NOW = datetime(2026, 3, 2, 16, 30, tzinfo=UTC)  # 23:30 in Hà Nội

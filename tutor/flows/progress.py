@@ -7,7 +7,7 @@ from tutor import texts
 from tutor import texts_journey as tj
 from tutor.events import EventKind
 from tutor.flows.base import FlowContext, Outcome, Turn, group_of
-from tutor.messages import Reply
+from tutor.messages import Button, Reply
 from tutor.payloads import GetCertificate, Learn, PracticeMissing, Progress, Review
 from tutor.planner import next_lesson
 from tutor.progress import ProgressSummary, streak_days, summarize
@@ -71,7 +71,9 @@ def show_progress(ctx: FlowContext, t: Turn, _arg: object = None) -> Outcome:
     lid = t.learner.id
     current = summary(ctx, t)
     step = next_step(ctx, t, current)
-    buttons = [(ctx.button(lid, texts.BTN_LEARN, Learn()), ctx.button(lid, texts.BTN_REVIEW, Review()))]
+    buttons: list[tuple[Button, ...]] = [
+        (ctx.button(lid, texts.BTN_LEARN, Learn()), ctx.button(lid, texts.BTN_REVIEW, Review()))
+    ]
     if current.certified:
         buttons.insert(0, (ctx.button(lid, tj.BTN_CERTIFICATE, GetCertificate()),))
     elif current.missing and step == tj.next_step_practice():

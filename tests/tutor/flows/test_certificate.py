@@ -95,12 +95,10 @@ def test_chungnhan_before_certified_lists_missing_skills(tutor, quick_container)
     chat.say("/chungnhan")
     assert "chưa đạt chuẩn" in chat.text and "Còn thiếu 3 kỹ năng cốt lõi:" in chat.text
     assert "Đặt mật khẩu mạnh" in chat.text and not any(r.image_path for r in chat.last)
-    assert tj.next_step_lesson("") .split("«")[0] in chat.text
+    assert tj.next_step_lesson("").split("«")[0] in chat.text
 
 
-def test_testing_out_by_quiz_certifies_without_every_lesson_and_progress_says_so(
-    tutor, quick_container, clock
-) -> None:
+def test_testing_out_by_quiz_certifies_without_every_lesson_and_progress_says_so(tutor, quick_container, clock) -> None:
     course = tutor.curriculum
     chat = Chat(tutor, "cert-3")
     onboard(chat)
