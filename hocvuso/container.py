@@ -182,6 +182,7 @@ class Container(StoreParts):
     @cached_property
     def web_app(self):  # type: ignore[no-untyped-def]
         """The FastAPI app of `hocvuso serve`: /healthz, the channels' webhooks, the web chat."""
+        from bot.certificates import certificate_router
         from bot.server import create_app
 
         channels = []
@@ -202,7 +203,7 @@ class Container(StoreParts):
             channels=channels,
             off_channels=off,
             stats=self.store_stats,
-            extra_routers=[self.webchat.router()],
+            extra_routers=[self.webchat.router(), certificate_router(self.conversation)],
         )
 
     # --- Zalo and web chat ---------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from tutor.messages import Button, Inbound, QuizQuestion, ReminderTarget, Reply
+from tutor.messages import Button, CertificateCheck, Inbound, QuizQuestion, ReminderTarget, Reply
 
 LONG_TEXT = " ".join(
     f"Câu số {i}: mật khẩu mạnh có ít nhất mười hai ký tự, gồm chữ, số và ký hiệu." for i in range(160)
@@ -94,3 +94,9 @@ class FakeTutor:
     def set_active(self, channel: str, user_id: str, active: bool) -> None:
         with self._lock:
             self.active_changes.append((channel, user_id, active))
+
+    def verify_certificate(self, code: str) -> CertificateCheck:
+        """Only "GOODCODE42" is a valid certificate."""
+        if code.upper() == "GOODCODE42":
+            return CertificateCheck(True, "GOODCODE42", "HVS-2026-000001", "Lan", "CĐCS May", "Công nhân", "2026-03-02")
+        return CertificateCheck(False, code.upper())
