@@ -1,8 +1,10 @@
 """`GET /certificates/{code}`: anyone can check a certificate's verification code.
 
-People get a small Vietnamese HTML page; programs asking with `Accept: application/json` get JSON.
-The answer comes from the tutor (`TutorPort.verify_certificate`); the bot reads no tutor table.
-An unknown code answers 404 with `valid: false`.
+People get a small Vietnamese HTML page (with the certificate's image and a PDF link: this is how
+web-chat learners download it); programs asking with `Accept: application/json` get JSON.
+`GET /certificates/{code}/image.png` and `/certificates/{code}/chung-nhan.pdf` serve the files.
+The answers come from the tutor (`TutorPort.verify_certificate`, `certificate_file`); the bot reads
+no tutor table. An unknown code answers 404 (with `valid: false`).
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from __future__ import annotations
 import html
 from dataclasses import asdict
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from tutor.messages import CertificateCheck, TutorPort
 
@@ -20,7 +22,8 @@ _PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Kiểm tra chứng nhận</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}
-h1{{font-size:1.3rem}} .ok{{color:#176d2c}} .no{{color:#a3141e}} dt{{color:#555}} dd{{margin:0 0 .6rem 0;font-weight:600}}</style>
+h1{{font-size:1.3rem}} .ok{{color:#176d2c}} .no{{color:#a3141e}} dt{{color:#555}} dd{{margin:0 0 .6rem 0;font-weight:600}}
+img{{width:100%;border:1px solid #ddd;margin:.5rem 0}}</style>
 </head><body>{body}</body></html>"""
 
 
@@ -43,10 +46,14 @@ def _html(check: CertificateCheck) -> str:
             ("Mã kiểm tra", check.code),
         ]
         details = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in rows)
+        base = f"/certificates/{e(check.code)}"
         body = (
             '<h1 class="ok">✅ Chứng nhận hợp lệ</h1>'
             "<p>Người này đã đạt chuẩn kỹ năng số cơ bản (Bình dân học vụ số).</p>"
             f"<dl>{details}</dl>"
+            f'<img src="{base}/image.png" alt="Giấy chứng nhận {e(check.number)}">'
+            f'<p><a href="{base}/chung-nhan.pdf">Tải giấy chứng nhận (PDF)</a> · '
+            f'<a href="{base}/image.png" download>Tải ảnh</a></p>'
         )
     return _PAGE.format(body=body)
 
@@ -62,5 +69,19 @@ def certificate_router(tutor: TutorPort) -> APIRouter:
         if "application/json" in request.headers.get("accept", ""):
             return JSONResponse(asdict(check), status_code=status)
         return HTMLResponse(_html(check), status_code=status)
+
+    def _file(code: str, kind: str, media_type: str, name: str) -> FileResponse:
+        path = tutor.certificate_file(code, "png" if kind == "png" else "pdf")
+        if path is None:
+            raise HTTPException(status_code=404, detail="certificate not found")
+        return FileResponse(path, media_type=media_type, filename=name)
+
+    @router.get("/certificates/{code}/image.png", response_model=None)
+    def image(code: str) -> FileResponse:
+        return _file(code, "png", "image/png", "chung-nhan.png")
+
+    @router.get("/certificates/{code}/chung-nhan.pdf", response_model=None)
+    def pdf(code: str) -> FileResponse:
+        return _file(code, "pdf", "application/pdf", "chung-nhan.pdf")
 
     return router

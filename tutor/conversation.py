@@ -14,7 +14,7 @@ import secrets
 import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -149,6 +149,20 @@ class Conversation:
             group=info.group_label,
             issued_on=info.issued_at.astimezone(self._ctx.tz).date().isoformat(),
         )
+
+    def certificate_file(self, code: str, kind: Literal["png", "pdf"]) -> str | None:
+        """The path of a valid certificate's PNG or PDF (rendered when missing), or None."""
+        from tutor.certificates import files_dir, files_for, find
+        from tutor.flows.certificate import local_date, verify_url
+
+        with transaction(self._sf) as session:
+            info = find(session, code)
+        if info is None:
+            return None
+        url = verify_url(self._ctx, info.code)
+        png, pdf = files_for(info, files_dir(self._config.certificate_dir), url, local_date(self._ctx, info.issued_at))
+        path = png if kind == "png" else pdf
+        return str(path) if path is not None else None
 
     # ---------------------------------------------------------------- maintenance
     def purge_inactive(self) -> int:

@@ -141,3 +141,7 @@ class TutorPort(Protocol):
     def verify_certificate(self, code: str) -> CertificateCheck:
         """Whether `code` is the verification code of a certificate issued (and not deleted)."""
         ...
+
+    def certificate_file(self, code: str, kind: Literal["png", "pdf"]) -> str | None:
+        """The path of a valid certificate's image or PDF (rendered when missing), or None."""
+        ...

@@ -29,7 +29,7 @@ def certificate_message(name: str, number: str, date_text: str, code: str, verif
         f"🔑 Mã kiểm tra: {code}",
     ]
     if verify_url:
-        lines.append(f"Ai cũng kiểm tra được tại: {verify_url}")
+        lines.append(f"Xem, tải ảnh và PDF, hoặc cho người khác kiểm tra tại: {verify_url}")
     lines.append("Gõ /chungnhan để nhận lại chứng nhận bất cứ lúc nào.")
     return "\n".join(lines)
 

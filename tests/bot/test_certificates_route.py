@@ -54,3 +54,12 @@ async def test_a_valid_code_and_an_unknown_one(tutor_and_code) -> None:  # type:
             unknown_page = await client.get("/certificates/%3Cscript%3E")
             assert unknown_page.status_code == 404 and "Không tìm thấy chứng nhận" in unknown_page.text
             assert "<script>" not in unknown_page.text
+
+            # The files, linked from the page (how web-chat learners download their certificate).
+            assert f"/certificates/{code}/chung-nhan.pdf" in page.text
+            png = await client.get(f"/certificates/{code}/image.png")
+            assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+            assert png.content.startswith(b"\x89PNG")
+            pdf = await client.get(f"/certificates/{code}/chung-nhan.pdf")
+            assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+            assert (await client.get("/certificates/ZZZZZZZZZZ/chung-nhan.pdf")).status_code == 404

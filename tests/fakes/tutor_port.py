@@ -131,6 +131,9 @@ class FakeTutor:
         with self._lock:
             self.active_changes.append((channel, user_id, active))
 
+    def certificate_file(self, code: str, kind: str) -> str | None:
+        return None
+
     def verify_certificate(self, code: str) -> CertificateCheck:
         """Only "GOODCODE42" is a valid certificate."""
         if code.upper() == "GOODCODE42":
