@@ -43,6 +43,7 @@ class FakeTutor:
     inbounds: list[Inbound] = field(default_factory=list)
     active_changes: list[tuple[str, str, bool]] = field(default_factory=list)
     image_path: str | None = None
+    document_path: str | None = None  # "tệp" answers with this file as a document
     fail_on: str | None = None  # text that makes handle() raise
     menu_entries: list[MenuEntry] = field(default_factory=lambda: list(MENU))
     claimed: set[tuple[str, str, str]] = field(default_factory=set)  # (channel, user_id, local day)
@@ -72,6 +73,8 @@ class FakeTutor:
             ]
         if text == "dài":
             return [Reply(LONG_TEXT)]
+        if text == "tệp":
+            return [Reply("Giấy chứng nhận <1>", document_path=self.document_path, document_name="chung-nhan.pdf")]
         if text == "ảnh":
             return [Reply("Xem hình minh hoạ nhé.", image_path=self.image_path, image_caption="Màn hình cài đặt <b>")]
         return [Reply(f"Bạn hỏi: {text}")]
