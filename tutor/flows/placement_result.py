@@ -35,17 +35,21 @@ def first(ctx: FlowContext, t: Turn) -> tuple[str | None, int]:
 
 
 def _answers(quiz: dict[str, Any]) -> list[tuple[str, bool]]:
-    """(item id, correct) of the answers so far (answers[i] answers items[i])."""
-    return [(item_id, bool(answer[1])) for item_id, answer in zip(quiz["items"], quiz.get("answers", []), strict=False)]
+    """(item id, correct) of the answers so far: [skill, correct, item id] each (older sessions
+    stored no item id: answers[i] answered items[i])."""
+    out: list[tuple[str, bool]] = []
+    for i, answer in enumerate(quiz.get("answers", [])):
+        item_id = answer[2] if len(answer) > 2 else (quiz["items"][i] if i < len(quiz["items"]) else "")
+        out.append((str(item_id), bool(answer[1])))
+    return out
 
 
 def extend(ctx: FlowContext, t: Turn, quiz: dict[str, Any]) -> dict[str, Any]:
     """The session with the next item appended (none when the test is over)."""
     cfg = ctx.config.placement
     following = next_item(plan(ctx, t), _answers(quiz), cfg.max_items, cfg.stop_after_wrong)
-    if following is None:
-        return {**quiz, "items": quiz["items"][: len(quiz.get("answers", []))]}
-    return {**quiz, "items": [*quiz["items"][: len(quiz.get("answers", []))], following]}
+    asked = quiz["items"][: int(quiz["pos"])]  # the items shown so far (answered or skipped)
+    return {**quiz, "items": asked if following is None else [*asked, following]}
 
 
 def finish(ctx: FlowContext, t: Turn, quiz: dict[str, Any], correct: int, total: int) -> list[Reply]:

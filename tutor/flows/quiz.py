@@ -205,7 +205,7 @@ def record_answer(ctx: FlowContext, t: Turn, it: QuizItem, answer: str, result: 
     ctx.event(t, EventKind.QUIZ_ANSWERED, lesson_id=it.lesson_id, item_id=it.id, data=data)
     replies: list[Reply] = []
     if kind == "placement":
-        quiz["answers"] = [*quiz.get("answers", []), [it.skill, correct]]
+        quiz["answers"] = [*quiz.get("answers", []), [it.skill, correct, it.id]]
         replies.append(Reply(texts.placement_mark(correct)))
     else:
         replies.append(_graded(ctx, t, it, correct, response_s, result.expected))
