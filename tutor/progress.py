@@ -125,8 +125,8 @@ class ProgressSummary:
             if self.lessons_done < self.lessons_total:
                 lines.append(texts_journey.TESTED_OUT_CERTIFIED)
         elif self.core_total:
-            lines.append(f"Còn {self.core_missing} kỹ năng cốt lõi nữa là bạn đạt chuẩn kỹ năng số cơ bản.")
-            lines.extend(texts_journey.missing_skills(self.missing_by_module()))
+            lines.append(f"Còn {self.core_missing} kỹ năng cốt lõi nữa là bạn đạt chuẩn kỹ năng số cơ bản:")
+            lines.extend(texts_journey.missing_skills(self.missing_by_module())[1:])  # every one, by module
             if self.tested_out:
                 lines.append(texts_journey.TESTED_OUT)
         if next_step:

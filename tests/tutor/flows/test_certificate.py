@@ -46,7 +46,7 @@ def test_lessons_done_but_a_skill_missing_names_it_and_practice_earns_the_certif
     _set(quick_container, lid, {"dt-co-chu": 0.95, "at-mat-khau": 0.95, "dt-giong-noi": 0.6}, clock.now)
 
     chat.say("/tiendo")  # every missing skill and the next step
-    assert "Còn thiếu 1 kỹ năng cốt lõi:" in chat.text and "Gõ bằng giọng nói" in chat.text
+    assert "Còn 1 kỹ năng cốt lõi nữa" in chat.text and "• Làm quen điện thoại: Gõ bằng giọng nói" in chat.text
     assert tj.next_step_practice() in chat.text and tj.BTN_PRACTICE_MISSING in chat.labels()
 
     chat.say("/hoc")  # no lesson left: the missing skill and «Luyện kỹ năng còn thiếu»
