@@ -2,6 +2,8 @@
 
 The row keeps what was printed (name, unit, group, date); the files are rendered from it on demand
 into `TutorConfig.certificate_dir` (rendered again when missing, e.g. after a temp-dir cleanup).
+A turn only names the files; `Conversation` renders missing ones after the turn's transaction, so
+the half second of drawing never holds the database.
 """
 
 from __future__ import annotations
@@ -106,12 +108,17 @@ def files_dir(configured: str) -> Path:
     return folder
 
 
+def paths_for(info: CertificateInfo, folder: Path) -> tuple[Path, Path]:
+    """Where the certificate's PNG and PDF are (or will be) written."""
+    return folder / f"{info.code}.png", folder / f"{info.code}.pdf"
+
+
 def files_for(info: CertificateInfo, folder: Path, verify_url: str, date_text: str) -> tuple[Path | None, Path | None]:
     """The certificate's PNG and PDF, rendered when missing; (None, None) when rendering fails
     (no font with Vietnamese glyphs found): the text message still carries number and code."""
     from tutor.certificate_render import render_pdf, render_png
 
-    png, pdf = folder / f"{info.code}.png", folder / f"{info.code}.pdf"
+    png, pdf = paths_for(info, folder)
     try:
         if not png.is_file():
             render_png(info, verify_url, png, date_text)

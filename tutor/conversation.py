@@ -14,6 +14,7 @@ import secrets
 import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -186,4 +187,22 @@ class Conversation:
                 replies.extend(questions.answer(self._ctx, self._sf, self._answerer, inbound, outcome.ask))
             if outcome.generate is not None:
                 quiz.generate(self._ctx, self._sf, outcome.generate)
+            self._draw_certificates(replies)
             return replies
+
+    def _draw_certificates(self, replies: list[Reply]) -> None:
+        """Draw the certificate files a turn named but that do not exist yet (after its transaction)."""
+        from tutor.certificates import files_dir
+
+        folder = files_dir(self._config.certificate_dir)
+        codes = {
+            Path(path).stem
+            for reply in replies
+            for path in (reply.image_path, reply.document_path)
+            if path and Path(path).parent == folder and not Path(path).is_file()
+        }
+        for code in sorted(codes):
+            try:
+                self.certificate_file(code, "png")  # draws the PNG and the PDF
+            except Exception as exc:  # the turn is committed: a drawing failure must not hide its replies
+                log.warning("certificate drawing failed: %s", type(exc).__name__)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from tutor import texts_journey as tj
-from tutor.certificates import CertificateInfo, files_dir, files_for, issue
+from tutor.certificates import CertificateInfo, files_dir, issue, paths_for
 from tutor.flows.base import FlowContext, Outcome, Turn, group_of
 from tutor.flows.progress import lessons_left, mark_certified, next_step, summary
 from tutor.messages import Button, Reply
@@ -31,20 +31,19 @@ def local_date(ctx: FlowContext, moment: datetime) -> str:
 
 
 def certificate_replies(ctx: FlowContext, t: Turn, info: CertificateInfo) -> list[Reply]:
-    """The message with number and code, the PNG as a photo and the PDF as a document."""
+    """The message with number and code, the PNG as a photo and the PDF as a document (the files
+    are drawn after the turn's transaction, see `Conversation`; a channel sends the caption as text
+    when a file could not be drawn)."""
     date_text = local_date(ctx, info.issued_at)
     url = verify_url(ctx, info.code)
     text = tj.certificate_message(info.name, info.number, date_text, info.code, url)
-    png, pdf = files_for(info, files_dir(ctx.config.certificate_dir), url, date_text)
-    replies = [Reply(text)]
+    png, pdf = paths_for(info, files_dir(ctx.config.certificate_dir))
     caption = f"Giấy chứng nhận {info.number}"
-    if png is not None:
-        replies.append(Reply(caption, image_path=str(png), image_caption=caption))
-    if pdf is not None:
-        replies.append(Reply(caption + " (PDF)", document_path=str(pdf), document_name=f"chung-nhan-{info.number}.pdf"))
-    if png is None and pdf is None:
-        replies.append(Reply(tj.CERT_FILES_MISSING))
-    return replies
+    return [
+        Reply(text),
+        Reply(caption, image_path=str(png), image_caption=caption),
+        Reply(caption + " (PDF)", document_path=str(pdf), document_name=f"chung-nhan-{info.number}.pdf"),
+    ]
 
 
 def award(ctx: FlowContext, t: Turn) -> list[Reply]:
