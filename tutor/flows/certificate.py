@@ -74,15 +74,21 @@ def missing_message(ctx: FlowContext, t: Turn, current: ProgressSummary) -> Repl
     return Reply("\n".join(lines), buttons=practice_button_row(ctx, t))
 
 
+def missing_hint(ctx: FlowContext, t: Turn, current: ProgressSummary | None = None) -> list[Reply]:
+    """The missing skills and «Luyện kỹ năng còn thiếu» when no lesson is left to teach them."""
+    current = current or summary(ctx, t)
+    if not current.certified and current.core_total and not lessons_left(ctx, t):
+        return [missing_message(ctx, t, current)]
+    return []
+
+
 def after_quiz(ctx: FlowContext, t: Turn) -> list[Reply]:
     """After a quiz or practice: the certificate when newly earned; the missing skills when no
     lesson is left to teach them."""
     current = summary(ctx, t)
     if current.certified:
         return [] if t.state.data.get("certified") else award(ctx, t)
-    if current.core_total and not lessons_left(ctx, t):
-        return [missing_message(ctx, t, current)]
-    return []
+    return missing_hint(ctx, t, current)
 
 
 def nothing_to_learn(ctx: FlowContext, t: Turn) -> Outcome:

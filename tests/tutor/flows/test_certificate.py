@@ -49,6 +49,8 @@ def test_lessons_done_but_a_skill_missing_names_it_and_practice_earns_the_certif
     assert "Còn 1 kỹ năng cốt lõi nữa" in chat.text and "• Làm quen điện thoại: Gõ bằng giọng nói" in chat.text
     assert tj.next_step_practice() in chat.text and tj.BTN_PRACTICE_MISSING in chat.labels()
 
+    chat.say("/ontap")  # nothing due, but it says what to do
+    assert "Gõ bằng giọng nói" in chat.text and tj.BTN_PRACTICE_MISSING in chat.labels()
     chat.say("/hoc")  # no lesson left: the missing skill and «Luyện kỹ năng còn thiếu»
     assert "Gõ bằng giọng nói" in chat.text and "đã học xong các bài" in chat.text
     chat.press(tj.BTN_PRACTICE_MISSING)
