@@ -16,6 +16,9 @@ NO_UNIT = "Chưa chọn đơn vị"
 TESTED_OUT = "💡 Kỹ năng đã vững (qua kiểm tra đầu vào hay bài tập) thì không cần học lại bài."
 TESTED_OUT_CERTIFIED = "💡 Bạn đạt chuẩn nhờ bài kiểm tra, không cần học hết các bài."
 NO_PRACTICE_ITEMS = "Chưa có câu luyện tập cho các kỹ năng này. Gõ /baihoc để chọn bài học."
+PLACEMENT_DONE = (
+    "Bạn đã làm bài kiểm tra đầu vào rồi (mỗi người làm một lần). Gõ /hoc để học tiếp, hoặc /tiendo để xem kết quả."
+)
 PRACTICE_NOTHING_MISSING = "👏 Bạn không còn thiếu kỹ năng cốt lõi nào. Gõ /tiendo để xem kết quả."
 
 

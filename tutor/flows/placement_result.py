@@ -76,6 +76,7 @@ def finish(ctx: FlowContext, t: Turn, quiz: dict[str, Any], correct: int, total:
                     if mastery.get(skill, 0.0) < cfg.mastery:
                         mastery[skill] = cfg.mastery
                         store.set_mastery(t.session, lid, skill, cfg.mastery, t.now)
+    t.state.data = {**t.state.data, "placement_done": True}
     strong = [v.module for v in verdicts if v.strong]
     ctx.event(t, EventKind.PLACEMENT_COMPLETED, data={"correct": correct, "total": total, "strong_modules": strong})
     titles = {m.id: m.title for m in ctx.curriculum.modules.values()}
