@@ -25,6 +25,7 @@ FONT_DIRS = (
     Path("/usr/local/share/fonts"),
 )
 REGULAR, BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
+PDF_TEXT_WIDTH_MM = 240  # inside the frame of an A4 landscape page (297 mm, frame at 16 mm)
 
 # Colours: deep red of the campaign's posters on cream paper.
 RED = (170, 20, 30)
@@ -123,10 +124,14 @@ def render_pdf(info: CertificateInfo, verify_url: str, path: Path, date_text: st
     pdf.rect(16, 16, 265, 178)
     pdf.set_y(32)
     for line in layout(info, date_text or _date(info), verify_url):
-        pdf.set_font("DejaVu", "B" if line.bold else "", line.size)
+        size = line.size
+        pdf.set_font("DejaVu", "B" if line.bold else "", size)
+        while size > 7 and pdf.get_string_width(line.text) > PDF_TEXT_WIDTH_MM:
+            size -= 0.5  # a long name or unit shrinks to fit inside the frame
+            pdf.set_font_size(size)
         pdf.set_text_color(*line.color)
         pdf.ln(line.gap)
-        pdf.cell(0, line.size * 0.3528 * 1.25, line.text, align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, line.size * 0.3528 * 1.25, line.text, align="C", new_x="LMARGIN", new_y="NEXT")  # keeps line height
     pdf.set_title(f"Giấy chứng nhận {info.number}")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".pdf.part")
