@@ -82,6 +82,7 @@ class JourneyResult:
     lessons_completed: int = 0
     replies: int = 0  # bot messages received
     wrong_answers: int = 0
+    practice_sessions: int = 0  # «Luyện kỹ năng còn thiếu» sessions taken
     stray_questions: int = 0
     turn_ms: list[float] = field(default_factory=list, repr=False)
 
@@ -237,7 +238,10 @@ def run_profile(
                 learner.answer(decide(learner.answers + 1))
             continue
         in_placement = False
-        if learner.press(tj.BTN_PRACTICE_MISSING, texts.BTN_NEXT, texts.BTN_QUIZ, texts.BTN_LEARN):
+        if learner.press(tj.BTN_PRACTICE_MISSING):
+            result.practice_sessions += 1
+            continue
+        if learner.press(texts.BTN_NEXT, texts.BTN_QUIZ, texts.BTN_LEARN):
             continue
         learner.say("/hoc")
     result.certified = learner.certified()
@@ -287,13 +291,13 @@ def markdown_table(results: list[JourneyResult]) -> str:
     """The results as a Markdown table for docs/benchmarks.md."""
     lines = [
         "| profile | group | certificate | turns to certificate | placement items | lessons completed "
-        "| messages per lesson | wrong answers | p50 turn | p95 turn |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| messages per lesson | practice sessions | wrong answers | p50 turn | p95 turn |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         lines.append(
             f"| {r.profile} | {r.group} | {'yes' if r.certified else 'NO'} | {r.turns} | {r.placement_items} "
-            f"| {r.lessons_completed} | {r.messages_per_lesson:.1f} | {r.wrong_answers} "
+            f"| {r.lessons_completed} | {r.messages_per_lesson:.1f} | {r.practice_sessions} | {r.wrong_answers} "
             f"| {r.p50_ms:.0f} ms | {r.p95_ms:.0f} ms |"
         )
     return "\n".join(lines)
