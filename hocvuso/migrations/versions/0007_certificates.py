@@ -1,15 +1,15 @@
 """tutor: certificates (number, verification code, what was printed on them)
 
-Revision ID: 0006_certificates
-Revises: 0005_reminder_deliveries
+Revision ID: 0007_certificates
+Revises: 0006_content_gaps
 Create Date: 2026-11-30 19:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_certificates"
-down_revision = "0005_reminder_deliveries"
+revision = "0007_certificates"
+down_revision = "0006_content_gaps"
 branch_labels = None
 depends_on = None
 
