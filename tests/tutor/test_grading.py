@@ -129,12 +129,24 @@ def test_short_answer_tolerates_marks_case_punctuation_and_typos(answer: str) ->
     assert verdict.expected == "OTP" and verdict.chosen_index is None
 
 
-@pytest.mark.parametrize(
-    "answer", ["pin", "mã PIN", "mật khẩu", "ota", "otp không", "không phải otp", "mã xác nhận giao dịch", "qr"]
-)
+@pytest.mark.parametrize("answer", ["pin", "mã PIN", "mật khẩu", "ota", "mã xác nhận giao dịch", "qr"])
 def test_short_answer_rejects_other_answers(answer: str) -> None:
     verdict = grade(OTP, answer)
     assert verdict.understood and not verdict.correct, answer
+
+
+@pytest.mark.parametrize("answer", ["otp không", "không phải otp", "ko phai ma otp dau", "chưa có mã otp"])
+def test_a_denied_key_term_is_unclear_never_wrong(answer: str) -> None:
+    verdict = grade(OTP, answer)
+    assert not verdict.understood and not verdict.correct, answer
+
+
+@pytest.mark.parametrize(
+    "answer", ["nhập mã otp", "mã otp gửi về điện thoại", "Em nghĩ là mã OTP ạ", "cái mã otp đó", "mã otp 6 số"]
+)
+def test_an_answer_containing_a_key_term_is_right(answer: str) -> None:
+    verdict = grade(OTP, answer)
+    assert verdict.understood and verdict.correct, answer
 
 
 def test_short_answer_numbers_must_match_exactly(course: Curriculum) -> None:
