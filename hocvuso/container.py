@@ -305,6 +305,7 @@ def tutor_config(settings: Settings) -> TutorConfig:
         timezone=tutor.timezone,
         consent_retention_days=tutor.consent_retention_days,
         quiz_length=tutor.quiz_length,
+        export_dir=settings.data_dir / "exports",
         mastery=MasteryConfig(
             p_init=mastery.p_init,
             p_learn=mastery.p_learn,

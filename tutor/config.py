@@ -6,6 +6,7 @@ The tutor never reads the application's settings itself; `hocvuso/container.py` 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -41,3 +42,4 @@ class TutorConfig:
     consent_retention_days: int = 730
     quiz_length: int = 5  # items per /kiemtra and /ontap session
     mastery: MasteryConfig = field(default_factory=MasteryConfig)
+    export_dir: Path | None = None  # temporary /taidulieu files; None: the system's temp folder
