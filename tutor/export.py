@@ -91,7 +91,7 @@ def _review_card(curriculum: Curriculum, row: dict[str, Any]) -> dict[str, Any]:
         "lần ôn tới": row.get("due"),
         "lần trả lời trước": card.get("last_review") or row.get("updated_at"),
         "trả lời đúng lần trước": row.get("last_correct"),
-        "giai đoạn": _CARD_STATES.get(card.get("state"), "chưa rõ"),
+        "giai đoạn": _CARD_STATES.get(int(card.get("state") or 0), "chưa rõ"),
         "độ bền trí nhớ (ngày)": round(stability, 1) if isinstance(stability, int | float) else None,
         "độ khó (1-10)": round(difficulty, 1) if isinstance(difficulty, int | float) else None,
     }
