@@ -305,6 +305,7 @@ def tutor_config(settings: Settings) -> TutorConfig:
         timezone=tutor.timezone,
         consent_retention_days=tutor.consent_retention_days,
         quiz_length=tutor.quiz_length,
+        daily_goal_answers=tutor.daily_goal_answers,
         export_dir=settings.data_dir / "exports",
         mastery=MasteryConfig(
             p_init=mastery.p_init,

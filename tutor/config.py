@@ -41,5 +41,6 @@ class TutorConfig:
     timezone: str = "Asia/Ho_Chi_Minh"
     consent_retention_days: int = 730
     quiz_length: int = 5  # items per /kiemtra and /ontap session
+    daily_goal_answers: int = 5  # questions answered in a day (or one lesson finished) for the daily goal
     mastery: MasteryConfig = field(default_factory=MasteryConfig)
     export_dir: Path | None = None  # temporary /taidulieu files; None: the system's temp folder

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tutor import texts
 from tutor.events import EventKind
 from tutor.flows.base import FlowContext, Outcome, Turn, group_of
+from tutor.flows.motivation import progress_lines
 from tutor.messages import Reply
 from tutor.payloads import Learn, Progress, Review
 from tutor.progress import ProgressSummary, streak_days, summarize
@@ -42,7 +43,8 @@ def show_progress(ctx: FlowContext, t: Turn, _arg: object = None) -> Outcome:
     buttons = ((ctx.button(lid, texts.BTN_LEARN, Learn()), ctx.button(lid, texts.BTN_REVIEW, Review())),)
     if current.certified:  # the summary's text carries the certificate message
         mark_certified(ctx, t)
-    return Outcome([Reply(current.to_text(), buttons=buttons)])
+    text = "\n".join([current.to_text(), *progress_lines(ctx, t, current)])
+    return Outcome([Reply(text, buttons=buttons)])
 
 
 def register(registry: Registry) -> None:
