@@ -277,13 +277,15 @@ class Container(StoreParts):
     def webchat(self):  # type: ignore[no-untyped-def]
         """The web chat (page at /, POST /api/chat) in front of the tutor."""
         from bot.webchat import WebChat, WebChatConfig
+        from bot.webchat_history import WebChatHistory
 
         config = WebChatConfig(
             cookie_secret=self.cookie_secret,
             media_root=self.settings.ingest.lessons_dir,
             max_message_chars=self.settings.tutor.max_message_chars,
+            temp_dir=self.settings.data_dir / "exports",
         )
-        return WebChat(config, self.conversation)
+        return WebChat(config, self.conversation, WebChatHistory(self.session_factory))
 
     @property
     def lessons_dir(self) -> Path:

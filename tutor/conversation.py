@@ -27,6 +27,7 @@ from tutor.flows import build_registry, questions, quiz, reminders
 from tutor.flows.base import FlowContext
 from tutor.flows.quiz import LETTERS
 from tutor.messages import APOLOGY, Inbound, MenuEntry, ReminderTarget, Reply
+from tutor.models import Learner
 from tutor.payloads import MAX_PAYLOAD_BYTES, PayloadCodec, lesson_hash
 from tutor.store import LearnerStore
 from tutor.timeofday import parse_hhmm
@@ -131,6 +132,15 @@ class Conversation:
             identity = self._ctx.store.identity(session, channel, user_id)
             if identity is not None:
                 identity.active = active
+
+    def consented(self, channel: str, user_id: str) -> bool:
+        """True when the channel user is a learner who agreed to the data notice."""
+        with transaction(self._sf) as session:
+            identity = self._ctx.store.identity(session, channel, user_id)
+            if identity is None:
+                return False
+            learner = session.get(Learner, identity.learner_id)
+            return learner is not None and learner.consent_state == "given"
 
     # ---------------------------------------------------------------- maintenance
     def purge_inactive(self) -> int:

@@ -124,3 +124,8 @@ class TutorPort(Protocol):
     def set_active(self, channel: str, user_id: str, active: bool) -> None:
         """Mark a channel identity (in)active, e.g. when the user blocked the bot or unfollowed."""
         ...
+
+    def consented(self, channel: str, user_id: str) -> bool:
+        """True when this channel user is a learner who agreed to the data notice (False when
+        unknown, deleted or not agreed): a channel may keep that learner's conversation only then."""
+        ...
