@@ -147,6 +147,14 @@
           }
         });
         var groups = log.querySelectorAll(".msg.bot .buttons");
+        // The choice the learner tapped is the message right after its group: show it as chosen.
+        Array.prototype.forEach.call(groups, function (group) {
+          var next = group.closest(".msg").nextElementSibling;
+          if (!next || !next.classList.contains("me")) return;
+          Array.prototype.forEach.call(group.querySelectorAll("button"), function (button) {
+            if (button.textContent === next.textContent) button.classList.add("chosen");
+          });
+        });
         var latest = groups.length ? groups[groups.length - 1] : null;
         if (latest) {
           var next = latest.closest(".msg").nextElementSibling;
