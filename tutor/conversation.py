@@ -25,6 +25,7 @@ from tutor import texts
 from tutor.config import TutorConfig
 from tutor.flows import build_registry, questions, quiz, reminders
 from tutor.flows.base import FlowContext
+from tutor.flows.data_rights import export_files
 from tutor.flows.quiz import LETTERS
 from tutor.messages import APOLOGY, Inbound, MenuEntry, ReminderTarget, Reply
 from tutor.models import Learner
@@ -113,7 +114,10 @@ class Conversation:
         return self.registry.help_text()
 
     def due_reminders(self, channel: str, now: datetime, limit: int = 100) -> list[tuple[ReminderTarget, Reply]]:
-        """Reminders due at `now` on `channel`, each (learner, local day) claimed once."""
+        """Reminders due at `now` on `channel`, each (learner, local day) claimed once.
+
+        Channels ask every minute, so expired data-export files are swept here too."""
+        export_files(self._ctx).sweep(now)
         return reminders.due_reminders(self._ctx, self._sf, channel, now, limit)
 
     def reminder_targets(self, channel: str) -> list[ReminderTarget]:

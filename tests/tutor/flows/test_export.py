@@ -54,3 +54,14 @@ def test_export_files_expire(tmp_path: Path) -> None:
     fresh = files.write({"b": 2}, now)  # writing sweeps the expired file
     assert not old.exists() and fresh.exists()
     assert files.sweep(now + timedelta(minutes=11)) == 1 and not fresh.exists()
+
+
+def test_the_minute_tick_of_the_channels_sweeps_expired_exports(quick_tutor, quick_container) -> None:
+    lan = Chat(quick_tutor, "ex-sweep")
+    onboard(lan, name="Lan")
+    path = Path(lan.say("/taidulieu")[0].document_path or "")
+    assert path.is_file()
+    quick_tutor.due_reminders("telegram", datetime.now(UTC))
+    assert path.is_file()  # still within its 10 minutes
+    quick_tutor.due_reminders("telegram", datetime.now(UTC) + timedelta(minutes=11))
+    assert not path.exists()
