@@ -308,9 +308,16 @@ def _grade_true_false(item: QuizItem, raw: str) -> Grade:
 _PLAIN_SYLLABLE = re.compile(
     r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(ng|nh|ch|[cmnpt])?$"
 )
-_NEGATORS_BEFORE = {"khong", "chang", "cha", "chua", "tat"}  # not "dung": đừng, dùng and đúng fold alike
+_NEGATORS_BEFORE = {
+    "khong",
+    "chang",
+    "cha",
+    "chua",
+    "tat",
+    "bo",
+}  # bỏ chặn = unblock  # not "dung": đừng, dùng and đúng fold alike
 _NEGATORS_AFTER = {"khong", "chua"}
-_NEGATION_LINKS = {"phai", "can", "bat", "co", "la", "cai", "duoc", "nen"}
+_NEGATION_LINKS = {"phai", "can", "bat", "co", "la", "cai", "duoc", "nen", "dung"}  # dùng/đừng fold alike
 _MAX_ANSWER_WORDS = 60  # a longer text is no answer; keeps the window search cheap
 
 
@@ -386,7 +393,13 @@ def _grade_short(item: QuizItem, raw: str) -> Grade:
     attempts = dict.fromkeys((answer, _strip_fillers(answer)))
     if any(texts_match(a, c) for a in attempts for c in candidates if c):
         return Grade(True, None, True, item.answer)
-    verdict = _key_term_verdict(answer, key_terms(item))
+    terms = key_terms(item)
+    expected = short_form(item.answer)
+    one_word = _NON_WORD.search(normalize(item.answer).strip()) is None  # not "dấu /", whose "/" is lost
+    if one_word and expected and expected not in terms and answer.startswith(expected + " "):
+        # A one-syllable answer said first, then explained ("bịa ra số liệu"): it is the answer.
+        terms = [*terms, expected]
+    verdict = _key_term_verdict(answer, terms)
     if verdict is None:
         return Grade(False, None, False, item.answer)
     return Grade(verdict, None, True, item.answer)
