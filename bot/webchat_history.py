@@ -84,3 +84,16 @@ class WebChatHistory:
         with transaction(self._factory) as session:
             result = session.execute(delete(WebChatMessageRow).where(WebChatMessageRow.user_id == user_id))
             return int(getattr(result, "rowcount", 0) or 0)
+
+
+def export_rows(session: Session, user_id: str) -> list[dict[str, Any]]:
+    """A web learner's history rows, JSON-ready, on the caller's session (for data-rights exports)."""
+    rows = session.scalars(
+        select(WebChatMessageRow).where(WebChatMessageRow.user_id == user_id).order_by(WebChatMessageRow.id)
+    )
+    return [{"role": r.role, "body": r.body, "at": r.at.isoformat() if r.at else None} for r in rows]
+
+
+def delete_rows(session: Session, user_id: str) -> None:
+    """Delete a web learner's history on the caller's session (for data-rights deletion)."""
+    session.execute(delete(WebChatMessageRow).where(WebChatMessageRow.user_id == user_id))

@@ -124,3 +124,16 @@ def test_links_expire_and_keep_files_outside_the_temp_folder(tmp_path: Path) -> 
     assert links.open(token, "minh") is None and links.open(token, None) is None
     expired = DocumentLinks(SECRET, ttl_s=-1)
     assert expired.open(expired.link("lan", str(kept), None).removeprefix("/api/export/"), "lan") is None
+
+
+def test_rows_can_be_exported_and_deleted_on_a_callers_session(history: WebChatHistory) -> None:
+    from bot.webchat_history import delete_rows, export_rows
+
+    history.add("lan", [("me", {"text": "chào"}), ("bot", {"text": "Chào Lan!", "buttons": []})])
+    history.add("minh", [("me", {"text": "hi"})])
+    with history._factory.begin() as session:  # noqa: SLF001 (the composition root's factory)
+        rows = export_rows(session, "lan")
+        assert [(r["role"], r["body"]["text"]) for r in rows] == [("me", "chào"), ("bot", "Chào Lan!")]
+        delete_rows(session, "lan")
+    assert history.recent("lan") == [] and len(history.recent("minh")) == 1
+    assert history.forget("minh") == 1
