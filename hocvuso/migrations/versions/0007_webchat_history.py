@@ -1,15 +1,15 @@
 """bot: the web chat's conversation history (restored after a reload, deleted with the learner)
 
-Revision ID: 0006_webchat_history
-Revises: 0005_reminder_deliveries
+Revision ID: 0007_webchat_history
+Revises: 0006_content_gaps
 Create Date: 2026-11-30 20:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_webchat_history"
-down_revision = "0005_reminder_deliveries"
+revision = "0007_webchat_history"
+down_revision = "0006_content_gaps"
 branch_labels = None
 depends_on = None
 
