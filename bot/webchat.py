@@ -278,7 +278,9 @@ class WebChat:
             response.headers["X-Content-Type-Options"] = "nosniff"
             return _no_store(response)
 
-    async def _remember(self, learner: str, mine: str | None, replies: list[dict[str, Any]]) -> None:
+    async def _remember(
+        self, learner: str, mine: str | None, replies: list[dict[str, Any]], turn: str | None = None
+    ) -> None:
         """Keep this turn in the learner's history, or forget the history of one the tutor no
         longer knows as a consenting learner (deleted data, never agreed)."""
         if self._history is None:
@@ -293,7 +295,7 @@ class WebChat:
                 await asyncio.to_thread(self._history.forget, learner)
                 return
             rows = ([("me", {"text": mine})] if mine else []) + [("bot", reply) for reply in replies]
-            await asyncio.to_thread(self._history.add, learner, rows)
+            await asyncio.to_thread(self._history.add, learner, rows, None, turn)
         except Exception as exc:
             log.warning("web chat: history not saved (%s)", type(exc).__name__)
 
@@ -341,7 +343,8 @@ class WebChat:
         replies = [*self.take_pending(learner), *replies]
         rendered = [self.reply_json(r, learner) for r in replies]
         if rendered:  # a duplicate delivery (same client id) gets no reply and is not kept twice
-            await self._remember(learner, text if payload is None else (label or "")[:MAX_LABEL_CHARS], rendered)
+            mine = text if payload is None else (label or "")[:MAX_LABEL_CHARS]
+            await self._remember(learner, mine, rendered, client_id)
         response = _no_store(JSONResponse({"replies": rendered}))
         if new_cookie:
             secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"

@@ -30,6 +30,7 @@ class WebChatMessageRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(8))
+    turn: Mapped[str | None] = mapped_column(String(128), nullable=True)  # the client's message id
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -41,16 +42,30 @@ class WebChatHistory:
         self._factory = session_factory
         self.max_messages = max_messages
 
-    def add(self, user_id: str, messages: list[tuple[str, dict[str, Any]]], now: datetime | None = None) -> None:
-        """Append (role, body) messages in order and drop what is past `max_messages`."""
+    def add(
+        self,
+        user_id: str,
+        messages: list[tuple[str, dict[str, Any]]],
+        now: datetime | None = None,
+        turn: str | None = None,
+    ) -> None:
+        """Append (role, body) messages in order and drop what is past `max_messages`.
+
+        `turn` (the client's message id) keeps a retried turn, answered again, from being kept twice."""
         if not messages:
             return
         at = now or datetime.now(UTC)
         with transaction(self._factory) as session:
+            if turn is not None:
+                seen = select(WebChatMessageRow.id).where(
+                    WebChatMessageRow.user_id == user_id, WebChatMessageRow.turn == turn
+                )
+                if session.execute(seen.limit(1)).first() is not None:
+                    return
             for role, body in messages:
                 if role not in ROLES:
                     raise ValueError(f"unknown role {role!r}")
-                session.add(WebChatMessageRow(user_id=user_id, role=role, body=body, at=at))
+                session.add(WebChatMessageRow(user_id=user_id, role=role, turn=turn, body=body, at=at))
             session.flush()
             count = session.execute(
                 select(func.count()).select_from(WebChatMessageRow).where(WebChatMessageRow.user_id == user_id)

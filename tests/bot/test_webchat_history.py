@@ -137,3 +137,11 @@ def test_rows_can_be_exported_and_deleted_on_a_callers_session(history: WebChatH
         delete_rows(session, "lan")
     assert history.recent("lan") == [] and len(history.recent("minh")) == 1
     assert history.forget("minh") == 1
+
+
+def test_a_turn_answered_again_is_kept_once(history: WebChatHistory) -> None:
+    turn = [("me", {"text": "chào"}), ("bot", {"text": "Chào bạn!"})]
+    history.add("lan", turn, turn="m1")
+    history.add("lan", turn, turn="m1")  # a retry whose replies the tutor gave again
+    history.add("lan", turn, turn="m2")
+    assert len(history.recent("lan")) == 4

@@ -20,6 +20,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("user_id", sa.String(length=64), nullable=False),
         sa.Column("role", sa.String(length=8), nullable=False),
+        sa.Column("turn", sa.String(length=128), nullable=True),
         sa.Column("body", sa.JSON(), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webchat_messages")),
