@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.curriculum import Curriculum
+from tutor.texts import GROUP_LABELS
 
 log = logging.getLogger(__name__)
 
@@ -112,27 +113,35 @@ def _event(curriculum: Curriculum, row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _profile(learner: dict[str, Any] | None) -> dict[str, Any] | None:
+_CONSENT_STATES = {"given": "đã đồng ý", "pending": "chưa trả lời", "withdrawn": "đã rút lại"}
+
+
+def _profile(learner: dict[str, Any] | None, unit_name: str | None) -> dict[str, Any] | None:
     if learner is None:
         return None
+    group = learner.get("group")
     return {
         "mã học viên": learner.get("id"),
         "tên": learner.get("display_name"),
-        "nhóm": learner.get("group"),
-        "đơn vị": learner.get("unit_id"),
+        "nhóm": GROUP_LABELS.get(group, group) if group else None,
+        "đơn vị": unit_name or learner.get("unit_id"),
         "giờ nhắc học": learner.get("reminder_time"),
         "đang học": learner.get("active"),
-        "đồng ý điều khoản": learner.get("consent_state"),
+        "đồng ý điều khoản": _CONSENT_STATES.get(learner.get("consent_state") or "", learner.get("consent_state")),
         "ngày bắt đầu": learner.get("created_at"),
         "lần cuối ghé": learner.get("last_seen_at"),
     }
 
 
-def readable_export(raw: dict[str, Any], curriculum: Curriculum, now: datetime) -> dict[str, Any]:
-    """The learner's raw rows (`LearnerStore.export`) with readable keys; unknown tables kept as stored."""
+def readable_export(
+    raw: dict[str, Any], curriculum: Curriculum, now: datetime, unit_name: str | None = None
+) -> dict[str, Any]:
+    """The learner's raw rows (`LearnerStore.export`) with readable keys; unknown tables kept as stored.
+
+    `unit_name`: the learner's union unit as named in the registry (else its id is shown)."""
     rows = dict(raw)
     out: dict[str, Any] = {"giới thiệu": INTRO, "ngày xuất": now.isoformat()}
-    out["hồ sơ"] = _profile(rows.pop("learner", None))
+    out["hồ sơ"] = _profile(rows.pop("learner", None), unit_name)
     out["kênh trò chuyện"] = [
         {"kênh": r.get("channel"), "mã trên kênh": r.get("channel_user_id"), "đang dùng": r.get("active"),
          "từ ngày": r.get("created_at")}

@@ -41,7 +41,9 @@ def export(ctx: FlowContext, t: Turn, _arg: str) -> Outcome:
     ctx.event(t, EventKind.DATA_EXPORTED)
     t.session.flush()
     raw = ctx.store.export(t.session, t.learner.id)
-    path = export_files(ctx).write(readable_export(raw, ctx.curriculum, t.now), t.now)
+    unit = ctx.units.get(t.learner.unit_id)
+    readable = readable_export(raw, ctx.curriculum, t.now, unit.name if unit else None)
+    path = export_files(ctx).write(readable, t.now)
     name = f"hocvuso-du-lieu-{t.now.astimezone(ctx.tz):%Y-%m-%d}.json"
     return say(Reply(export_summary(summary_counts(raw)), document_path=str(path), document_name=name))
 

@@ -31,6 +31,8 @@ def test_export_is_one_summary_and_one_readable_file(quick_tutor, quick_containe
 
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["hồ sơ"]["tên"] == "Lan"
+    assert data["hồ sơ"]["đơn vị"] == "Công đoàn Công ty May Thành Công"
+    assert data["hồ sơ"]["nhóm"].startswith("Công nhân") and data["hồ sơ"]["đồng ý điều khoản"] == "đã đồng ý"
     assert data["giải thích lịch ôn tập"] == SCHEDULER_EXPLAINED
     cards = data["lịch ôn tập"]
     assert len(cards) == 3
