@@ -45,6 +45,25 @@ _EVENT_NAMES = {
     "data_deleted": "xóa dữ liệu",
     "channel_linked": "liên kết kênh",
 }
+# Keys of an event's details, in words (others are kept as stored).
+_DETAIL_NAMES = {
+    "answer": "câu trả lời",
+    "correct": "đúng",
+    "response_s": "thời gian trả lời (giây)",
+    "kind": "loại",
+    "skill": "kỹ năng",
+    "total": "tổng số câu",
+    "section": "phần",
+    "version": "phiên bản",
+    "group": "nhóm",
+    "unit_id": "đơn vị",
+    "value": "đánh giá",
+    "time": "giờ",
+    "question": "câu hỏi",
+    "answered": "đã trả lời",
+    "mode": "cách trả lời",
+    "sources": "nguồn",
+}
 # FSRS card states (fsrs.State): 1 Learning, 2 Review, 3 Relearning.
 _CARD_STATES = {1: "đang học", 2: "đang ôn", 3: "học lại (vừa trả lời sai)"}
 SCHEDULER_EXPLAINED = {
@@ -108,8 +127,11 @@ def _event(curriculum: Curriculum, row: dict[str, Any]) -> dict[str, Any]:
         out["bài học"] = _lesson_title(curriculum, row["lesson_id"])
     if row.get("item_id"):
         out["câu hỏi"] = _question(curriculum, row["item_id"])
-    if row.get("data"):
-        out["chi tiết"] = row["data"]
+    details = row.get("data")
+    if isinstance(details, dict) and details:
+        out["chi tiết"] = {_DETAIL_NAMES.get(key, key): value for key, value in details.items()}
+    elif details:
+        out["chi tiết"] = details
     return out
 
 
