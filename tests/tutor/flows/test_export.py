@@ -40,7 +40,8 @@ def test_export_is_one_summary_and_one_readable_file(quick_tutor, quick_containe
         assert set(card) <= set(SCHEDULER_EXPLAINED)  # every scheduler field is named and explained
         assert card["độ bền trí nhớ (ngày)"] > 0 and 1 <= card["độ khó (1-10)"] <= 10
         assert "(" in card["câu hỏi"]  # the question's text, its id in brackets
-    assert any(e["việc"] == "trả lời câu hỏi" for e in data["nhật ký học tập"])
+    answered = [e for e in data["nhật ký học tập"] if e["việc"] == "trả lời câu hỏi"]
+    assert len(answered) == 3 and all(e["chi tiết"]["đúng"] is True for e in answered)
     assert data["kỹ năng"] and all(0 <= s["mức thành thạo (%)"] <= 100 for s in data["kỹ năng"])
     raw = path.read_text(encoding="utf-8")
     for internal in ('"stability"', '"difficulty"', '"card_id"', '"learner_id"'):
