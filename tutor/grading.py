@@ -308,14 +308,8 @@ def _grade_true_false(item: QuizItem, raw: str) -> Grade:
 _PLAIN_SYLLABLE = re.compile(
     r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(ng|nh|ch|[cmnpt])?$"
 )
-_NEGATORS_BEFORE = {
-    "khong",
-    "chang",
-    "cha",
-    "chua",
-    "tat",
-    "bo",
-}  # bỏ chặn = unblock  # not "dung": đừng, dùng and đúng fold alike
+# Words that deny the term after them ("bỏ chặn" = unblock). Not "dung": đừng, dùng and đúng fold alike.
+_NEGATORS_BEFORE = {"khong", "chang", "cha", "chua", "tat", "bo"}
 _NEGATORS_AFTER = {"khong", "chua"}
 _NEGATION_LINKS = {"phai", "can", "bat", "co", "la", "cai", "duoc", "nen", "dung"}  # dùng/đừng fold alike
 _MAX_ANSWER_WORDS = 60  # a longer text is no answer; keeps the window search cheap
