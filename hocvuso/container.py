@@ -290,13 +290,15 @@ class Container(StoreParts):
     def webchat(self):  # type: ignore[no-untyped-def]
         """The web chat (page at /, POST /api/chat) in front of the tutor."""
         from bot.webchat import WebChat, WebChatConfig
+        from bot.webchat_history import WebChatHistory
 
         config = WebChatConfig(
             cookie_secret=self.cookie_secret,
             media_root=self.settings.ingest.lessons_dir,
             max_message_chars=self.settings.tutor.max_message_chars,
+            temp_dir=self.settings.data_dir / "exports",
         )
-        return WebChat(config, self.conversation)
+        return WebChat(config, self.conversation, WebChatHistory(self.session_factory))
 
     @property
     def lessons_dir(self) -> Path:
@@ -323,6 +325,8 @@ def tutor_config(settings: Settings) -> TutorConfig:
         timezone=tutor.timezone,
         consent_retention_days=tutor.consent_retention_days,
         quiz_length=tutor.quiz_length,
+        daily_goal_answers=tutor.daily_goal_answers,
+        export_dir=settings.data_dir / "exports",
         mastery=MasteryConfig(
             p_init=mastery.p_init,
             p_learn=mastery.p_learn,

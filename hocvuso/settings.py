@@ -97,6 +97,7 @@ class TutorSettings(BaseModel):
     timezone: str = "Asia/Ho_Chi_Minh"
     consent_retention_days: int = 730
     quiz_length: int = 5  # items per /kiemtra and /ontap session
+    daily_goal_answers: int = Field(default=5, ge=1)  # questions a day for the daily goal (or one lesson)
     payload_secret: SecretStr | None = None  # HOCVUSO_TUTOR__PAYLOAD_SECRET; random per data dir if unset
     mastery: MasterySettings = Field(default_factory=MasterySettings)
     placement: PlacementSettings = Field(default_factory=PlacementSettings)

@@ -6,6 +6,7 @@ The tutor never reads the application's settings itself; `hocvuso/container.py` 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,9 @@ class TutorConfig:
     timezone: str = "Asia/Ho_Chi_Minh"
     consent_retention_days: int = 730
     quiz_length: int = 5  # items per /kiemtra and /ontap session
+    daily_goal_answers: int = 5  # questions answered in a day (or one lesson finished) for the daily goal
     mastery: MasteryConfig = field(default_factory=MasteryConfig)
     placement: PlacementConfig = field(default_factory=PlacementConfig)
     certificate_dir: str = ""  # where certificate PNG/PDF files are written; "" -> the system temp dir
     public_url: str = ""  # the server's public address, printed on certificates for verification
+    export_dir: Path | None = None  # temporary /taidulieu files; None: the system's temp folder

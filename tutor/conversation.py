@@ -26,8 +26,10 @@ from tutor import texts
 from tutor.config import TutorConfig
 from tutor.flows import build_registry, questions, quiz, reminders
 from tutor.flows.base import FlowContext
+from tutor.flows.data_rights import export_files
 from tutor.flows.quiz import LETTERS
 from tutor.messages import APOLOGY, CertificateCheck, Inbound, MenuEntry, ReminderTarget, Reply
+from tutor.models import Learner
 from tutor.payloads import MAX_PAYLOAD_BYTES, PayloadCodec, lesson_hash
 from tutor.store import LearnerStore
 from tutor.timeofday import parse_hhmm
@@ -113,7 +115,10 @@ class Conversation:
         return self.registry.help_text()
 
     def due_reminders(self, channel: str, now: datetime, limit: int = 100) -> list[tuple[ReminderTarget, Reply]]:
-        """Reminders due at `now` on `channel`, each (learner, local day) claimed once."""
+        """Reminders due at `now` on `channel`, each (learner, local day) claimed once.
+
+        Channels ask every minute, so expired data-export files are swept here too."""
+        export_files(self._ctx).sweep(now)
         return reminders.due_reminders(self._ctx, self._sf, channel, now, limit)
 
     def reminder_targets(self, channel: str) -> list[ReminderTarget]:
@@ -164,6 +169,15 @@ class Conversation:
         png, pdf = files_for(info, files_dir(self._config.certificate_dir), url, local_date(self._ctx, info.issued_at))
         path = png if kind == "png" else pdf
         return str(path) if path is not None else None
+
+    def consented(self, channel: str, user_id: str) -> bool:
+        """True when the channel user is a learner who agreed to the data notice."""
+        with transaction(self._sf) as session:
+            identity = self._ctx.store.identity(session, channel, user_id)
+            if identity is None:
+                return False
+            learner = session.get(Learner, identity.learner_id)
+            return learner is not None and learner.consent_state == "given"
 
     # ---------------------------------------------------------------- maintenance
     def purge_inactive(self) -> int:

@@ -145,3 +145,8 @@ class TutorPort(Protocol):
     def certificate_file(self, code: str, kind: Literal["png", "pdf"]) -> str | None:
         """The path of a valid certificate's image or PDF (rendered when missing), or None."""
         ...
+
+    def consented(self, channel: str, user_id: str) -> bool:
+        """True when this channel user is a learner who agreed to the data notice (False when
+        unknown, deleted or not agreed): a channel may keep that learner's conversation only then."""
+        ...

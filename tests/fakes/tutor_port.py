@@ -43,7 +43,8 @@ class FakeTutor:
     inbounds: list[Inbound] = field(default_factory=list)
     active_changes: list[tuple[str, str, bool]] = field(default_factory=list)
     image_path: str | None = None
-    document_path: str | None = None  # "tệp" answers with this file as a document
+    document_path: str | None = None  # what /taidulieu sends as a document
+    agreed: set[tuple[str, str]] = field(default_factory=set)  # (channel, user_id) who pressed «Đồng ý»
     fail_on: str | None = None  # text that makes handle() raise
     menu_entries: list[MenuEntry] = field(default_factory=lambda: list(MENU))
     claimed: set[tuple[str, str, str]] = field(default_factory=set)  # (channel, user_id, local day)
@@ -60,6 +61,9 @@ class FakeTutor:
         if self.fail_on is not None and inbound.text == self.fail_on:
             raise RuntimeError(f"scripted failure for {inbound.text}")
         if inbound.kind == "button":
+            if inbound.payload == "consent:yes":
+                with self._lock:
+                    self.agreed.add((inbound.channel, inbound.user_id))
             return self._on_button(inbound.payload or "")
         if inbound.kind in ("sticker", "photo"):
             return [Reply("Mình chỉ đọc được chữ thôi. Bạn gõ câu hỏi nhé.")]
@@ -71,6 +75,12 @@ class FakeTutor:
                     buttons=((Button("Đồng ý", "consent:yes"), Button("Không", "consent:no")),),
                 )
             ]
+        if text == "/xoadulieu":
+            with self._lock:
+                self.agreed.discard((inbound.channel, inbound.user_id))
+            return [Reply("🗑️ Đã xóa toàn bộ dữ liệu của bạn.")]
+        if text == "/taidulieu":
+            return [Reply("📦 Dữ liệu của bạn", document_path=self.document_path, document_name="du-lieu.json")]
         if text == "dài":
             return [Reply(LONG_TEXT)]
         if text == "tệp":
@@ -129,6 +139,10 @@ class FakeTutor:
                 if reply is not None:
                     due.append((target, reply))
         return due
+
+    def consented(self, channel: str, user_id: str) -> bool:
+        with self._lock:
+            return (channel, user_id) in self.agreed
 
     def set_active(self, channel: str, user_id: str, active: bool) -> None:
         with self._lock:

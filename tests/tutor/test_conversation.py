@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -204,13 +205,15 @@ def test_full_journey_onboarding_placement_lesson_quiz_review_progress_export_de
 
     # --- export: everything about Lan, nothing about Hùng
     chat.say("/taidulieu")
-    assert chat.last[0].text == texts.EXPORT_INTRO
-    exported = json.loads("\n".join(r.text for r in chat.last[1:]))
-    assert exported["learner"]["display_name"] == "Lan"
-    assert {"events", "mastery", "review_cards", "lesson_progress", "consents", "channel_identities"} <= set(exported)
-    assert any(e["kind"] == "quiz_answered" for e in exported["events"])
-    assert "Hùng" not in json.dumps(exported, ensure_ascii=False)
-    assert all(len(r.text) <= 4000 for r in chat.last)
+    assert len(chat.last) == 1 and chat.last[0].document_path and "Bài học" in chat.text  # a summary + one file
+    exported = json.loads(Path(chat.last[0].document_path).read_text(encoding="utf-8"))
+    assert exported["hồ sơ"]["tên"] == "Lan"
+    assert {"nhật ký học tập", "kỹ năng", "lịch ôn tập", "bài học", "đồng ý điều khoản", "kênh trò chuyện"} <= set(
+        exported
+    )
+    assert any(e["việc"] == "trả lời câu hỏi" for e in exported["nhật ký học tập"])
+    dumped = json.dumps(exported, ensure_ascii=False)
+    assert "Hùng" not in dumped and '"stability"' not in dumped and "card_id" not in dumped
 
     # --- delete, with confirmation; every row of Lan is gone, Hùng is untouched
     other_id = learner_id_of(engine, "telegram", "tg-other")
@@ -290,7 +293,7 @@ def test_linking_two_channels_to_one_learner(tutor, engine, clock) -> None:
     assert texts.LINK_DONE in zalo.text
     assert learner_id_of(engine, "zalo", "zl-600") == learner_id_of(engine, "telegram", "tg-600")
     zalo.say("/taidulieu")
-    assert '"display_name": "Mai"' in zalo.text
+    assert '"tên": "Mai"' in Path(zalo.last[0].document_path or "").read_text(encoding="utf-8")
     zalo.say(f"/lienket {code}")  # used up
     assert texts.LINK_BAD in zalo.text or texts.LINK_SAME in zalo.text
 

@@ -7,6 +7,7 @@ from tutor import texts
 from tutor import texts_journey as tj
 from tutor.events import EventKind
 from tutor.flows.base import FlowContext, Outcome, Turn, group_of
+from tutor.flows.motivation import progress_lines
 from tutor.messages import Button, Reply
 from tutor.payloads import GetCertificate, Learn, PracticeMissing, Progress, Review
 from tutor.planner import next_lesson
@@ -78,7 +79,8 @@ def show_progress(ctx: FlowContext, t: Turn, _arg: object = None) -> Outcome:
         buttons.insert(0, (ctx.button(lid, tj.BTN_CERTIFICATE, GetCertificate()),))
     elif current.missing and step == tj.next_step_practice():
         buttons.insert(0, (ctx.button(lid, tj.BTN_PRACTICE_MISSING, PracticeMissing()),))
-    replies = [Reply(current.to_text(step), buttons=tuple(buttons))]
+    text = "\n".join([current.to_text(step), *progress_lines(ctx, t, current)])
+    replies = [Reply(text, buttons=tuple(buttons))]
     if current.certified and not t.state.data.get("certified"):
         # Certified by a path that did not award it yet (e.g. mastery from an older version).
         from tutor.flows.certificate import award  # the certificate flow imports this module
