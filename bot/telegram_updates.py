@@ -29,6 +29,7 @@ from bot.speech.audio import max_bytes_for
 from bot.telegram_render import (
     MESSAGE_LIMIT,
     PARSE_MODE,
+    OutDocument,
     OutPhoto,
     OutPoll,
     OutText,
@@ -307,7 +308,7 @@ class TelegramUpdateHandler:
             return False
         return True
 
-    async def _send(self, chat_id: int, out: OutText | OutPhoto | OutPoll) -> None:
+    async def _send(self, chat_id: int, out: OutText | OutPhoto | OutDocument | OutPoll) -> None:
         if isinstance(out, OutText):
             await self.bot.send_message(
                 chat_id,
@@ -319,6 +320,11 @@ class TelegramUpdateHandler:
         elif isinstance(out, OutPhoto):
             with out.path.open("rb") as photo:
                 await self.bot.send_photo(chat_id, photo=photo, caption=out.caption_html, parse_mode=PARSE_MODE)
+        elif isinstance(out, OutDocument):
+            with out.path.open("rb") as document:
+                await self.bot.send_document(
+                    chat_id, document=document, filename=out.filename, caption=out.caption_html, parse_mode=PARSE_MODE
+                )
         else:
             quiz = out.quiz
             message = await self.bot.send_poll(

@@ -31,7 +31,7 @@ def voice_tmp(tmp_path: Path) -> AsyncIterator[Path]:
 
 
 async def _site(tutor: FakeTutor, speech: SpeechService | None, max_seconds: int = 60):  # type: ignore[no-untyped-def]
-    chat = WebChat(WebChatConfig(cookie_secret=SECRET, voice_max_seconds=max_seconds), tutor, speech)
+    chat = WebChat(WebChatConfig(cookie_secret=SECRET, voice_max_seconds=max_seconds), tutor, speech=speech)
     return chat, serve_app(create_app(extra_routers=[chat.router()]))
 
 

@@ -28,7 +28,7 @@ async def playwright() -> AsyncIterator[object]:
 
 async def test_record_send_and_see_the_answer(playwright, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     tutor, speech = FakeTutor(), fake_speech("Mật khẩu mạnh là gì?", tmp_path / "t")
-    chat = WebChat(WebChatConfig(cookie_secret=b"browser-voice"), tutor, speech)
+    chat = WebChat(WebChatConfig(cookie_secret=b"browser-voice"), tutor, speech=speech)
     browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS + FAKE_MIC, headless=True)
     try:
         async with serve_app(create_app(extra_routers=[chat.router()])) as base_url:
@@ -55,7 +55,7 @@ async def test_record_send_and_see_the_answer(playwright, tmp_path: Path) -> Non
 
 async def test_without_a_microphone_typing_still_works(playwright) -> None:  # type: ignore[no-untyped-def]
     tutor = FakeTutor()
-    chat = WebChat(WebChatConfig(cookie_secret=b"browser-voice"), tutor, None)
+    chat = WebChat(WebChatConfig(cookie_secret=b"browser-voice"), tutor)
     # No fake device and no permission: getUserMedia fails, as on a computer without a microphone.
     browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
     try:
@@ -81,7 +81,7 @@ async def test_without_a_microphone_typing_still_works(playwright) -> None:  # t
 
 
 async def test_a_browser_that_cannot_record_shows_no_microphone(playwright) -> None:  # type: ignore[no-untyped-def]
-    chat = WebChat(WebChatConfig(cookie_secret=b"browser-voice"), FakeTutor(), None)
+    chat = WebChat(WebChatConfig(cookie_secret=b"browser-voice"), FakeTutor())
     browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
     try:
         async with serve_app(create_app(extra_routers=[chat.router()])) as base_url:

@@ -113,3 +113,15 @@ def test_an_image_carries_the_text_gathered_before_it(tmp_path) -> None:  # type
     assert relative[0].image == image
     missing = plan_replies([Reply("x", image_path=str(tmp_path / "khong-co.png"), image_caption="Chú thích")])
     assert missing[0].image is None and missing[0].text == "🖼 Chú thích\n\nx"
+
+
+def test_a_document_follows_the_text_gathered_before_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pdf = tmp_path / "chung-nhan.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    replies = [Reply("Chúc mừng!"), Reply("Chứng nhận của bạn", document_path=str(pdf), document_name="cn.pdf")]
+    out = plan_replies(replies)
+    assert [o.text for o in out[:-1]] == ["Chúc mừng!\n\nChứng nhận của bạn"]
+    assert out[-1].document == pdf and out[-1].document_name == "cn.pdf"
+    assert out[-1].message("tok-1") == {"attachment": {"type": "file", "payload": {"token": "tok-1"}}}
+    missing = plan_replies([Reply("Tệp đã mất", document_path=str(tmp_path / "gone.pdf"))])
+    assert [o.text for o in missing] == ["Tệp đã mất"] and missing[0].document is None

@@ -8,12 +8,39 @@ new module here, added to FLOWS), declare it in that module's `register()` with 
 
 from __future__ import annotations
 
-from tutor.flows import data_rights, lessons, linking, onboarding, placement, progress, questions, quiz, reminders
+from tutor.flows import (
+    certificate,
+    data_rights,
+    lessons,
+    linking,
+    motivation,
+    onboarding,
+    placement,
+    practice,
+    progress,
+    questions,
+    quiz,
+    reminders,
+)
 from tutor.flows import review as review_flow
 from tutor.registry import Registry
 
 # Declaration order is the order of non-quick commands in /trogiup and the menus.
-FLOWS = (lessons, questions, quiz, progress, review_flow, placement, reminders, linking, data_rights, onboarding)
+FLOWS = (
+    lessons,
+    questions,
+    quiz,
+    progress,
+    motivation,
+    review_flow,
+    placement,
+    practice,
+    certificate,
+    reminders,
+    linking,
+    data_rights,
+    onboarding,
+)
 
 
 def build_registry() -> Registry:
