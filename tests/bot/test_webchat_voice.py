@@ -152,3 +152,25 @@ async def test_real_speech_through_the_web_chat_with_the_local_model(tmp_path: P
     [inbound] = tutor.inbounds
     assert inbound.kind == "voice" and "password" in (inbound.text or "").lower(), inbound.text
     assert list((tmp_path / "t").iterdir()) == []
+
+
+async def test_a_voice_turn_is_kept_in_the_history_as_what_was_heard(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from bot.webchat_history import WebChatHistory
+    from hocvuso.container import Container
+
+    built = Container(settings)
+    tutor, speech_service = FakeTutor(), fake_speech("Học tiếp.")
+    chat = WebChat(
+        WebChatConfig(cookie_secret=SECRET), tutor, WebChatHistory(built.session_factory), speech=speech_service
+    )
+    async with serve_app(create_app(extra_routers=[chat.router()])) as base_url:
+        async with httpx.AsyncClient(base_url=base_url) as client:
+            await client.post("/api/chat", json={"payload": "consent:yes", "label": "Đồng ý", "id": "h1"})
+            note = tone(1.0, "webm_opus", tmp_path)
+            await client.post("/api/voice?id=h2", content=note, headers={"Content-Type": WEBM})
+            messages = (await client.get("/api/history")).json()["messages"]
+    chat.close()
+    speech_service.close()
+    built.close()
+    mine = [m["text"] for m in messages if m["role"] == "me"]
+    assert mine == ["Đồng ý", "🎤 Học tiếp."]
