@@ -1,0 +1,28 @@
+"""Conversation glue: "tiếp", "tiep di", "ok", "xong chưa", "hiểu rồi", "rồi", "next" go on.
+
+In a lesson they show the next section; when nothing is open they mean «Học tiếp». They are never
+searched as a question. (In a quiz the quiz's own text step reads them; during the profile steps
+onboarding asks its question again.)
+"""
+
+from __future__ import annotations
+
+from tutor.flows.base import PROFILE_MODES, QUIZ_MODES, FlowContext, Outcome, Turn
+from tutor.flows.lessons import learn, next_section
+from tutor.intents import is_continuation
+from tutor.payloads import NextSection, lesson_hash
+from tutor.registry import Registry, TextStep
+
+
+def go_on(ctx: FlowContext, t: Turn) -> Outcome | None:
+    """A continuation word: the lesson's next section, or «Học tiếp» when no lesson is open."""
+    if t.state.mode in QUIZ_MODES or t.state.mode in PROFILE_MODES or not is_continuation(t.text):
+        return None
+    if t.state.mode == "lesson" and t.state.lesson_id in ctx.curriculum.lessons:
+        return next_section(ctx, t, NextSection(lesson_hash(t.state.lesson_id), t.state.section))
+    return learn(ctx, t)
+
+
+def register(registry: Registry) -> None:
+    """Declare the continuation step (before topic requests, quiz answers and questions)."""
+    registry.text(TextStep("continue", 15, go_on))
