@@ -16,9 +16,9 @@ from hocvuso.settings import ConfigError, Settings
 from hocvuso.store_parts import StoreParts
 
 if TYPE_CHECKING:
-    from knowledge.curriculum import Curriculum
+    from sqlalchemy.orm import Session, sessionmaker
 
-if TYPE_CHECKING:
+    from knowledge.curriculum import Curriculum
     from tutor.config import LLMConfig, TutorConfig
 
 
@@ -87,18 +87,27 @@ class Container(StoreParts):
 
     # --- channels ----------------------------------------------------------------------------
     @cached_property
+    def inbox_session_factory(self) -> sessionmaker[Session]:
+        """Sessions on the channel inbox's store: its own SQLite file (data_dir/inbox.db) when the
+        main database is SQLite, so acknowledging an update never waits for the tutor's writes;
+        the main database otherwise (PostgreSQL has row locks)."""
+        if not self.settings.database_url.startswith("sqlite"):
+            return self.session_factory
+        from bot.inbox import open_sqlite_inbox
+
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine, factory = open_sqlite_inbox(
+            self.settings.data_dir / "inbox.db", busy_timeout_ms=self.settings.database.busy_timeout_ms
+        )
+        self._inbox_engine = engine
+        return factory
+
+    @cached_property
     def channel_inbox(self):  # type: ignore[no-untyped-def]
         """Durable, deduplicating inbox of channel updates (Telegram, Zalo)."""
         from bot.inbox import Inbox
 
-        return Inbox(self.session_factory)
-
-    @cached_property
-    def channel_deliveries(self):  # type: ignore[no-untyped-def]
-        """Once-a-day log of proactive messages (reminders)."""
-        from bot.inbox import DeliveryLog
-
-        return DeliveryLog(self.session_factory)
+        return Inbox(self.inbox_session_factory)
 
     def telegram_webhook_secret(self) -> str:
         """HOCVUSO_TELEGRAM__WEBHOOK_SECRET, else a random one kept in data_dir/telegram_webhook.key."""
@@ -138,7 +147,6 @@ class Container(StoreParts):
             webhook_secret=self.telegram_webhook_secret() if tg.mode == "webhook" else "",
             base_url=tg.base_url,
             use_quiz_polls=tg.use_quiz_polls,
-            timezone=self.settings.tutor.timezone,
             media_root=self.settings.ingest.lessons_dir,
             max_messages_per_second=tg.max_messages_per_second,
             tutor_workers=tg.workers,
@@ -170,7 +178,6 @@ class Container(StoreParts):
             self.conversation,
             self.channel_inbox,
             PollStore(self.session_factory),
-            self.channel_deliveries,
             workers=workers,
         )
 
@@ -198,12 +205,8 @@ class Container(StoreParts):
             off["zalo"] = "not configured"
         else:
             channels.append(zalo)
-        return create_app(
-            channels=channels,
-            off_channels=off,
-            stats=self.store_stats,
-            extra_routers=[self.webchat.router()],
-        )
+        channels.append(self.webchat)  # a channel too: its reminder scheduler runs with the app
+        return create_app(channels=channels, off_channels=off, stats=self.store_stats)
 
     # --- Zalo and web chat ---------------------------------------------------------------------
     @cached_property
@@ -251,14 +254,12 @@ class Container(StoreParts):
             first_pair=first,
             signature_window_s=z.signature_window_s,
             allow_proactive=z.allow_proactive,
-            timezone=self.settings.tutor.timezone,
             media_root=self.settings.ingest.lessons_dir,
         )
         return ZaloChannel(
             config,
             self.conversation,
             self.channel_inbox,
-            self.channel_deliveries,
             ZaloTokenStore(self.session_factory),
             ZaloUserStore(self.session_factory),
         )
@@ -292,6 +293,9 @@ class Container(StoreParts):
         """Release what was built (engine pools)."""
         if "engine" in self.__dict__:
             self.engine.dispose()
+        inbox_engine = self.__dict__.get("_inbox_engine")
+        if inbox_engine is not None:
+            inbox_engine.dispose()
 
 
 def tutor_config(settings: Settings) -> TutorConfig:
