@@ -63,8 +63,9 @@ class ZaloOut:
         return body
 
     def button_map(self) -> dict[str, str]:
-        """Label key -> tutor payload for the buttons of this message."""
-        return {label_key(b.title): b.payload for b in self.buttons}
+        """Label key -> tutor payload for the buttons of this message (quick replies have none: their
+        label comes back as the learner's text, which the tutor reads as the command)."""
+        return {label_key(b.title): b.payload for b in self.buttons if b.payload}
 
 
 def _cut(window: str) -> int:
@@ -154,8 +155,18 @@ def image_file(reply: Reply, media_root: Path | None = None) -> Path | None:
     return path
 
 
-def plan_replies(replies: list[Reply], media_root: Path | None = None) -> list[ZaloOut]:
-    """The Zalo messages showing a turn's replies, combined into as few messages as possible."""
+def with_quick_replies(outs: list[ZaloOut], quick: tuple[str, ...]) -> list[ZaloOut]:
+    """The quick menu (Học tiếp · Hỏi · Bài tập · Tiến độ · Danh mục) as buttons on the turn's last
+    message when it has no buttons or image of its own: no extra (paid) message is ever added."""
+    if not outs or not quick or outs[-1].buttons or outs[-1].image is not None:
+        return outs
+    buttons = tuple(ZaloButton(label[:TITLE_LIMIT], "") for label in quick[:MAX_BUTTONS])
+    return [*outs[:-1], ZaloOut(outs[-1].text, buttons)]
+
+
+def plan_replies(replies: list[Reply], media_root: Path | None = None, quick: tuple[str, ...] = ()) -> list[ZaloOut]:
+    """The Zalo messages showing a turn's replies, combined into as few messages as possible;
+    `quick`: labels of the quick menu, shown under the last message when it has no buttons."""
     out: list[ZaloOut] = []
     pending: list[str] = []
     for reply in replies:
@@ -177,4 +188,4 @@ def plan_replies(replies: list[Reply], media_root: Path | None = None) -> list[Z
             pending = []
     if pending:
         out.extend(_emit("\n\n".join(pending), []))
-    return out
+    return with_quick_replies(out, quick)
