@@ -63,6 +63,25 @@ _CONTINUE = {
     "tiep tuc hoc",
 }
 
+# Small talk: answered with a friendly line and the way on, never searched in the lessons.
+_SMALL_TALK = {
+    "thanks": {
+        "cam on",
+        "cam on ban",
+        "cam on nhieu",
+        "cam on nhe",
+        "cam on a",
+        "thanks",
+        "thank you",
+        "tks",
+        "thank",
+        "camon",
+    },
+    "hello": {"chao", "xin chao", "chao ban", "hello", "hi", "alo", "chao bot", "chao em", "chao ad", "hey"},
+    "laugh": {"haha", "hihi", "hehe", "kaka", "hi hi", "ha ha", "hjhj"},
+    "no": {"khong", "ko", "k", "thoi", "khong can", "ko can", "thoi khoi", "khoi"},
+}
+
 _SKIP = {"bo qua", "bo", "skip", "qua", "bo cau nay", "bo qua cau nay", "cau khac", "khong biet bo qua", "pass"}
 
 # Openers and phrases that make a message a question (folded). Matched as whole words.
@@ -194,6 +213,12 @@ def is_continuation(text: str) -> bool:
     # "ok tiếp đi", "rồi, tiếp nhé": every word a continuation word.
     parts = [p for p in re.split(r"[\s,]+", plain) if p]
     return 1 < len(parts) <= 4 and all(p in _CONTINUE or p in {"di", "nhe", "nha", "a", "ha"} for p in parts)
+
+
+def small_talk(text: str) -> str | None:
+    """ "thanks", "hello", "laugh" or "no" for small talk ("cảm ơn", "chào bạn", "haha", "thôi"); else None."""
+    plain = re.sub(r"(\w)\1{2,}", r"\1", folded(text).rstrip(" ?"))
+    return next((kind for kind, forms in _SMALL_TALK.items() if plain in forms), None)
 
 
 def is_skip(text: str) -> bool:

@@ -140,6 +140,8 @@ def route(ctx: FlowContext, t: Turn) -> Outcome:
         t.state.pending = None
         if parsed.command is None:
             return say(texts.unknown_command(parsed.word))
+        if t.state.mode in PROFILE_MODES and parsed.command.name == "hoi" and parsed.arg:
+            return onboarding.answer_then_step(ctx, t, parsed.arg)  # a question never waits for paperwork
         if t.state.mode in PROFILE_MODES and not parsed.command.anytime:
             return onboarding.profile_first(ctx, t)
         return parsed.command.run(ctx, t, parsed.arg)

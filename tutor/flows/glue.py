@@ -2,14 +2,15 @@
 
 In a lesson they show the next section; when nothing is open they mean «Học tiếp». They are never
 searched as a question. (In a quiz the quiz's own text step reads them; during the profile steps
-onboarding asks its question again.)
+onboarding asks its question again.) Small talk ("cảm ơn", "chào bạn", "haha", "thôi") gets a
+friendly line and the way on, never an extract from a lesson.
 """
 
 from __future__ import annotations
 
-from tutor.flows.base import PROFILE_MODES, QUIZ_MODES, FlowContext, Outcome, Turn
+from tutor.flows.base import PROFILE_MODES, QUIZ_MODES, FlowContext, Outcome, Turn, say
 from tutor.flows.lessons import learn, next_section
-from tutor.intents import is_continuation
+from tutor.intents import is_continuation, small_talk
 from tutor.payloads import NextSection, lesson_hash
 from tutor.registry import Registry, TextStep
 
@@ -23,6 +24,23 @@ def go_on(ctx: FlowContext, t: Turn) -> Outcome | None:
     return learn(ctx, t)
 
 
+SMALL_TALK = {
+    "thanks": "Không có gì ạ 😊 Bạn cứ hỏi thêm, hoặc bấm «Học tiếp» để học bài tiếp theo.",
+    "hello": "Chào bạn 👋 Bạn gõ câu hỏi, hoặc bấm «Học tiếp» để học, «Danh mục» để chọn bài.",
+    "laugh": "😄 Khi nào sẵn sàng, bạn bấm «Học tiếp» hoặc gõ câu hỏi nhé.",
+    "no": "Vâng ạ. Khi nào cần, bạn gõ câu hỏi hoặc bấm «Học tiếp» nhé.",
+}
+
+
+def chat(ctx: FlowContext, t: Turn) -> Outcome | None:
+    """Small talk outside a quiz: a friendly line, not a search (in a quiz "không" may be an answer)."""
+    if t.state.mode in QUIZ_MODES or t.state.mode in PROFILE_MODES:
+        return None
+    kind = small_talk(t.text)
+    return say(SMALL_TALK[kind]) if kind else None
+
+
 def register(registry: Registry) -> None:
-    """Declare the continuation step (before topic requests, quiz answers and questions)."""
+    """Declare the continuation step (before topic requests, quiz answers and questions) and small talk."""
     registry.text(TextStep("continue", 15, go_on))
+    registry.text(TextStep("small-talk", 90, chat))

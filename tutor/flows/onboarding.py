@@ -165,8 +165,13 @@ def _interruption(ctx: FlowContext, t: Turn) -> Outcome | None:
         return Outcome([Reply(GOAL_NOTED.format(words=words))] + profile_prompt(ctx, t))
     asked = looks_like_question(t.text, strict=True) or (looks_like_question(t.text) and len(t.text.split()) >= 3)
     if asked and _group_from_text(fold(t.text).strip(" .")) is None:
-        return Outcome(ask=Ask(t.text, None, t.learner.group), after=[Reply(STEP_AGAIN), *profile_prompt(ctx, t)])
+        return answer_then_step(ctx, t, t.text)
     return None
+
+
+def answer_then_step(ctx: FlowContext, t: Turn, question: str) -> Outcome:
+    """A question asked during the profile: answered (after the turn), then the step asked again."""
+    return Outcome(ask=Ask(question, None, t.learner.group), after=[Reply(STEP_AGAIN), *profile_prompt(ctx, t)])
 
 
 def _unit_search(ctx: FlowContext, t: Turn) -> Outcome:

@@ -322,3 +322,20 @@ def test_dataclass_outcome_after_is_independent() -> None:
     first, second = Outcome(), Outcome()
     first.after.append(texts)  # type: ignore[arg-type]
     assert second.after == [] and dataclasses.fields(Outcome)
+
+
+@pytest.mark.parametrize("text", ["cảm ơn", "cam on ban", "chào bạn", "hihi", "thôi"])
+def test_small_talk_is_never_searched(tutor, fake_answerer, text) -> None:
+    chat = Chat(tutor, f"talk-{text}")
+    onboard(chat)
+    chat.say(text)
+    assert fake_answerer.questions == [] and "Học tiếp" in chat.text
+
+
+def test_hoi_during_the_profile_is_answered_then_the_step_again(tutor, fake_answerer) -> None:
+    chat = Chat(tutor, "onb-hoi")
+    chat.say("/start")
+    chat.press("Đồng ý")
+    chat.say("/hoi mật khẩu mạnh là gì")
+    assert fake_answerer.questions == ["mật khẩu mạnh là gì"]
+    assert chat.last[-1].text == texts.ASK_NAME and texts.PROFILE_FIRST not in chat.text
