@@ -61,7 +61,19 @@ _CONTINUE = {
     "bai tiep",
     "bai tiep theo",
     "tiep tuc hoc",
+    "da doc xong",
+    "roi sao nua",
+    "roi sao",
+    "sao nua",
+    "gi nua",
+    "roi gi nua",
+    "con gi nua",
+    "hieu roi a",
 }
+# Words around a continuation that change nothing: "tiếp đi bạn", "em hiểu rồi ạ", "xong rồi bạn ơi".
+_FILLER_END = {"di", "nhe", "nha", "a", "ha", "ban", "oi", "em", "anh", "chi", "thoi", "la", "nhe ban", "ad", "nhen"}
+_FILLER_START = {"em", "toi", "minh", "tui", "oke", "ok", "uh", "u", "vang", "da"}
+_CONTINUE_WORDS = {"tiep", "ok", "oke", "okie", "oki", "xong", "roi", "r", "hieu", "next", "vang", "da", "dc", "uh"}
 
 # Small talk: answered with a friendly line and the way on, never searched in the lessons.
 _SMALL_TALK = {
@@ -205,14 +217,23 @@ def folded(text: str) -> str:
 
 
 def is_continuation(text: str) -> bool:
-    """True for "tiếp", "tiep di", "ok", "xong", "xong chưa", "hiểu rồi", "rồi", "next"… (a "?" allowed)."""
+    """True for "tiếp", "tiep di", "ok", "xong", "xong chưa", "hiểu rồi", "rồi", "next"… with the
+    fillers people add ("tiếp đi bạn", "em hiểu rồi ạ", "ok, tiếp"); a "?" allowed."""
     plain = folded(text).rstrip(" ?")
     plain = re.sub(r"(\w)\1{2,}", r"\1", plain)  # "okkk", "tiepppp"
-    if plain in _CONTINUE:
+    words = [w for w in re.split(r"[\s,]+", plain) if w]
+    if not words or len(words) > 6:
+        return False
+    if " ".join(words) in _CONTINUE:
         return True
-    # "ok tiếp đi", "rồi, tiếp nhé": every word a continuation word.
-    parts = [p for p in re.split(r"[\s,]+", plain) if p]
-    return 1 < len(parts) <= 4 and all(p in _CONTINUE or p in {"di", "nhe", "nha", "a", "ha"} for p in parts)
+    while len(words) > 1 and words[-1] in _FILLER_END:
+        words = words[:-1]
+    core = " ".join(words)
+    if core in _CONTINUE:
+        return True
+    if len(words) > 1 and words[0] in _FILLER_START and " ".join(words[1:]) in _CONTINUE:
+        return True
+    return 1 < len(words) <= 4 and all(w in _CONTINUE_WORDS for w in words)
 
 
 def small_talk(text: str) -> str | None:

@@ -28,7 +28,27 @@ def test_continuation_words(text: str) -> None:
     assert is_continuation(text)
 
 
-@pytest.mark.parametrize("text", ["tiếp theo là gì vậy", "gọi tổng đài ngân hàng để khóa", "mật khẩu", "Lan"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tiếp đi bạn",
+        "em hiểu rồi ạ",
+        "Xong rồi bạn ơi",
+        "rồi sao nữa",
+        "học tiếp đi",
+        "Đã đọc xong",
+        "ok, tiếp",
+        "dc r",
+    ],
+)
+def test_continuation_words_with_fillers(text: str) -> None:
+    assert is_continuation(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["tiếp theo là gì vậy", "gọi tổng đài ngân hàng để khóa", "mật khẩu", "Lan", "ok bạn ơi cho hỏi otp là gì", "em"],
+)
 def test_not_continuation(text: str) -> None:
     assert not is_continuation(text)
 
