@@ -25,7 +25,7 @@ LEGEND = "✅ đã học · 📖 đang học · ⬜ chưa học"
 BTN_CATALOGUE = "📚 Danh mục"
 BTN_STUDY_MODULE = "▶️ Học tiếp chủ đề này"
 TOPIC_DONE = "🎉 Bạn đã học xong các bài của chủ đề «{title}». Bạn có thể học lại bất kỳ bài nào dưới đây."
-TOPIC_NOT_FOUND = "Mình chưa có bài về «{words}». Bạn xem các chủ đề có sẵn nhé:"
+TOPIC_NOT_FOUND = "Mình chưa có bài về chủ đề này. Bạn xem các chủ đề có sẵn nhé:"
 TOPIC_CHOSEN = "👍 Mình mở chủ đề «{title}» cho bạn."
 
 
@@ -44,8 +44,9 @@ def _module_by_hash(ctx: FlowContext, tag: str) -> Module | None:
     return next((m for m in ctx.curriculum.modules.values() if lesson_hash(m.id) == tag), None)
 
 
-def _percent(ctx: FlowContext, mastery: dict[str, float], skills: list[str]) -> int | None:
-    known = [mastery.get(skill, ctx.bkt.p_init) for skill in skills]
+def _percent(mastery: dict[str, float], skills: list[str]) -> int | None:
+    """Mean mastery of the skills the learner has shown anything on (None before any evidence)."""
+    known = [mastery[skill] for skill in skills if skill in mastery]
     return round(100 * sum(known) / len(known)) if known else None
 
 
@@ -88,8 +89,8 @@ def module_reply(ctx: FlowContext, t: Turn, module: Module, lead: str = "") -> R
         status = progress.status if progress is not None else ""
         mark = "✅" if status == "completed" else ("📖" if status == "started" else "⬜")
         suffix = " (đang học)" if status == "started" else ""
-        percent = _percent(ctx, mastery, list(lesson.skills))
-        level = f" · thành thạo {percent}%" if percent is not None and (status or percent > 20) else ""
+        percent = _percent(mastery, list(lesson.skills))
+        level = f" · thành thạo {percent}%" if percent is not None else ""
         lines.append(f"{mark} {n}. {lesson.title}{suffix}{level}")
         rows.append(
             (ctx.button(lid, f"{n}. {texts.short_label(lesson.title, 36)}", OpenLesson(lesson_hash(lesson.id))),)
@@ -121,11 +122,19 @@ def study(ctx: FlowContext, t: Turn, match: TopicMatch) -> Outcome:
     return outcome
 
 
+def topic_title(ctx: FlowContext, match: TopicMatch) -> str:
+    """How a topic is named to the learner: its module's title, or its lesson's for a lesson match."""
+    if not match.whole_module and len(match.lessons) == 1 and match.lessons[0] in ctx.curriculum.lessons:
+        return ctx.curriculum.lessons[match.lessons[0]].title
+    module = ctx.curriculum.modules.get(match.module)
+    return module.title if module is not None else match.module
+
+
 def study_words(ctx: FlowContext, t: Turn, words: str) -> Outcome:
     """Open the topic named by `words`; the catalogue when no topic is named clearly."""
     match = find_topic(ctx.curriculum, words, group_of(t.learner))
     if match is None:
-        return say(catalogue_reply(ctx, t, lead=TOPIC_NOT_FOUND.format(words=words.strip()[:60])))
+        return say(catalogue_reply(ctx, t, lead=TOPIC_NOT_FOUND))
     return study(ctx, t, match)
 
 

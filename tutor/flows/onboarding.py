@@ -10,7 +10,7 @@ from knowledge.textnorm import fold, normalize
 from tutor import texts
 from tutor.events import EventKind
 from tutor.flows.base import PROFILE_MODES, Ask, FlowContext, Outcome, Turn, say
-from tutor.flows.catalogue import study
+from tutor.flows.catalogue import study, topic_title
 from tutor.intents import is_continuation, is_skip, looks_like_question, name_from, topic_request
 from tutor.memo import Remembered
 from tutor.messages import Button, Reply
@@ -23,8 +23,8 @@ _AGREE = {"dong y", "toi dong y", "em dong y", "dong y a", "dong y nhe", "ok don
 
 # Before consent a goal or question is kept in memory only (`tutor.memo`) and acted on after «Đồng ý».
 ASKED_LATER = "Mình sẽ trả lời câu hỏi của bạn ngay sau khi bạn bấm «Đồng ý»."
-GOAL_LATER = "Bạn muốn học về «{words}»: bấm «Đồng ý» là mình bắt đầu."
-GOAL_NOTED = "📌 Bạn muốn học về «{words}». Trả lời nhanh vài câu hồ sơ (hoặc bấm «Bỏ qua») là mình mở bài ngay."
+GOAL_LATER = "Bạn muốn học «{title}»: bấm «Đồng ý» là mình bắt đầu."
+GOAL_NOTED = "📌 Bạn muốn học «{title}». Trả lời nhanh vài câu hồ sơ (hoặc bấm «Bỏ qua») là mình mở bài ngay."
 NAME_NOT_A_NAME = "Câu này không giống tên người 🙂 Bạn chỉ cần gõ tên, ví dụ: Lan (hoặc bấm «Bỏ qua»)."
 STEP_AGAIN = "Giờ mình hỏi tiếp nhé:"
 
@@ -61,9 +61,10 @@ def before_consent(ctx: FlowContext, t: Turn, parsed: ParsedCommand | None) -> O
 def _remember(ctx: FlowContext, t: Turn) -> str | None:
     """Keep a goal or question written before consent in memory (not stored); the line saying so."""
     words = topic_request(t.text)
-    if words and find_topic(ctx.curriculum, words) is not None:
+    match = find_topic(ctx.curriculum, words) if words else None
+    if words and match is not None:
         ctx.memo.keep(t.inbound.channel, t.inbound.user_id, Remembered("goal", words, t.now))
-        return GOAL_LATER.format(words=words)
+        return GOAL_LATER.format(title=topic_title(ctx, match))
     if looks_like_question(t.text) or words:
         ctx.memo.keep(t.inbound.channel, t.inbound.user_id, Remembered("question", t.text, t.now))
         return ASKED_LATER
@@ -93,9 +94,10 @@ def give_consent(ctx: FlowContext, t: Turn, _payload: object = None) -> Outcome:
     if earlier is not None and earlier.kind == "question":  # answered now, then the profile
         return Outcome([Reply(texts.CONSENT_THANKS)], ask=Ask(earlier.text, None, None), after=profile_prompt(ctx, t))
     replies = [Reply(texts.CONSENT_THANKS)]
-    if earlier is not None:  # a goal: its topic opens as soon as the profile is done
+    match = find_topic(ctx.curriculum, earlier.text) if earlier is not None else None
+    if earlier is not None and match is not None:  # a goal: its topic opens as soon as the profile is done
         t.state.data = {**t.state.data, "goal": earlier.text}
-        replies.append(Reply(GOAL_NOTED.format(words=earlier.text)))
+        replies.append(Reply(GOAL_NOTED.format(title=topic_title(ctx, match))))
     return Outcome(replies + profile_prompt(ctx, t))
 
 
@@ -160,9 +162,10 @@ def _interruption(ctx: FlowContext, t: Turn) -> Outcome | None:
     if is_continuation(t.text):
         return Outcome(profile_prompt(ctx, t))
     words = topic_request(t.text)
-    if words and find_topic(ctx.curriculum, words, t.learner.group) is not None:
+    match = find_topic(ctx.curriculum, words, t.learner.group) if words else None
+    if words and match is not None:
         t.state.data = {**t.state.data, "goal": words}
-        return Outcome([Reply(GOAL_NOTED.format(words=words))] + profile_prompt(ctx, t))
+        return Outcome([Reply(GOAL_NOTED.format(title=topic_title(ctx, match)))] + profile_prompt(ctx, t))
     asked = looks_like_question(t.text, strict=True) or (looks_like_question(t.text) and len(t.text.split()) >= 3)
     if asked and _group_from_text(fold(t.text).strip(" .")) is None:
         return answer_then_step(ctx, t, t.text)
