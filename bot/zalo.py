@@ -49,7 +49,7 @@ from bot.zalo_api import (
     ZaloApiError,
     verify_signature,
 )
-from bot.zalo_render import ZaloOut, plan_replies
+from bot.zalo_render import ZaloOut, plan_replies, with_quick_replies
 from bot.zalo_store import TokenPair, ZaloTokenStore, ZaloUserStore
 from bot.zalo_tokens import ZaloTokens
 from tutor.messages import APOLOGY, Inbound, MenuEntry, Reply, TutorPort
@@ -356,7 +356,7 @@ class ZaloChannel:
 
         Raises ZaloApiError when Zalo refuses a message (the rest of the turn is not sent).
         """
-        outs = plan_replies(replies, self.config.media_root, await self._quick_labels())
+        outs = with_quick_replies(plan_replies(replies, self.config.media_root), await self._quick_labels())
         sent = 0
         shown: dict[str, str] = {}
         try:

@@ -158,7 +158,8 @@ def image_file(reply: Reply, media_root: Path | None = None) -> Path | None:
 def with_quick_replies(outs: list[ZaloOut], quick: tuple[str, ...]) -> list[ZaloOut]:
     """The quick menu (Học tiếp · Hỏi · Bài tập · Tiến độ · Danh mục) as buttons on the turn's last
     message when it has no buttons or image of its own: no extra (paid) message is ever added."""
-    if not outs or not quick or outs[-1].buttons or outs[-1].image is not None:
+    last = outs[-1] if outs else None
+    if last is None or not quick or last.buttons or last.image is not None or getattr(last, "document", None):
         return outs
     buttons = tuple(ZaloButton(label[:TITLE_LIMIT], "") for label in quick[:MAX_BUTTONS])
     return [*outs[:-1], ZaloOut(outs[-1].text, buttons)]
@@ -188,4 +189,4 @@ def plan_replies(replies: list[Reply], media_root: Path | None = None, quick: tu
             pending = []
     if pending:
         out.extend(_emit("\n\n".join(pending), []))
-    return with_quick_replies(out, quick)
+    return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.zalo_render import MAX_BUTTONS, TEXT_LIMIT, plan_replies, split_text
+from bot.zalo_render import MAX_BUTTONS, TEXT_LIMIT, plan_replies, split_text, with_quick_replies
 from bot.zalo_store import label_key
 from tutor.messages import Button, Reply, SourceLink
 
@@ -119,7 +119,7 @@ QUICK = ("Học tiếp", "Hỏi", "Bài tập", "Tiến độ", "Danh mục")
 
 
 def test_quick_replies_ride_on_the_last_message_without_buttons() -> None:
-    outs = plan_replies([Reply("Một"), Reply("Hai")], quick=QUICK)
+    outs = with_quick_replies(plan_replies([Reply("Một"), Reply("Hai")]), QUICK)
     assert len(outs) == 1  # never an extra (paid) message
     assert [b.title for b in outs[0].buttons] == list(QUICK)
     assert outs[0].button_map() == {}  # the label comes back as text: the tutor reads the command
@@ -129,5 +129,5 @@ def test_quick_replies_ride_on_the_last_message_without_buttons() -> None:
 
 def test_quick_replies_never_replace_a_replys_own_buttons() -> None:
     reply = Reply("Chọn", buttons=((Button("Đồng ý", "ok|sig"),),))
-    outs = plan_replies([reply], quick=QUICK)
+    outs = with_quick_replies(plan_replies([reply]), QUICK)
     assert [b.title for b in outs[-1].buttons] == ["Đồng ý"]

@@ -45,8 +45,7 @@ def learn(ctx: FlowContext, t: Turn, arg: str = "") -> Outcome:
     if t.state.mode == "lesson" and t.state.lesson_id in lessons:
         lesson = lessons[t.state.lesson_id]
         return Outcome([Reply(texts.lesson_resume(lesson.title))] + show_section(ctx, t, lesson, t.state.section))
-    completed = ctx.store.completed_lessons(t.session, t.learner.id)
-    chosen = _topic_lesson(ctx, t, completed)
+    chosen = _topic_lesson(ctx, t, ctx.store.completed_lessons(t.session, t.learner.id))
     if chosen is not None:
         return open_lesson(ctx, t, chosen)
     unfinished = ctx.store.unfinished_lesson(t.session, t.learner.id)
@@ -56,7 +55,7 @@ def learn(ctx: FlowContext, t: Turn, arg: str = "") -> Outcome:
         ctx.curriculum,
         group_of(t.learner),
         ctx.store.mastery(t.session, t.learner.id),
-        completed,
+        ctx.store.completed_lessons(t.session, t.learner.id),
         ctx.threshold,
     )
     if lesson is None:
