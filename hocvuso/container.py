@@ -85,6 +85,13 @@ class Container(StoreParts):
             payload_secret=self.payload_secret,
         )
 
+    @cached_property
+    def gap_log(self):  # type: ignore[no-untyped-def]
+        """The content-gap log (unanswered and 👎 questions, no learner id) for editors and officers."""
+        from tutor.gaps import GapLog
+
+        return GapLog(self.session_factory)
+
     # --- channels ----------------------------------------------------------------------------
     @cached_property
     def inbox_session_factory(self) -> sessionmaker[Session]:
