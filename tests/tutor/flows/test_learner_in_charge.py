@@ -237,12 +237,13 @@ def test_a_scam_before_consent_gets_the_steps_and_nothing_is_stored(tutor, engin
     assert "chuyen" not in repr(states) and "chuyển" not in repr(states)
 
 
-def test_a_scam_during_a_lesson_goes_to_the_answer_not_to_the_lesson(tutor, fake_answerer) -> None:
-    chat = Chat(tutor, "safe-lesson")
+@pytest.mark.parametrize("before", ["/hoc", "/xoadulieu", "/start"])
+def test_a_scam_in_a_lesson_idle_or_a_pending_confirmation_gets_the_steps_first(tutor, before) -> None:
+    chat = Chat(tutor, f"safe-{before}")
     onboard(chat)
-    chat.say("/hoc")
+    chat.say(before)
     chat.say(SCAM)
-    assert fake_answerer.questions == [SCAM]
+    assert chat.last[0].text.startswith(safety_steps())
 
 
 # --- onboarding: questions, names, goals ----------------------------------------------------------
@@ -343,3 +344,12 @@ def test_hoi_during_the_profile_is_answered_then_the_step_again(tutor, fake_answ
     chat.say("/hoi mật khẩu mạnh là gì")
     assert fake_answerer.questions == ["mật khẩu mạnh là gì"]
     assert chat.last[-1].text == texts.ASK_NAME and texts.PROFILE_FIRST not in chat.text
+
+
+def test_the_issues_scam_during_the_profile_gets_the_steps_then_the_step_again(tutor, engine) -> None:
+    chat = Chat(tutor, "safe-profile", channel="web")
+    chat.say("/start")
+    chat.press("Đồng ý")
+    chat.say("toi vua chuyen tien cho nguoi la phai lam sao")
+    assert chat.last[0].text == safety_steps() and chat.last[-1].text == texts.ASK_NAME
+    assert texts.PROFILE_FIRST not in chat.text
