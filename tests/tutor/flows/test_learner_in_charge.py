@@ -353,3 +353,11 @@ def test_the_issues_scam_during_the_profile_gets_the_steps_then_the_step_again(t
     chat.say("toi vua chuyen tien cho nguoi la phai lam sao")
     assert chat.last[0].text == safety_steps() and chat.last[-1].text == texts.ASK_NAME
     assert texts.PROFILE_FIRST not in chat.text
+
+
+def test_an_off_topic_question_offers_the_catalogue(tutor) -> None:
+    chat = Chat(tutor, "scope-menu")
+    onboard(chat)
+    chat.say("giá vàng hôm nay bao nhiêu?")
+    chat.press("Danh mục")
+    assert chat.last[0].text.startswith(catalogue.CATALOGUE_TITLE)
