@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from tutor.flows.base import PROFILE_MODES, QUIZ_MODES, FlowContext, Outcome, Turn, say
 from tutor.flows.lessons import learn, next_section
-from tutor.intents import is_continuation, small_talk
+from tutor.intents import is_continuation, is_skip, small_talk
 from tutor.payloads import NextSection, lesson_hash
 from tutor.registry import Registry, TextStep
 
@@ -36,7 +36,7 @@ def chat(ctx: FlowContext, t: Turn) -> Outcome | None:
     """Small talk outside a quiz: a friendly line, not a search (in a quiz "không" may be an answer)."""
     if t.state.mode in QUIZ_MODES or t.state.mode in PROFILE_MODES:
         return None
-    kind = small_talk(t.text)
+    kind = small_talk(t.text) or ("no" if is_skip(t.text) else None)  # "bỏ qua" with nothing open
     return say(SMALL_TALK[kind]) if kind else None
 
 

@@ -329,7 +329,7 @@ def test_dataclass_outcome_after_is_independent() -> None:
     assert second.after == [] and dataclasses.fields(Outcome)
 
 
-@pytest.mark.parametrize("text", ["cảm ơn", "cam on ban", "chào bạn", "hihi", "thôi"])
+@pytest.mark.parametrize("text", ["cảm ơn", "cam on ban", "chào bạn", "hihi", "thôi", "bỏ qua"])
 def test_small_talk_is_never_searched(tutor, fake_answerer, text) -> None:
     chat = Chat(tutor, f"talk-{text}")
     onboard(chat)
