@@ -48,6 +48,15 @@ class OutPhoto:
 
 
 @dataclass(frozen=True)
+class OutDocument:
+    """A file (a certificate's PDF) sent as a document, with an escaped caption."""
+
+    path: Path
+    filename: str
+    caption_html: str | None = None
+
+
+@dataclass(frozen=True)
 class OutPoll:
     """A quiz item sent as a non-anonymous Telegram quiz poll (plain text fields)."""
 
@@ -55,7 +64,7 @@ class OutPoll:
     buttons: ButtonRows = ()
 
 
-Outgoing = OutText | OutPhoto | OutPoll
+Outgoing = OutText | OutPhoto | OutDocument | OutPoll
 
 
 def escaped_len(text: str) -> int:
@@ -175,10 +184,10 @@ def merge_plain(replies: list[Reply], limit: int = MESSAGE_LIMIT) -> list[Reply]
     merged: list[Reply] = []
     pending: str | None = None
     for reply in replies:
-        plain = not (reply.buttons or reply.quiz or reply.image_path or reply.sources)
+        plain = not (reply.buttons or reply.quiz or reply.image_path or reply.document_path or reply.sources)
         if pending is not None:
             combined = f"{pending}\n\n{reply.text}".strip()
-            if not reply.image_path and escaped_len(combined) <= limit:
+            if not (reply.image_path or reply.document_path) and escaped_len(combined) <= limit:
                 reply = Reply(combined, buttons=reply.buttons, quiz=reply.quiz, sources=reply.sources)
             else:
                 merged.append(Reply(pending))
@@ -196,6 +205,13 @@ def plan_reply(reply: Reply, *, use_quiz_polls: bool, media_root: Path | None = 
     """The Telegram messages that show one Reply, in order."""
     out: list[Outgoing] = []
     text = reply.text.strip()
+    if reply.document_path:
+        document = Path(reply.document_path)
+        if not document.is_absolute() and media_root is not None:
+            document = media_root / document
+        if document.is_file():  # the reply's text is the caption; a missing file falls back to text
+            caption = html.escape(text[:CAPTION_LIMIT], quote=False) or None
+            return [OutDocument(document, reply.document_name or document.name, caption)]
     if reply.image_path:
         path = Path(reply.image_path)
         if not path.is_absolute() and media_root is not None:

@@ -26,6 +26,7 @@ from bot.runtime import log_failure as _log_failure
 from bot.telegram_render import (
     MESSAGE_LIMIT,
     PARSE_MODE,
+    OutDocument,
     OutPhoto,
     OutPoll,
     OutText,
@@ -293,7 +294,7 @@ class TelegramUpdateHandler:
             return False
         return True
 
-    async def _send(self, chat_id: int, out: OutText | OutPhoto | OutPoll) -> None:
+    async def _send(self, chat_id: int, out: OutText | OutPhoto | OutDocument | OutPoll) -> None:
         if isinstance(out, OutText):
             # Inline buttons when the reply has some; else the persistent quick menu (reply keyboard).
             markup = to_markup(out.buttons) or await self.quick_menu()
@@ -307,6 +308,11 @@ class TelegramUpdateHandler:
         elif isinstance(out, OutPhoto):
             with out.path.open("rb") as photo:
                 await self.bot.send_photo(chat_id, photo=photo, caption=out.caption_html, parse_mode=PARSE_MODE)
+        elif isinstance(out, OutDocument):
+            with out.path.open("rb") as document:
+                await self.bot.send_document(
+                    chat_id, document=document, filename=out.filename, caption=out.caption_html, parse_mode=PARSE_MODE
+                )
         else:
             quiz = out.quiz
             message = await self.bot.send_poll(

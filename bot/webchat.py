@@ -10,10 +10,16 @@ Like the other channels it runs the tutor in a bounded pool, one learner's turns
 `bot.reminders.ReminderScheduler`. A browser cannot be pushed to, so a due reminder waits in memory
 for the learner's next message or poll (`GET /api/pending`; the page asks on load and every minute).
 `GET /api/menu` gives the quick actions, generated from the tutor's command registry.
+
+The conversation of a learner who agreed to the data notice is kept server-side
+(`bot.webchat_history`, `GET /api/history`), so a reload restores it; it is forgotten as soon as the
+tutor no longer knows the learner as one (after /xoadulieu, for instance). A reply's document
+(data export, certificate) becomes a signed link valid for ten minutes (`bot.webchat_documents`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import secrets
@@ -23,12 +29,15 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.background import BackgroundTask
 
 from bot.reminders import ReminderScheduler
 from bot.runtime import KeyedLocks
 from bot.tutor_pool import ThreadTutorRunner
+from bot.webchat_documents import DocumentLinks, remove
+from bot.webchat_history import WebChatHistory
 from tutor.messages import APOLOGY, Inbound, MenuEntry, Reply, TutorPort
 
 log = logging.getLogger(__name__)
@@ -47,6 +56,8 @@ IMAGE_SUFFIXES = {
 }
 MAX_PENDING_LEARNERS = 10_000  # reminders kept for browsers that have not come back (oldest dropped)
 MAX_PENDING_PER_LEARNER = 3
+DOCUMENT_GONE = "Liên kết tải tệp đã hết hạn hoặc không còn. Bạn gõ /taidulieu để tải lại nhé."
+MAX_LABEL_CHARS = 100  # a tapped button's label, shown as the learner's message in the history
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -67,6 +78,8 @@ class WebChatConfig:
     max_message_chars: int = 2000
     tutor_workers: int = 4
     reminder_check_s: float = 60.0  # how often due reminders are asked for (0: never, tests tick)
+    document_ttl_s: int = 600  # how long a reply document's download link works
+    temp_dir: Path | None = None  # the tutor's temporary files (exports): deleted once downloaded
 
 
 class LearnerCookie:
@@ -98,8 +111,10 @@ class WebChat:
 
     name = CHANNEL
 
-    def __init__(self, config: WebChatConfig, tutor: TutorPort) -> None:
+    def __init__(self, config: WebChatConfig, tutor: TutorPort, history: WebChatHistory | None = None) -> None:
         self.config = config
+        self._history = history
+        self._documents = DocumentLinks(config.cookie_secret, config.document_ttl_s, config.temp_dir)
         self._cookie = LearnerCookie(config.cookie_secret)
         self._runner = ThreadTutorRunner(tutor, config.tutor_workers, "web-tutor")
         self._locks = KeyedLocks()
@@ -162,10 +177,12 @@ class WebChat:
             return None
         return "/media/" + relative.as_posix()
 
-    def reply_json(self, reply: Reply) -> dict[str, Any]:
-        """One reply as the page renders it (plain strings; the page never parses them as HTML)."""
+    def reply_json(self, reply: Reply, learner: str | None = None) -> dict[str, Any]:
+        """One reply as the page renders it (plain strings; the page never parses them as HTML).
+
+        A document becomes `{"url", "name"}`: a download link for `learner` only."""
         image = self.image_url(reply.image_path)
-        return {
+        rendered: dict[str, Any] = {
             "text": reply.text,
             "buttons": [[{"label": b.label, "payload": b.payload} for b in row] for row in reply.buttons if row],
             "image": image,
@@ -176,6 +193,12 @@ class WebChat:
                 if s.title and s.title not in reply.text
             ],
         }
+        if reply.quiz is not None:
+            rendered["quiz"] = True  # the page disables its buttons once a typed answer is sent
+        if reply.document_path and learner:
+            name = reply.document_name or Path(reply.document_path).name
+            rendered["document"] = {"url": self._documents.link(learner, reply.document_path, name), "name": name}
+        return rendered
 
     # --- routes --------------------------------------------------------------------------
     def router(self) -> APIRouter:
@@ -216,7 +239,10 @@ class WebChat:
         async def pending(request: Request) -> Response:
             learner = self._cookie.loads(request.cookies.get(COOKIE_NAME))
             replies = self.take_pending(learner) if learner else []
-            return _no_store(JSONResponse({"replies": [self.reply_json(r) for r in replies]}))
+            rendered = [self.reply_json(r, learner) for r in replies]
+            if learner and rendered:
+                await self._remember(learner, None, rendered)
+            return _no_store(JSONResponse({"replies": rendered}))
 
         @router.get("/api/menu", include_in_schema=False)
         async def menu() -> Response:
@@ -226,7 +252,52 @@ class WebChat:
             ]
             return JSONResponse({"menu": entries})
 
+        self._history_routes(router)
         return router
+
+    # --- history and documents ---------------------------------------------------------------
+    def _history_routes(self, router: APIRouter) -> None:
+        """`GET /api/history` (the cookie's conversation) and `GET /api/export/{token}` (a document)."""
+
+        @router.get("/api/history", include_in_schema=False)
+        async def history(request: Request) -> Response:
+            learner = self._cookie.loads(request.cookies.get(COOKIE_NAME))
+            messages: list[dict[str, Any]] = []
+            if learner and self._history is not None:
+                messages = await asyncio.to_thread(self._history.recent, learner)
+            return _no_store(JSONResponse({"messages": messages}))
+
+        @router.get("/api/export/{token}", include_in_schema=False)
+        async def document(token: str, request: Request) -> Response:
+            learner = self._cookie.loads(request.cookies.get(COOKIE_NAME))
+            found = self._documents.open(token, learner)
+            if found is None:
+                return _no_store(PlainTextResponse(DOCUMENT_GONE, status_code=404))
+            cleanup = BackgroundTask(remove, found.path) if found.delete_after else None
+            response = FileResponse(found.path, filename=found.name, background=cleanup)
+            response.headers["X-Content-Type-Options"] = "nosniff"
+            return _no_store(response)
+
+    async def _remember(
+        self, learner: str, mine: str | None, replies: list[dict[str, Any]], turn: str | None = None
+    ) -> None:
+        """Keep this turn in the learner's history, or forget the history of one the tutor no
+        longer knows as a consenting learner (deleted data, never agreed)."""
+        if self._history is None:
+            return
+        try:
+            consented = bool(await self._runner.call("consented", CHANNEL, learner))
+        except Exception as exc:  # history is a convenience: never fail a turn for it
+            log.warning("web chat: cannot tell whether to keep history (%s)", type(exc).__name__)
+            return
+        try:
+            if not consented:
+                await asyncio.to_thread(self._history.forget, learner)
+                return
+            rows = ([("me", {"text": mine})] if mine else []) + [("bot", reply) for reply in replies]
+            await asyncio.to_thread(self._history.add, learner, rows, None, turn)
+        except Exception as exc:
+            log.warning("web chat: history not saved (%s)", type(exc).__name__)
 
     async def _chat(self, request: Request) -> Response:
         # JSON only: a cross-site HTML form cannot send it without a CORS preflight we never grant.
@@ -239,6 +310,7 @@ class WebChat:
         if not isinstance(body, dict):
             return JSONResponse({"error": "invalid request"}, status_code=400)
         text, payload, client_id = body.get("text"), body.get("payload"), body.get("id")
+        label = body.get("label") if isinstance(body.get("label"), str) else None
         if payload is not None and (not isinstance(payload, str) or not 0 < len(payload) <= 256):
             return JSONResponse({"error": "invalid payload"}, status_code=400)
         if text is not None and not isinstance(text, str):
@@ -269,7 +341,11 @@ class WebChat:
                 log.error("web chat turn failed: %s", type(exc).__name__)
                 replies = [Reply(APOLOGY)]
         replies = [*self.take_pending(learner), *replies]
-        response = _no_store(JSONResponse({"replies": [self.reply_json(r) for r in replies]}))
+        rendered = [self.reply_json(r, learner) for r in replies]
+        if rendered:  # a duplicate delivery (same client id) gets no reply and is not kept twice
+            mine = text if payload is None else (label or "")[:MAX_LABEL_CHARS]
+            await self._remember(learner, mine, rendered, client_id)
+        response = _no_store(JSONResponse({"replies": rendered}))
         if new_cookie:
             secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
             response.set_cookie(

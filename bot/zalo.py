@@ -40,8 +40,10 @@ from bot.reminders import ReminderScheduler
 from bot.runtime import ChannelRuntime, run_in
 from bot.tutor_pool import ThreadTutorRunner
 from bot.zalo_api import (
+    DOCUMENT_TYPES,
     ERROR_TOKEN_EXPIRED,
     IMAGE_TYPES,
+    MAX_FILE_BYTES,
     MAX_IMAGE_BYTES,
     SIGNATURE_HEADER,
     SendResult,
@@ -55,6 +57,9 @@ from bot.zalo_tokens import ZaloTokens
 from tutor.messages import APOLOGY, Inbound, MenuEntry, Reply, TutorPort
 
 log = logging.getLogger(__name__)
+
+# Sent instead of a document Zalo would not take (e.g. a type it refuses), so the turn never goes silent.
+DOCUMENT_NOT_SENT = "📄 Zalo chưa nhận gửi tệp này. Bạn thử lại sau, hoặc mở trang web học và gõ /taidulieu nhé."
 
 CHANNEL = "zalo"
 WEBHOOK_PATH = "/zalo/webhook"
@@ -391,8 +396,11 @@ class ZaloChannel:
         return result
 
     async def _send(self, user_id: str, out: ZaloOut) -> SendResult:
-        attachment = await self._attachment(out.image) if out.image is not None else None
-        message = out.message(attachment)
+        if out.document is not None:
+            attachment = await self._document_token(out.document, out.document_name)
+        else:
+            attachment = await self._attachment(out.image) if out.image is not None else None
+        message = out.message(attachment) if out.document is None or attachment else {"text": DOCUMENT_NOT_SENT}
         result = await self._with_token(lambda token: self._api.send(token, user_id, message))
         if not result.ok:
             log.warning("Zalo: message refused (error %s)", result.error)
@@ -424,6 +432,24 @@ class ZaloChannel:
             log.warning("Zalo: image upload refused (error %s); sending its caption only", result.error)
             return None
         self._attachments[key] = (result.message_id, now)
+        return result.message_id
+
+    async def _document_token(self, path: Path, name: str) -> str | None:
+        """The file token of an uploaded document (each upload once: exports are single-use);
+        None when Zalo refuses it (too large, a type it does not take): a short text goes instead."""
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+        except OSError:
+            return None
+        if len(data) > MAX_FILE_BYTES:
+            return None
+        content_type = DOCUMENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+        result = await self._with_token(
+            lambda token: self._api.upload_file(token, data, name or path.name, content_type)
+        )
+        if not result.ok or not result.message_id:
+            log.warning("Zalo: file upload refused (error %s); sending a note instead", result.error)
+            return None
         return result.message_id
 
     # --- reminders -----------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from hocvuso.commands import channels, gaps, knowledge_cmds, lessons, tutor_cmds
+from hocvuso.commands import channels, gaps, journeys, knowledge_cmds, lessons, tutor_cmds
 from hocvuso.commands.common import AppState
 
 app = typer.Typer(
@@ -39,6 +39,7 @@ def main_callback(
 
 channels.register(app)
 knowledge_cmds.register(app)
+journeys.register(knowledge_cmds.bench_app)
 tutor_cmds.register(app)
 gaps.register(app)
 app.add_typer(lessons.lessons_app, name="lessons")

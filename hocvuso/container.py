@@ -196,6 +196,7 @@ class Container(StoreParts):
     @cached_property
     def web_app(self):  # type: ignore[no-untyped-def]
         """The FastAPI app of `hocvuso serve`: /healthz, the channels' webhooks, the web chat."""
+        from bot.certificates import certificate_router
         from bot.server import create_app
 
         channels = []
@@ -213,7 +214,12 @@ class Container(StoreParts):
         else:
             channels.append(zalo)
         channels.append(self.webchat)  # a channel too: its reminder scheduler runs with the app
-        return create_app(channels=channels, off_channels=off, stats=self.store_stats)
+        return create_app(
+            channels=channels,
+            off_channels=off,
+            stats=self.store_stats,
+            extra_routers=[certificate_router(self.conversation)],
+        )
 
     # --- Zalo and web chat ---------------------------------------------------------------------
     @cached_property
@@ -284,13 +290,15 @@ class Container(StoreParts):
     def webchat(self):  # type: ignore[no-untyped-def]
         """The web chat (page at /, POST /api/chat) in front of the tutor."""
         from bot.webchat import WebChat, WebChatConfig
+        from bot.webchat_history import WebChatHistory
 
         config = WebChatConfig(
             cookie_secret=self.cookie_secret,
             media_root=self.settings.ingest.lessons_dir,
             max_message_chars=self.settings.tutor.max_message_chars,
+            temp_dir=self.settings.data_dir / "exports",
         )
-        return WebChat(config, self.conversation)
+        return WebChat(config, self.conversation, WebChatHistory(self.session_factory))
 
     @property
     def lessons_dir(self) -> Path:
@@ -307,9 +315,10 @@ class Container(StoreParts):
 
 def tutor_config(settings: Settings) -> TutorConfig:
     """The tutor's own configuration (`tutor.config.TutorConfig`) from the settings."""
-    from tutor.config import MasteryConfig, TutorConfig
+    from tutor.config import MasteryConfig, PlacementConfig, TutorConfig
 
-    tutor, mastery = settings.tutor, settings.tutor.mastery
+    tutor, mastery, placement = settings.tutor, settings.tutor.mastery, settings.tutor.placement
+    serve = settings.serve
     return TutorConfig(
         max_message_chars=tutor.max_message_chars,
         rate_limit_per_minute=tutor.rate_limit_per_minute,
@@ -317,6 +326,8 @@ def tutor_config(settings: Settings) -> TutorConfig:
         timezone=tutor.timezone,
         consent_retention_days=tutor.consent_retention_days,
         quiz_length=tutor.quiz_length,
+        daily_goal_answers=tutor.daily_goal_answers,
+        export_dir=settings.data_dir / "exports",
         mastery=MasteryConfig(
             p_init=mastery.p_init,
             p_learn=mastery.p_learn,
@@ -324,6 +335,11 @@ def tutor_config(settings: Settings) -> TutorConfig:
             p_guess=mastery.p_guess,
             threshold=mastery.threshold,
         ),
+        placement=PlacementConfig(
+            max_items=placement.max_items, stop_after_wrong=placement.stop_after_wrong, mastery=placement.mastery
+        ),
+        certificate_dir=str(settings.data_dir / "certificates"),
+        public_url=serve.public_url or f"http://{serve.host}:{serve.port}",
     )
 
 

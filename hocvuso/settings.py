@@ -79,6 +79,14 @@ class MasterySettings(BaseModel):
     threshold: float = 0.8  # mastery at or above this counts as "đạt"
 
 
+class PlacementSettings(BaseModel):
+    """The adaptive entry test."""
+
+    max_items: int = Field(default=20, ge=1)  # never more items than this
+    stop_after_wrong: int = Field(default=4, ge=0)  # this many answers all wrong: stop (0: never early)
+    mastery: float = Field(default=0.9, ge=0.0, le=1.0)  # given to every skill of a module shown "đã vững"
+
+
 class TutorSettings(BaseModel):
     max_message_chars: int = 2000
     rate_limit_per_minute: int = 30
@@ -90,8 +98,10 @@ class TutorSettings(BaseModel):
     timezone: str = "Asia/Ho_Chi_Minh"
     consent_retention_days: int = 730
     quiz_length: int = 5  # items per /kiemtra and /ontap session
+    daily_goal_answers: int = Field(default=5, ge=1)  # questions a day for the daily goal (or one lesson)
     payload_secret: SecretStr | None = None  # HOCVUSO_TUTOR__PAYLOAD_SECRET; random per data dir if unset
     mastery: MasterySettings = Field(default_factory=MasterySettings)
+    placement: PlacementSettings = Field(default_factory=PlacementSettings)
 
 
 class TelegramSettings(BaseModel):
@@ -122,6 +132,7 @@ class ZaloSettings(BaseModel):
 class ServeSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
+    public_url: str = ""  # printed on certificates for verification; empty -> http://host:port
     cookie_secret: SecretStr | None = None  # HOCVUSO_SERVE__COOKIE_SECRET; random per data dir if unset
 
 

@@ -6,6 +6,7 @@ The tutor never reads the application's settings itself; `hocvuso/container.py` 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,15 @@ class MasteryConfig:
     p_slip: float = 0.1
     p_guess: float = 0.2
     threshold: float = 0.8  # mastery at or above this counts as "đạt"
+
+
+@dataclass(frozen=True)
+class PlacementConfig:
+    """The adaptive entry test: how many items at most, when to stop, what a passed module is worth."""
+
+    max_items: int = 20  # never more items than this
+    stop_after_wrong: int = 4  # this many answers, all wrong: a beginner, stop early
+    mastery: float = 0.9  # mastery given to every skill of a module shown "đã vững"
 
 
 @dataclass(frozen=True)
@@ -41,4 +51,9 @@ class TutorConfig:
     timezone: str = "Asia/Ho_Chi_Minh"
     consent_retention_days: int = 730
     quiz_length: int = 5  # items per /kiemtra and /ontap session
+    daily_goal_answers: int = 5  # questions answered in a day (or one lesson finished) for the daily goal
     mastery: MasteryConfig = field(default_factory=MasteryConfig)
+    placement: PlacementConfig = field(default_factory=PlacementConfig)
+    certificate_dir: str = ""  # where certificate PNG/PDF files are written; "" -> the system temp dir
+    public_url: str = ""  # the server's public address, printed on certificates for verification
+    export_dir: Path | None = None  # temporary /taidulieu files; None: the system's temp folder

@@ -14,7 +14,8 @@ import secrets
 import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,8 +26,10 @@ from tutor import texts
 from tutor.config import TutorConfig
 from tutor.flows import build_registry, questions, quiz, reminders
 from tutor.flows.base import FlowContext
+from tutor.flows.data_rights import export_files
 from tutor.flows.quiz import LETTERS
-from tutor.messages import APOLOGY, Inbound, MenuEntry, ReminderTarget, Reply
+from tutor.messages import APOLOGY, CertificateCheck, Inbound, MenuEntry, ReminderTarget, Reply
+from tutor.models import Learner
 from tutor.payloads import MAX_PAYLOAD_BYTES, PayloadCodec, lesson_hash
 from tutor.store import LearnerStore
 from tutor.timeofday import parse_hhmm
@@ -112,7 +115,10 @@ class Conversation:
         return self.registry.help_text()
 
     def due_reminders(self, channel: str, now: datetime, limit: int = 100) -> list[tuple[ReminderTarget, Reply]]:
-        """Reminders due at `now` on `channel`, each (learner, local day) claimed once."""
+        """Reminders due at `now` on `channel`, each (learner, local day) claimed once.
+
+        Channels ask every minute, so expired data-export files are swept here too."""
+        export_files(self._ctx).sweep(now)
         return reminders.due_reminders(self._ctx, self._sf, channel, now, limit)
 
     def reminder_targets(self, channel: str) -> list[ReminderTarget]:
@@ -131,6 +137,47 @@ class Conversation:
             identity = self._ctx.store.identity(session, channel, user_id)
             if identity is not None:
                 identity.active = active
+
+    def verify_certificate(self, code: str) -> CertificateCheck:
+        """Whether `code` is a valid certificate's verification code, with what the certificate says."""
+        from tutor.certificates import find, normalize_code
+
+        with transaction(self._sf) as session:
+            info = find(session, code)
+        if info is None:
+            return CertificateCheck(valid=False, code=normalize_code(code)[:32])
+        return CertificateCheck(
+            valid=True,
+            code=info.code,
+            number=info.number,
+            name=info.name,
+            unit=info.unit_name,
+            group=info.group_label,
+            issued_on=info.issued_at.astimezone(self._ctx.tz).date().isoformat(),
+        )
+
+    def certificate_file(self, code: str, kind: Literal["png", "pdf"]) -> str | None:
+        """The path of a valid certificate's PNG or PDF (rendered when missing), or None."""
+        from tutor.certificates import files_dir, files_for, find
+        from tutor.flows.certificate import local_date, verify_url
+
+        with transaction(self._sf) as session:
+            info = find(session, code)
+        if info is None:
+            return None
+        url = verify_url(self._ctx, info.code)
+        png, pdf = files_for(info, files_dir(self._config.certificate_dir), url, local_date(self._ctx, info.issued_at))
+        path = png if kind == "png" else pdf
+        return str(path) if path is not None else None
+
+    def consented(self, channel: str, user_id: str) -> bool:
+        """True when the channel user is a learner who agreed to the data notice."""
+        with transaction(self._sf) as session:
+            identity = self._ctx.store.identity(session, channel, user_id)
+            if identity is None:
+                return False
+            learner = session.get(Learner, identity.learner_id)
+            return learner is not None and learner.consent_state == "given"
 
     # ---------------------------------------------------------------- maintenance
     def purge_inactive(self) -> int:
@@ -155,4 +202,22 @@ class Conversation:
             replies.extend(outcome.after)  # what the learner was doing, asked again after the answer
             if outcome.generate is not None:
                 quiz.generate(self._ctx, self._sf, outcome.generate)
+            self._draw_certificates(replies)
             return replies
+
+    def _draw_certificates(self, replies: list[Reply]) -> None:
+        """Draw the certificate files a turn named but that do not exist yet (after its transaction)."""
+        from tutor.certificates import files_dir
+
+        folder = files_dir(self._config.certificate_dir)
+        codes = {
+            Path(path).stem
+            for reply in replies
+            for path in (reply.image_path, reply.document_path)
+            if path and Path(path).parent == folder and not Path(path).is_file()
+        }
+        for code in sorted(codes):
+            try:
+                self.certificate_file(code, "png")  # draws the PNG and the PDF
+            except Exception as exc:  # the turn is committed: a drawing failure must not hide its replies
+                log.warning("certificate drawing failed: %s", type(exc).__name__)

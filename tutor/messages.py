@@ -97,6 +97,19 @@ class ReminderTarget:
     time_hhmm: str  # "19:30", Asia/Ho_Chi_Minh
 
 
+@dataclass(frozen=True)
+class CertificateCheck:
+    """The answer to "is this certificate code valid?" (`GET /certificates/{code}`)."""
+
+    valid: bool
+    code: str
+    number: str = ""
+    name: str = ""
+    unit: str = ""
+    group: str = ""  # the group's Vietnamese label
+    issued_on: str = ""  # local date, ISO 8601 (YYYY-MM-DD)
+
+
 class TutorPort(Protocol):
     """What channels may ask of the tutor."""
 
@@ -123,4 +136,17 @@ class TutorPort(Protocol):
 
     def set_active(self, channel: str, user_id: str, active: bool) -> None:
         """Mark a channel identity (in)active, e.g. when the user blocked the bot or unfollowed."""
+        ...
+
+    def verify_certificate(self, code: str) -> CertificateCheck:
+        """Whether `code` is the verification code of a certificate issued (and not deleted)."""
+        ...
+
+    def certificate_file(self, code: str, kind: Literal["png", "pdf"]) -> str | None:
+        """The path of a valid certificate's image or PDF (rendered when missing), or None."""
+        ...
+
+    def consented(self, channel: str, user_id: str) -> bool:
+        """True when this channel user is a learner who agreed to the data notice (False when
+        unknown, deleted or not agreed): a channel may keep that learner's conversation only then."""
         ...

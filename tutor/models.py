@@ -222,8 +222,29 @@ class ContentGap(Base):
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
+class Certificate(Base):
+    """The learner's certificate "Đạt chuẩn kỹ năng số cơ bản": what was printed on it, and its code.
+
+    Name, unit and group are copied at issue time (the certificate says what it said that day).
+    Deleting the learner deletes it, so a deleted learner's code no longer verifies.
+    """
+
+    __tablename__ = "tutor_certificates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)  # the printed number
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("tutor_learners.id", ondelete="CASCADE"), unique=True, index=True
+    )
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # the verification code
+    name: Mapped[str] = mapped_column(String(100))
+    unit_name: Mapped[str] = mapped_column(String(300))
+    group: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 #: Tables holding a learner's personal data, children first (export and delete walk these).
 LEARNER_TABLES: tuple[type[Base], ...] = (
+    Certificate,
     ReminderDelivery,
     ProcessedMessage,
     Event,

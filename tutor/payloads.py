@@ -181,6 +181,20 @@ class RemindAt(Payload):
     minutes: int
 
 
+@dataclass(frozen=True)
+class PracticeMissing(Payload):
+    """«Luyện kỹ năng còn thiếu»: practice drawn from exactly the missing core skills."""
+
+    code: ClassVar[str] = "pm"
+
+
+@dataclass(frozen=True)
+class GetCertificate(Payload):
+    """«Nhận chứng nhận»: send the certificate (again)."""
+
+    code: ClassVar[str] = "cn"
+
+
 def lesson_hash(lesson_id: str) -> str:
     """A short stable tag of a lesson id for button payloads."""
     return hashlib.sha1(lesson_id.encode("utf-8")).hexdigest()[:6]

@@ -161,7 +161,7 @@ QUIZ_TF_HINT = "Bấm «Đúng» hoặc «Sai»."
 
 
 def quiz_header(kind: str, pos: int, total: int) -> str:
-    label = {"placement": "Kiểm tra đầu vào", "review": "Ôn tập"}.get(kind, "Bài tập")
+    label = {"placement": "Kiểm tra đầu vào", "review": "Ôn tập", "practice": "Luyện kỹ năng"}.get(kind, "Bài tập")
     return f"✍️ {label} · câu {pos}/{total}"
 
 

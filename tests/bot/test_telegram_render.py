@@ -7,11 +7,13 @@ from pathlib import Path
 
 from bot.telegram_render import (
     MESSAGE_LIMIT,
+    OutDocument,
     OutPhoto,
     OutPoll,
     OutText,
     escaped_len,
     html_pieces,
+    merge_plain,
     plan_reply,
     split_text,
     to_markup,
@@ -129,3 +131,17 @@ def test_quick_keyboard_holds_the_quick_labels_in_order() -> None:
         ["Tiến độ", "Danh mục"],
     ]
     assert quick_keyboard([MenuEntry("xoadulieu", "Xóa dữ liệu", "xóa")]) is None
+
+
+def test_a_document_reply_is_one_document_with_its_text_as_caption(tmp_path: Path) -> None:
+    pdf = tmp_path / "c.pdf"
+    pdf.write_bytes(b"%PDF")
+    [document] = plan_reply(
+        Reply("Giấy <b>", document_path=str(pdf), document_name="chung-nhan.pdf"), use_quiz_polls=False
+    )
+    assert isinstance(document, OutDocument)
+    assert (document.path, document.filename, document.caption_html) == (pdf, "chung-nhan.pdf", "Giấy &lt;b&gt;")
+    [text] = plan_reply(Reply("Giấy", document_path=str(tmp_path / "missing.pdf")), use_quiz_polls=False)
+    assert isinstance(text, OutText) and text.html == "Giấy"  # a missing file falls back to its text
+    merged = merge_plain([Reply("một"), Reply("Giấy", document_path=str(pdf)), Reply("hai")])
+    assert [r.text for r in merged] == ["một", "Giấy", "hai"]  # never merged into text

@@ -131,3 +131,15 @@ def test_quick_replies_never_replace_a_replys_own_buttons() -> None:
     reply = Reply("Chọn", buttons=((Button("Đồng ý", "ok|sig"),),))
     outs = with_quick_replies(plan_replies([reply]), QUICK)
     assert [b.title for b in outs[-1].buttons] == ["Đồng ý"]
+
+
+def test_a_document_follows_the_text_gathered_before_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pdf = tmp_path / "chung-nhan.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    replies = [Reply("Chúc mừng!"), Reply("Chứng nhận của bạn", document_path=str(pdf), document_name="cn.pdf")]
+    out = plan_replies(replies)
+    assert [o.text for o in out[:-1]] == ["Chúc mừng!\n\nChứng nhận của bạn"]
+    assert out[-1].document == pdf and out[-1].document_name == "cn.pdf"
+    assert out[-1].message("tok-1") == {"attachment": {"type": "file", "payload": {"token": "tok-1"}}}
+    missing = plan_replies([Reply("Tệp đã mất", document_path=str(tmp_path / "gone.pdf"))])
+    assert [o.text for o in missing] == ["Tệp đã mất"] and missing[0].document is None

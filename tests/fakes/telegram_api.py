@@ -30,7 +30,7 @@ BOT_USER = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
-_MESSAGE_METHODS = {"sendMessage", "sendPhoto", "sendPoll", "editMessageText", "editMessageReplyMarkup"}
+_MESSAGE_METHODS = {"sendMessage", "sendPhoto", "sendDocument", "sendPoll", "editMessageText", "editMessageReplyMarkup"}
 
 
 @dataclass
@@ -336,6 +336,10 @@ class FakeTelegramApi:
                 result["reply_markup"] = markup
         if call.method == "sendPhoto":
             result["photo"] = [{"file_id": "ph1", "file_unique_id": "u-ph1", "width": 320, "height": 240}]
+            if p.get("caption"):
+                result["caption"] = p["caption"]
+        if call.method == "sendDocument":
+            result["document"] = {"file_id": "doc1", "file_unique_id": "u-doc1", "file_name": "file.pdf"}
             if p.get("caption"):
                 result["caption"] = p["caption"]
         if call.method == "sendPoll":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -302,7 +303,8 @@ def test_no_learner_sees_another_learners_data(tutor) -> None:
         text = "\n".join(r.text for r in bob.say(command))
         assert "Alice" not in text and "0123456789" not in text and "06:45" not in text, command
     bob.say("/taidulieu")
-    assert '"display_name": "Bob Trần"' in bob.text
+    exported = Path(bob.last[0].document_path or "").read_text(encoding="utf-8")
+    assert '"tên": "Bob Trần"' in exported and "Alice" not in exported
     # Bob on Zalo is a different learner until he links.
     zalo_bob = Chat(tutor, "tg-a", "zalo")  # same user id string, other channel
     zalo_bob.say("/start")

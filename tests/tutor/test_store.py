@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from knowledge.db import transaction
 from tests.tutor.conversation_kit import learner_rows
+from tutor.certificates import issue as issue_certificate
 from tutor.models import ProcessedMessage
 from tutor.store import LearnerStore, aware
 
@@ -55,6 +56,7 @@ def test_export_and_delete_cover_every_table(container) -> None:  # type: ignore
         store.new_link_code(s, keep, NOW, timedelta(minutes=10))
         learner.consent_state, learner.reminder_time = "given", "19:00"
         assert store.claim_reminder(s, keep, NOW.date(), "telegram", NOW) is not None
+        issue_certificate(s, keep, "Lan", "CĐCS May", "worker", NOW)
         store.add_event(s, other, "consent_given", NOW)
     with transaction(container.session_factory) as s:
         exported = store.export(s, keep)

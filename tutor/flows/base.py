@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 _TOKENS = re.compile(r"\w+", re.UNICODE)
 
 PROFILE_MODES = ("name", "unit", "group")
-QUIZ_MODES = ("quiz", "placement", "review")
+QUIZ_MODES = ("quiz", "placement", "review", "practice")
 
 
 @dataclass(frozen=True)

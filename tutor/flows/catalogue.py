@@ -17,7 +17,7 @@ from tutor.intents import topic_request
 from tutor.messages import Button, Reply
 from tutor.payloads import Catalogue, OpenLesson, OpenModule, StudyModule, lesson_hash
 from tutor.registry import ButtonAction, Command, Registry, TextStep
-from tutor.topics import TopicMatch, find_topic, first_unfinished
+from tutor.topics import TopicMatch, find_topic, first_unfinished, topic_words
 
 CATALOGUE_TITLE = "📚 Danh mục bài học"
 CATALOGUE_HINT = "Bấm một chủ đề để xem các bài, hoặc gõ điều bạn muốn học, ví dụ: học về lừa đảo."
@@ -106,20 +106,37 @@ def _modules_lessons(ctx: FlowContext, t: Turn, module: Module) -> list[Lesson]:
     return [lesson for lesson in ctx.curriculum.lessons_in(module.id) if lesson.for_audience(group)]
 
 
-def study(ctx: FlowContext, t: Turn, match: TopicMatch) -> Outcome:
-    """Open the topic's first unfinished lesson and remember the topic for the next «Học tiếp»."""
+def study(ctx: FlowContext, t: Turn, match: TopicMatch, words: str = "") -> Outcome:
+    """Open the topic's first unfinished lesson and remember the topic for the next «Học tiếp».
+
+    When every lesson of a named module is done: the lesson whose title holds all of `words` opens
+    again (the learner named it), else the module's list with «học xong» is shown."""
     t.state.data = {**t.state.data, "topic": match.module}
     completed = ctx.store.completed_lessons(t.session, t.learner.id)
-    lesson = first_unfinished(ctx.curriculum, match, completed)
+    lesson = first = first_unfinished(ctx.curriculum, match, completed)
     module = ctx.curriculum.modules.get(match.module)
-    if lesson is None and match.whole_module and module is not None:
-        return say(module_reply(ctx, t, module, lead=TOPIC_DONE.format(title=module.title)))
+    if lesson is None and match.whole_module:
+        lesson = _named_lesson(ctx, match, words)
+        if lesson is None and module is not None:
+            return say(module_reply(ctx, t, module, lead=TOPIC_DONE.format(title=module.title)))
     if lesson is None:  # the lessons named are done: open the first again (the learner asked for it)
         lesson = ctx.curriculum.lessons[match.lessons[0]]
     outcome = open_lesson(ctx, t, lesson)
-    if match.whole_module and module is not None:
+    if match.whole_module and module is not None and lesson is first:
         outcome.replies.insert(0, Reply(TOPIC_CHOSEN.format(title=module.title)))
     return outcome
+
+
+def _named_lesson(ctx: FlowContext, match: TopicMatch, words: str) -> Lesson | None:
+    """The topic's lesson whose title holds every topic word of `words`, if one does."""
+    wanted = topic_words(words)
+    if not wanted:
+        return None
+    for lesson_id in match.lessons:
+        lesson = ctx.curriculum.lessons.get(lesson_id)
+        if lesson is not None and wanted <= topic_words(lesson.title):
+            return lesson
+    return None
 
 
 def topic_title(ctx: FlowContext, match: TopicMatch) -> str:
@@ -135,7 +152,7 @@ def study_words(ctx: FlowContext, t: Turn, words: str) -> Outcome:
     match = find_topic(ctx.curriculum, words, group_of(t.learner))
     if match is None:
         return say(catalogue_reply(ctx, t, lead=TOPIC_NOT_FOUND))
-    return study(ctx, t, match)
+    return study(ctx, t, match, words)
 
 
 def _topic_text(ctx: FlowContext, t: Turn) -> Outcome | None:

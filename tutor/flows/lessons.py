@@ -9,6 +9,8 @@ from knowledge.textnorm import normalize
 from tutor import texts
 from tutor.events import EventKind
 from tutor.flows.base import FlowContext, Outcome, Turn, group_of, say, words
+from tutor.flows.certificate import nothing_to_learn
+from tutor.flows.motivation import after_lesson
 from tutor.messages import Reply, SourceLink
 from tutor.payloads import AskPrompt, Learn, NextSection, OpenLesson, QuizLesson, lesson_hash
 from tutor.planner import next_lesson
@@ -58,9 +60,8 @@ def learn(ctx: FlowContext, t: Turn, arg: str = "") -> Outcome:
         ctx.store.completed_lessons(t.session, t.learner.id),
         ctx.threshold,
     )
-    if lesson is None:
-        t.state.mode = "idle"
-        return say(texts.ALL_DONE)
+    if lesson is None:  # nothing left to learn: the certificate, or the skills still missing
+        return nothing_to_learn(ctx, t)
     return open_lesson(ctx, t, lesson)
 
 
@@ -129,7 +130,8 @@ def next_section(ctx: FlowContext, t: Turn, payload: NextSection) -> Outcome:
 
 def complete_lesson(ctx: FlowContext, t: Turn, lesson: Lesson) -> list[Reply]:
     progress = ctx.store.start_lesson(t.session, t.learner.id, lesson.id, t.now)
-    if progress.status != "completed":
+    newly_done = progress.status != "completed"
+    if newly_done:
         progress.status = "completed"
         progress.completed_at = t.now
         ctx.event(t, EventKind.LESSON_COMPLETED, lesson_id=lesson.id)
@@ -139,7 +141,7 @@ def complete_lesson(ctx: FlowContext, t: Turn, lesson: Lesson) -> list[Reply]:
         (ctx.button(lid, texts.BTN_QUIZ, QuizLesson(lesson_hash(lesson.id))),),
         (ctx.button(lid, texts.BTN_LEARN, Learn()),),
     )
-    return [Reply(texts.lesson_done(lesson.title), buttons=buttons)]
+    return after_lesson(ctx, t, lesson, newly_done, Reply(texts.lesson_done(lesson.title), buttons=buttons))
 
 
 def images_for(ctx: FlowContext, lesson: Lesson) -> dict[int, list[tuple[Path, str]]]:

@@ -361,3 +361,15 @@ def test_an_off_topic_question_offers_the_catalogue(tutor) -> None:
     chat.say("giá vàng hôm nay bao nhiêu?")
     chat.press("Danh mục")
     assert chat.last[0].text.startswith(catalogue.CATALOGUE_TITLE)
+
+
+def test_a_finished_topic_shows_its_lessons_and_a_named_lesson_opens_again(tutor) -> None:
+    chat = Chat(tutor, "topic-done")
+    onboard(chat)  # a worker: «An toàn tài khoản» has one lesson for them
+    chat.say("/hoc an toàn tài khoản")
+    _finish_lesson(chat)
+    chat.say("/hoc an toàn tài khoản")
+    assert catalogue.TOPIC_DONE.format(title="An toàn tài khoản").split("«")[0] in chat.text
+    assert "✅ 1. Đặt mật khẩu mạnh" in chat.text
+    chat.say("/baihoc đặt mật khẩu mạnh")  # the lesson named by its title opens again
+    assert _opened(chat) == "Đặt mật khẩu mạnh"
