@@ -6,7 +6,9 @@ messages in a minute or two, well inside it. Each message takes a token. With no
 
 - a typed message: the learner is told once when to continue, then further messages of the burst
   get no reply (nothing for a flood to amplify);
-- a button press: never dropped silently — each one gets the short "wait N seconds" reply.
+- a button press: may borrow up to a third of the bucket (channels take the pressed keyboard away,
+  so a refused press cannot simply be tapped again); past that, never dropped silently — each one
+  gets the short "wait N seconds" reply.
 
 The state lives in `ConversationState.data["rate"]`, updated under the learner's row lock, so every
 worker process sees the same bucket.
@@ -41,7 +43,8 @@ def take_token(state: ConversationState, now: datetime, burst: int, per_minute: 
     if last is not None and now > last:
         tokens = min(float(burst), tokens + (now - last).total_seconds() * per_minute / 60.0)
     verdict: Verdict
-    if tokens >= 1.0:
+    floor = -burst / 3.0 if button else 0.0  # what a button press may borrow
+    if tokens - 1.0 >= floor:
         tokens -= 1.0
         told = False
         verdict = Verdict(True)
