@@ -83,6 +83,7 @@ def test_quiz_answers_are_not_strict_questions(text: str) -> None:
         ("Nguyễn Văn Lâm", "Nguyễn Văn Lâm"),
         ("Đặng Thị Như", "Đặng Thị Như"),
         ("Nguyễn Văn Bí Mật", "Nguyễn Văn Bí Mật"),
+        ("Mình tên Hùng", "Hùng"),
     ],
 )
 def test_names(text: str, name: str) -> None:

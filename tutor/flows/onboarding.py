@@ -159,7 +159,9 @@ def profile_text(ctx: FlowContext, t: Turn) -> Outcome | None:
 
 def _interruption(ctx: FlowContext, t: Turn) -> Outcome | None:
     """Text that is not an answer to the profile step: a question, a goal, or "tiếp"."""
-    if is_continuation(t.text):
+    if is_continuation(t.text):  # "ok" to «Gọi tôi là …» takes the platform's name; else the step again
+        if t.state.mode == "name" and t.state.data.get("name_hint"):
+            return use_platform_name(ctx, t)
         return Outcome(profile_prompt(ctx, t))
     words = topic_request(t.text)
     match = find_topic(ctx.curriculum, words, t.learner.group) if words else None

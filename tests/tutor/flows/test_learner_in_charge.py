@@ -373,3 +373,15 @@ def test_a_finished_topic_shows_its_lessons_and_a_named_lesson_opens_again(tutor
     assert "✅ 1. Đặt mật khẩu mạnh" in chat.text
     chat.say("/baihoc đặt mật khẩu mạnh")  # the lesson named by its title opens again
     assert _opened(chat) == "Đặt mật khẩu mạnh"
+
+
+def test_ok_to_the_platform_name_takes_it(tutor) -> None:
+    chat = Chat(tutor, "onb-ok")
+    chat.say("/start", display_name="Trần Thị Bí")
+    chat.payload(chat.button("Đồng ý").payload, display_name="Trần Thị Bí")
+    assert "Gọi tôi là Trần Thị Bí" in chat.labels()
+    chat.say("ok")
+    assert texts.ASK_UNIT in chat.text
+    chat.press("Bỏ qua")
+    chat.press("Công nhân")
+    assert "Chào Trần Thị Bí" in chat.text
