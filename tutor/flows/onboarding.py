@@ -48,6 +48,8 @@ def before_consent(ctx: FlowContext, t: Turn, parsed: ParsedCommand | None) -> O
     if parsed is None and fold(t.text).strip(" .!") in _AGREE:
         return give_consent(ctx, t)
     command = parsed.command if parsed is not None else None
+    if command is not None and command.name == "xoadulieu":  # nothing kept, not even in memory
+        ctx.memo.forget(t.inbound.channel, t.inbound.user_id)
     if command is not None and command.before_consent is not None:
         outcome = command.before_consent(ctx, t, parsed.arg if parsed else "")
         if outcome.replies:

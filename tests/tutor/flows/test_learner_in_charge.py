@@ -385,3 +385,12 @@ def test_ok_to_the_platform_name_takes_it(tutor) -> None:
     chat.press("Bỏ qua")
     chat.press("Công nhân")
     assert "Chào Trần Thị Bí" in chat.text
+
+
+def test_deleting_before_consent_forgets_the_kept_question(tutor, fake_answerer) -> None:
+    chat = Chat(tutor, "onb-forget")
+    chat.say("lam sao biet mat khau minh manh hay yeu")
+    chat.say("/xoadulieu")
+    chat.say("/start")
+    chat.press("Đồng ý")
+    assert fake_answerer.questions == [] and texts.ASK_NAME in chat.text
