@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
-from tutor.messages import Button, QuizQuestion, Reply
+from tutor.messages import Button, MenuEntry, QuizQuestion, Reply
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -137,6 +137,19 @@ def to_markup(rows: ButtonRows) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(b.label[:64], callback_data=b.payload) for b in row] for row in rows]
     )
+
+
+def quick_keyboard(entries: list[MenuEntry], per_row: int = 3) -> ReplyKeyboardMarkup | None:
+    """The persistent quick menu (Học tiếp · Hỏi · Bài tập · Tiến độ · Danh mục) as a reply keyboard.
+
+    A tap sends the label as the learner's text, which the tutor reads as the command. Telegram keeps
+    the keyboard under the input field until another reply keyboard replaces it, so it rides on the
+    messages that carry no inline keyboard (one message has one markup)."""
+    labels = [e.label for e in entries if e.quick and e.label and not e.label.startswith("/")]
+    if not labels:
+        return None
+    rows = [[KeyboardButton(label) for label in labels[i : i + per_row]] for i in range(0, len(labels), per_row)]
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True, input_field_placeholder="Gõ câu hỏi…")
 
 
 def fits_poll(quiz: QuizQuestion) -> bool:

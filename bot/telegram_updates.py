@@ -18,7 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from telegram import Bot, LinkPreviewOptions, Message, Update
+from telegram import Bot, LinkPreviewOptions, Message, ReplyKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType, PollType
 from telegram.error import Forbidden, TelegramError
 
@@ -36,11 +36,12 @@ from bot.telegram_render import (
     chosen_label,
     merge_plain,
     plan_reply,
+    quick_keyboard,
     to_markup,
 )
 from bot.telegram_store import PollStore
 from bot.tutor_pool import TutorRunner
-from tutor.messages import APOLOGY, Inbound, InboundKind, Reply
+from tutor.messages import APOLOGY, Inbound, InboundKind, MenuEntry, Reply
 
 log = logging.getLogger("bot.telegram")
 
@@ -114,6 +115,8 @@ class TelegramUpdateHandler:
         self._runner = runner
         self._polls = polls
         self._db_pool = db_pool
+        self._quick: ReplyKeyboardMarkup | None = None
+        self._quick_loaded = False
 
     def key_of(self, data: dict[str, Any]) -> Hashable:
         """The learner (or chat) of a raw update: one learner's updates are processed in order."""
@@ -294,6 +297,17 @@ class TelegramUpdateHandler:
         )
 
     # --- sending -------------------------------------------------------------------------
+    async def quick_menu(self) -> ReplyKeyboardMarkup | None:
+        """The quick-menu reply keyboard, from the tutor's registry (asked once; None if unavailable)."""
+        if not self._quick_loaded:
+            try:
+                entries: list[MenuEntry] = await self._runner.call("menu")
+                self._quick = quick_keyboard(entries)
+                self._quick_loaded = True
+            except Exception as exc:  # no quick menu is no reason not to answer
+                log.warning("Telegram: quick menu unavailable (%s)", type(exc).__name__)
+        return self._quick
+
     async def send_replies(self, chat_id: int, user_id: str, replies: list[Reply]) -> bool:
         """Send the replies in order; False (and the learner marked inactive) if the bot is blocked."""
         try:
@@ -310,11 +324,13 @@ class TelegramUpdateHandler:
 
     async def _send(self, chat_id: int, out: OutText | OutPhoto | OutDocument | OutPoll) -> None:
         if isinstance(out, OutText):
+            # Inline buttons when the reply has some; else the persistent quick menu (reply keyboard).
+            markup = to_markup(out.buttons) or await self.quick_menu()
             await self.bot.send_message(
                 chat_id,
                 out.html,
                 parse_mode=PARSE_MODE,
-                reply_markup=to_markup(out.buttons),
+                reply_markup=markup,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         elif isinstance(out, OutPhoto):

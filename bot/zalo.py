@@ -53,11 +53,11 @@ from bot.zalo_api import (
     ZaloApiError,
     verify_signature,
 )
-from bot.zalo_render import ZaloOut, plan_replies
+from bot.zalo_render import ZaloOut, plan_replies, with_quick_replies
 from bot.zalo_store import TokenPair, ZaloTokenStore, ZaloUserStore
 from bot.zalo_tokens import ZaloTokens
 from bot.zalo_voice import AUDIO_EVENT, hear_audio
-from tutor.messages import APOLOGY, Inbound, Reply, TutorPort
+from tutor.messages import APOLOGY, Inbound, MenuEntry, Reply, TutorPort
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +195,7 @@ class ZaloChannel:
         self._tokens: ZaloTokens | None = None
         self._started = False
         self._attachments: dict[tuple[str, float], tuple[str, datetime]] = {}  # (path, mtime) -> id, when
+        self._quick: tuple[str, ...] | None = None  # the quick menu's labels, asked of the tutor once
         self.sent_messages = 0
 
     # --- lifecycle -----------------------------------------------------------------------
@@ -371,7 +372,7 @@ class ZaloChannel:
 
         Raises ZaloApiError when Zalo refuses a message (the rest of the turn is not sent).
         """
-        outs = plan_replies(replies, self.config.media_root)
+        outs = with_quick_replies(plan_replies(replies, self.config.media_root), await self._quick_labels())
         sent = 0
         shown: dict[str, str] = {}
         try:
@@ -383,6 +384,17 @@ class ZaloChannel:
             if sent:
                 await run_in(self._db_pool, self._users.record_sent, user_id, sent, shown)
         return sent
+
+    async def _quick_labels(self) -> tuple[str, ...]:
+        """Labels of the tutor's quick menu (Học tiếp · Hỏi · Bài tập · Tiến độ · Danh mục)."""
+        if self._quick is None:
+            try:
+                entries: list[MenuEntry] = await self._runner.call("menu")
+            except Exception as exc:  # no quick replies is no reason not to answer
+                log.warning("Zalo: quick menu unavailable (%s)", type(exc).__name__)
+                return ()
+            self._quick = tuple(e.label for e in entries if e.quick and e.label)
+        return self._quick
 
     async def _with_token(self, call: Callable[[str], Awaitable[SendResult]]) -> SendResult:
         """Run an API call with the access token; on -216 refresh once and run it again."""

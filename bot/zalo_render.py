@@ -67,8 +67,9 @@ class ZaloOut:
         return body
 
     def button_map(self) -> dict[str, str]:
-        """Label key -> tutor payload for the buttons of this message."""
-        return {label_key(b.title): b.payload for b in self.buttons}
+        """Label key -> tutor payload for the buttons of this message (quick replies have none: their
+        label comes back as the learner's text, which the tutor reads as the command)."""
+        return {label_key(b.title): b.payload for b in self.buttons if b.payload}
 
 
 def _cut(window: str) -> int:
@@ -156,6 +157,16 @@ def image_file(reply: Reply, media_root: Path | None = None) -> Path | None:
     if path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file():
         return None
     return path
+
+
+def with_quick_replies(outs: list[ZaloOut], quick: tuple[str, ...]) -> list[ZaloOut]:
+    """The quick menu (Học tiếp · Hỏi · Bài tập · Tiến độ · Danh mục) as buttons on the turn's last
+    message when it has no buttons or image of its own: no extra (paid) message is ever added."""
+    last = outs[-1] if outs else None
+    if last is None or not quick or last.buttons or last.image is not None or last.document is not None:
+        return outs
+    buttons = tuple(ZaloButton(label[:TITLE_LIMIT], "") for label in quick[:MAX_BUTTONS])
+    return [*outs[:-1], ZaloOut(outs[-1].text, buttons)]
 
 
 def document_file(reply: Reply, media_root: Path | None = None) -> Path | None:

@@ -342,6 +342,7 @@ def tutor_config(settings: Settings) -> TutorConfig:
     return TutorConfig(
         max_message_chars=tutor.max_message_chars,
         rate_limit_per_minute=tutor.rate_limit_per_minute,
+        rate_limit_burst=tutor.rate_limit_burst,
         timezone=tutor.timezone,
         consent_retention_days=tutor.consent_retention_days,
         quiz_length=tutor.quiz_length,

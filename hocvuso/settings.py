@@ -89,7 +89,8 @@ class PlacementSettings(BaseModel):
 
 class TutorSettings(BaseModel):
     max_message_chars: int = 2000
-    rate_limit_per_minute: int = 20
+    rate_limit_per_minute: int = 30
+    rate_limit_burst: int = 30
     answer_min_score: float = 0.83  # best dense relevance below which we say we don't know
     answer_sure_score: float = 0.87  # at or above: answer without checking shared topic words
     answer_max_sentences: int = 3  # sentences in an extractive answer

@@ -46,7 +46,8 @@ class TutorConfig:
     """What the conversation core reads: limits, time zone, retention, quiz length, mastery."""
 
     max_message_chars: int = 2000
-    rate_limit_per_minute: int = 20
+    rate_limit_per_minute: int = 30  # token bucket refill: sustained messages per minute
+    rate_limit_burst: int = 30  # token bucket size: messages allowed at once
     timezone: str = "Asia/Ho_Chi_Minh"
     consent_retention_days: int = 730
     quiz_length: int = 5  # items per /kiemtra and /ontap session

@@ -205,6 +205,7 @@ class Conversation:
             replies = list(outcome.replies)
             if outcome.ask is not None:
                 replies.extend(questions.answer(self._ctx, self._sf, self._answerer, inbound, outcome.ask))
+            replies.extend(outcome.after)  # what the learner was doing, asked again after the answer
             if outcome.generate is not None:
                 quiz.generate(self._ctx, self._sf, outcome.generate)
             self._draw_certificates(replies)

@@ -3,9 +3,10 @@
 One turn = one database transaction holding the learner's row lock (plus an in-process lock per
 channel user), so two messages of one learner are handled in order with no lost update; it is
 retried (twice at most) when another worker raced it. A (channel, message_id) seen before returns
-nothing (nothing is sent twice). Past `rate_limit_per_minute` messages in a minute the learner is
-told once to slow down; further messages in that minute get no reply. Button payloads are
-verified (signed for this learner) and decoded by the codec, then dispatched through the registry.
+nothing (nothing is sent twice). A token bucket per learner (`tutor.ratelimit`) slows floods: a
+typed message over the limit is told once when to continue, a button press always gets that reply.
+Button payloads are verified (signed for this learner) and decoded by the codec, then dispatched
+through the registry. A scam in progress gets the emergency steps first, whatever the state.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import re
 import threading
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,8 +24,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from knowledge.db import transaction
 from tutor import texts
 from tutor.flows import onboarding
-from tutor.flows.base import PROFILE_MODES, FlowContext, Outcome, Turn, say
+from tutor.flows.base import PROFILE_MODES, QUIZ_MODES, FlowContext, Outcome, Turn, say
+from tutor.flows.questions import question
 from tutor.messages import Inbound, Reply
+from tutor.ratelimit import take_token
 from tutor.safety import is_scam_in_progress, safety_steps
 
 log = logging.getLogger(__name__)
@@ -96,11 +98,11 @@ class TurnRunner:
         store.attach_message(session, inbound.channel, inbound.message_id, learner.id)
         if not identity.active:
             identity.active = True  # they wrote to us again
-        recent = store.recent_messages(session, learner.id, now - timedelta(minutes=1))
-        limit = ctx.config.rate_limit_per_minute
-        if recent > limit:
-            # Say it once per burst; a flood gets no more replies (nothing to amplify).
-            return Outcome([Reply(texts.RATE_LIMITED)] if recent == limit + 1 else [])
+        config = ctx.config
+        button = inbound.payload is not None
+        verdict = take_token(state, now, config.rate_limit_burst, config.rate_limit_per_minute, button)
+        if not verdict.allowed:
+            return Outcome([Reply(verdict.notice)] if verdict.notice else [])
         learner.last_seen_at = now
         turn = Turn(session, learner, state, inbound, text, now, first)
         outcome = route(ctx, turn)
@@ -125,6 +127,11 @@ def route(ctx: FlowContext, t: Turn) -> Outcome:
         return Outcome([Reply(safety_steps())] + onboarding.resume(ctx, t))
     if t.learner.consent_state != "given":
         return onboarding.before_consent(ctx, t, parsed)
+    if parsed is None and t.state.mode not in QUIZ_MODES and is_scam_in_progress(t.text):
+        # Whatever was open (a pending confirmation, a lesson), a scam in progress is answered first:
+        # the question flow leads with the steps (quiz modes: `quiz_text` shows the item again).
+        t.state.pending = None
+        return question(ctx, t, t.text)
     if t.state.pending in ctx.registry.pending and parsed is None:
         answered = ctx.registry.pending[t.state.pending](ctx, t)
         if answered is not None:
@@ -133,6 +140,8 @@ def route(ctx: FlowContext, t: Turn) -> Outcome:
         t.state.pending = None
         if parsed.command is None:
             return say(texts.unknown_command(parsed.word))
+        if t.state.mode in PROFILE_MODES and parsed.command.name == "hoi" and parsed.arg:
+            return onboarding.answer_then_step(ctx, t, parsed.arg)  # a question never waits for paperwork
         if t.state.mode in PROFILE_MODES and not parsed.command.anytime:
             return onboarding.profile_first(ctx, t)
         return parsed.command.run(ctx, t, parsed.arg)

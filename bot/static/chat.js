@@ -276,5 +276,30 @@
   }
   restoring.then(function (restored) { if (restored || started) fetchPending(); });
   window.setInterval(fetchPending, 60000);
+
+  // The quick-action bar (Học tiếp · Hỏi · Bài tập · Tiến độ · Danh mục), from the tutor's registry:
+  // a tap sends the label as text, which the tutor reads as the command.
+  function showQuickBar(entries) {
+    var bar = document.getElementById("quick");
+    if (!bar) return;
+    bar.textContent = "";
+    entries.filter(function (e) { return e.quick && e.label; }).forEach(function (e) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = e.label;
+      button.title = e.description || e.label;
+      button.addEventListener("click", function () {
+        if (busy) return;
+        send({ text: e.label }, e.label).then(focusNewChoices);
+      });
+      bar.appendChild(button);
+    });
+    bar.hidden = !bar.childElementCount;
+  }
+  fetch("/api/menu", { credentials: "same-origin" })
+    .then(function (response) { return response.ok ? response.json() : { menu: [] }; })
+    .then(function (data) { showQuickBar(data.menu || []); })
+    .catch(function () { /* no bar: typing still works */ });
+
   document.documentElement.setAttribute("data-ready", "1");
 })();

@@ -66,6 +66,19 @@ async def test_polling_real_tutor_start_consent_lesson_quiz(
         # An answer with sources: the question is answered from the fixture course, escaped for HTML.
         await learner.say("/start")
         assert learner.last, "a /start later still answers"
+        # The quick menu rides as a persistent reply keyboard on messages without inline buttons.
+        keyboards = [
+            c.json("reply_markup")["keyboard"]
+            for c in fake_api.find("sendMessage", learner.user)
+            if "keyboard" in (c.json("reply_markup") or {})
+        ]
+        assert keyboards and [b["text"] for row in keyboards[-1] for b in row] == [
+            "Học tiếp",
+            "Hỏi",
+            "Bài tập",
+            "Tiến độ",
+            "Danh mục",
+        ]
 
 
 async def test_webhook_real_tutor_under_uvicorn(ingested_container: Container, fake_api: FakeTelegramApi) -> None:

@@ -112,6 +112,27 @@ def test_plain_replies_join_the_next_one_but_not_images() -> None:
     assert len(merge_plain([long, Reply("y" * 200)])) == 2  # would not fit one message
 
 
+def test_quick_keyboard_holds_the_quick_labels_in_order() -> None:
+    from bot.telegram_render import quick_keyboard
+    from tutor.messages import MenuEntry
+
+    entries = [
+        MenuEntry("hoc", "Học tiếp", "học", quick=True),
+        MenuEntry("hoi", "Hỏi", "hỏi", quick=True),
+        MenuEntry("baitap", "Bài tập", "bài tập", quick=True),
+        MenuEntry("tiendo", "Tiến độ", "tiến độ", quick=True),
+        MenuEntry("baihoc", "Danh mục", "danh mục", quick=True),
+        MenuEntry("xoadulieu", "Xóa dữ liệu", "xóa"),
+    ]
+    markup = quick_keyboard(entries)
+    assert markup is not None and markup.is_persistent and markup.resize_keyboard
+    assert [[b.text for b in row] for row in markup.keyboard] == [
+        ["Học tiếp", "Hỏi", "Bài tập"],
+        ["Tiến độ", "Danh mục"],
+    ]
+    assert quick_keyboard([MenuEntry("xoadulieu", "Xóa dữ liệu", "xóa")]) is None
+
+
 def test_a_document_reply_is_one_document_with_its_text_as_caption(tmp_path: Path) -> None:
     pdf = tmp_path / "c.pdf"
     pdf.write_bytes(b"%PDF")

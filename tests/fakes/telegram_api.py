@@ -383,7 +383,9 @@ class FakeTelegramApi:
         if call.method in ("sendMessage", "editMessageText"):
             result["text"] = p.get("text", "")
         if "reply_markup" in p and p["reply_markup"] not in (None, "", "null"):
-            result["reply_markup"] = call.json("reply_markup")
+            markup = call.json("reply_markup")
+            if isinstance(markup, dict) and "inline_keyboard" in markup:  # like Telegram: only inline ones
+                result["reply_markup"] = markup
         if call.method == "sendPhoto":
             result["photo"] = [{"file_id": "ph1", "file_unique_id": "u-ph1", "width": 320, "height": 240}]
             if p.get("caption"):

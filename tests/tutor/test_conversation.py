@@ -22,6 +22,7 @@ from tests.tutor.conversation_kit import (
 )
 from tutor import texts
 from tutor.conversation import LETTERS
+from tutor.flows import onboarding
 from tutor.models import ConsentRecord, Learner, Mastery
 from tutor.progress import CERTIFICATE_TEXT
 from tutor.store import LearnerStore
@@ -51,9 +52,10 @@ def test_consent_comes_first_and_nothing_personal_is_kept_before_it(tutor, engin
     assert chat.labels() == ["Đồng ý"]
     assert len(replies) == 2
 
-    # A question before consent is not answered nor sent anywhere; "ok" is not consent.
+    # A question before consent is neither answered nor stored (kept in memory until «Đồng ý»);
+    # "ok" is not consent.
     chat.say("mật khẩu mạnh là gì?", display_name="Trần Thị Bí")
-    assert texts.CONSENT_NEEDED in chat.text
+    assert onboarding.ASKED_LATER in chat.text and chat.labels() == ["Đồng ý"]
     chat.say("ok")
     assert texts.CONSENT_NEEDED in chat.text
     assert spy.questions == []
@@ -71,6 +73,8 @@ def test_consent_comes_first_and_nothing_personal_is_kept_before_it(tutor, engin
 
     chat.payload(chat.button("Đồng ý").payload, display_name="Trần Thị Bí")
     assert texts.ASK_NAME in chat.text
+    assert spy.questions == ["mật khẩu mạnh là gì?"]  # answered right after consent, then the name
+    assert chat.text.index(texts.CONSENT_THANKS) < chat.text.index(texts.ASK_NAME)
     chat.press("Gọi tôi là Trần Thị Bí")
     assert texts.ASK_UNIT in chat.text
     with engine.connect() as conn:
@@ -82,7 +86,7 @@ def test_consent_comes_first_and_nothing_personal_is_kept_before_it(tutor, engin
     assert consent.learner_id == learner_id
     assert consent.version == texts.CONSENT_VERSION
     assert consent.text_hash == texts.consent_hash(730)
-    assert [e["kind"] for e in events(engine, learner_id)] == ["consent_given"]
+    assert [e["kind"] for e in events(engine, learner_id)] == ["consent_given", "question_asked"]
 
 
 def test_typed_dong_y_counts_as_explicit_consent(tutor, engine) -> None:
@@ -247,7 +251,9 @@ def test_reminders(tutor, clock) -> None:
     onboard(chat)
     chat.say("/nhacnho 25:00")
     assert texts.REMIND_USAGE in chat.text
-    chat.say("nhac nho 7h30")
+    chat.say("nhac nho 7h30")  # a bare "7h30": sáng hay tối?
+    assert tutor.reminder_targets("telegram") == []
+    chat.press("07:30 sáng")
     assert "07:30" in chat.text
     targets = tutor.reminder_targets("telegram")
     assert [(t.user_id, t.time_hhmm) for t in targets] == [("tg-500", "07:30")]

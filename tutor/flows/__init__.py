@@ -9,8 +9,10 @@ new module here, added to FLOWS), declare it in that module's `register()` with 
 from __future__ import annotations
 
 from tutor.flows import (
+    catalogue,
     certificate,
     data_rights,
+    glue,
     lessons,
     linking,
     motivation,
@@ -20,6 +22,7 @@ from tutor.flows import (
     progress,
     questions,
     quiz,
+    quiz_text,
     reminders,
 )
 from tutor.flows import review as review_flow
@@ -27,9 +30,11 @@ from tutor.registry import Registry
 
 # Declaration order is the order of non-quick commands in /trogiup and the menus.
 FLOWS = (
+    catalogue,
     lessons,
     questions,
     quiz,
+    quiz_text,
     progress,
     motivation,
     review_flow,
@@ -40,6 +45,7 @@ FLOWS = (
     linking,
     data_rights,
     onboarding,
+    glue,
 )
 
 

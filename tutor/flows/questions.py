@@ -30,7 +30,7 @@ def question(ctx: FlowContext, t: Turn, text: str) -> Outcome:
 
 
 def _ask_command(ctx: FlowContext, t: Turn, arg: str) -> Outcome:
-    return question(ctx, t, arg) if arg else say(texts.ASK_EMPTY)
+    return question(ctx, t, arg) if arg else say(texts.ASK_PROMPT)  # «Hỏi» tapped in the quick menu
 
 
 def _free_text(ctx: FlowContext, t: Turn) -> Outcome:

@@ -27,7 +27,7 @@ from tutor.mastery import initial_mastery, update_mastery
 from tutor.messages import QuizQuestion, Reply, SourceLink
 from tutor.payloads import AnswerChoice, Learn, Progress, QuizLesson
 from tutor.planner import choose_items
-from tutor.registry import ButtonAction, Command, Registry, TextStep
+from tutor.registry import ButtonAction, Command, Registry
 from tutor.review import schedule_review
 from tutor.store import aware
 
@@ -158,25 +158,6 @@ def _item_reply(ctx: FlowContext, learner_id: int, quiz: dict[str, Any], it: Qui
 
 
 # --- answering -------------------------------------------------------------------------------
-def typed_answer(ctx: FlowContext, t: Turn) -> Outcome | None:
-    """Grade typed text against the open item; None when it reads as a question instead."""
-    if t.state.mode not in QUIZ_MODES or not t.state.quiz:
-        return None
-    quiz = t.state.quiz
-    current = item(ctx, t.session, quiz["items"][quiz["pos"]]) if quiz.get("items") else None
-    if current is None:
-        return None
-    looks_like_question = t.text.rstrip().endswith("?")
-    if current.type == "short" and looks_like_question:
-        return None
-    result = grade(current, t.text)
-    if not result.understood:
-        if looks_like_question or len(t.text.split()) >= 4:
-            return None
-        return say(texts.QUIZ_TF_HINT if current.type == "true_false" else texts.QUIZ_ANSWER_AGAIN)
-    return record_answer(ctx, t, current, t.text, result)
-
-
 def button_answer(ctx: FlowContext, t: Turn, payload: AnswerChoice) -> Outcome:
     """A tapped choice; only the latest question's buttons count."""
     quiz = t.state.quiz
@@ -300,7 +281,7 @@ def generate(ctx: FlowContext, session_factory: sessionmaker[Session], lesson_id
 
 
 def register(registry: Registry) -> None:
-    """Declare /baitap, the quiz buttons and typed answers."""
+    """Declare /baitap and the quiz buttons (typed answers: `tutor.flows.quiz_text`)."""
     registry.command(
         Command(
             "baitap",
@@ -313,4 +294,3 @@ def register(registry: Registry) -> None:
     )
     registry.button(ButtonAction(QuizLesson, _quiz_button))
     registry.button(ButtonAction(AnswerChoice, button_answer))
-    registry.text(TextStep("quiz-answer", 30, typed_answer))

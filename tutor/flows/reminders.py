@@ -19,21 +19,49 @@ from tutor.events import EventKind
 from tutor.flows.base import FlowContext, Outcome, Turn, say
 from tutor.messages import ReminderTarget, Reply
 from tutor.models import Learner
-from tutor.payloads import Learn, Review
-from tutor.registry import Command, Registry
-from tutor.timeofday import parse_hhmm
+from tutor.payloads import Learn, RemindAt, Review
+from tutor.registry import ButtonAction, Command, Registry
+from tutor.timeofday import SpokenTime, parse_spoken_time
 
 log = logging.getLogger(__name__)
 
 
+REMIND_USAGE = "Gõ giờ muốn nhắc, ví dụ: /nhacnho 19:30, /nhacnho 8h tối hoặc /nhacnho 6h sáng"
+REMIND_WHICH = "Bạn muốn mình nhắc lúc {morning} sáng hay {evening} tối?"
+
+
 def remind(ctx: FlowContext, t: Turn, arg: str) -> Outcome:
-    """/nhacnho 19:30: a daily reminder at that local time."""
-    hhmm = parse_hhmm(arg) if arg else None
-    if hhmm is None:
-        return say(texts.REMIND_USAGE)
+    """/nhacnho 19:30, "8h tối", "tối 8h", "20 giờ", "8:30 sáng": a daily reminder at that local time.
+    A bare "8h" asks «sáng hay tối» with two buttons."""
+    spoken = parse_spoken_time(arg) if arg else None
+    if spoken is None:
+        return say(REMIND_USAGE)
+    if spoken.ambiguous:
+        return say(_which(ctx, t, spoken))
+    return _set(ctx, t, spoken.hhmm)
+
+
+def _which(ctx: FlowContext, t: Turn, spoken: SpokenTime) -> Reply:
+    morning, evening = spoken.hhmm, spoken.evening
+    minutes = [int(hhmm[:2]) * 60 + int(hhmm[3:]) for hhmm in (morning, evening)]
+    buttons = (
+        ctx.button(t.learner.id, f"🌅 {morning} sáng", RemindAt(minutes[0])),
+        ctx.button(t.learner.id, f"🌙 {evening} tối", RemindAt(minutes[1])),
+    )
+    return Reply(REMIND_WHICH.format(morning=morning, evening=evening), buttons=(buttons,))
+
+
+def _set(ctx: FlowContext, t: Turn, hhmm: str) -> Outcome:
     t.learner.reminder_time = hhmm
     ctx.event(t, EventKind.REMINDER_SET, data={"time": hhmm})
     return say(texts.remind_set(hhmm))
+
+
+def _picked(ctx: FlowContext, t: Turn, payload: RemindAt) -> Outcome:
+    """«sáng» or «tối» tapped after a bare "8h"."""
+    if not 0 <= payload.minutes < 24 * 60:
+        return say(texts.STALE_BUTTON)
+    return _set(ctx, t, f"{payload.minutes // 60:02d}:{payload.minutes % 60:02d}")
 
 
 def remind_off(ctx: FlowContext, t: Turn, _arg: str) -> Outcome:
@@ -89,7 +117,7 @@ def due_reminders(
 
 
 def register(registry: Registry) -> None:
-    """Declare /nhacnho (also "nhac nho 19:30") and /tatnhacnho."""
+    """Declare /nhacnho (also "nhac nho 8h toi"), its «sáng/tối» buttons and /tatnhacnho."""
     registry.command(
         Command(
             "nhacnho",
@@ -101,4 +129,5 @@ def register(registry: Registry) -> None:
             arg_forms=(r"(?:nhac ?nho|remind)\s+(.+)",),
         )
     )
+    registry.button(ButtonAction(RemindAt, _picked))
     registry.command(Command("tatnhacnho", "tắt nhắc học", remind_off, aliases=("remindoff",), label="Tắt nhắc học"))

@@ -19,7 +19,7 @@ from tutor.events import EventKind
 from tutor.flows.base import FlowContext, Outcome, Turn
 from tutor.gaps import add_gap
 from tutor.messages import Button, Reply
-from tutor.payloads import Feedback, Learn, OpenLesson, lesson_hash
+from tutor.payloads import Catalogue, Feedback, OpenLesson, lesson_hash
 from tutor.safety import triage
 from tutor.scope import is_off_topic, off_topic_reply
 
@@ -38,7 +38,7 @@ def before_answer(ctx: FlowContext, t: Turn, text: str) -> Outcome | None:
         return _logged(ctx, t, text, scam.text, rows, mode="safety", data={"scam_kind": scam.kind})
     if is_off_topic(text):
         add_gap(t.session, t.now, text, "off_topic")
-        rows = [(ctx.button(t.learner.id, MENU_LABEL, Learn()),)]
+        rows = [(ctx.button(t.learner.id, MENU_LABEL, Catalogue()),)]
         return _logged(ctx, t, text, off_topic_reply(), rows, mode="off_topic", data={})
     return None
 
