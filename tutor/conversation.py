@@ -121,16 +121,6 @@ class Conversation:
         export_files(self._ctx).sweep(now)
         return reminders.due_reminders(self._ctx, self._sf, channel, now, limit)
 
-    def reminder_targets(self, channel: str) -> list[ReminderTarget]:
-        """Every active, consenting learner of `channel` with a reminder time."""
-        with transaction(self._sf) as session:
-            rows = self._ctx.store.reminder_rows(session, channel)
-        return [ReminderTarget(channel, user_id, hhmm) for user_id, hhmm in rows]
-
-    def reminder_for(self, channel: str, user_id: str) -> Reply | None:
-        """Today's reminder (with the count of due reviews), or None for unknown/inactive users."""
-        return reminders.reminder_for(self._ctx, self._sf, channel, user_id)
-
     def set_active(self, channel: str, user_id: str, active: bool) -> None:
         """Mark a channel identity (in)active, e.g. when the user blocked the bot."""
         with transaction(self._sf) as session:

@@ -120,14 +120,6 @@ class TutorPort(Protocol):
         """Handle one inbound message and return the replies, in order."""
         ...
 
-    def reminder_targets(self, channel: str) -> list[ReminderTarget]:
-        """Every active learner of `channel` with a reminder time."""
-        ...
-
-    def reminder_for(self, channel: str, user_id: str) -> Reply | None:
-        """Today's reminder for this learner (with due reviews), or None if nothing to say."""
-        ...
-
     def menu(self) -> list[MenuEntry]:
         """The commands to show in channel menus, in display order (quick ones flagged)."""
         ...

@@ -356,22 +356,6 @@ class LearnerStore:
         return len(ids)
 
     # --- reminders ---------------------------------------------------------------------------
-    def reminder_rows(self, session: Session, channel: str) -> list[tuple[str, str]]:
-        """(channel user id, HH:MM) of active, consenting learners of a channel with a reminder."""
-        rows = session.execute(
-            select(ChannelIdentity.channel_user_id, Learner.reminder_time)
-            .join(Learner, Learner.id == ChannelIdentity.learner_id)
-            .where(
-                ChannelIdentity.channel == channel,
-                ChannelIdentity.active.is_(True),
-                Learner.active.is_(True),
-                Learner.consent_state == "given",
-                Learner.reminder_time.is_not(None),
-            )
-            .order_by(Learner.reminder_time)
-        )
-        return [(user_id, str(hhmm)) for user_id, hhmm in rows]
-
     def due_reminder_rows(self, session: Session, channel: str, hhmm: str, day: date) -> list[tuple[int, str, str]]:
         """(learner id, channel user id, HH:MM) of reminders due by local `hhmm` and not yet claimed on `day`."""
         claimed = select(ReminderDelivery.learner_id).where(ReminderDelivery.day == day)

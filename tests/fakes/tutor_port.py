@@ -111,10 +111,7 @@ class FakeTutor:
             return [Reply("✅ Đúng rồi!" if correct else "❌ Chưa đúng. " + QUIZ.explanation)]
         return [Reply("Nút này đã cũ rồi. Bạn gõ /menu để tiếp tục nhé.")]
 
-    def reminder_targets(self, channel: str) -> list[ReminderTarget]:
-        return [t for t in self.targets if t.channel == channel]
-
-    def reminder_for(self, channel: str, user_id: str) -> Reply | None:
+    def _reminder(self) -> Reply | None:
         return Reply(self.reminder_text) if self.reminder_text else None
 
     def menu(self) -> list[MenuEntry]:
@@ -135,7 +132,7 @@ class FakeTutor:
                 if not at <= local < at + REMINDER_GRACE or key in self.claimed:
                     continue
                 self.claimed.add(key)
-                reply = self.reminder_for(channel, target.user_id)
+                reply = self._reminder()
                 if reply is not None:
                     due.append((target, reply))
         return due

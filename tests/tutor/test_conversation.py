@@ -5,7 +5,7 @@ lessons are in test_conversation_retrieval.py)."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -23,6 +23,7 @@ from tests.tutor.conversation_kit import (
 from tutor import texts
 from tutor.conversation import LETTERS
 from tutor.flows import onboarding
+from tutor.messages import Reply
 from tutor.models import ConsentRecord, Learner, Mastery
 from tutor.progress import CERTIFICATE_TEXT
 from tutor.store import LearnerStore
@@ -246,30 +247,34 @@ def test_delete_can_be_cancelled(tutor, engine) -> None:
     assert learner_rows(engine, learner_id)["tutor_learners"] == 1
 
 
+def _due_at_night(tutor, day: int, channel: str = "telegram") -> list[tuple[str, str, Reply]]:
+    """Reminders due at 23:50 in Hà Nội, `day` days after the test clock's day (each day claimed once)."""
+    at = datetime(2026, 3, 2, 16, 50, tzinfo=UTC) + timedelta(days=day)
+    return [(target.user_id, target.time_hhmm, reply) for target, reply in tutor.due_reminders(channel, at)]
+
+
 def test_reminders(tutor, clock) -> None:
     chat = Chat(tutor, "tg-500")
     onboard(chat)
     chat.say("/nhacnho 25:00")
     assert texts.REMIND_USAGE in chat.text
     chat.say("nhac nho 7h30")  # a bare "7h30": sáng hay tối?
-    assert tutor.reminder_targets("telegram") == []
+    assert _due_at_night(tutor, 0) == []
     chat.press("07:30 sáng")
     assert "07:30" in chat.text
-    targets = tutor.reminder_targets("telegram")
-    assert [(t.user_id, t.time_hhmm) for t in targets] == [("tg-500", "07:30")]
-    assert tutor.reminder_targets("zalo") == []
-    reminder = tutor.reminder_for("telegram", "tg-500")
-    assert reminder is not None and "Đến giờ học" in reminder.text and reminder.buttons
-    assert tutor.reminder_for("telegram", "nobody") is None
+    due = _due_at_night(tutor, 1)
+    assert [(user, hhmm) for user, hhmm, _ in due] == [("tg-500", "07:30")]
+    assert _due_at_night(tutor, 1, "zalo") == []
+    reminder = due[0][2]
+    assert "Đến giờ học" in reminder.text and reminder.buttons
 
     tutor.set_active("telegram", "tg-500", False)
-    assert tutor.reminder_targets("telegram") == []
-    assert tutor.reminder_for("telegram", "tg-500") is None
+    assert _due_at_night(tutor, 2) == []
     chat.say("/tatnhacnho")  # writing again reactivates; the reminder is now off
     assert texts.REMIND_OFF in chat.text
-    assert tutor.reminder_targets("telegram") == []
+    assert _due_at_night(tutor, 3) == []
     chat.say("/remind 19:00")
-    assert [t.time_hhmm for t in tutor.reminder_targets("telegram")] == ["19:00"]
+    assert [hhmm for _, hhmm, _ in _due_at_night(tutor, 4)] == ["19:00"]
 
 
 def test_reminder_counts_due_reviews(tutor, clock) -> None:
@@ -280,8 +285,8 @@ def test_reminder_counts_due_reviews(tutor, clock) -> None:
     chat.press("Làm bài tập")
     answer_wrong(chat, tutor.curriculum)
     clock.advance(timedelta(hours=1))
-    reminder = tutor.reminder_for("telegram", "tg-501")
-    assert reminder is not None and "1 câu cần ôn" in reminder.text
+    due = _due_at_night(tutor, 0)
+    assert len(due) == 1 and "1 câu cần ôn" in due[0][2].text
 
 
 def test_linking_two_channels_to_one_learner(tutor, engine, clock) -> None:

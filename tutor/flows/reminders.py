@@ -80,18 +80,6 @@ def reminder_reply(ctx: FlowContext, session: Session, learner: Learner, now: da
     return Reply(texts.reminder(learner.display_name, due), buttons=((button,),))
 
 
-def reminder_for(ctx: FlowContext, session_factory: sessionmaker[Session], channel: str, user_id: str) -> Reply | None:
-    """Today's reminder, or None for unknown, inactive or not consenting users."""
-    with transaction(session_factory) as session:
-        identity = ctx.store.identity(session, channel, user_id)
-        if identity is None or not identity.active:
-            return None
-        learner = session.get(Learner, identity.learner_id)
-        if learner is None or not learner.active or learner.consent_state != "given":
-            return None
-        return reminder_reply(ctx, session, learner, ctx.clock())
-
-
 def due_reminders(
     ctx: FlowContext, session_factory: sessionmaker[Session], channel: str, now: datetime, limit: int
 ) -> list[tuple[ReminderTarget, Reply]]:

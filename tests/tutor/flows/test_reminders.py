@@ -13,6 +13,7 @@ from tutor.models import ReminderDelivery
 
 # 2026-03-02 12:00 UTC is 19:00 in Hà Nội.
 AT_19_00 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+AT_23_50 = datetime(2026, 3, 2, 16, 50, tzinfo=UTC)  # after any reminder time of that day
 
 
 def _deliveries(engine: sa.Engine) -> int:
@@ -98,7 +99,8 @@ def test_reminder_times_as_learners_type_them(quick_tutor, typed, expected) -> N
     onboard(chat)
     chat.say(typed)
     assert expected in chat.text
-    assert [t.time_hhmm for t in quick_tutor.reminder_targets("telegram") if t.user_id == chat.user] == [expected]
+    due = quick_tutor.due_reminders("telegram", AT_23_50)
+    assert [t.time_hhmm for t, _ in due if t.user_id == chat.user] == [expected]
 
 
 def test_a_bare_hour_asks_morning_or_evening(quick_tutor) -> None:
@@ -106,6 +108,6 @@ def test_a_bare_hour_asks_morning_or_evening(quick_tutor) -> None:
     onboard(chat)
     chat.say("/nhacnho 8h")
     assert "sáng hay" in chat.text and chat.labels() == ["🌅 08:00 sáng", "🌙 20:00 tối"]
-    assert quick_tutor.reminder_targets("telegram") == []  # nothing set silently
+    assert quick_tutor.due_reminders("telegram", AT_23_50) == []  # nothing set silently
     chat.press("20:00 tối")
-    assert [t.time_hhmm for t in quick_tutor.reminder_targets("telegram")] == ["20:00"]
+    assert [t.time_hhmm for t, _ in quick_tutor.due_reminders("telegram", AT_23_50 + timedelta(days=1))] == ["20:00"]
