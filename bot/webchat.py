@@ -26,9 +26,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from bot.input_boundary import BadInput, read_json, refuse
 from bot.reminders import ReminderScheduler
 from bot.runtime import KeyedLocks
 from bot.tutor_pool import ThreadTutorRunner
+from knowledge.sanitize import sanitize_json
 from tutor.messages import APOLOGY, Inbound, MenuEntry, Reply, TutorPort
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,7 @@ class WebChatConfig:
     cookie_secret: bytes = field(repr=False)
     media_root: Path | None = None  # lessons folder; Reply.image_path values under it are served
     max_message_chars: int = 2000
+    max_body_bytes: int = 64_000  # a message is at most a few kilobytes
     tutor_workers: int = 4
     reminder_check_s: float = 60.0  # how often due reminders are asked for (0: never, tests tick)
 
@@ -233,9 +236,9 @@ class WebChat:
         if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
             return JSONResponse({"error": "application/json expected"}, status_code=415)
         try:
-            body = await request.json()
-        except ValueError:
-            return JSONResponse({"error": "invalid JSON"}, status_code=400)
+            body = await read_json(request, self.config.max_body_bytes)
+        except BadInput as error:
+            return refuse(CHANNEL, error, {"error": error.reason})
         if not isinstance(body, dict):
             return JSONResponse({"error": "invalid request"}, status_code=400)
         text, payload, client_id = body.get("text"), body.get("payload"), body.get("id")
@@ -269,7 +272,7 @@ class WebChat:
                 log.error("web chat turn failed: %s", type(exc).__name__)
                 replies = [Reply(APOLOGY)]
         replies = [*self.take_pending(learner), *replies]
-        response = _no_store(JSONResponse({"replies": [self.reply_json(r) for r in replies]}))
+        response = _no_store(JSONResponse(sanitize_json({"replies": [self.reply_json(r) for r in replies]})))
         if new_cookie:
             secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
             response.set_cookie(

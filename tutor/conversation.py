@@ -9,6 +9,7 @@ inside the per-user lock, so one learner waiting on an LLM never blocks the data
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 import traceback
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.curriculum import Curriculum
 from knowledge.db import transaction
+from knowledge.sanitize import sanitize_text
 from knowledge.textnorm import normalize
 from tutor import texts
 from tutor.config import TutorConfig
@@ -39,6 +41,15 @@ if TYPE_CHECKING:
 __all__ = ["LETTERS", "MAX_PAYLOAD_BYTES", "Conversation", "lesson_hash", "parse_hhmm"]
 
 log = logging.getLogger(__name__)
+
+
+def clean_inbound(inbound: Inbound) -> Inbound:
+    """The inbound message with its strings sanitised (`knowledge.sanitize`): whatever a channel
+    passed, nothing unencodable is stored, logged or sent to a model."""
+    fields = ("user_id", "message_id", "text", "payload", "display_name")
+    cleaned = {name: sanitize_text(value) for name in fields if isinstance(value := getattr(inbound, name), str)}
+    changed = {name: value for name, value in cleaned.items() if value != getattr(inbound, name)}
+    return dataclasses.replace(inbound, **changed) if changed else inbound
 
 
 def _log_failure(exc: BaseException, channel: str) -> None:
@@ -98,7 +109,7 @@ class Conversation:
     def handle(self, inbound: Inbound) -> list[Reply]:
         """Handle one inbound message; never raises (an apology replaces any failure)."""
         try:
-            return self._handle(inbound)
+            return self._handle(clean_inbound(inbound))
         except Exception as exc:  # the catch-all: no traceback ever reaches a learner
             _log_failure(exc, inbound.channel)
             return [Reply(APOLOGY)]
