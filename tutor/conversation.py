@@ -46,10 +46,18 @@ log = logging.getLogger(__name__)
 def clean_inbound(inbound: Inbound) -> Inbound:
     """The inbound message with its strings sanitised (`knowledge.sanitize`): whatever a channel
     passed, nothing unencodable is stored, logged or sent to a model."""
-    fields = ("user_id", "message_id", "text", "payload", "display_name")
-    cleaned = {name: sanitize_text(value) for name in fields if isinstance(value := getattr(inbound, name), str)}
-    changed = {name: value for name, value in cleaned.items() if value != getattr(inbound, name)}
-    return dataclasses.replace(inbound, **changed) if changed else inbound
+    def clean(value: str | None) -> str | None:
+        return sanitize_text(value) if value is not None else None
+
+    cleaned = dataclasses.replace(
+        inbound,
+        user_id=sanitize_text(inbound.user_id),
+        message_id=sanitize_text(inbound.message_id),
+        text=clean(inbound.text),
+        payload=clean(inbound.payload),
+        display_name=clean(inbound.display_name),
+    )
+    return inbound if cleaned == inbound else cleaned
 
 
 def _log_failure(exc: BaseException, channel: str) -> None:
