@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 def clean_inbound(inbound: Inbound) -> Inbound:
     """The inbound message with its strings sanitised (`knowledge.sanitize`): whatever a channel
     passed, nothing unencodable is stored, logged or sent to a model."""
+
     def clean(value: str | None) -> str | None:
         return sanitize_text(value) if value is not None else None
 
@@ -173,4 +174,6 @@ class Conversation:
                 replies.extend(questions.answer(self._ctx, self._sf, self._answerer, inbound, outcome.ask))
             if outcome.generate is not None:
                 quiz.generate(self._ctx, self._sf, outcome.generate)
+            if outcome.ask is not None:
+                self._runner.save_replies(inbound, replies)  # the answer too, for a retried id
             return replies

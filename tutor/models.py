@@ -178,6 +178,8 @@ class ProcessedMessage(Base):
     message_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     learner_id: Mapped[int | None] = mapped_column(ForeignKey("tutor_learners.id", ondelete="CASCADE"), nullable=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The replies the turn produced (tutor.reply_codec), returned again for a retried message id.
+    replies: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
 
     __table_args__ = (Index("ix_tutor_processed_learner_at", "learner_id", "at"),)
 

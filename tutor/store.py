@@ -74,6 +74,23 @@ class LearnerStore:
             return False  # another worker took it between our check and insert
         return True
 
+    def stored_replies(self, session: Session, channel: str, message_id: str) -> list[Any] | None:
+        """The replies stored for a handled message (None when none were stored)."""
+        value = session.execute(
+            select(ProcessedMessage.replies).where(
+                ProcessedMessage.channel == channel, ProcessedMessage.message_id == message_id
+            )
+        ).scalar_one_or_none()
+        return value if isinstance(value, list) else None
+
+    def save_replies(self, session: Session, channel: str, message_id: str, replies: list[Any]) -> None:
+        """Keep a turn's replies with its message id (a retried id gets them again)."""
+        session.execute(
+            update(ProcessedMessage)
+            .where(ProcessedMessage.channel == channel, ProcessedMessage.message_id == message_id)
+            .values(replies=replies)
+        )
+
     def attach_message(self, session: Session, channel: str, message_id: str, learner_id: int) -> None:
         """Tie a processed message to its learner (rate limit window; deleted with the learner)."""
         session.execute(
@@ -328,6 +345,10 @@ class LearnerStore:
                 select(table).where(table.learner_id == learner_id)  # type: ignore[attr-defined]
             ).scalars()
             out[table.__tablename__.removeprefix("tutor_")] = [_row_dict(row) for row in rows]
+        for message in out.get("processed_messages", []):
+            # The tutor's own replies, kept for a retry: counted, not repeated (an export would
+            # otherwise hold every earlier export).
+            message["replies"] = len(message.get("replies") or [])
         return out
 
     def delete_learner(self, session: Session, learner_id: int, *, keep_message: tuple[str, str] | None = None) -> None:

@@ -48,6 +48,7 @@ class Outcome:
     replies: list[Reply] = field(default_factory=list)
     ask: Ask | None = None
     generate: str | None = None  # lesson id to generate quiz items for (LLM configured)
+    duplicate: bool = False  # a retried message id: `replies` are the ones stored for it
 
 
 def say(*replies: Reply | str) -> Outcome:
