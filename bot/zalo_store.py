@@ -138,10 +138,12 @@ class ZaloUserStore:
             session.flush()
         return row
 
-    def _write(self, fn: Callable[[ZaloUserRow], None], user_id: str) -> None:
+    def _write(self, fn: Callable[[ZaloUserRow], None], user_id: str, *, create: bool = True) -> None:
         for attempt in range(2):
             try:
                 with transaction(self._factory) as session:
+                    if not create and session.get(ZaloUserRow, user_id) is None:
+                        return  # e.g. the follower's data was just deleted: nothing to recreate
                     row = self._row(session, user_id)
                     fn(row)
                     row.updated_at = _now()
@@ -169,7 +171,7 @@ class ZaloUserStore:
                 merged.update(buttons)
                 row.buttons = dict(list(merged.items())[-MAX_REMEMBERED_BUTTONS:])
 
-        self._write(apply, user_id)
+        self._write(apply, user_id, create=False)
 
     def button_payload(self, user_id: str, text: str) -> str | None:
         """The payload of the shown button whose label is `text`, if any."""

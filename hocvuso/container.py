@@ -73,7 +73,9 @@ class Container(StoreParts):
     @cached_property
     def conversation(self):  # type: ignore[no-untyped-def]
         """The channel-agnostic tutor (`TutorPort`) every channel talks to."""
+        from bot.personal_data import ChannelPersonalData
         from tutor.conversation import Conversation
+        from tutor.store import LearnerStore
 
         return Conversation(
             self.session_factory,
@@ -83,6 +85,7 @@ class Container(StoreParts):
             tutor_config(self.settings),
             chat_model=self.chat_model,
             payload_secret=self.payload_secret,
+            store=LearnerStore(channel_data=ChannelPersonalData(self.channel_inbox)),
         )
 
     # --- channels ----------------------------------------------------------------------------

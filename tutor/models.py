@@ -58,6 +58,16 @@ class Learner(Base):
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class LearnerIdRow(Base):
+    """Draws learner ids on SQLite (AUTOINCREMENT: an id is never given twice); rows are deleted
+    as soon as drawn. See `tutor.store.new_learner_id`."""
+
+    __tablename__ = "tutor_learner_ids"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+
+
 class ChannelIdentity(Base):
     """A channel's user id bound to a learner (Telegram and Zalo may share one learner)."""
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tutor.events import EventKind
+from tutor.messages import ChannelDataPort
 from tutor.models import (
     LEARNER_TABLES,
     ChannelIdentity,
@@ -25,6 +26,7 @@ from tutor.models import (
     Event,
     GeneratedItem,
     Learner,
+    LearnerIdRow,
     LessonProgress,
     LinkCode,
     Mastery,
@@ -53,7 +55,14 @@ class DueCard:
 
 
 class LearnerStore:
-    """Reads and writes learner state on the session it is given (no commits)."""
+    """Reads and writes learner state on the session it is given (no commits).
+
+    `channel_data` (the channels' `ChannelDataPort`) makes export and deletion cover what the
+    channels keep about the learner's channel identities too.
+    """
+
+    def __init__(self, channel_data: ChannelDataPort | None = None) -> None:
+        self.channel_data = channel_data
 
     # --- inbound bookkeeping -----------------------------------------------------------------
     def claim_message(self, session: Session, channel: str, message_id: str, now: datetime) -> bool:
@@ -120,7 +129,9 @@ class LearnerStore:
         self, session: Session, channel: str, user_id: str, now: datetime
     ) -> tuple[Learner, ChannelIdentity, ConversationState]:
         """A new learner awaiting consent: only what is needed to remember that we asked."""
-        learner = Learner(consent_state="pending", active=True, created_at=now, last_seen_at=now)
+        learner = Learner(
+            id=new_learner_id(session), consent_state="pending", active=True, created_at=now, last_seen_at=now
+        )
         session.add(learner)
         session.flush()
         identity = ChannelIdentity(
@@ -345,6 +356,13 @@ class LearnerStore:
                 select(table).where(table.learner_id == learner_id)  # type: ignore[attr-defined]
             ).scalars()
             out[table.__tablename__.removeprefix("tutor_")] = [_row_dict(row) for row in rows]
+        if self.channel_data is not None:
+            out["channels"] = {
+                f"{identity.channel}:{identity.channel_user_id}": self.channel_data.export_user(
+                    session, identity.channel, identity.channel_user_id
+                )
+                for identity in self.identities(session, learner_id)
+            }
         for message in out.get("processed_messages", []):
             # The tutor's own replies, kept for a retry: counted, not repeated (an export would
             # otherwise hold every earlier export).
@@ -358,6 +376,9 @@ class LearnerStore:
         redelivery of the deleting message is not handled twice.
         """
         session.flush()
+        if self.channel_data is not None:
+            for identity in self.identities(session, learner_id):
+                self.channel_data.delete_user(session, identity.channel, identity.channel_user_id)
         if keep_message is not None:
             session.execute(
                 update(ProcessedMessage)
@@ -423,6 +444,21 @@ class LearnerStore:
         session.add(ReminderDelivery(learner_id=learner_id, day=day, channel=channel, sent_at=now))
         session.flush()  # the unique (learner, day) key is the claim
         return learner
+
+
+def new_learner_id(session: Session) -> int | None:
+    """A learner id never given before, on SQLite (whose rowids reuse a deleted maximum: a new
+    learner would inherit the deleted one's signed buttons); None elsewhere (a sequence does it).
+
+    `tutor_learner_ids` is an AUTOINCREMENT table: an id is drawn by inserting a row and deleting
+    it; SQLite's sqlite_sequence remembers the highest id ever drawn.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    drawn = session.execute(insert(LearnerIdRow).values()).inserted_primary_key
+    assert drawn is not None
+    session.execute(delete(LearnerIdRow).where(LearnerIdRow.id == drawn[0]))
+    return int(drawn[0])
 
 
 def _row_dict(row: Any) -> dict[str, Any]:
