@@ -22,13 +22,13 @@ from bot.inbox import Inbox
 from bot.models import DeliveryRow, TelegramPollRow
 from bot.zalo_models import ZaloUserRow
 
-TABLES = ("channel_inbox", "zalo_users", "telegram_polls", "channel_deliveries")
+TABLES: tuple[str, ...] = ("channel_inbox", "zalo_users", "telegram_polls", "channel_deliveries")
 
 
 class ChannelPersonalData:
     """Export and delete what the channels store about one channel user."""
 
-    tables = TABLES
+    tables: tuple[str, ...] = TABLES
 
     def __init__(self, inbox: Inbox) -> None:
         self._inbox = inbox

@@ -455,10 +455,9 @@ def new_learner_id(session: Session) -> int | None:
     """
     if session.get_bind().dialect.name != "sqlite":
         return None
-    drawn = session.execute(insert(LearnerIdRow).values()).inserted_primary_key
-    assert drawn is not None
-    session.execute(delete(LearnerIdRow).where(LearnerIdRow.id == drawn[0]))
-    return int(drawn[0])
+    drawn = int(session.execute(insert(LearnerIdRow).values().returning(LearnerIdRow.id)).scalar_one())
+    session.execute(delete(LearnerIdRow).where(LearnerIdRow.id == drawn))
+    return drawn
 
 
 def _row_dict(row: Any) -> dict[str, Any]:
