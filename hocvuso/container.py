@@ -11,7 +11,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hocvuso.secret_files import stored_secret
+from hocvuso.redaction import redact_secrets
+from hocvuso.secret_files import TokenCipher, fernet_key, private_dir, private_file, stored_secret
 from hocvuso.settings import ConfigError, Settings
 from hocvuso.store_parts import StoreParts
 
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
 class Container(StoreParts):
     """Lazily wires the application's parts together from one Settings object (the database and
     the knowledge store come from StoreParts; the tutor and the channels are built here)."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        redact_secrets(*settings_secrets(settings))
 
     # --- answering ---------------------------------------------------------------------------
     @cached_property
@@ -68,7 +73,9 @@ class Container(StoreParts):
         configured = self.settings.tutor.payload_secret
         if configured is not None and configured.get_secret_value():
             return configured.get_secret_value().encode("utf-8")
-        return stored_secret(self.settings.data_dir / "payload.key", _hex_secret).encode("utf-8")
+        secret = stored_secret(self.settings.data_dir / "payload.key", _hex_secret)
+        redact_secrets(secret)
+        return secret.encode("utf-8")
 
     @cached_property
     def conversation(self):  # type: ignore[no-untyped-def]
@@ -98,7 +105,7 @@ class Container(StoreParts):
             return self.session_factory
         from bot.inbox import open_sqlite_inbox
 
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_file(private_dir(self.settings.data_dir) / "inbox.db")
         engine, factory = open_sqlite_inbox(
             self.settings.data_dir / "inbox.db", busy_timeout_ms=self.settings.database.busy_timeout_ms
         )
@@ -117,7 +124,9 @@ class Container(StoreParts):
         configured = self.settings.telegram.webhook_secret
         if configured is not None and configured.get_secret_value():
             return configured.get_secret_value()
-        return stored_secret(self.settings.data_dir / "telegram_webhook.key")
+        secret = stored_secret(self.settings.data_dir / "telegram_webhook.key")
+        redact_secrets(secret)
+        return secret
 
     @cached_property
     def telegram_channel(self):  # type: ignore[no-untyped-def]
@@ -263,9 +272,19 @@ class Container(StoreParts):
             config,
             self.conversation,
             self.channel_inbox,
-            ZaloTokenStore(self.session_factory),
+            ZaloTokenStore(self.session_factory, self.token_cipher),
             ZaloUserStore(self.session_factory),
         )
+
+    @cached_property
+    def token_cipher(self) -> TokenCipher:
+        """Encrypts platform tokens at rest: HOCVUSO_DATA_KEY, else a key kept in data_dir/data.key."""
+        configured = self.settings.data_key
+        if configured is not None and configured.get_secret_value():
+            key = configured.get_secret_value()
+        else:
+            key = stored_secret(self.settings.data_dir / "data.key", fernet_key)
+        return TokenCipher(key.encode("ascii"), on_plaintext=redact_secrets)
 
     @property
     def cookie_secret(self) -> bytes:
@@ -274,7 +293,9 @@ class Container(StoreParts):
         configured = self.settings.serve.cookie_secret
         if configured is not None and configured.get_secret_value():
             return configured.get_secret_value().encode("utf-8")
-        return stored_secret(self.settings.data_dir / "cookie.key").encode("utf-8")
+        secret = stored_secret(self.settings.data_dir / "cookie.key")
+        redact_secrets(secret)
+        return secret.encode("utf-8")
 
     @cached_property
     def webchat(self):  # type: ignore[no-untyped-def]
@@ -365,3 +386,21 @@ def _hex_secret() -> str:
     import secrets
 
     return secrets.token_hex(32)
+
+
+def settings_secrets(settings: Settings) -> list[str]:
+    """Every secret value the settings hold (for the log redaction)."""
+    values = [
+        settings.llm.api_key,
+        settings.tutor.payload_secret,
+        settings.telegram.token,
+        settings.telegram.webhook_secret,
+        settings.zalo.oa_secret_key,
+        settings.zalo.app_secret,
+        settings.zalo.access_token,
+        settings.zalo.refresh_token,
+        settings.serve.cookie_secret,
+        settings.data_key,
+    ]
+    found = [value.get_secret_value() for value in values if value is not None]
+    return [value for value in found if value]

@@ -45,6 +45,7 @@ class IngestSettings(BaseModel):
     chunk_size: int = 1200  # characters (~400 e5 tokens, under the model's 512)
     chunk_overlap: int = 120  # characters carried into the next chunk of the same section
     ocr_language: str = "vie"
+    max_file_mb: float = 5.0  # a larger file is named and skipped
 
 
 class SearchSettings(BaseModel):
@@ -143,6 +144,7 @@ SECRET_FIELDS = {
     ("zalo", "access_token"),
     ("zalo", "refresh_token"),
     ("serve", "cookie_secret"),
+    ("data_key",),
 }
 
 
@@ -157,6 +159,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data")
     log_level: str = "INFO"
+    # Encrypts platform tokens at rest (HOCVUSO_DATA_KEY, a Fernet key); else data_dir/data.key.
+    data_key: SecretStr | None = None
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
@@ -215,6 +219,25 @@ def _secrets_in_yaml(data: Any, path: tuple[str, ...] = ()) -> list[str]:
     return found
 
 
+def unknown_keys(data: Any, model: type[BaseModel], path: tuple[str, ...] = ()) -> list[str]:
+    """Keys of a config.yaml mapping that are not fields of `model` (exact, case-sensitive
+    names), nested models included, as dotted paths."""
+    if not isinstance(data, dict):
+        return [".".join(path) or "(top level)"] if path == () else []
+    found: list[str] = []
+    for key, value in data.items():
+        name = str(key)
+        field = model.model_fields.get(name)
+        if field is None:
+            found.append(".".join((*path, name)))
+            continue
+        sub = field.annotation
+        if isinstance(sub, type) and issubclass(sub, BaseModel):
+            if isinstance(value, dict):
+                found.extend(unknown_keys(value, sub, (*path, name)))
+    return found
+
+
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
     """Load settings from `config_file` (default `./config.yaml`, if present) and the environment.
 
@@ -232,6 +255,12 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
             raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
             raise ConfigError(f"Config file {path} is not valid YAML: {exc}") from exc
+        unknown = unknown_keys(raw, Settings)
+        if unknown:
+            raise ConfigError(
+                f"{path} has unknown setting(s) {', '.join(unknown)}; keys are lower case and must be "
+                "one of those in the shipped config.yaml (check the spelling and the nesting)."
+            )
         leaked = _secrets_in_yaml(raw)
         if leaked:
             raise ConfigError(
