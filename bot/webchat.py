@@ -14,10 +14,13 @@ for the learner's next message or poll (`GET /api/pending`; the page asks on loa
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 import secrets
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from bot.flood import AddressLimiter
 from bot.input_boundary import BadInput, read_json, refuse
 from bot.reminders import ReminderScheduler
 from bot.runtime import KeyedLocks
@@ -49,6 +53,7 @@ IMAGE_SUFFIXES = {
 }
 MAX_PENDING_LEARNERS = 10_000  # reminders kept for browsers that have not come back (oldest dropped)
 MAX_PENDING_PER_LEARNER = 3
+SLOW_DOWN = "Bạn gửi nhanh quá. Vui lòng chờ một phút rồi thử lại nhé."
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -68,6 +73,9 @@ class WebChatConfig:
     media_root: Path | None = None  # lessons folder; Reply.image_path values under it are served
     max_message_chars: int = 2000
     max_body_bytes: int = 64_000  # a message is at most a few kilobytes
+    new_learners_per_minute: int = 30  # per client address (browsers without our cookie)
+    messages_per_minute: int = 600  # per client address, every learner behind it together
+    housekeeping_s: float = 3600.0  # how often the retention purge runs (0: never)
     tutor_workers: int = 4
     reminder_check_s: float = 60.0  # how often due reminders are asked for (0: never, tests tick)
 
@@ -101,8 +109,14 @@ class WebChat:
 
     name = CHANNEL
 
-    def __init__(self, config: WebChatConfig, tutor: TutorPort) -> None:
+    def __init__(
+        self, config: WebChatConfig, tutor: TutorPort, *, housekeeping: Callable[[], int] | None = None
+    ) -> None:
+        """`housekeeping()` (the tutor's retention purge: learners who never consented go after a
+        day) runs when the app starts and every `housekeeping_s` seconds after."""
         self.config = config
+        self._housekeeping = housekeeping
+        self._housekeeping_task: asyncio.Task[None] | None = None
         self._cookie = LearnerCookie(config.cookie_secret)
         self._runner = ThreadTutorRunner(tutor, config.tutor_workers, "web-tutor")
         self._locks = KeyedLocks()
@@ -110,15 +124,35 @@ class WebChat:
         self._media_root = config.media_root.resolve() if config.media_root else None
         self.reminders = ReminderScheduler(self, self._runner, interval_s=config.reminder_check_s)
         self._started = False
+        self._new_learners = AddressLimiter(config.new_learners_per_minute)
+        self._messages = AddressLimiter(config.messages_per_minute)
 
     # --- lifecycle (a ChannelService of bot.server) ---------------------------------------
     async def start(self) -> None:
-        """Start the reminder scheduler."""
+        """Start the reminder scheduler and the housekeeping loop."""
         self.reminders.start()
+        if self._housekeeping is not None and self.config.housekeeping_s > 0:
+            self._housekeeping_task = asyncio.create_task(self._housekeep(), name="webchat:housekeeping")
         self._started = True
 
+    async def _housekeep(self) -> None:
+        assert self._housekeeping is not None
+        while True:
+            try:
+                removed = await asyncio.to_thread(self._housekeeping)
+                if removed:
+                    log.info("web chat housekeeping: %d learner(s) past retention deleted", removed)
+            except Exception as exc:  # the database is busy or down: next time
+                log.warning("web chat housekeeping failed (%s)", type(exc).__name__)
+            await asyncio.sleep(self.config.housekeeping_s)
+
     async def stop(self) -> None:
-        """Stop the reminder scheduler and release the tutor's threads."""
+        """Stop the reminder scheduler and housekeeping; release the tutor's threads."""
+        if self._housekeeping_task is not None:
+            self._housekeeping_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._housekeeping_task
+            self._housekeeping_task = None
         await self.reminders.stop()
         self.close()
         self._started = False
@@ -253,9 +287,14 @@ class WebChat:
         if not (isinstance(client_id, str) and _CLIENT_ID.match(client_id)):
             client_id = secrets.token_urlsafe(12)
 
+        address = request.client.host if request.client else "unknown"
+        if not self._messages.allow(address):
+            return _slow_down(address, "messages")
         learner = self._cookie.loads(request.cookies.get(COOKIE_NAME))
         new_cookie = learner is None
         if learner is None:
+            if not self._new_learners.allow(address):
+                return _slow_down(address, "new learners")
             learner = self._cookie.new_id()
         inbound = Inbound(
             channel=CHANNEL,
@@ -289,6 +328,13 @@ class WebChat:
     def close(self) -> None:
         """Release the tutor's threads."""
         self._runner.close()
+
+
+def _slow_down(address: str, what: str) -> Response:
+    """429 with the one Vietnamese line the page shows; one short log line (no address: personal)."""
+    log.warning("web chat: too many %s from one address in a minute", what)
+    body = {"error": "too many requests", "replies": [{"text": SLOW_DOWN, "buttons": [], "image": None}]}
+    return _no_store(JSONResponse(body, status_code=429, headers={"Retry-After": "60"}))
 
 
 def _no_store(response: Response) -> Response:

@@ -306,8 +306,10 @@ class Container(StoreParts):
             cookie_secret=self.cookie_secret,
             media_root=self.settings.ingest.lessons_dir,
             max_message_chars=self.settings.tutor.max_message_chars,
+            new_learners_per_minute=self.settings.serve.new_learners_per_minute,
+            messages_per_minute=self.settings.serve.messages_per_minute,
         )
-        return WebChat(config, self.conversation)
+        return WebChat(config, self.conversation, housekeeping=self.conversation.purge_inactive)
 
     @property
     def lessons_dir(self) -> Path:
@@ -332,6 +334,7 @@ def tutor_config(settings: Settings) -> TutorConfig:
         rate_limit_per_minute=tutor.rate_limit_per_minute,
         timezone=tutor.timezone,
         consent_retention_days=tutor.consent_retention_days,
+        unconsented_retention_hours=tutor.unconsented_retention_hours,
         quiz_length=tutor.quiz_length,
         mastery=MasteryConfig(
             p_init=mastery.p_init,

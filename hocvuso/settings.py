@@ -89,6 +89,7 @@ class TutorSettings(BaseModel):
     units_file: Path = Path("knowledge/units.yaml")
     timezone: str = "Asia/Ho_Chi_Minh"
     consent_retention_days: int = 730
+    unconsented_retention_hours: int = 24  # a learner who never consented is deleted after this
     quiz_length: int = 5  # items per /kiemtra and /ontap session
     payload_secret: SecretStr | None = None  # HOCVUSO_TUTOR__PAYLOAD_SECRET; random per data dir if unset
     mastery: MasterySettings = Field(default_factory=MasterySettings)
@@ -123,6 +124,8 @@ class ServeSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
     cookie_secret: SecretStr | None = None  # HOCVUSO_SERVE__COOKIE_SECRET; random per data dir if unset
+    new_learners_per_minute: int = 30  # web chat: new learners (no cookie) per client address
+    messages_per_minute: int = 600  # web chat: messages per client address
 
 
 class TargetSettings(BaseModel):

@@ -111,6 +111,18 @@ class _Grounded:
     mode: Literal["llm", "extractive"]
 
 
+MAX_QUESTION_CHARS = 400
+
+
+def bounded_question(text: str, limit: int = MAX_QUESTION_CHARS) -> str:
+    """The first `limit` characters of a question, cut at a word boundary."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return cut[:space] if space > limit // 2 else cut
+
+
 class Answerer:
     """Answers questions from the knowledge store, with an LLM or extractively."""
 
@@ -145,7 +157,9 @@ class Answerer:
 
         Never raises for LLM failures or timeouts (falls back to an extractive answer).
         """
-        question = normalize(question or "").strip()
+        # Retrieval and the model see a bounded question: a 2,000-character message would cost
+        # seconds of CPU (segmentation, embedding) and say no more than its first sentences.
+        question = bounded_question(normalize(question or "").strip())
         if not word_tokens(question):
             return Answer(EMPTY_QUESTION_TEXT, (), False, "not_found")
         scam = is_scam_in_progress(question)

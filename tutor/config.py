@@ -39,5 +39,6 @@ class TutorConfig:
     rate_limit_per_minute: int = 20
     timezone: str = "Asia/Ho_Chi_Minh"
     consent_retention_days: int = 730
+    unconsented_retention_hours: int = 24  # a learner who never consented is deleted after this
     quiz_length: int = 5  # items per /kiemtra and /ontap session
     mastery: MasteryConfig = field(default_factory=MasteryConfig)

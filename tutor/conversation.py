@@ -154,10 +154,13 @@ class Conversation:
 
     # ---------------------------------------------------------------- maintenance
     def purge_inactive(self) -> int:
-        """Delete learners inactive for longer than the consent retention period."""
-        before = self._ctx.clock() - timedelta(days=self._config.consent_retention_days)
+        """Delete learners inactive for longer than the consent retention period, and learners who
+        never consented after `unconsented_retention_hours`."""
+        now = self._ctx.clock()
+        before = now - timedelta(days=self._config.consent_retention_days)
+        unconsented = now - timedelta(hours=self._config.unconsented_retention_hours)
         with transaction(self._sf) as session:
-            return self._ctx.store.purge_inactive(session, before)
+            return self._ctx.store.purge_inactive(session, before, unconsented)
 
     # ---------------------------------------------------------------- the turn
     def _handle(self, inbound: Inbound) -> list[Reply]:

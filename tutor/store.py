@@ -390,9 +390,13 @@ class LearnerStore:
         session.execute(delete(Learner).where(Learner.id == learner_id))
         session.expunge_all()
 
-    def purge_inactive(self, session: Session, before: datetime) -> int:
-        """Delete learners not seen since `before` (retention period over); returns how many."""
-        ids = list(session.execute(select(Learner.id).where(Learner.last_seen_at < before)).scalars())
+    def purge_inactive(self, session: Session, before: datetime, unconsented_before: datetime | None = None) -> int:
+        """Delete learners not seen since `before` (retention period over), and those who never
+        consented and were not seen since `unconsented_before`; returns how many."""
+        stale = Learner.last_seen_at < before
+        if unconsented_before is not None:
+            stale = stale | ((Learner.consent_state != "given") & (Learner.last_seen_at < unconsented_before))
+        ids = list(session.execute(select(Learner.id).where(stale)).scalars())
         for learner_id in ids:
             self.delete_learner(session, learner_id)
         return len(ids)
