@@ -50,6 +50,8 @@ class Container(StoreParts):
             min_relevance=tutor.answer_min_score,
             sure_relevance=tutor.answer_sure_score,
             max_sentences=tutor.answer_max_sentences,
+            llm_workers=self.settings.llm.max_concurrent,
+            llm_timeout_s=self.settings.llm.answer_timeout_s,
         )
 
     # --- tutor -------------------------------------------------------------------------------
@@ -316,7 +318,9 @@ class Container(StoreParts):
         return self.settings.ingest.lessons_dir
 
     def close(self) -> None:
-        """Release what was built (engine pools)."""
+        """Release what was built (engine pools, the model's threads)."""
+        if "answerer" in self.__dict__:
+            self.answerer.close()
         if "engine" in self.__dict__:
             self.engine.dispose()
         inbox_engine = self.__dict__.get("_inbox_engine")

@@ -66,6 +66,8 @@ class LLMSettings(BaseModel):
     model: str = ""
     api_key: SecretStr | None = None  # HOCVUSO_LLM__API_KEY
     timeout_s: float = 20.0
+    answer_timeout_s: float = 8.0  # a turn waits this long for the model, then answers extractively
+    max_concurrent: int = 2  # model calls in flight; more get the extractive answer at once
     max_tokens: int = 400
     temperature: float = 0.2
 
