@@ -391,7 +391,7 @@ class TelegramChannel:
         items = await run_in(self._db_pool, self._inbox.pending, CHANNEL)
         mine = [item for item in items if self._workers.shard_of(item.payload) == shard]
         for item in mine:
-            self._workers.submit(item.payload)
+            self._workers.submit(sanitize_json(item.payload))
         if mine:
             log.info("Telegram: %d update(s) handed to the restarted worker %d", len(mine), shard)
 

@@ -197,3 +197,26 @@ def test_conversation_inputs_are_cleaned_once() -> None:
     assert (clean.user_id, clean.text, clean.display_name) == ("u\ufffd", "ab", "\ufffdX")
     same = Inbound(channel="web", user_id="u", message_id="m", text="bình thường")
     assert clean_inbound(same) is same
+
+
+async def test_a_stored_update_with_a_lone_surrogate_neither_blocks_the_start_nor_fails(
+    database_url: str, fake_api: FakeTelegramApi
+) -> None:
+    """An inbox row written before this boundary existed (SQLite could store it) is replayed on start:
+    the channel starts, the learner is answered, the row ends processed."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL never stored such a row (jsonb refuses lone surrogates)")
+    repos, engine = make_repos(database_url)
+    update = fake_api.message_update(4242, "xin ch\ud800ào")
+    assert repos.inbox.record("telegram", str(update["update_id"]), update)
+    tutor = FakeTutor()
+    channel = make_channel(fake_api, repos, tutor, mode="webhook")
+    try:
+        async with serve_app(create_app(channels=[channel])) as base_url:
+            async with httpx.AsyncClient(base_url=base_url) as client:
+                health = (await client.get("/healthz")).json()
+            assert health["channels"]["telegram"]["running"] is True
+            await eventually(lambda: repos.inbox.status("telegram", str(update["update_id"])) == INBOX_PROCESSED)
+        assert [i.text for i in tutor.inbounds] == ["xin ch\ufffdào"]
+    finally:
+        engine.dispose()
