@@ -12,8 +12,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 import secrets
+import threading
 import traceback
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -101,6 +103,8 @@ class Conversation:
             chat_model=chat_model,
         )
         self._runner = TurnRunner(self._ctx, session_factory)
+        self._background = ThreadPoolExecutor(1, thread_name_prefix="llm-generate")
+        self._generating = threading.Lock()
         with transaction(self._sf) as session:
             units.sync(session)
 
@@ -162,6 +166,26 @@ class Conversation:
         with transaction(self._sf) as session:
             return self._ctx.store.purge_inactive(session, before, unconsented)
 
+    def _generate_in_background(self, lesson_id: str) -> None:
+        """Write quiz items with the LLM after the learner got their replies, one lesson at a time
+        on a thread of its own: a slow or hung model delays nobody's turn (a request while one runs
+        is dropped; the next finished quiz asks again)."""
+        if not self._generating.acquire(blocking=False):
+            return
+
+        def job() -> None:
+            try:
+                quiz.generate(self._ctx, self._sf, lesson_id)
+            except Exception as exc:  # generation is an extra: never a failure of the turn
+                log.warning("quiz item generation failed (%s)", type(exc).__name__)
+            finally:
+                self._generating.release()
+
+        try:
+            self._background.submit(job)
+        except RuntimeError:  # shut down
+            self._generating.release()
+
     # ---------------------------------------------------------------- the turn
     def _handle(self, inbound: Inbound) -> list[Reply]:
         text = normalize(inbound.text or "").strip()
@@ -176,7 +200,7 @@ class Conversation:
             if outcome.ask is not None:
                 replies.extend(questions.answer(self._ctx, self._sf, self._answerer, inbound, outcome.ask))
             if outcome.generate is not None:
-                quiz.generate(self._ctx, self._sf, outcome.generate)
+                self._generate_in_background(outcome.generate)
             if outcome.ask is not None:
                 self._runner.save_replies(inbound, replies)  # the answer too, for a retried id
             return replies

@@ -145,3 +145,33 @@ def test_tag_characters_never_reach_the_model() -> None:
         sent = json.dumps([r.messages for r in server.requests], ensure_ascii=False)
     assert answer.mode == "llm"
     assert not any(0xE0000 <= ord(ch) <= 0xE007F for ch in sent)
+
+
+def test_quiz_item_generation_by_a_hung_model_delays_no_turn(data_dir, database_url) -> None:  # type: ignore[no-untyped-def]
+    from hocvuso.container import Container
+    from tests.conftest import make_settings
+    from tests.tutor.conversation_kit import Chat, FakeAnswerer, answer_right, build_tutor, onboard
+
+    with OpenAIFake("[]") as server:
+        server.delay_s = 30  # hung
+        settings = make_settings(
+            data_dir, database_url, llm={"base_url": server.base_url, "model": server.model, "timeout_s": 20}
+        )
+        container = Container(settings)
+        try:
+            tutor = build_tutor(container, answerer=FakeAnswerer())
+            chat = Chat(tutor, "tg-hung")
+            onboard(chat)
+            chat.say("/kiemtra chữ to giọng nói")
+            slowest = 0.0
+            while "🏁" not in chat.text:
+                started = time.monotonic()
+                answer_right(chat, tutor.curriculum)
+                slowest = max(slowest, time.monotonic() - started)
+            assert slowest < 5.0  # the hung generation ran behind the learner's back
+            deadline = time.monotonic() + 30
+            while not any("bai_hoc" in r.system for r in server.requests) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert any("bai_hoc" in r.system for r in server.requests)  # it was asked for
+        finally:
+            container.close()
