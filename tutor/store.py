@@ -8,41 +8,28 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from tutor.events import EventKind
-from tutor.messages import ChannelDataPort
 from tutor.models import (
-    LEARNER_TABLES,
     ChannelIdentity,
     ConsentRecord,
     ConversationState,
     Event,
     GeneratedItem,
     Learner,
-    LearnerIdRow,
     LessonProgress,
     LinkCode,
     Mastery,
-    ProcessedMessage,
     ReminderDelivery,
     ReviewCard,
 )
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """`moment` as an aware UTC datetime (naive values from SQLite count as UTC)."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+from tutor.store_rights import DataRights, MessageLog, aware, new_learner_id
 
 
 @dataclass(frozen=True)
@@ -54,67 +41,12 @@ class DueCard:
     last_correct: bool
 
 
-class LearnerStore:
+class LearnerStore(MessageLog, DataRights):
     """Reads and writes learner state on the session it is given (no commits).
 
     `channel_data` (the channels' `ChannelDataPort`) makes export and deletion cover what the
     channels keep about the learner's channel identities too.
     """
-
-    def __init__(self, channel_data: ChannelDataPort | None = None) -> None:
-        self.channel_data = channel_data
-
-    # --- inbound bookkeeping -----------------------------------------------------------------
-    def claim_message(self, session: Session, channel: str, message_id: str, now: datetime) -> bool:
-        """Record an inbound message id; False when it was already handled (duplicate delivery)."""
-        exists = session.execute(
-            select(ProcessedMessage.channel).where(
-                ProcessedMessage.channel == channel, ProcessedMessage.message_id == message_id
-            )
-        ).first()
-        if exists:
-            return False
-        try:
-            with session.begin_nested():
-                session.execute(
-                    insert(ProcessedMessage).values(channel=channel, message_id=message_id, learner_id=None, at=now)
-                )
-        except IntegrityError:
-            return False  # another worker took it between our check and insert
-        return True
-
-    def stored_replies(self, session: Session, channel: str, message_id: str) -> list[Any] | None:
-        """The replies stored for a handled message (None when none were stored)."""
-        value = session.execute(
-            select(ProcessedMessage.replies).where(
-                ProcessedMessage.channel == channel, ProcessedMessage.message_id == message_id
-            )
-        ).scalar_one_or_none()
-        return value if isinstance(value, list) else None
-
-    def save_replies(self, session: Session, channel: str, message_id: str, replies: list[Any]) -> None:
-        """Keep a turn's replies with its message id (a retried id gets them again)."""
-        session.execute(
-            update(ProcessedMessage)
-            .where(ProcessedMessage.channel == channel, ProcessedMessage.message_id == message_id)
-            .values(replies=replies)
-        )
-
-    def attach_message(self, session: Session, channel: str, message_id: str, learner_id: int) -> None:
-        """Tie a processed message to its learner (rate limit window; deleted with the learner)."""
-        session.execute(
-            update(ProcessedMessage)
-            .where(ProcessedMessage.channel == channel, ProcessedMessage.message_id == message_id)
-            .values(learner_id=learner_id)
-        )
-
-    def recent_messages(self, session: Session, learner_id: int, since: datetime) -> int:
-        """How many messages of this learner were handled since `since`."""
-        return session.execute(
-            select(func.count())
-            .select_from(ProcessedMessage)
-            .where(ProcessedMessage.learner_id == learner_id, ProcessedMessage.at >= since)
-        ).scalar_one()
 
     # --- learners and identities ---------------------------------------------------------------
     def identity(self, session: Session, channel: str, user_id: str) -> ChannelIdentity | None:
@@ -155,9 +87,6 @@ class LearnerStore:
             session.add(state)
             session.flush()
         return state
-
-    def identities(self, session: Session, learner_id: int) -> list[ChannelIdentity]:
-        return list(session.execute(select(ChannelIdentity).where(ChannelIdentity.learner_id == learner_id)).scalars())
 
     def add_consent(self, session: Session, learner_id: int, version: str, text_hash: str, now: datetime) -> None:
         session.add(ConsentRecord(learner_id=learner_id, version=version, text_hash=text_hash, accepted_at=now))
@@ -346,61 +275,6 @@ class LearnerStore:
         identity.learner_id = learner_id
         session.flush()
 
-    # --- data rights -------------------------------------------------------------------------
-    def export(self, session: Session, learner_id: int) -> dict[str, Any]:
-        """Everything stored about one learner, JSON-ready, one key per table."""
-        learner = session.get(Learner, learner_id)
-        out: dict[str, Any] = {"learner": _row_dict(learner) if learner else None}
-        for table in reversed(LEARNER_TABLES):
-            rows = session.execute(
-                select(table).where(table.learner_id == learner_id)  # type: ignore[attr-defined]
-            ).scalars()
-            out[table.__tablename__.removeprefix("tutor_")] = [_row_dict(row) for row in rows]
-        if self.channel_data is not None:
-            out["channels"] = {
-                f"{identity.channel}:{identity.channel_user_id}": self.channel_data.export_user(
-                    session, identity.channel, identity.channel_user_id
-                )
-                for identity in self.identities(session, learner_id)
-            }
-        for message in out.get("processed_messages", []):
-            # The tutor's own replies, kept for a retry: counted, not repeated (an export would
-            # otherwise hold every earlier export).
-            message["replies"] = len(message.get("replies") or [])
-        return out
-
-    def delete_learner(self, session: Session, learner_id: int, *, keep_message: tuple[str, str] | None = None) -> None:
-        """Remove every row of this learner from every table.
-
-        `keep_message` (channel, message_id) stays in the dedup table without a learner, so a
-        redelivery of the deleting message is not handled twice.
-        """
-        session.flush()
-        if self.channel_data is not None:
-            for identity in self.identities(session, learner_id):
-                self.channel_data.delete_user(session, identity.channel, identity.channel_user_id)
-        if keep_message is not None:
-            session.execute(
-                update(ProcessedMessage)
-                .where(ProcessedMessage.channel == keep_message[0], ProcessedMessage.message_id == keep_message[1])
-                .values(learner_id=None)
-            )
-        for table in LEARNER_TABLES:
-            session.execute(delete(table).where(table.learner_id == learner_id))  # type: ignore[attr-defined]
-        session.execute(delete(Learner).where(Learner.id == learner_id))
-        session.expunge_all()
-
-    def purge_inactive(self, session: Session, before: datetime, unconsented_before: datetime | None = None) -> int:
-        """Delete learners not seen since `before` (retention period over), and those who never
-        consented and were not seen since `unconsented_before`; returns how many."""
-        stale = Learner.last_seen_at < before
-        if unconsented_before is not None:
-            stale = stale | ((Learner.consent_state != "given") & (Learner.last_seen_at < unconsented_before))
-        ids = list(session.execute(select(Learner.id).where(stale)).scalars())
-        for learner_id in ids:
-            self.delete_learner(session, learner_id)
-        return len(ids)
-
     # --- reminders ---------------------------------------------------------------------------
     def reminder_rows(self, session: Session, channel: str) -> list[tuple[str, str]]:
         """(channel user id, HH:MM) of active, consenting learners of a channel with a reminder."""
@@ -448,28 +322,3 @@ class LearnerStore:
         session.add(ReminderDelivery(learner_id=learner_id, day=day, channel=channel, sent_at=now))
         session.flush()  # the unique (learner, day) key is the claim
         return learner
-
-
-def new_learner_id(session: Session) -> int | None:
-    """A learner id never given before, on SQLite (whose rowids reuse a deleted maximum: a new
-    learner would inherit the deleted one's signed buttons); None elsewhere (a sequence does it).
-
-    `tutor_learner_ids` is an AUTOINCREMENT table: an id is drawn by inserting a row and deleting
-    it; SQLite's sqlite_sequence remembers the highest id ever drawn.
-    """
-    if session.get_bind().dialect.name != "sqlite":
-        return None
-    drawn = int(session.execute(insert(LearnerIdRow).values().returning(LearnerIdRow.id)).scalar_one())
-    session.execute(delete(LearnerIdRow).where(LearnerIdRow.id == drawn))
-    return drawn
-
-
-def _row_dict(row: Any) -> dict[str, Any]:
-    """A mapped row as a JSON-ready dict (datetimes in ISO 8601 UTC)."""
-    out: dict[str, Any] = {}
-    for column in row.__table__.columns:
-        value = getattr(row, column.key)
-        if isinstance(value, datetime):
-            value = aware(value).isoformat()  # type: ignore[union-attr]
-        out[column.key] = value
-    return out

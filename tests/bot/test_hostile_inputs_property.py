@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import os
 import threading
 import time
 from collections import Counter
@@ -39,7 +40,7 @@ from tests.tutor.conversation_kit import FakeAnswerer, build_tutor
 from tutor.messages import Inbound, Reply
 
 pytestmark = pytest.mark.slow
-EXAMPLES = 120
+EXAMPLES = int(os.environ.get("HOCVUSO_TEST_PROPERTY_EXAMPLES", "120"))  # more for a soak run
 PROPERTY = settings(
     max_examples=EXAMPLES,
     deadline=None,
