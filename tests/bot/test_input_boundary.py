@@ -220,3 +220,21 @@ async def test_a_stored_update_with_a_lone_surrogate_neither_blocks_the_start_no
         assert [i.text for i in tutor.inbounds] == ["xin ch\ufffdào"]
     finally:
         engine.dispose()
+
+
+async def test_a_hollow_telegram_update_is_unreadable_not_a_failure(
+    telegram, fake_api: FakeTelegramApi, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    """Found by the property test: PTB reads a message without a chat; the handler then raised
+    AttributeError (an ERROR with a traceback, an apology attempt). Now: unreadable, one line."""
+    base_url, tutor, repos = telegram
+    update = fake_api.message_update(778, "xin chào")
+    update["message"]["chat"] = None
+    headers = {SECRET_HEADER: WEBHOOK_SECRET}
+    with caplog.at_level(logging.WARNING):
+        async with httpx.AsyncClient(base_url=base_url) as client:
+            assert (await client.post("/telegram/webhook", json=update, headers=headers)).status_code == 200
+        update_id = str(update["update_id"])
+        await eventually(lambda: repos.inbox.status("telegram", update_id) == "failed")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "unreadable" in caplog.text
