@@ -44,6 +44,8 @@ __all__ = ["LETTERS", "MAX_PAYLOAD_BYTES", "Conversation", "lesson_hash", "parse
 
 log = logging.getLogger(__name__)
 
+REPLY_RETENTION = timedelta(days=2)  # a retried message id gets its replies within this window
+
 
 def clean_inbound(inbound: Inbound) -> Inbound:
     """The inbound message with its strings sanitised (`knowledge.sanitize`): whatever a channel
@@ -164,6 +166,8 @@ class Conversation:
         before = now - timedelta(days=self._config.consent_retention_days)
         unconsented = now - timedelta(hours=self._config.unconsented_retention_hours)
         with transaction(self._sf) as session:
+            # Replies are kept for retries (a crash between commit and response), not for ever.
+            self._ctx.store.forget_replies(session, now - REPLY_RETENTION)
             return self._ctx.store.purge_inactive(session, before, unconsented)
 
     def _generate_in_background(self, lesson_id: str) -> None:

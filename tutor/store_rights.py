@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, null, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -68,6 +68,15 @@ class MessageLog:
             .where(ProcessedMessage.channel == channel, ProcessedMessage.message_id == message_id)
             .values(replies=replies)
         )
+
+    def forget_replies(self, session: Session, before: datetime) -> int:
+        """Drop the replies kept for messages handled before `before` (past any retry); returns how many."""
+        result = session.execute(
+            update(ProcessedMessage)
+            .where(ProcessedMessage.at < before, ProcessedMessage.replies.is_not(None))
+            .values(replies=null())  # SQL NULL, not the JSON value null
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     def attach_message(self, session: Session, channel: str, message_id: str, learner_id: int) -> None:
         """Tie a processed message to its learner (rate limit window; deleted with the learner)."""

@@ -4,6 +4,7 @@ after a crash between the commit and the response gets the answer instead of `[]
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -72,3 +73,19 @@ def test_reply_codec_round_trip(tutor) -> None:
     assert replies_from_json(json.loads(json.dumps(replies_to_json(replies)))) == replies
     assert replies_from_json([{"no": "text"}, "x", {"text": "ok"}])[0].text == "ok"
     assert replies_from_json(None) == []
+
+
+def test_stored_replies_are_forgotten_after_the_retry_window(quick_container, engine) -> None:  # type: ignore[no-untyped-def]
+    import sqlalchemy as sa
+
+    from tests.tutor.conversation_kit import Clock, FakeAnswerer, build_tutor
+
+    clock = Clock()
+    tutor = build_tutor(quick_container, clock, answerer=FakeAnswerer())
+    chat = Chat(tutor, "idem-6")
+    onboard(chat)
+    clock.advance(timedelta(days=3))
+    tutor.purge_inactive()
+    with engine.connect() as conn:
+        kept = conn.execute(sa.text("SELECT count(*) FROM tutor_processed_messages WHERE replies IS NOT NULL"))
+        assert kept.scalar_one() == 0
