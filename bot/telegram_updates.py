@@ -91,6 +91,10 @@ class _Target:
     inbound: Inbound
 
 
+# What reading a well-formed-looking but hollow update raises (Update.de_json is lenient).
+_MALFORMED = (AttributeError, TypeError, KeyError, ValueError)
+
+
 class TelegramUpdateHandler:
     """What happens to one recorded update: the Telegram `Platform` of `bot.runtime.ChannelRuntime`
     (parse → Inbound → tutor → render → send; the runtime orders, records and apologizes)."""
@@ -142,10 +146,13 @@ class TelegramUpdateHandler:
             await self.bot.send_message(chat.id, APOLOGY)
 
     async def _dispatch(self, update: Update) -> None:
-        if update.my_chat_member is not None:
-            await self._on_membership(update)
-            return
-        target = await self._target(update)
+        try:
+            if update.my_chat_member is not None:
+                await self._on_membership(update)
+                return
+            target = await self._target(update)
+        except _MALFORMED as exc:  # PTB accepts odd shapes (a message without a chat): unreadable
+            raise Unreadable(type(exc).__name__) from None
         if target is None:
             return
         replies = await self._runner.call("handle", target.inbound)

@@ -20,6 +20,7 @@ tutor no longer knows the learner as one (after /xoadulieu, for instance). A rep
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import secrets
@@ -34,6 +35,8 @@ from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Res
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.background import BackgroundTask
 
+from bot.flood import AddressLimiter
+from bot.input_boundary import BadInput, read_json, refuse
 from bot.reminders import ReminderScheduler
 from bot.runtime import KeyedLocks
 from bot.speech import Heard, SpeechService, hear
@@ -41,6 +44,7 @@ from bot.speech.audio import max_bytes_for
 from bot.tutor_pool import ThreadTutorRunner
 from bot.webchat_documents import DocumentLinks, remove
 from bot.webchat_history import WebChatHistory
+from knowledge.sanitize import sanitize_json
 from tutor.messages import APOLOGY, Inbound, MenuEntry, Reply, TutorPort
 
 log = logging.getLogger(__name__)
@@ -67,6 +71,7 @@ MAX_PENDING_LEARNERS = 10_000  # reminders kept for browsers that have not come 
 MAX_PENDING_PER_LEARNER = 3
 DOCUMENT_GONE = "Liên kết tải tệp đã hết hạn hoặc không còn. Bạn gõ /taidulieu để tải lại nhé."
 MAX_LABEL_CHARS = 100  # a tapped button's label, shown as the learner's message in the history
+SLOW_DOWN = "Bạn gửi nhanh quá. Vui lòng chờ một phút rồi thử lại nhé."
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -85,6 +90,10 @@ class WebChatConfig:
     cookie_secret: bytes = field(repr=False)
     media_root: Path | None = None  # lessons folder; Reply.image_path values under it are served
     max_message_chars: int = 2000
+    max_body_bytes: int = 64_000  # a message is at most a few kilobytes
+    new_learners_per_minute: int = 30  # per client address (browsers without our cookie)
+    messages_per_minute: int = 600  # per client address, every learner behind it together
+    housekeeping_s: float = 3600.0  # how often the retention purge runs (0: never)
     tutor_workers: int = 4
     reminder_check_s: float = 60.0  # how often due reminders are asked for (0: never, tests tick)
     document_ttl_s: int = 600  # how long a reply document's download link works
@@ -127,12 +136,18 @@ class WebChat:
         tutor: TutorPort,
         history: WebChatHistory | None = None,
         speech: SpeechService | None = None,
+        *,
+        housekeeping: Callable[[], int] | None = None,
     ) -> None:
-        """`speech` transcribes the microphone's recordings (None: voice notes are off)."""
+        """`speech` transcribes the microphone's recordings (None: voice notes are off);
+        `housekeeping()` (the tutor's retention purge: learners who never consented go after a
+        day) runs when the app starts and every `housekeeping_s` seconds after."""
         self.config = config
         self._history = history
         self._speech = speech
         self._documents = DocumentLinks(config.cookie_secret, config.document_ttl_s, config.temp_dir)
+        self._housekeeping = housekeeping
+        self._housekeeping_task: asyncio.Task[None] | None = None
         self._cookie = LearnerCookie(config.cookie_secret)
         self._runner = ThreadTutorRunner(tutor, config.tutor_workers, "web-tutor")
         self._locks = KeyedLocks()
@@ -140,15 +155,35 @@ class WebChat:
         self._media_root = config.media_root.resolve() if config.media_root else None
         self.reminders = ReminderScheduler(self, self._runner, interval_s=config.reminder_check_s)
         self._started = False
+        self._new_learners = AddressLimiter(config.new_learners_per_minute)
+        self._messages = AddressLimiter(config.messages_per_minute)
 
     # --- lifecycle (a ChannelService of bot.server) ---------------------------------------
     async def start(self) -> None:
-        """Start the reminder scheduler."""
+        """Start the reminder scheduler and the housekeeping loop."""
         self.reminders.start()
+        if self._housekeeping is not None and self.config.housekeeping_s > 0:
+            self._housekeeping_task = asyncio.create_task(self._housekeep(), name="webchat:housekeeping")
         self._started = True
 
+    async def _housekeep(self) -> None:
+        assert self._housekeeping is not None
+        while True:
+            try:
+                removed = await asyncio.to_thread(self._housekeeping)
+                if removed:
+                    log.info("web chat housekeeping: %d learner(s) past retention deleted", removed)
+            except Exception as exc:  # the database is busy or down: next time
+                log.warning("web chat housekeeping failed (%s)", type(exc).__name__)
+            await asyncio.sleep(self.config.housekeeping_s)
+
     async def stop(self) -> None:
-        """Stop the reminder scheduler and release the tutor's threads."""
+        """Stop the reminder scheduler and housekeeping; release the tutor's threads."""
+        if self._housekeeping_task is not None:
+            self._housekeeping_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._housekeeping_task
+            self._housekeeping_task = None
         await self.reminders.stop()
         self.close()
         self._started = False
@@ -326,9 +361,9 @@ class WebChat:
         if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
             return JSONResponse({"error": "application/json expected"}, status_code=415)
         try:
-            body = await request.json()
-        except ValueError:
-            return JSONResponse({"error": "invalid JSON"}, status_code=400)
+            body = await read_json(request, self.config.max_body_bytes)
+        except BadInput as error:
+            return refuse(CHANNEL, error, {"error": error.reason})
         if not isinstance(body, dict):
             return JSONResponse({"error": "invalid request"}, status_code=400)
         text, payload, client_id = body.get("text"), body.get("payload"), body.get("id")
@@ -394,8 +429,13 @@ class WebChat:
     ) -> Response:
         """One turn of `learner` (a new one when None, given a cookie), in order with their others;
         `mine_of(inbound)` is the learner's message as the history shows it."""
+        address = request.client.host if request.client else "unknown"
+        if not self._messages.allow(address):
+            return _slow_down(address, "messages")
         new_cookie = learner is None
         if learner is None:
+            if not self._new_learners.allow(address):
+                return _slow_down(address, "new learners")
             learner = self._cookie.new_id()
         async with self._locks.hold(learner):  # one learner's turns in order, like the other channels
             inbound = await make_inbound(learner)
@@ -405,7 +445,7 @@ class WebChat:
                 log.error("web chat turn failed: %s", type(exc).__name__)
                 replies = [Reply(APOLOGY)]
         replies = [*self.take_pending(learner), *replies]
-        rendered = [self.reply_json(r, learner) for r in replies]
+        rendered = sanitize_json([self.reply_json(r, learner) for r in replies])
         if rendered:  # a duplicate delivery (same client id) gets no reply and is not kept twice
             await self._remember(learner, mine_of(inbound), rendered, turn_id)
         response = _no_store(JSONResponse({"replies": rendered}))
@@ -430,6 +470,13 @@ class WebChat:
 def _client_id(value: object) -> str:
     """The page's message id when well-formed, else a random one."""
     return value if isinstance(value, str) and _CLIENT_ID.match(value) else secrets.token_urlsafe(12)
+
+
+def _slow_down(address: str, what: str) -> Response:
+    """429 with the one Vietnamese line the page shows; one short log line (no address: personal)."""
+    log.warning("web chat: too many %s from one address in a minute", what)
+    body = {"error": "too many requests", "replies": [{"text": SLOW_DOWN, "buttons": [], "image": None}]}
+    return _no_store(JSONResponse(body, status_code=429, headers={"Retry-After": "60"}))
 
 
 def _no_store(response: Response) -> Response:

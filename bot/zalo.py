@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -37,6 +36,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from bot.inbox import Inbox
+from bot.input_boundary import BadInput, parse_json, read_body, refuse
 from bot.reminders import ReminderScheduler
 from bot.runtime import ChannelRuntime, run_in
 from bot.speech import SpeechService
@@ -155,11 +155,14 @@ def _user_id(data: dict[str, Any]) -> str | None:
 
 
 def _timestamp(data: dict[str, Any]) -> datetime | None:
-    try:
-        millis = int(str(data.get("timestamp", "")))
-    except ValueError:
+    """When Zalo sent the event (milliseconds since the epoch), or None when unusable."""
+    stamp = str(data.get("timestamp", ""))
+    if not stamp.isdigit() or len(stamp) > 15:  # 15 digits of milliseconds reach the year 33658
         return None
-    return datetime.fromtimestamp(millis / 1000, UTC)
+    try:
+        return datetime.fromtimestamp(int(stamp) / 1000, UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 class ZaloChannel:
@@ -260,8 +263,8 @@ class ZaloChannel:
     def verify(self, headers_signature: str | None, body: bytes) -> dict[str, Any] | None:
         """The event when its signature, app id and timestamp check out; None otherwise."""
         try:
-            data = json.loads(body)
-        except ValueError:
+            data = parse_json(body)
+        except BadInput:
             return None
         if not isinstance(data, dict):
             return None
@@ -285,19 +288,17 @@ class ZaloChannel:
 
         @router.post(WEBHOOK_PATH, include_in_schema=False)
         async def zalo_webhook(request: Request) -> JSONResponse:
-            length = request.headers.get("content-length")
-            if length and length.isdigit() and int(length) > MAX_WEBHOOK_BODY:
-                return JSONResponse({"ok": False}, status_code=413)
-            body = await request.body()
-            if len(body) > MAX_WEBHOOK_BODY:
-                return JSONResponse({"ok": False}, status_code=413)
+            try:
+                body = await read_body(request, MAX_WEBHOOK_BODY)
+            except BadInput as error:
+                return refuse(CHANNEL, error, {"ok": False})
             data = self.verify(request.headers.get(SIGNATURE_HEADER), body)
             if data is None:
                 return JSONResponse({"ok": False}, status_code=401)
             try:
                 new = await self.submit(data)
             except ValueError:
-                return JSONResponse({"ok": False}, status_code=400)
+                return refuse(CHANNEL, BadInput(400, "event without an id"), {"ok": False})
             return JSONResponse({"ok": True, "duplicate": not new})
 
         return router

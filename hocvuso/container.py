@@ -11,7 +11,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hocvuso.secret_files import stored_secret
+from hocvuso.redaction import redact_secrets
+from hocvuso.secret_files import TokenCipher, fernet_key, private_dir, private_file, stored_secret
 from hocvuso.settings import ConfigError, Settings
 from hocvuso.store_parts import StoreParts
 
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
 class Container(StoreParts):
     """Lazily wires the application's parts together from one Settings object (the database and
     the knowledge store come from StoreParts; the tutor and the channels are built here)."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        redact_secrets(*settings_secrets(settings))
 
     # --- answering ---------------------------------------------------------------------------
     @cached_property
@@ -45,6 +50,8 @@ class Container(StoreParts):
             min_relevance=tutor.answer_min_score,
             sure_relevance=tutor.answer_sure_score,
             max_sentences=tutor.answer_max_sentences,
+            llm_workers=self.settings.llm.max_concurrent,
+            llm_timeout_s=self.settings.llm.answer_timeout_s,
         )
 
     # --- tutor -------------------------------------------------------------------------------
@@ -68,12 +75,16 @@ class Container(StoreParts):
         configured = self.settings.tutor.payload_secret
         if configured is not None and configured.get_secret_value():
             return configured.get_secret_value().encode("utf-8")
-        return stored_secret(self.settings.data_dir / "payload.key", _hex_secret).encode("utf-8")
+        secret = stored_secret(self.settings.data_dir / "payload.key", _hex_secret)
+        redact_secrets(secret)
+        return secret.encode("utf-8")
 
     @cached_property
     def conversation(self):  # type: ignore[no-untyped-def]
         """The channel-agnostic tutor (`TutorPort`) every channel talks to."""
+        from bot.personal_data import ChannelPersonalData
         from tutor.conversation import Conversation
+        from tutor.store import LearnerStore
 
         return Conversation(
             self.session_factory,
@@ -83,6 +94,7 @@ class Container(StoreParts):
             tutor_config(self.settings),
             chat_model=self.chat_model,
             payload_secret=self.payload_secret,
+            store=LearnerStore(channel_data=ChannelPersonalData(self.channel_inbox)),
         )
 
     @cached_property
@@ -102,7 +114,7 @@ class Container(StoreParts):
             return self.session_factory
         from bot.inbox import open_sqlite_inbox
 
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_file(private_dir(self.settings.data_dir) / "inbox.db")
         engine, factory = open_sqlite_inbox(
             self.settings.data_dir / "inbox.db", busy_timeout_ms=self.settings.database.busy_timeout_ms
         )
@@ -121,7 +133,9 @@ class Container(StoreParts):
         configured = self.settings.telegram.webhook_secret
         if configured is not None and configured.get_secret_value():
             return configured.get_secret_value()
-        return stored_secret(self.settings.data_dir / "telegram_webhook.key")
+        secret = stored_secret(self.settings.data_dir / "telegram_webhook.key")
+        redact_secrets(secret)
+        return secret
 
     @cached_property
     def telegram_channel(self):  # type: ignore[no-untyped-def]
@@ -282,10 +296,20 @@ class Container(StoreParts):
             config,
             self.conversation,
             self.channel_inbox,
-            ZaloTokenStore(self.session_factory),
+            ZaloTokenStore(self.session_factory, self.token_cipher),
             ZaloUserStore(self.session_factory),
             speech=self.speech,
         )
+
+    @cached_property
+    def token_cipher(self) -> TokenCipher:
+        """Encrypts platform tokens at rest: HOCVUSO_DATA_KEY, else a key kept in data_dir/data.key."""
+        configured = self.settings.data_key
+        if configured is not None and configured.get_secret_value():
+            key = configured.get_secret_value()
+        else:
+            key = stored_secret(self.settings.data_dir / "data.key", fernet_key)
+        return TokenCipher(key.encode("ascii"), on_plaintext=redact_secrets)
 
     @property
     def cookie_secret(self) -> bytes:
@@ -294,7 +318,9 @@ class Container(StoreParts):
         configured = self.settings.serve.cookie_secret
         if configured is not None and configured.get_secret_value():
             return configured.get_secret_value().encode("utf-8")
-        return stored_secret(self.settings.data_dir / "cookie.key").encode("utf-8")
+        secret = stored_secret(self.settings.data_dir / "cookie.key")
+        redact_secrets(secret)
+        return secret.encode("utf-8")
 
     @cached_property
     def webchat(self):  # type: ignore[no-untyped-def]
@@ -308,8 +334,16 @@ class Container(StoreParts):
             max_message_chars=self.settings.tutor.max_message_chars,
             temp_dir=self.settings.data_dir / "exports",
             voice_max_seconds=self.settings.voice.max_seconds,
+            new_learners_per_minute=self.settings.serve.new_learners_per_minute,
+            messages_per_minute=self.settings.serve.messages_per_minute,
         )
-        return WebChat(config, self.conversation, WebChatHistory(self.session_factory), speech=self.speech)
+        return WebChat(
+            config,
+            self.conversation,
+            WebChatHistory(self.session_factory),
+            speech=self.speech,
+            housekeeping=self.conversation.purge_inactive,
+        )
 
     @cached_property
     def speech(self):  # type: ignore[no-untyped-def]
@@ -323,7 +357,9 @@ class Container(StoreParts):
         return self.settings.ingest.lessons_dir
 
     def close(self) -> None:
-        """Release what was built (engine pools)."""
+        """Release what was built (engine pools, the model's threads)."""
+        if "answerer" in self.__dict__:
+            self.answerer.close()
         if "engine" in self.__dict__:
             self.engine.dispose()
         if self.__dict__.get("speech") is not None:
@@ -345,6 +381,7 @@ def tutor_config(settings: Settings) -> TutorConfig:
         rate_limit_burst=tutor.rate_limit_burst,
         timezone=tutor.timezone,
         consent_retention_days=tutor.consent_retention_days,
+        unconsented_retention_hours=tutor.unconsented_retention_hours,
         quiz_length=tutor.quiz_length,
         daily_goal_answers=tutor.daily_goal_answers,
         export_dir=settings.data_dir / "exports",
@@ -412,3 +449,21 @@ def _hex_secret() -> str:
     import secrets
 
     return secrets.token_hex(32)
+
+
+def settings_secrets(settings: Settings) -> list[str]:
+    """Every secret value the settings hold (for the log redaction)."""
+    values = [
+        settings.llm.api_key,
+        settings.tutor.payload_secret,
+        settings.telegram.token,
+        settings.telegram.webhook_secret,
+        settings.zalo.oa_secret_key,
+        settings.zalo.app_secret,
+        settings.zalo.access_token,
+        settings.zalo.refresh_token,
+        settings.serve.cookie_secret,
+        settings.data_key,
+    ]
+    found = [value.get_secret_value() for value in values if value is not None]
+    return [value for value in found if value]

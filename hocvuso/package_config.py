@@ -31,4 +31,5 @@ def ingest_config(settings: Settings) -> IngestConfig:
         chunk_overlap=settings.ingest.chunk_overlap,
         batch_size=settings.embedding.batch_size,
         ocr_language=settings.ingest.ocr_language,
+        max_file_mb=settings.ingest.max_file_mb,
     )

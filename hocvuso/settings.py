@@ -45,6 +45,7 @@ class IngestSettings(BaseModel):
     chunk_size: int = 1200  # characters (~400 e5 tokens, under the model's 512)
     chunk_overlap: int = 120  # characters carried into the next chunk of the same section
     ocr_language: str = "vie"
+    max_file_mb: float = 5.0  # a larger file is named and skipped
 
 
 class SearchSettings(BaseModel):
@@ -65,6 +66,8 @@ class LLMSettings(BaseModel):
     model: str = ""
     api_key: SecretStr | None = None  # HOCVUSO_LLM__API_KEY
     timeout_s: float = 20.0
+    answer_timeout_s: float = 8.0  # a turn waits this long for the model, then answers extractively
+    max_concurrent: int = 2  # model calls in flight; more get the extractive answer at once
     max_tokens: int = 400
     temperature: float = 0.2
 
@@ -97,6 +100,7 @@ class TutorSettings(BaseModel):
     units_file: Path = Path("knowledge/units.yaml")
     timezone: str = "Asia/Ho_Chi_Minh"
     consent_retention_days: int = 730
+    unconsented_retention_hours: int = 24  # a learner who never consented is deleted after this
     quiz_length: int = 5  # items per /kiemtra and /ontap session
     daily_goal_answers: int = Field(default=5, ge=1)  # questions a day for the daily goal (or one lesson)
     payload_secret: SecretStr | None = None  # HOCVUSO_TUTOR__PAYLOAD_SECRET; random per data dir if unset
@@ -134,6 +138,8 @@ class ServeSettings(BaseModel):
     port: int = 8000
     public_url: str = ""  # printed on certificates for verification; empty -> http://host:port
     cookie_secret: SecretStr | None = None  # HOCVUSO_SERVE__COOKIE_SECRET; random per data dir if unset
+    new_learners_per_minute: int = 30  # web chat: new learners (no cookie) per client address
+    messages_per_minute: int = 600  # web chat: messages per client address
 
 
 class VoiceSettings(BaseModel):
@@ -168,6 +174,7 @@ SECRET_FIELDS = {
     ("zalo", "refresh_token"),
     ("serve", "cookie_secret"),
     ("voice", "api_key"),
+    ("data_key",),
 }
 
 
@@ -182,6 +189,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data")
     log_level: str = "INFO"
+    # Encrypts platform tokens at rest (HOCVUSO_DATA_KEY, a Fernet key); else data_dir/data.key.
+    data_key: SecretStr | None = None
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
@@ -241,6 +250,25 @@ def _secrets_in_yaml(data: Any, path: tuple[str, ...] = ()) -> list[str]:
     return found
 
 
+def unknown_keys(data: Any, model: type[BaseModel], path: tuple[str, ...] = ()) -> list[str]:
+    """Keys of a config.yaml mapping that are not fields of `model` (exact, case-sensitive
+    names), nested models included, as dotted paths."""
+    if not isinstance(data, dict):
+        return [".".join(path) or "(top level)"] if path == () else []
+    found: list[str] = []
+    for key, value in data.items():
+        name = str(key)
+        field = model.model_fields.get(name)
+        if field is None:
+            found.append(".".join((*path, name)))
+            continue
+        sub = field.annotation
+        if isinstance(sub, type) and issubclass(sub, BaseModel):
+            if isinstance(value, dict):
+                found.extend(unknown_keys(value, sub, (*path, name)))
+    return found
+
+
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
     """Load settings from `config_file` (default `./config.yaml`, if present) and the environment.
 
@@ -258,6 +286,12 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
             raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
             raise ConfigError(f"Config file {path} is not valid YAML: {exc}") from exc
+        unknown = unknown_keys(raw, Settings)
+        if unknown:
+            raise ConfigError(
+                f"{path} has unknown setting(s) {', '.join(unknown)}; keys are lower case and must be "
+                "one of those in the shipped config.yaml (check the spelling and the nesting)."
+            )
         leaked = _secrets_in_yaml(raw)
         if leaked:
             raise ConfigError(

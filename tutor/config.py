@@ -50,6 +50,7 @@ class TutorConfig:
     rate_limit_burst: int = 30  # token bucket size: messages allowed at once
     timezone: str = "Asia/Ho_Chi_Minh"
     consent_retention_days: int = 730
+    unconsented_retention_hours: int = 24  # a learner who never consented is deleted after this
     quiz_length: int = 5  # items per /kiemtra and /ontap session
     daily_goal_answers: int = 5  # questions answered in a day (or one lesson finished) for the daily goal
     voice_max_seconds: int = 60  # the longest voice note the channels transcribe (named in the "too long" reply)

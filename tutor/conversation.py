@@ -9,10 +9,13 @@ inside the per-user lock, so one learner waiting on an LLM never blocks the data
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
+import threading
 import traceback
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -21,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.curriculum import Curriculum
 from knowledge.db import transaction
+from knowledge.sanitize import sanitize_text
 from knowledge.textnorm import normalize
 from tutor import texts, voice
 from tutor.config import TutorConfig
@@ -42,6 +46,26 @@ if TYPE_CHECKING:
 __all__ = ["LETTERS", "MAX_PAYLOAD_BYTES", "Conversation", "lesson_hash", "parse_hhmm"]
 
 log = logging.getLogger(__name__)
+
+REPLY_RETENTION = timedelta(days=2)  # a retried message id gets its replies within this window
+
+
+def clean_inbound(inbound: Inbound) -> Inbound:
+    """The inbound message with its strings sanitised (`knowledge.sanitize`): whatever a channel
+    passed, nothing unencodable is stored, logged or sent to a model."""
+
+    def clean(value: str | None) -> str | None:
+        return sanitize_text(value) if value is not None else None
+
+    cleaned = dataclasses.replace(
+        inbound,
+        user_id=sanitize_text(inbound.user_id),
+        message_id=sanitize_text(inbound.message_id),
+        text=clean(inbound.text),
+        payload=clean(inbound.payload),
+        display_name=clean(inbound.display_name),
+    )
+    return inbound if cleaned == inbound else cleaned
 
 
 def _log_failure(exc: BaseException, channel: str) -> None:
@@ -84,6 +108,8 @@ class Conversation:
             chat_model=chat_model,
         )
         self._runner = TurnRunner(self._ctx, session_factory)
+        self._background = ThreadPoolExecutor(1, thread_name_prefix="llm-generate")
+        self._generating = threading.Lock()
         with transaction(self._sf) as session:
             units.sync(session)
 
@@ -101,7 +127,7 @@ class Conversation:
     def handle(self, inbound: Inbound) -> list[Reply]:
         """Handle one inbound message; never raises (an apology replaces any failure)."""
         try:
-            return self._handle(inbound)
+            return self._handle(clean_inbound(inbound))
         except Exception as exc:  # the catch-all: no traceback ever reaches a learner
             _log_failure(exc, inbound.channel)
             return [Reply(APOLOGY)]
@@ -171,10 +197,35 @@ class Conversation:
 
     # ---------------------------------------------------------------- maintenance
     def purge_inactive(self) -> int:
-        """Delete learners inactive for longer than the consent retention period."""
-        before = self._ctx.clock() - timedelta(days=self._config.consent_retention_days)
+        """Delete learners inactive for longer than the consent retention period, and learners who
+        never consented after `unconsented_retention_hours`."""
+        now = self._ctx.clock()
+        before = now - timedelta(days=self._config.consent_retention_days)
+        unconsented = now - timedelta(hours=self._config.unconsented_retention_hours)
         with transaction(self._sf) as session:
-            return self._ctx.store.purge_inactive(session, before)
+            # Replies are kept for retries (a crash between commit and response), not for ever.
+            self._ctx.store.forget_replies(session, now - REPLY_RETENTION)
+            return self._ctx.store.purge_inactive(session, before, unconsented)
+
+    def _generate_in_background(self, lesson_id: str) -> None:
+        """Write quiz items with the LLM after the learner got their replies, one lesson at a time
+        on a thread of its own: a slow or hung model delays nobody's turn (a request while one runs
+        is dropped; the next finished quiz asks again)."""
+        if not self._generating.acquire(blocking=False):
+            return
+
+        def job() -> None:
+            try:
+                quiz.generate(self._ctx, self._sf, lesson_id)
+            except Exception as exc:  # generation is an extra: never a failure of the turn
+                log.warning("quiz item generation failed (%s)", type(exc).__name__)
+            finally:
+                self._generating.release()
+
+        try:
+            self._background.submit(job)
+        except RuntimeError:  # shut down
+            self._generating.release()
 
     # ---------------------------------------------------------------- the turn
     def _handle(self, inbound: Inbound) -> list[Reply]:
@@ -197,8 +248,10 @@ class Conversation:
                 replies.extend(questions.answer(self._ctx, self._sf, self._answerer, inbound, outcome.ask))
             replies.extend(outcome.after)  # what the learner was doing, asked again after the answer
             if outcome.generate is not None:
-                quiz.generate(self._ctx, self._sf, outcome.generate)
+                self._generate_in_background(outcome.generate)
             self._draw_certificates(replies)
+            if outcome.ask is not None or outcome.after:
+                self._runner.save_replies(inbound, replies)  # the answer too, for a retried id
             # What was heard comes first; a turn that says nothing (a repeat, a flood) echoes nothing.
             return heard + replies if replies else []
 

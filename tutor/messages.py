@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 # The one apology every layer shows when a turn cannot be answered (no traceback ever reaches a learner).
 APOLOGY = "Xin lỗi, hệ thống đang bận. Bạn vui lòng thử lại sau ít phút nhé."
@@ -144,4 +144,21 @@ class TutorPort(Protocol):
     def consented(self, channel: str, user_id: str) -> bool:
         """True when this channel user is a learner who agreed to the data notice (False when
         unknown, deleted or not agreed): a channel may keep that learner's conversation only then."""
+        ...
+
+
+class ChannelDataPort(Protocol):
+    """Personal data the channels keep about their users outside the tutor's tables (an inbox row
+    holding a message, a Zalo follower's reply window and buttons, a Telegram poll). The tutor's
+    export and deletion (`/taidulieu`, `/xoadulieu`, retention purge) cover it through this port,
+    on the tutor's own session for tables in the same database."""
+
+    tables: tuple[str, ...]  # every table that may hold a channel user's data
+
+    def export_user(self, session: Any, channel: str, user_id: str) -> dict[str, list[dict[str, Any]]]:
+        """Every row about this channel user, per table, JSON-ready."""
+        ...
+
+    def delete_user(self, session: Any, channel: str, user_id: str) -> None:
+        """Delete every row about this channel user."""
         ...

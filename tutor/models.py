@@ -58,6 +58,16 @@ class Learner(Base):
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class LearnerIdRow(Base):
+    """Draws learner ids on SQLite (AUTOINCREMENT: an id is never given twice); rows are deleted
+    as soon as drawn. See `tutor.store.new_learner_id`."""
+
+    __tablename__ = "tutor_learner_ids"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+
+
 class ChannelIdentity(Base):
     """A channel's user id bound to a learner (Telegram and Zalo may share one learner)."""
 
@@ -178,6 +188,8 @@ class ProcessedMessage(Base):
     message_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     learner_id: Mapped[int | None] = mapped_column(ForeignKey("tutor_learners.id", ondelete="CASCADE"), nullable=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The replies the turn produced (tutor.reply_codec), returned again for a retried message id.
+    replies: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
 
     __table_args__ = (Index("ix_tutor_processed_learner_at", "learner_id", "at"),)
 

@@ -28,6 +28,7 @@ from tutor.flows.base import PROFILE_MODES, QUIZ_MODES, FlowContext, Outcome, Tu
 from tutor.flows.questions import question
 from tutor.messages import Inbound, Reply
 from tutor.ratelimit import take_token
+from tutor.reply_codec import MAX_STORED_CHARS, replies_from_json, replies_to_json, stored_size
 from tutor.safety import is_scam_in_progress, safety_steps
 
 log = logging.getLogger(__name__)
@@ -71,22 +72,39 @@ class TurnRunner:
 
     def run(self, inbound: Inbound, text: str) -> Outcome:
         """One transaction; retried (twice at most) when another worker raced us (unique key,
-        version, lock timeout)."""
+        version, lock timeout). The turn's replies are stored with its message id in it."""
         for attempt in range(3):
             try:
                 with transaction(self._sf) as session:
-                    return self._turn(session, inbound, text)
+                    outcome = self._turn(session, inbound, text)
+                    if not outcome.duplicate:
+                        self._save(session, inbound, outcome.replies)
+                    return outcome
             except (IntegrityError, StaleDataError, OperationalError) as exc:
                 if attempt == 2:
                     raise
                 log.warning("tutor turn retried after %s", type(exc).__name__)
         raise AssertionError("unreachable")
 
+    def save_replies(self, inbound: Inbound, replies: list[Reply]) -> None:
+        """Store the complete replies of a turn whose slow part (an answer) ran after its commit."""
+        with transaction(self._sf) as session:
+            self._save(session, inbound, replies)
+
+    def _save(self, session: Session, inbound: Inbound, replies: list[Reply]) -> None:
+        data = replies_to_json(list(replies))
+        if stored_size(data) > MAX_STORED_CHARS:
+            data = []  # an export: not kept twice (a retry gets nothing rather than a second copy)
+        self._ctx.store.save_replies(session, inbound.channel, inbound.message_id, data)
+
     def _turn(self, session: Session, inbound: Inbound, text: str) -> Outcome:
         ctx, store = self._ctx, self._ctx.store
         now = ctx.clock()
         if not store.claim_message(session, inbound.channel, inbound.message_id, now):
-            return Outcome()  # duplicate delivery: handled once, nothing sent again
+            # A retried id (a crash between commit and response, a resend): handled once, and the
+            # replies stored for it are returned again, so nothing is lost and nothing done twice.
+            stored = store.stored_replies(session, inbound.channel, inbound.message_id)
+            return Outcome(replies_from_json(stored), duplicate=True)
         identity = store.identity(session, inbound.channel, inbound.user_id)
         first = identity is None
         if identity is None:

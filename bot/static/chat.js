@@ -213,7 +213,8 @@
       body: JSON.stringify(body)
     })
       .then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
+        // 429 (too many messages from this address) carries the line to show.
+        if (!response.ok && response.status !== 429) throw new Error("HTTP " + response.status);
         return response.json();
       })
       .then(function (data) {

@@ -177,7 +177,7 @@ def test_same_message_id_is_handled_once(tutor, engine) -> None:
     first = chat.say("/nhacnho 19:30", message_id="dup-1")
     second = chat.say("/nhacnho 19:30", message_id="dup-1")
     assert first and "19:30" in first[0].text
-    assert second == []  # documented: a redelivery returns no replies
+    assert second == first  # a redelivery gets the stored replies again (issue 14: idempotent turns)
     learner_id = learner_id_of(engine, "telegram", "tg-dup")
     assert len(events(engine, learner_id, "reminder_set")) == 1
     # The same id on another channel is another message.

@@ -50,6 +50,7 @@ class Outcome:
     ask: Ask | None = None
     generate: str | None = None  # lesson id to generate quiz items for (LLM configured)
     after: list[Reply] = field(default_factory=list)  # shown after the answer to `ask` (the step asked again)
+    duplicate: bool = False  # a retried message id: `replies` are the ones stored for it
 
 
 def say(*replies: Reply | str) -> Outcome:
