@@ -11,83 +11,25 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
+from hocvuso.redaction import redact_secrets
+from hocvuso.secret_files import TokenCipher, fernet_key, private_dir, private_file, stored_secret
 from hocvuso.settings import ConfigError, Settings
+from hocvuso.store_parts import StoreParts
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from knowledge.curriculum import Curriculum
     from tutor.config import LLMConfig, TutorConfig
 
 
-class Container:
-    """Lazily wires the application's parts together from one Settings object."""
+class Container(StoreParts):
+    """Lazily wires the application's parts together from one Settings object (the database and
+    the knowledge store come from StoreParts; the tutor and the channels are built here)."""
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-
-    # --- database ------------------------------------------------------------------------
-    @cached_property
-    def engine(self) -> Engine:
-        from hocvuso.migrate import upgrade_to_head
-        from knowledge.db import make_engine
-
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(
-            self.settings.database_url,
-            echo=self.settings.database.echo,
-            busy_timeout_ms=self.settings.database.busy_timeout_ms,
-        )
-        upgrade_to_head(engine)
-        return engine
-
-    @cached_property
-    def session_factory(self) -> sessionmaker[Session]:
-        from knowledge.db import make_session_factory
-
-        return make_session_factory(self.engine)
-
-    # --- knowledge -----------------------------------------------------------------------
-    @cached_property
-    def embedder(self):  # type: ignore[no-untyped-def]
-        from knowledge.embedding import make_embedder
-
-        return make_embedder(self.settings.embedding)
-
-    @cached_property
-    def vector_store(self):  # type: ignore[no-untyped-def]
-        from knowledge.vectors import VectorStore
-
-        return VectorStore.open(
-            url=self.settings.vector_store.url,
-            path=self.settings.chroma_path,
-            collection=self.settings.vector_store.collection,
-            embedder=self.embedder,
-        )
-
-    @cached_property
-    def knowledge_base(self):  # type: ignore[no-untyped-def]
-        from knowledge.search import KnowledgeBase
-
-        return KnowledgeBase(
-            session_factory=self.session_factory,
-            vector_store_factory=lambda: self.vector_store,
-            settings=self.settings.search,
-        )
-
-    @cached_property
-    def ingestor(self):  # type: ignore[no-untyped-def]
-        from ingest.pipeline import Ingestor
-
-        return Ingestor(
-            session_factory=self.session_factory,
-            vector_store_factory=lambda: self.vector_store,
-            lock_path=self.settings.data_dir / "ingest.lock",
-            chunk_size=self.settings.ingest.chunk_size,
-            chunk_overlap=self.settings.ingest.chunk_overlap,
-            batch_size=self.settings.embedding.batch_size,
-            ocr_language=self.settings.ingest.ocr_language,
-        )
+        super().__init__(settings)
+        redact_secrets(*settings_secrets(settings))
 
     # --- answering ---------------------------------------------------------------------------
     @cached_property
@@ -108,11 +50,13 @@ class Container:
             min_relevance=tutor.answer_min_score,
             sure_relevance=tutor.answer_sure_score,
             max_sentences=tutor.answer_max_sentences,
+            llm_workers=self.settings.llm.max_concurrent,
+            llm_timeout_s=self.settings.llm.answer_timeout_s,
         )
 
     # --- tutor -------------------------------------------------------------------------------
     @cached_property
-    def curriculum(self):  # type: ignore[no-untyped-def]
+    def curriculum(self) -> Curriculum:
         """The course (lessons, quiz items, placement, skills) read from `ingest.lessons_dir`."""
         from knowledge.curriculum import load_curriculum
 
@@ -129,22 +73,6 @@ class Container:
         with transaction(self.session_factory) as session:
             registry.sync(session)
         return registry
-
-    @cached_property
-    def units_reader(self) -> sessionmaker[Session]:
-        """Sessions that only read the registry. On SQLite a plain engine: no BEGIN IMMEDIATE and no
-        write gate, so a registry refresh during a turn's transaction never waits for that transaction
-        (WAL readers do not block writers)."""
-        if not self.settings.database_url.startswith("sqlite"):
-            return self.session_factory
-        from sqlalchemy import create_engine
-
-        self.engine  # noqa: B018  (migrated before the first read)
-        reader = create_engine(
-            self.settings.database_url,
-            connect_args={"timeout": self.settings.database.busy_timeout_ms / 1000, "check_same_thread": False},
-        )
-        return sessionmaker(reader, expire_on_commit=False)
 
     @cached_property
     def officer_service(self):  # type: ignore[no-untyped-def]
@@ -179,28 +107,16 @@ class Container:
         configured = self.settings.tutor.payload_secret
         if configured is not None and configured.get_secret_value():
             return configured.get_secret_value().encode("utf-8")
-        import os
-        import secrets
-
-        path = self.settings.data_dir / "payload.key"
-        if not path.is_file():
-            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-            try:
-                os.link(tmp, path)  # atomic: the first process to start wins, others read its key
-            except FileExistsError:
-                pass
-            finally:
-                tmp.unlink(missing_ok=True)
-        return path.read_text(encoding="utf-8").strip().encode("utf-8")
+        secret = stored_secret(self.settings.data_dir / "payload.key", _hex_secret)
+        redact_secrets(secret)
+        return secret.encode("utf-8")
 
     @cached_property
     def conversation(self):  # type: ignore[no-untyped-def]
         """The channel-agnostic tutor (`TutorPort`) every channel talks to."""
+        from bot.personal_data import ChannelPersonalData
         from tutor.conversation import Conversation
+        from tutor.store import LearnerStore
 
         return Conversation(
             self.session_factory,
@@ -210,30 +126,49 @@ class Container:
             tutor_config(self.settings),
             chat_model=self.chat_model,
             payload_secret=self.payload_secret,
+            store=LearnerStore(channel_data=ChannelPersonalData(self.channel_inbox)),
             officers=self.officer_service,
         )
 
+    @cached_property
+    def gap_log(self):  # type: ignore[no-untyped-def]
+        """The content-gap log (unanswered and 👎 questions, no learner id) for editors and officers."""
+        from tutor.gaps import GapLog
+
+        return GapLog(self.session_factory)
+
     # --- channels ----------------------------------------------------------------------------
+    @cached_property
+    def inbox_session_factory(self) -> sessionmaker[Session]:
+        """Sessions on the channel inbox's store: its own SQLite file (data_dir/inbox.db) when the
+        main database is SQLite, so acknowledging an update never waits for the tutor's writes;
+        the main database otherwise (PostgreSQL has row locks)."""
+        if not self.settings.database_url.startswith("sqlite"):
+            return self.session_factory
+        from bot.inbox import open_sqlite_inbox
+
+        private_file(private_dir(self.settings.data_dir) / "inbox.db")
+        engine, factory = open_sqlite_inbox(
+            self.settings.data_dir / "inbox.db", busy_timeout_ms=self.settings.database.busy_timeout_ms
+        )
+        self._inbox_engine = engine
+        return factory
+
     @cached_property
     def channel_inbox(self):  # type: ignore[no-untyped-def]
         """Durable, deduplicating inbox of channel updates (Telegram, Zalo)."""
         from bot.inbox import Inbox
 
-        return Inbox(self.session_factory)
-
-    @cached_property
-    def channel_deliveries(self):  # type: ignore[no-untyped-def]
-        """Once-a-day log of proactive messages (reminders)."""
-        from bot.inbox import DeliveryLog
-
-        return DeliveryLog(self.session_factory)
+        return Inbox(self.inbox_session_factory)
 
     def telegram_webhook_secret(self) -> str:
         """HOCVUSO_TELEGRAM__WEBHOOK_SECRET, else a random one kept in data_dir/telegram_webhook.key."""
         configured = self.settings.telegram.webhook_secret
         if configured is not None and configured.get_secret_value():
             return configured.get_secret_value()
-        return _stored_secret(self.settings.data_dir / "telegram_webhook.key")
+        secret = stored_secret(self.settings.data_dir / "telegram_webhook.key")
+        redact_secrets(secret)
+        return secret
 
     @cached_property
     def telegram_channel(self):  # type: ignore[no-untyped-def]
@@ -266,7 +201,6 @@ class Container:
             webhook_secret=self.telegram_webhook_secret() if tg.mode == "webhook" else "",
             base_url=tg.base_url,
             use_quiz_polls=tg.use_quiz_polls,
-            timezone=self.settings.tutor.timezone,
             media_root=self.settings.ingest.lessons_dir,
             max_messages_per_second=tg.max_messages_per_second,
             tutor_workers=tg.workers,
@@ -298,9 +232,17 @@ class Container:
             self.conversation,
             self.channel_inbox,
             PollStore(self.session_factory),
-            self.channel_deliveries,
             workers=workers,
+            speech=None if workers else self.speech,  # with workers, each worker hears its own notes
         )
+
+    def health_stats(self) -> dict[str, object]:
+        """What /healthz adds: the voice notes' state, then the store's statistics."""
+        voice = self.speech.describe() if self.speech is not None else {"enabled": False}
+        try:
+            return {"voice": voice, **self.store_stats()}
+        except Exception as exc:  # the store is not built yet: health is still answered
+            return {"voice": voice, "store": f"unavailable ({type(exc).__name__})"}
 
     def store_stats(self) -> dict[str, object]:
         """Documents and chunks in the knowledge store (for /healthz)."""
@@ -310,6 +252,7 @@ class Container:
     @cached_property
     def web_app(self):  # type: ignore[no-untyped-def]
         """The FastAPI app of `hocvuso serve`: /healthz, the channels' webhooks, the web chat."""
+        from bot.certificates import certificate_router
         from bot.server import create_app
 
         channels = []
@@ -326,11 +269,12 @@ class Container:
             off["zalo"] = "not configured"
         else:
             channels.append(zalo)
+        channels.append(self.webchat)  # a channel too: its reminder scheduler runs with the app
         return create_app(
             channels=channels,
             off_channels=off,
-            stats=self.store_stats,
-            extra_routers=[self.webchat.router(), self.dashboard.router()],
+            stats=self.health_stats,
+            extra_routers=[certificate_router(self.conversation), self.dashboard.router()],
         )
 
     @cached_property
@@ -388,17 +332,26 @@ class Container:
             first_pair=first,
             signature_window_s=z.signature_window_s,
             allow_proactive=z.allow_proactive,
-            timezone=self.settings.tutor.timezone,
             media_root=self.settings.ingest.lessons_dir,
         )
         return ZaloChannel(
             config,
             self.conversation,
             self.channel_inbox,
-            self.channel_deliveries,
-            ZaloTokenStore(self.session_factory),
+            ZaloTokenStore(self.session_factory, self.token_cipher),
             ZaloUserStore(self.session_factory),
+            speech=self.speech,
         )
+
+    @cached_property
+    def token_cipher(self) -> TokenCipher:
+        """Encrypts platform tokens at rest: HOCVUSO_DATA_KEY, else a key kept in data_dir/data.key."""
+        configured = self.settings.data_key
+        if configured is not None and configured.get_secret_value():
+            key = configured.get_secret_value()
+        else:
+            key = stored_secret(self.settings.data_dir / "data.key", fernet_key)
+        return TokenCipher(key.encode("ascii"), on_plaintext=redact_secrets)
 
     @property
     def cookie_secret(self) -> bytes:
@@ -407,28 +360,55 @@ class Container:
         configured = self.settings.serve.cookie_secret
         if configured is not None and configured.get_secret_value():
             return configured.get_secret_value().encode("utf-8")
-        return _stored_secret(self.settings.data_dir / "cookie.key").encode("utf-8")
+        secret = stored_secret(self.settings.data_dir / "cookie.key")
+        redact_secrets(secret)
+        return secret.encode("utf-8")
 
     @cached_property
     def webchat(self):  # type: ignore[no-untyped-def]
         """The web chat (page at /, POST /api/chat) in front of the tutor."""
         from bot.webchat import WebChat, WebChatConfig
+        from bot.webchat_history import WebChatHistory
 
         config = WebChatConfig(
             cookie_secret=self.cookie_secret,
             media_root=self.settings.ingest.lessons_dir,
             max_message_chars=self.settings.tutor.max_message_chars,
+            temp_dir=self.settings.data_dir / "exports",
+            voice_max_seconds=self.settings.voice.max_seconds,
+            new_learners_per_minute=self.settings.serve.new_learners_per_minute,
+            messages_per_minute=self.settings.serve.messages_per_minute,
         )
-        return WebChat(config, self.conversation)
+        return WebChat(
+            config,
+            self.conversation,
+            WebChatHistory(self.session_factory),
+            speech=self.speech,
+            housekeeping=self.conversation.purge_inactive,
+        )
+
+    @cached_property
+    def speech(self):  # type: ignore[no-untyped-def]
+        """Voice notes to text (`bot.speech.SpeechService`), or None when voice is off."""
+        from hocvuso.voice import build_speech_service
+
+        return build_speech_service(self.settings)
 
     @property
     def lessons_dir(self) -> Path:
         return self.settings.ingest.lessons_dir
 
     def close(self) -> None:
-        """Release what was built (engine pools)."""
+        """Release what was built (engine pools, the model's threads)."""
+        if "answerer" in self.__dict__:
+            self.answerer.close()
         if "engine" in self.__dict__:
             self.engine.dispose()
+        if self.__dict__.get("speech") is not None:
+            self.speech.close()
+        inbox_engine = self.__dict__.get("_inbox_engine")
+        if inbox_engine is not None:
+            inbox_engine.dispose()
         reader = self.__dict__.get("units_reader")
         if reader is not None and reader.kw["bind"] is not self.__dict__.get("engine"):
             reader.kw["bind"].dispose()
@@ -436,15 +416,21 @@ class Container:
 
 def tutor_config(settings: Settings) -> TutorConfig:
     """The tutor's own configuration (`tutor.config.TutorConfig`) from the settings."""
-    from tutor.config import MasteryConfig, TutorConfig
+    from tutor.config import MasteryConfig, PlacementConfig, TutorConfig
 
-    tutor, mastery = settings.tutor, settings.tutor.mastery
+    tutor, mastery, placement = settings.tutor, settings.tutor.mastery, settings.tutor.placement
+    serve = settings.serve
     return TutorConfig(
         max_message_chars=tutor.max_message_chars,
         rate_limit_per_minute=tutor.rate_limit_per_minute,
+        rate_limit_burst=tutor.rate_limit_burst,
         timezone=tutor.timezone,
         consent_retention_days=tutor.consent_retention_days,
+        unconsented_retention_hours=tutor.unconsented_retention_hours,
         quiz_length=tutor.quiz_length,
+        daily_goal_answers=tutor.daily_goal_answers,
+        export_dir=settings.data_dir / "exports",
+        voice_max_seconds=settings.voice.max_seconds,
         mastery=MasteryConfig(
             p_init=mastery.p_init,
             p_learn=mastery.p_learn,
@@ -452,6 +438,11 @@ def tutor_config(settings: Settings) -> TutorConfig:
             p_guess=mastery.p_guess,
             threshold=mastery.threshold,
         ),
+        placement=PlacementConfig(
+            max_items=placement.max_items, stop_after_wrong=placement.stop_after_wrong, mastery=placement.mastery
+        ),
+        certificate_dir=str(settings.data_dir / "certificates"),
+        public_url=serve.public_url or f"http://{serve.host}:{serve.port}",
     )
 
 
@@ -490,22 +481,34 @@ def build_telegram_worker(settings: Settings):  # type: ignore[no-untyped-def]
         container.knowledge_base.search("khởi động", k=1)
     except Exception as exc:  # an empty store still serves lessons and quizzes
         logging.getLogger("hocvuso.channels").warning("Telegram worker: store not ready (%s)", type(exc).__name__)
-    return WorkerParts(tutor=tutor, inbox=container.channel_inbox, polls=PollStore(container.session_factory))
+    return WorkerParts(
+        tutor=tutor,
+        inbox=container.channel_inbox,
+        polls=PollStore(container.session_factory),
+        speech=container.speech,  # loads the model at its first voice note (`hocvuso serve` joined it)
+    )
 
 
-def _stored_secret(path: Path) -> str:
-    """A random URL-safe secret kept in `path` (created once, mode 0600, atomically)."""
-    import os
+def _hex_secret() -> str:
+    """A random key for button payloads (hex, as earlier versions wrote it)."""
     import secrets
 
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(32))
-        if not path.exists():
-            os.replace(tmp, path)
-        else:
-            tmp.unlink(missing_ok=True)
-    return path.read_text(encoding="utf-8").strip()
+    return secrets.token_hex(32)
+
+
+def settings_secrets(settings: Settings) -> list[str]:
+    """Every secret value the settings hold (for the log redaction)."""
+    values = [
+        settings.llm.api_key,
+        settings.tutor.payload_secret,
+        settings.telegram.token,
+        settings.telegram.webhook_secret,
+        settings.zalo.oa_secret_key,
+        settings.zalo.app_secret,
+        settings.zalo.access_token,
+        settings.zalo.refresh_token,
+        settings.serve.cookie_secret,
+        settings.data_key,
+    ]
+    found = [value.get_secret_value() for value in values if value is not None]
+    return [value for value in found if value]

@@ -21,7 +21,9 @@ from filelock import FileLock, Timeout
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ingest.chunking import Chunk, chunk_document, sha256_hex
+from ingest.chunking import Chunk, chunk_document
+from ingest.config import IngestConfig
+from ingest.guard import file_sha256, outside_reason, size_reason
 from ingest.loaders import (
     IMAGE_SUFFIXES,
     MEDIA_SEPARATOR,
@@ -113,18 +115,16 @@ class Ingestor:
         session_factory: sessionmaker[Session],
         vector_store_factory: Callable[[], VectorStore],
         lock_path: Path,
-        chunk_size: int,
-        chunk_overlap: int,
-        batch_size: int = 32,
-        ocr_language: str = "vie",
+        config: IngestConfig,
     ) -> None:
         self._sessions = session_factory
         self._vector_store_factory = vector_store_factory
         self._lock_path = lock_path
-        self._chunk_size = chunk_size
-        self._chunk_overlap = chunk_overlap
-        self._batch_size = max(1, batch_size)
-        self._ocr_language = ocr_language
+        self._chunk_size = config.chunk_size
+        self._chunk_overlap = config.chunk_overlap
+        self._batch_size = max(1, config.batch_size)
+        self._ocr_language = config.ocr_language
+        self._max_bytes = int(config.max_file_mb * 1_000_000)
 
     # --- public ----------------------------------------------------------------------------
 
@@ -164,11 +164,19 @@ class Ingestor:
         roots = [r for r in roots if r.exists()]
 
         store = None if dry_run else self._vector_store_factory()
-        run_id = None if dry_run else self._start_run(roots, store)
+        run_id = None if store is None else self._start_run(roots, store)
         known = self._manifest()
         present_ids = store.all_ids() if store is not None else set()
 
-        files = [(root, path) for root in roots for path in _discover(root)]
+        files = []
+        for root in roots:
+            for path in _discover(root):
+                refused = outside_reason(root, path) if root.is_dir() else None
+                if refused is not None:
+                    report.failed.append(FileProblem(_relative_source(root, path), refused))
+                    log.warning("refused %s: %s", _relative_source(root, path), refused)
+                else:
+                    files.append((root, path))
         total = len(files)
         pending: list[_FileJob] = []
         seen_sources: set[str] = set()
@@ -178,7 +186,12 @@ class Ingestor:
             seen_sources.add(source)
             notify(source, done, total)
             try:
-                file_hash = sha256_hex(path.read_bytes())
+                too_big = size_reason(path, self._max_bytes)
+                if too_big is not None:
+                    report.failed.append(FileProblem(source, too_big))
+                    log.warning("skipped %s: %s", source, too_big)
+                    continue
+                file_hash = file_sha256(path)
             except OSError as exc:
                 report.failed.append(FileProblem(source, f"cannot read: {exc}"))
                 continue
@@ -206,7 +219,7 @@ class Ingestor:
                 report.failed.append(FileProblem(source, "no text to index"))
                 continue
             (report.added if status == "added" else report.changed).append(source)
-            if dry_run:
+            if store is None:  # a dry run
                 report.chunks_written += len(chunks)
                 continue
             folder = root.resolve() if root.is_dir() else path.resolve().parent
@@ -359,7 +372,7 @@ def _discover(root: Path) -> list[Path]:
         return [root]
     files = []
     for path in sorted(root.rglob("*")):
-        if not path.is_file():
+        if not path.is_file() and not path.is_symlink():
             continue
         relative = path.relative_to(root)
         if any(part.startswith((".", "_")) for part in relative.parts):

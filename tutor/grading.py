@@ -5,7 +5,11 @@
 - true_false: `đúng`/`sai`, `dung`, `d`/`s`, `true`/`false`, `có`/`không`, `1`/`2`, teencode `ko`;
 - short: the expected answer or any accepted one, ignoring tone marks, case, punctuation, spaces,
   a classifier in front ("nút micro") and a few typos: per word, scaled by its length (none in a
-  word of ≤ 2 letters, so one syllable never turns into another), never a different number.
+  word of ≤ 2 letters, so one syllable never turns into another), never a different number;
+  numbers in words or digits alike ("mười hai" = "12"); and an answer that contains a key term
+  (the expected answer or an accepted one, see `key_terms`) is right ("bật 4G", "dấu vân tay"),
+  or, when the term is negated ("không phải OTP", "tắt micro") or other numbers stand beside it,
+  unclear: the tutor asks again, never marks it wrong.
 
 `understood=False` means the input cannot be read as an answer at all (a letter beyond the choices,
 an emoji, an empty message): the tutor asks again instead of marking it wrong.
@@ -19,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from knowledge.textnorm import FOLDED_TEENCODE, fold, normalize
+from tutor.numberwords import digits_for_number_words
 
 if TYPE_CHECKING:
     from knowledge.curriculum import QuizItem
@@ -298,14 +303,100 @@ def _grade_true_false(item: QuizItem, raw: str) -> Grade:
     return Grade(chosen == expected_index, chosen, True, item.answer, expected_index)
 
 
+# A single ordinary syllable ("mật", "sàn", "bịa") is an accepted answer on its own, but inside a
+# longer answer it is usually part of another word ("mật khẩu"), so it is no key term.
+_PLAIN_SYLLABLE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(ng|nh|ch|[cmnpt])?$"
+)
+# Words that deny the term after them ("bỏ chặn" = unblock). Not "dung": đừng, dùng and đúng fold alike.
+_NEGATORS_BEFORE = {"khong", "chang", "cha", "chua", "tat", "bo"}
+_NEGATORS_AFTER = {"khong", "chua"}
+_NEGATION_LINKS = {"phai", "can", "bat", "co", "la", "cai", "duoc", "nen", "dung"}  # dùng/đừng fold alike
+_MAX_ANSWER_WORDS = 60  # a longer text is no answer; keeps the window search cheap
+
+
+def short_form(text: str) -> str:
+    """The comparison form of a short answer: `clean`, with numbers in words as digits."""
+    return digits_for_number_words(clean(text))
+
+
+def is_key_term(term: str) -> bool:
+    """True when `term` (in `short_form`) is specific enough to count inside a longer answer."""
+    words = term.split()
+    if not words:
+        return False
+    if len(words) >= 2 or any(ch.isdigit() for ch in term) or len(term) >= 4:
+        return True
+    return not _PLAIN_SYLLABLE.match(term)
+
+
+def key_terms(item: QuizItem) -> list[str]:
+    """The item's key terms in `short_form`: its expected answer and accepted answers that are specific."""
+    forms = dict.fromkeys(short_form(text) for text in (item.answer, *(item.accept or ())))
+    return [form for form in forms if form and is_key_term(form)]
+
+
+def _find_term(words: list[str], term: str) -> tuple[int, int] | None:
+    """(start, end) of the first window of `words` that is `term`, typos allowed as in `texts_match`."""
+    size = len(term.split())
+    for start in range(0, len(words) - size + 1):
+        if texts_match(" ".join(words[start : start + size]), term):
+            return start, start + size
+    # "appstore" for "app store": the term written as one word.
+    joined = term.replace(" ", "")
+    if size > 1:
+        for start, word in enumerate(words):
+            if texts_match(word, joined):
+                return start, start + 1
+    return None
+
+
+def _negated(words: list[str], start: int, end: int) -> bool:
+    """True when the words around a key term deny it ("không phải là OTP", "tắt micro", "OTP không?")."""
+    pos = start - 1
+    # Skip the little words between a negator and the term: "không phải là", "chưa có", "không bật".
+    while pos >= 0 and start - pos <= 3 and words[pos] in _NEGATION_LINKS:
+        pos -= 1
+    if pos >= 0 and words[pos] in _NEGATORS_BEFORE:
+        return True
+    return end == len(words) - 1 and words[-1] in _NEGATORS_AFTER
+
+
+def _key_term_verdict(answer: str, terms: list[str]) -> bool | None:
+    """True: a key term stands in the answer; None: one stands there but is denied or beside other
+    numbers (unclear); False: none does."""
+    words = answer.split()[:_MAX_ANSWER_WORDS]
+    for term in sorted(terms, key=len, reverse=True):
+        span = _find_term(words, term)
+        if span is None:
+            continue
+        start, end = span
+        outside = words[:start] + words[end:]
+        other_numbers = any(ch.isdigit() for ch in term) and any(_DIGITS.search(w) for w in outside)
+        if _negated(words, start, end) or other_numbers:
+            return None  # a shorter term inside a denied one ("otp" in "không phải mã otp") is denied too
+        return True
+    return False
+
+
 def _grade_short(item: QuizItem, raw: str) -> Grade:
-    answer = clean(raw)
+    answer = short_form(raw)
     if not answer:
         return Grade(False, None, False, item.answer)
-    candidates = [clean(text) for text in (item.answer, *(item.accept or ()))]
+    candidates = [short_form(text) for text in (item.answer, *(item.accept or ()))]
     attempts = dict.fromkeys((answer, _strip_fillers(answer)))
-    correct = any(texts_match(a, c) for a in attempts for c in candidates if c)
-    return Grade(correct, None, True, item.answer)
+    if any(texts_match(a, c) for a in attempts for c in candidates if c):
+        return Grade(True, None, True, item.answer)
+    terms = key_terms(item)
+    expected = short_form(item.answer)
+    one_word = _NON_WORD.search(normalize(item.answer).strip()) is None  # not "dấu /", whose "/" is lost
+    if one_word and expected and expected not in terms and answer.startswith(expected + " "):
+        # A one-syllable answer said first, then explained ("bịa ra số liệu"): it is the answer.
+        terms = [*terms, expected]
+    verdict = _key_term_verdict(answer, terms)
+    if verdict is None:
+        return Grade(False, None, False, item.answer)
+    return Grade(verdict, None, True, item.answer)
 
 
 def grade(item: QuizItem, answer: str) -> Grade:

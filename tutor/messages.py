@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 # The one apology every layer shows when a turn cannot be answered (no traceback ever reaches a learner).
 APOLOGY = "Xin lỗi, hệ thống đang bận. Bạn vui lòng thử lại sau ít phút nhé."
@@ -28,6 +28,9 @@ class Inbound:
     kind: InboundKind = "text"
     display_name: str | None = None  # what the platform says the user is called
     sent_at: datetime | None = None
+    # kind "voice": `text` is the transcript; without one, why the note could not be heard
+    # ("too_long", "silent", "not_audio", "corrupt", "unsupported", "busy", "failed"; None: voice is off)
+    voice_problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,19 +100,24 @@ class ReminderTarget:
     time_hhmm: str  # "19:30", Asia/Ho_Chi_Minh
 
 
+@dataclass(frozen=True)
+class CertificateCheck:
+    """The answer to "is this certificate code valid?" (`GET /certificates/{code}`)."""
+
+    valid: bool
+    code: str
+    number: str = ""
+    name: str = ""
+    unit: str = ""
+    group: str = ""  # the group's Vietnamese label
+    issued_on: str = ""  # local date, ISO 8601 (YYYY-MM-DD)
+
+
 class TutorPort(Protocol):
     """What channels may ask of the tutor."""
 
     def handle(self, inbound: Inbound) -> list[Reply]:
         """Handle one inbound message and return the replies, in order."""
-        ...
-
-    def reminder_targets(self, channel: str) -> list[ReminderTarget]:
-        """Every active learner of `channel` with a reminder time."""
-        ...
-
-    def reminder_for(self, channel: str, user_id: str) -> Reply | None:
-        """Today's reminder for this learner (with due reviews), or None if nothing to say."""
         ...
 
     def menu(self) -> list[MenuEntry]:
@@ -123,6 +131,36 @@ class TutorPort(Protocol):
 
     def set_active(self, channel: str, user_id: str, active: bool) -> None:
         """Mark a channel identity (in)active, e.g. when the user blocked the bot or unfollowed."""
+        ...
+
+    def verify_certificate(self, code: str) -> CertificateCheck:
+        """Whether `code` is the verification code of a certificate issued (and not deleted)."""
+        ...
+
+    def certificate_file(self, code: str, kind: Literal["png", "pdf"]) -> str | None:
+        """The path of a valid certificate's image or PDF (rendered when missing), or None."""
+        ...
+
+    def consented(self, channel: str, user_id: str) -> bool:
+        """True when this channel user is a learner who agreed to the data notice (False when
+        unknown, deleted or not agreed): a channel may keep that learner's conversation only then."""
+        ...
+
+
+class ChannelDataPort(Protocol):
+    """Personal data the channels keep about their users outside the tutor's tables (an inbox row
+    holding a message, a Zalo follower's reply window and buttons, a Telegram poll). The tutor's
+    export and deletion (`/taidulieu`, `/xoadulieu`, retention purge) cover it through this port,
+    on the tutor's own session for tables in the same database."""
+
+    tables: tuple[str, ...]  # every table that may hold a channel user's data
+
+    def export_user(self, session: Any, channel: str, user_id: str) -> dict[str, list[dict[str, Any]]]:
+        """Every row about this channel user, per table, JSON-ready."""
+        ...
+
+    def delete_user(self, session: Any, channel: str, user_id: str) -> None:
+        """Delete every row about this channel user."""
         ...
 
 

@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from knowledge.db import Base
+from tutor.officer_models import Officer
 
 GROUPS = ("officer", "public", "worker")
 
@@ -63,6 +64,16 @@ class Learner(Base):
     consent_state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|given|withdrawn
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LearnerIdRow(Base):
+    """Draws learner ids on SQLite (AUTOINCREMENT: an id is never given twice); rows are deleted
+    as soon as drawn. See `tutor.store.new_learner_id`."""
+
+    __tablename__ = "tutor_learner_ids"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
 
 
 class ChannelIdentity(Base):
@@ -188,6 +199,8 @@ class ProcessedMessage(Base):
     message_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     learner_id: Mapped[int | None] = mapped_column(ForeignKey("tutor_learners.id", ondelete="CASCADE"), nullable=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The replies the turn produced (tutor.reply_codec), returned again for a retried message id.
+    replies: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
 
     __table_args__ = (Index("ix_tutor_processed_learner_at", "learner_id", "at"),)
 
@@ -214,8 +227,48 @@ class ReminderDelivery(Base):
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ContentGap(Base):
+    """A question the course did not answer (not found, or rated 👎), for content editors.
+
+    Deliberately without a learner id: the editors' view is anonymous and survives a learner's
+    deletion. Long digit runs (phone, account numbers, codes) are masked before the text is stored.
+    """
+
+    __tablename__ = "tutor_content_gaps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    reason: Mapped[str] = mapped_column(String(16))  # not_found | thumbs_down | off_topic
+    question: Mapped[str] = mapped_column(String(500))
+    folded: Mapped[str] = mapped_column(String(500))
+    lesson_id: Mapped[str | None] = mapped_column(String(200), nullable=True)  # best lesson found, if any
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class Certificate(Base):
+    """The learner's certificate "Đạt chuẩn kỹ năng số cơ bản": what was printed on it, and its code.
+
+    Name, unit and group are copied at issue time (the certificate says what it said that day).
+    Deleting the learner deletes it, so a deleted learner's code no longer verifies.
+    """
+
+    __tablename__ = "tutor_certificates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)  # the printed number
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("tutor_learners.id", ondelete="CASCADE"), unique=True, index=True
+    )
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # the verification code
+    name: Mapped[str] = mapped_column(String(100))
+    unit_name: Mapped[str] = mapped_column(String(300))
+    group: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 #: Tables holding a learner's personal data, children first (export and delete walk these).
 LEARNER_TABLES: tuple[type[Base], ...] = (
+    Officer,  # its own children (tutor.officer_models.OFFICER_TABLES) go first, by officer id
+    Certificate,
     ReminderDelivery,
     ProcessedMessage,
     Event,

@@ -96,3 +96,9 @@ class OfficerDigest(Base):
     week: Mapped[date] = mapped_column(Date, primary_key=True)  # Monday of the local week
     channel: Mapped[str] = mapped_column(String(32))
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+#: Officers' tables about a person, keyed by the officer account (`tutor_officers`, itself in
+#: tutor.models.LEARNER_TABLES): exported and deleted with the learner who holds the account
+#: (tutor.store_rights), before the account itself.
+OFFICER_TABLES: tuple[type[Base], ...] = (OfficerDigest, OfficerToken, OfficerView, OfficerInvite)

@@ -26,6 +26,7 @@ def consent_notice(retention_days: int) -> str:
         "🔒 Trước khi bắt đầu, xin bạn đọc và đồng ý:\n"
         "• Mục đích: giúp bạn học và thống kê kết quả học cho tổ chức Công đoàn.\n"
         "• Lưu: tên hiển thị, đơn vị, nhóm, bài đã học, câu trả lời, câu hỏi bạn gửi.\n"
+        "• Tin nhắn thoại chỉ được chuyển thành chữ; mình không lưu âm thanh.\n"
         f"• Thời gian lưu: tối đa {retention_days} ngày kể từ lần dùng cuối.\n"
         "• Câu hỏi của bạn có thể được một dịch vụ AI xử lý để trả lời.\n"
         "• Bạn có thể tải dữ liệu (/taidulieu) hoặc xóa hết (/xoadulieu) bất cứ lúc nào.\n"
@@ -161,7 +162,7 @@ QUIZ_TF_HINT = "Bấm «Đúng» hoặc «Sai»."
 
 
 def quiz_header(kind: str, pos: int, total: int) -> str:
-    label = {"placement": "Kiểm tra đầu vào", "review": "Ôn tập"}.get(kind, "Bài tập")
+    label = {"placement": "Kiểm tra đầu vào", "review": "Ôn tập", "practice": "Luyện kỹ năng"}.get(kind, "Bài tập")
     return f"✍️ {label} · câu {pos}/{total}"
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from hocvuso.cli import app, err_console, state
+from hocvuso.commands.common import config_error, err_console, state
 from hocvuso.container import Container
 from hocvuso.settings import ConfigError
 
@@ -22,6 +22,8 @@ log = logging.getLogger("hocvuso.channels")
 def _warm_up(container: Container) -> None:
     """Build the tutor and open the store before traffic arrives (not inside worker threads)."""
     _ = container.conversation
+    if container.speech is not None:
+        container.speech.warm()  # the speech model is joined and loaded in the background
     try:
         stats = container.store_stats()
         log.info("Knowledge store: %s documents, %s chunks", stats["documents"], stats["chunks"])
@@ -29,12 +31,6 @@ def _warm_up(container: Container) -> None:
         log.warning("Knowledge store not ready (%s); run `hocvuso ingest`", type(exc).__name__)
 
 
-def _config_error(exc: ConfigError) -> typer.Exit:
-    err_console.print(f"[red]Configuration error:[/red] {exc}")
-    return typer.Exit(2)
-
-
-@app.command()
 def serve(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option(help="Listen address (default: serve.host).")] = None,
@@ -54,7 +50,7 @@ def serve(
     try:
         web_app = container.web_app
     except ConfigError as exc:
-        raise _config_error(exc) from exc
+        raise config_error(exc) from exc
     _warm_up(container)
     # The event loop acknowledges webhooks while tutor threads compute; a short GIL switch
     # interval (default 5 ms) keeps an acknowledgement from waiting behind a whole lesson turn.
@@ -72,7 +68,6 @@ def serve(
     )
 
 
-@app.command("telegram")
 def telegram_polling(ctx: typer.Context) -> None:
     """Run the Telegram bot with long polling (telegram.mode: polling), until Ctrl-C.
 
@@ -82,7 +77,7 @@ def telegram_polling(ctx: typer.Context) -> None:
     try:
         channel = container.telegram_channel
     except ConfigError as exc:
-        raise _config_error(exc) from exc
+        raise config_error(exc) from exc
     if channel is None:
         err_console.print("Telegram is off: set HOCVUSO_TELEGRAM__TOKEN to the bot's token from @BotFather.")
         raise typer.Exit(2)
@@ -108,3 +103,9 @@ async def _run_polling(channel: Any) -> None:
     finally:
         log.info("Telegram: stopping")
         await channel.stop()
+
+
+def register(app: typer.Typer) -> None:
+    """Add `serve` and `telegram` to the CLI."""
+    app.command("serve")(serve)
+    app.command("telegram")(telegram_polling)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from hocvuso.cli import app, err_console, state
+from hocvuso.commands.common import err_console, state
 
 officers_app = typer.Typer(
     name="officers",
@@ -16,8 +16,6 @@ officers_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
-app.add_typer(officers_app, name="officers")
-
 UnitOption = Annotated[str, typer.Option("--unit", help="Registry code of the unit (see `hocvuso units list`).")]
 
 
@@ -106,7 +104,6 @@ def link_cmd(ctx: typer.Context, unit: UnitOption) -> None:
     typer.echo(f"Valid once, for {service.config.link_ttl_minutes:g} minutes.", err=True)
 
 
-@app.command("stats")
 def stats_cmd(
     ctx: typer.Context,
     unit: Annotated[str | None, typer.Option("--unit", help="A unit and the units under it (default: all).")] = None,
@@ -131,3 +128,9 @@ def stats_cmd(
         value = "n/a" if item["value"] is None else f"{item['value']:.1%}"
         numerator = f"< {data['min_group']}" if item.get("suppressed") else item["numerator"]
         typer.echo(f"{item['id']:<24} {value:>7}  ({numerator}/{item['denominator']})  target {item['target']:.0%}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `officers …` and `stats` to the CLI."""
+    app.add_typer(officers_app, name="officers")
+    app.command("stats")(stats_cmd)

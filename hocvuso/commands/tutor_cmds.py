@@ -15,7 +15,7 @@ from typing import Annotated, TextIO
 
 import typer
 
-from hocvuso.cli import app, state
+from hocvuso.commands.common import state
 from tutor.messages import Button, Inbound, Reply, TutorPort
 
 CHANNEL = "cli"
@@ -28,6 +28,8 @@ def render(replies: Iterable[Reply], out: TextIO) -> list[Button]:
         if reply.image_path:
             out.write(f"🖼  {reply.image_path}\n")
         out.write(reply.text.rstrip() + "\n")
+        if reply.document_path:  # the terminal is on the server: the file's path is the document
+            out.write(f"📄 {reply.document_path}\n")
         for source in reply.sources if "📖" not in reply.text else ():
             where = " › ".join(part for part in (source.title, source.heading, source.locator) if part)
             out.write(f"   📖 {where}\n")
@@ -84,7 +86,6 @@ def run_chat(tutor: TutorPort, user: str, stream: TextIO, out: TextIO, interacti
     return sent
 
 
-@app.command()
 def chat(
     ctx: typer.Context,
     user: Annotated[
@@ -110,7 +111,6 @@ def chat(
     run_chat(tutor, user, sys.stdin, sys.stdout, interactive)
 
 
-@app.command("purge-inactive")
 def purge_inactive(ctx: typer.Context) -> None:
     """Delete learners inactive for longer than `tutor.consent_retention_days` (run it daily, e.g. from cron).
 
@@ -120,3 +120,9 @@ def purge_inactive(ctx: typer.Context) -> None:
     removed = container.conversation.purge_inactive()
     days = container.settings.tutor.consent_retention_days
     typer.echo(f"Deleted {removed} learner(s) inactive for more than {days} days.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `chat` and `purge-inactive` to the CLI."""
+    app.command("chat")(chat)
+    app.command("purge-inactive")(purge_inactive)

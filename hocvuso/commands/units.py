@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from hocvuso.cli import app, err_console, state
+from hocvuso.commands.common import err_console, state
 
 units_app = typer.Typer(
     name="units",
@@ -17,7 +17,6 @@ units_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
-app.add_typer(units_app, name="units")
 
 
 @units_app.command("import")
@@ -110,3 +109,8 @@ def template_cmd(
         raise typer.Exit(2)
     write_template(path)
     typer.echo(f"Wrote {path}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `units …` to the CLI."""
+    app.add_typer(units_app, name="units")

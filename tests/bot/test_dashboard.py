@@ -22,6 +22,7 @@ from tutor.models import Event, Learner
 from tutor.officer_dashboard import OfficerDashboard
 from tutor.officer_models import OfficerView
 from tutor.officers import OfficerConfig, OfficerService
+from tutor.store import new_learner_id  # SQLite: ids drawn as the store draws them (never reused)
 from tutor.units import DbUnitRegistry, load_units
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
@@ -49,7 +50,14 @@ def client(service):  # type: ignore[no-untyped-def]
 def add_learners(service, unit: str, count: int, *, certified: bool, question: str | None = None) -> None:  # type: ignore[no-untyped-def]
     with transaction(service.session_factory) as session:
         for _ in range(count):
-            learner = Learner(group="worker", unit_id=unit, consent_state="given", created_at=NOW, last_seen_at=NOW)
+            learner = Learner(
+                id=new_learner_id(session),
+                group="worker",
+                unit_id=unit,
+                consent_state="given",
+                created_at=NOW,
+                last_seen_at=NOW,
+            )
             session.add(learner)
             session.flush()
             session.add(Event(learner_id=learner.id, kind="lesson_started", at=NOW - timedelta(hours=1), data={}))
@@ -145,8 +153,8 @@ def test_units_table_sorts_and_exports_xlsx(client, service) -> None:  # type: i
 def test_the_quiz_items_most_often_missed(client, service) -> None:  # type: ignore[no-untyped-def]
     with transaction(service.session_factory) as session:
         for i in range(6):
-            learner = Learner(group="worker", unit_id="cdcs-may-thanh-cong", consent_state="given",
-                              created_at=NOW, last_seen_at=NOW)  # fmt: skip
+            learner = Learner(id=new_learner_id(session), group="worker", unit_id="cdcs-may-thanh-cong",
+                              consent_state="given", created_at=NOW, last_seen_at=NOW)  # fmt: skip
             session.add(learner)
             session.flush()
             session.add(Event(learner_id=learner.id, kind="quiz_answered", at=NOW, item_id="cc-1",

@@ -129,12 +129,24 @@ def test_short_answer_tolerates_marks_case_punctuation_and_typos(answer: str) ->
     assert verdict.expected == "OTP" and verdict.chosen_index is None
 
 
-@pytest.mark.parametrize(
-    "answer", ["pin", "mã PIN", "mật khẩu", "ota", "otp không", "không phải otp", "mã xác nhận giao dịch", "qr"]
-)
+@pytest.mark.parametrize("answer", ["pin", "mã PIN", "mật khẩu", "ota", "mã xác nhận giao dịch", "qr"])
 def test_short_answer_rejects_other_answers(answer: str) -> None:
     verdict = grade(OTP, answer)
     assert verdict.understood and not verdict.correct, answer
+
+
+@pytest.mark.parametrize("answer", ["otp không", "không phải otp", "ko phai ma otp dau", "chưa có mã otp"])
+def test_a_denied_key_term_is_unclear_never_wrong(answer: str) -> None:
+    verdict = grade(OTP, answer)
+    assert not verdict.understood and not verdict.correct, answer
+
+
+@pytest.mark.parametrize(
+    "answer", ["nhập mã otp", "mã otp gửi về điện thoại", "Em nghĩ là mã OTP ạ", "cái mã otp đó", "mã otp 6 số"]
+)
+def test_an_answer_containing_a_key_term_is_right(answer: str) -> None:
+    verdict = grade(OTP, answer)
+    assert verdict.understood and verdict.correct, answer
 
 
 def test_short_answer_numbers_must_match_exactly(course: Curriculum) -> None:
@@ -234,3 +246,32 @@ def test_typo_tolerance_does_not_turn_one_word_into_another() -> None:
     for right in ("govvn", ".gov.vn", "gov.vn", "GOV VN"):
         assert grade(gov, right).correct, right
     assert not grade(gov, ".com.vn").correct
+
+
+def test_numbers_in_words_and_answers_said_first_then_explained() -> None:
+    made_up = QuizItem(
+        id="b1", type="short", question="AI tự tạo số liệu không có thật, người ta nói AI đang làm gì?",
+        answer="Bịa", accept=["bịa đặt"], skill="ai-kiem-tra",
+    )  # fmt: skip
+    assert grade(made_up, "bịa ra số liệu").correct  # the one-word answer first, then explained
+    assert not grade(made_up, "không bịa").correct
+    years = QuizItem(
+        id="y1", type="short", question="Cần đóng BHXH ít nhất bao nhiêu năm để có lương hưu?",
+        answer="15 năm", accept=["15"], skill="tt-bhxh",
+    )  # fmt: skip
+    for right in ("mười lăm năm", "muoi lam nam", "ít nhất 15 năm", "15 năm trở lên"):
+        assert grade(years, right).correct, right
+    for wrong in ("20 năm", "năm năm", "hai mươi năm"):
+        assert not grade(years, wrong).correct, wrong
+    assert not grade(years, "15 hoặc 20 năm").understood  # two numbers: asked again, never ❌
+
+
+@pytest.mark.parametrize("answer", ["bỏ chặn", "không dùng chặn", "chưa chặn"])
+def test_undoing_or_denying_the_key_term_is_asked_again(answer: str) -> None:
+    block = QuizItem(
+        id="c1", type="short", question="Tính năng nào giúp bạn không nhận tin nhắn từ người làm phiền?",
+        answer="Chặn", accept=["chặn người đó"], skill="gt-chan",
+    )  # fmt: skip
+    verdict = grade(block, answer)
+    assert not verdict.correct and not verdict.understood, answer
+    assert grade(block, "chặn nó đi").correct

@@ -11,7 +11,7 @@ import pytest
 from knowledge.db import transaction
 from tutor.models import Event, Learner
 from tutor.officers import OfficerConfig, OfficerService
-from tutor.store import LearnerStore
+from tutor.store import LearnerStore, new_learner_id
 from tutor.unit_import import import_units
 from tutor.units import DbUnitRegistry
 
@@ -44,7 +44,14 @@ def world(db, tmp_path: Path):  # type: ignore[no-untyped-def]
 def add_learner(db, unit: str | None, group: str, *, certified: bool = False, seen_days_ago: int = 1) -> int:  # type: ignore[no-untyped-def]
     seen = NOW - timedelta(days=seen_days_ago)
     with transaction(db.session_factory) as session:
-        learner = Learner(group=group, unit_id=unit, consent_state="given", created_at=seen, last_seen_at=seen)
+        learner = Learner(
+            id=new_learner_id(session),
+            group=group,
+            unit_id=unit,
+            consent_state="given",
+            created_at=seen,
+            last_seen_at=seen,
+        )
         session.add(learner)
         session.flush()
         session.add(Event(learner_id=learner.id, kind="lesson_started", at=seen, data={}))

@@ -9,15 +9,21 @@ new module here, added to FLOWS), declare it in that module's `register()` with 
 from __future__ import annotations
 
 from tutor.flows import (
+    catalogue,
+    certificate,
     data_rights,
+    glue,
     lessons,
     linking,
+    motivation,
     officers,
     onboarding,
     placement,
+    practice,
     progress,
     questions,
     quiz,
+    quiz_text,
     reminders,
 )
 from tutor.flows import review as review_flow
@@ -25,17 +31,23 @@ from tutor.registry import Registry
 
 # Declaration order is the order of non-quick commands in /trogiup and the menus.
 FLOWS = (
+    catalogue,
     lessons,
     questions,
     quiz,
+    quiz_text,
     progress,
+    motivation,
     review_flow,
     placement,
+    practice,
+    certificate,
     reminders,
     linking,
     data_rights,
     officers,
     onboarding,
+    glue,
 )
 
 

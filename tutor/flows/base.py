@@ -17,6 +17,7 @@ from knowledge.textnorm import fold
 from tutor.config import TutorConfig
 from tutor.events import EventKind
 from tutor.mastery import BKTParams
+from tutor.memo import PreConsentMemo
 from tutor.messages import Button, Inbound, Reply
 from tutor.models import ConversationState, Learner
 from tutor.officers import OfficerService
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 _TOKENS = re.compile(r"\w+", re.UNICODE)
 
 PROFILE_MODES = ("name", "unit", "group")
-QUIZ_MODES = ("quiz", "placement", "review")
+QUIZ_MODES = ("quiz", "placement", "review", "practice")
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class Outcome:
     replies: list[Reply] = field(default_factory=list)
     ask: Ask | None = None
     generate: str | None = None  # lesson id to generate quiz items for (LLM configured)
+    after: list[Reply] = field(default_factory=list)  # shown after the answer to `ask` (the step asked again)
+    duplicate: bool = False  # a retried message id: `replies` are the ones stored for it
 
 
 def say(*replies: Reply | str) -> Outcome:
@@ -86,6 +89,7 @@ class FlowContext:
     bkt: BKTParams = field(init=False)
     by_hash: dict[str, str] = field(init=False)
     image_plans: dict[str, dict[int, list[tuple[Path, str]]]] = field(default_factory=dict)
+    memo: PreConsentMemo = field(default_factory=PreConsentMemo)  # what was written before consent
 
     def __post_init__(self) -> None:
         self.tz = ZoneInfo(self.config.timezone)

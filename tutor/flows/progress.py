@@ -1,12 +1,16 @@
-"""Progress: the learner's summary (lessons, mastery, streak, due reviews) and the certificate."""
+"""Progress: the learner's summary (lessons, mastery, every missing skill, streak, due reviews) and
+the one next step; the certificate itself is sent by `tutor.flows.certificate`."""
 
 from __future__ import annotations
 
 from tutor import texts
+from tutor import texts_journey as tj
 from tutor.events import EventKind
 from tutor.flows.base import FlowContext, Outcome, Turn, group_of
-from tutor.messages import Reply
-from tutor.payloads import Learn, Progress, Review
+from tutor.flows.motivation import progress_lines
+from tutor.messages import Button, Reply
+from tutor.payloads import GetCertificate, Learn, PracticeMissing, Progress, Review
+from tutor.planner import next_lesson
 from tutor.progress import ProgressSummary, streak_days, summarize
 from tutor.registry import ButtonAction, Command, Registry
 
@@ -35,14 +39,54 @@ def mark_certified(ctx: FlowContext, t: Turn) -> bool:
     return True
 
 
+def _planned(ctx: FlowContext, t: Turn) -> str | None:
+    """The title of the lesson the planner would open next, or None when none is left."""
+    lesson = next_lesson(
+        ctx.curriculum,
+        group_of(t.learner),
+        ctx.store.mastery(t.session, t.learner.id),
+        ctx.store.completed_lessons(t.session, t.learner.id),
+        ctx.threshold,
+    )
+    return lesson.title if lesson else None
+
+
+def lessons_left(ctx: FlowContext, t: Turn) -> bool:
+    """True when the planner still has a lesson to offer."""
+    return _planned(ctx, t) is not None
+
+
+def next_step(ctx: FlowContext, t: Turn, current: ProgressSummary) -> str | None:
+    """The one next step /tiendo suggests: the certificate, the next lesson, or the practice."""
+    if current.certified:
+        return tj.next_step_certificate()
+    title = _planned(ctx, t)
+    if title is not None:
+        return tj.next_step_lesson(title)
+    return tj.next_step_practice() if current.missing else None
+
+
 def show_progress(ctx: FlowContext, t: Turn, _arg: object = None) -> Outcome:
-    """/tiendo: the summary, with «Học bài» and «Ôn tập»."""
+    """/tiendo: the summary with every missing skill and the next step; «Học bài» and «Ôn tập», plus
+    «Nhận chứng nhận» or «Luyện kỹ năng còn thiếu» when that is the step."""
     lid = t.learner.id
     current = summary(ctx, t)
-    buttons = ((ctx.button(lid, texts.BTN_LEARN, Learn()), ctx.button(lid, texts.BTN_REVIEW, Review())),)
-    if current.certified:  # the summary's text carries the certificate message
-        mark_certified(ctx, t)
-    return Outcome([Reply(current.to_text(), buttons=buttons)])
+    step = next_step(ctx, t, current)
+    buttons: list[tuple[Button, ...]] = [
+        (ctx.button(lid, texts.BTN_LEARN, Learn()), ctx.button(lid, texts.BTN_REVIEW, Review()))
+    ]
+    if current.certified:
+        buttons.insert(0, (ctx.button(lid, tj.BTN_CERTIFICATE, GetCertificate()),))
+    elif current.missing and step == tj.next_step_practice():
+        buttons.insert(0, (ctx.button(lid, tj.BTN_PRACTICE_MISSING, PracticeMissing()),))
+    text = "\n".join([current.to_text(step), *progress_lines(ctx, t, current)])
+    replies = [Reply(text, buttons=tuple(buttons))]
+    if current.certified and not t.state.data.get("certified"):
+        # Certified by a path that did not award it yet (e.g. mastery from an older version).
+        from tutor.flows.certificate import award  # the certificate flow imports this module
+
+        replies.extend(award(ctx, t))
+    return Outcome(replies)
 
 
 def register(registry: Registry) -> None:

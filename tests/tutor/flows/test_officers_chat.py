@@ -15,6 +15,7 @@ from tutor.models import Event, Learner
 from tutor.officer_models import OfficerView
 from tutor.officer_questions import ACTIVE, CERTIFIED, CONNECTED, OVERVIEW, RATE, WEAKEST, parse_question
 from tutor.officers import OfficerConfig, OfficerService
+from tutor.store import new_learner_id  # SQLite: ids drawn as the store draws them (never reused)
 
 TARGETS = {"officers_competent": 1.0, "public_staff_competent": 0.8, "workers_competent": 0.8,
            "grassroots_connected": 0.7}  # fmt: skip
@@ -45,7 +46,14 @@ def tutor(quick_container, clock, fake_answerer, officers):  # type: ignore[no-u
 def certify(container, unit: str, group: str, count: int, when) -> None:  # type: ignore[no-untyped-def]
     with transaction(container.session_factory) as session:
         for _ in range(count):
-            learner = Learner(group=group, unit_id=unit, consent_state="given", created_at=when, last_seen_at=when)
+            learner = Learner(
+                id=new_learner_id(session),
+                group=group,
+                unit_id=unit,
+                consent_state="given",
+                created_at=when,
+                last_seen_at=when,
+            )
             session.add(learner)
             session.flush()
             session.add(Event(learner_id=learner.id, kind="certified", at=when, data={}))

@@ -1,16 +1,16 @@
 """officers: registry member counts and sector, officer accounts, invites, dashboard tokens, view log,
 anonymous statistics counters
 
-Revision ID: 0006_officers
-Revises: 0005_reminder_deliveries
+Revision ID: 0010_officers
+Revises: 0009_hardening
 Create Date: 2026-11-30 18:50:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_officers"
-down_revision = "0005_reminder_deliveries"
+revision = "0010_officers"
+down_revision = "0009_hardening"
 branch_labels = None
 depends_on = None
 
