@@ -61,6 +61,12 @@ _STOPWORDS = frozenset(
     "la va hoac cua o tai den ra vao cho de thi ma nhe nha a ah ak ha ne thoi di roi cai nhung cac "
     "voi tren duoi trong ay do nay kia nhu luon ca".split()
 )
+# Words of a chat reply, not of a choice ("đúng rồi", "hiểu rồi", "tiếp", "không có cái nào"): an
+# answer made only of them names no choice, even when one choice holds "dùng" or "không".
+_REPLY_WORDS = frozenset(
+    "dung sai co khong chua roi vang da u uk ok oke hieu biet tiep xong bo qua chiu nao cung duoc gi sao "
+    "vay dap an cau chon thoi cam on chao tat het hai nhieu lam hoc de kho xin loi day".split()
+) | {_SELF}
 _NEGATORS = frozenset({"khong", "chang", "cha", "chua"})
 # The two sides of an either/or item ("thật hay giả"): the other side denied is this side.
 OPPOSITES: dict[str, str] = {
@@ -73,7 +79,7 @@ OPPOSITES: dict[str, str] = {
 }
 # Names that begin with an accepted term but name another thing: the State Bank lends to no one.
 OTHER_THINGS: tuple[str, ...] = ("ngan hang nha nuoc", "ngan hang den", "tin dung den")
-_MIN_MATCHED_LETTERS = 4  # "co", "ok", "pin" alone name no choice
+_MIN_MATCHED_LETTERS = 5  # "co", "pin", "tien" alone name no choice
 _MIN_COVERAGE = 0.6  # of the answer's content words found in the chosen choice
 _MARGIN = 2.0  # the chosen choice's score against the next one
 
@@ -107,17 +113,20 @@ def _has_word(forms: set[str], word: str, same: Callable[[str, str], bool]) -> b
 
 
 def choice_by_content(
-    answer: Sequence[str], choices: Sequence[Sequence[str]], same: Callable[[str, str], bool]
+    answer: Sequence[str],
+    choices: Sequence[Sequence[str]],
+    same: Callable[[str, str], bool],
 ) -> int | None:
     """The choice that the answer's content words name clearly better than any other, or None.
 
     Each answer word weighs 1/(number of choices holding it), so a word in every choice decides
     nothing; the best choice must hold most of the answer's words, several letters of them, beat the
     next one `_MARGIN` times over, and the answer must not deny it ("không phải công an").
-    `same` tells whether two words are the same despite typos (`tutor.grading.texts_match`).
+    `same` tells whether two words are the same despite typos (`tutor.grading.texts_match`). An
+    answer made only of chat words ("đúng rồi", "tiếp", "hiểu rồi") names no choice.
     """
     wanted = content_words(answer)
-    if not wanted or len(wanted) > 12:
+    if not wanted or len(wanted) > 12 or all(w in _REPLY_WORDS for w in wanted):
         return None
     forms = [_word_forms(choice) for choice in choices]
     holders = {w: [i for i, f in enumerate(forms) if _has_word(f, w, same)] for w in wanted}

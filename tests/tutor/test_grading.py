@@ -334,3 +334,11 @@ def test_a_name_of_another_thing_is_no_key_term(real_course: Curriculum) -> None
     for unclear in ("khong phai gia", "ko dk"):
         assert not grade(item(real_course, "lua-dao-01-q5"), unclear).correct, unclear
     assert not grade(item(real_course, "lua-dao-01-q5"), "giay to that").correct
+
+
+def test_chat_words_never_pick_a_choice(real_course: Curriculum) -> None:
+    """ "đúng rồi" or "tiếp" in an MCQ is no answer, though many choices hold "dùng" or "tiếp"."""
+    items = [i for lesson in real_course.lessons.values() for i in lesson.quiz if i.type == "mcq"]
+    chat = ("đúng", "dung roi", "khong", "ko co cai nao", "hieu roi", "tiep di", "xong chua", "em chiu", "co", "ok")
+    picked = [(it.id, text) for it in items for text in chat if grade(it, text).chosen_index is not None]
+    assert not picked
