@@ -1,7 +1,8 @@
 """Answer matching for quiz items: what a worker types on a phone, read generously but honestly.
 
 - mcq: a letter (`b`, `B.`, `câu b`), a number (`2`), or the choice's text with or without tone
-  marks and with small typos;
+  marks and with small typos, or part of its content ("cong an", "chi minh toi thoi") when that
+  names one choice clearly better than the others (`tutor.grading_words.choice_by_content`);
 - true_false: `đúng`/`sai`, `dung`, `d`/`s`, `true`/`false`, `có`/`không`, `1`/`2`, teencode `ko`;
 - short: the expected answer or any accepted one, ignoring tone marks, case, punctuation, spaces,
   a classifier in front ("nút micro") and a few typos: per word, scaled by its length (none in a
@@ -9,7 +10,10 @@
   numbers in words or digits alike ("mười hai" = "12"); and an answer that contains a key term
   (the expected answer or an accepted one, see `key_terms`) is right ("bật 4G", "dấu vân tay"),
   or, when the term is negated ("không phải OTP", "tắt micro") or other numbers stand beside it,
-  unclear: the tutor asks again, never marks it wrong.
+  unclear: the tutor asks again, never marks it wrong. Short forms are read both ways ("dk" =
+  được or đăng ký, "nh" = ngân hàng), a key term may be paraphrased ("tìm ảnh trên google"), the
+  opposite denied counts ("không phải thật" = giả), and a key term that begins the name of another
+  thing is none ("ngân hàng nhà nước" is no lender).
 
 `understood=False` means the input cannot be read as an answer at all (a letter beyond the choices,
 an emoji, an empty message): the tutor asks again instead of marking it wrong.

@@ -342,3 +342,25 @@ def test_chat_words_never_pick_a_choice(real_course: Curriculum) -> None:
     chat = ("đúng", "dung roi", "khong", "ko co cai nao", "hieu roi", "tiep di", "xong chua", "em chiu", "co", "ok")
     picked = [(it.id, text) for it in items for text in chat if grade(it, text).chosen_index is not None]
     assert not picked
+
+
+def test_in_a_quiz_part_of_a_choice_is_graded_not_left_waiting(quick_tutor, quick_container) -> None:  # type: ignore[no-untyped-def]
+    """QA finding 14 through the conversation: a few words of the right choice, no tone marks, get ✅."""
+    from tests.tutor.conversation_kit import Chat, events, learner_id_of, onboard
+
+    chat = Chat(quick_tutor, "grading-content")
+    onboard(chat)
+    chat.say("/hoc")
+    chat.press("Làm bài tập")
+    shown = chat.quiz()
+    assert shown.choices, "the fixture lesson opens with an MCQ"
+    quiz_item = quick_tutor.curriculum.item(shown.item_id)
+    words = clean(quiz_item.answer).split()
+    fragments = [" ".join(words[i : i + 2]) for i in range(len(words) - 1)]
+    typed = next(f for f in fragments if grade(quiz_item, f).chosen_index == shown.correct_index)
+    assert len(typed) < 0.6 * len(clean(quiz_item.answer)), "a part, not most of the choice"
+    chat.say(typed)
+    assert "Đúng rồi" in chat.text, chat.text
+    learner = learner_id_of(quick_container.engine, "telegram", "grading-content")
+    answered = events(quick_container.engine, learner, "quiz_answered")
+    assert [(e["item_id"], e["data"]["correct"]) for e in answered] == [(shown.item_id, True)]

@@ -1,7 +1,7 @@
 """Fair grading of typed answers, measured on a teacher-labelled set (tests/tutor/data/typed_answers.yaml).
 
 Every short item of the course has typed answers labelled right or wrong as a teacher would grade
-them. The grader must agree with the teacher on at least 95% of them, and never mark ❌ an answer
+them; MCQ items answered with part of a choice's content too (right: the expected choice). The grader must agree with the teacher on at least 95% of them, and never mark ❌ an answer
 that contains one of the item's key terms (it may ask again when the term is denied).
 """
 
