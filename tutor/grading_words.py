@@ -77,6 +77,7 @@ OPPOSITES: dict[str, str] = {
     "hop phap": "trai phep",
     "trai phep": "hop phap",
 }
+_AFTER_DENIAL = frozenset({"dau", "a", "nhe", "nha", "roi", "het", "ma", "day", "do", "ak", "ah"})
 # Names that begin with an accepted term but name another thing: the State Bank lends to no one.
 OTHER_THINGS: tuple[str, ...] = ("ngan hang nha nuoc", "ngan hang den", "tin dung den")
 _MIN_MATCHED_LETTERS = 5  # "co", "pin", "tien" alone name no choice
@@ -166,7 +167,9 @@ def denied_opposite(words: Sequence[str], expected: str) -> bool:
         return False
     text = " ".join(words)
     for prefix in ("khong phai la", "khong phai", "khong la", "chang phai", "khong"):
-        if f" {prefix} {opposite} " in f" {text} ":
+        head, found, tail = f" {text} ".partition(f" {prefix} {opposite} ")
+        # Only little words may follow: "không phải thật đâu", not "không thật sự giả".
+        if found and all(w in _AFTER_DENIAL for w in tail.split()):
             return True
     return False
 
