@@ -189,3 +189,49 @@ def test_links_refuse_forgeries_other_learners_and_other_secrets(tmp_path: Path)
     assert links.refresh(url, "minh") is None and links.refresh("/media/x.png", "lan") is None
     kept.unlink()
     assert links.open(token, "lan") is None and links.refresh(url, "lan") is None
+
+
+async def test_the_real_tutors_certificate_in_the_web_chat(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The real tutor (quick tier) certifies a web learner: the PNG is shown through a learner-only
+    link, the PDF downloads, the verification address is a link, and the files are private."""
+    import stat
+
+    from bot.webchat_cookie import LearnerCookie
+    from hocvuso.container import Container
+    from tests.tutor.conversation_kit import Chat, Clock, FakeAnswerer, build_tutor, learner_id_of, onboard
+    from tutor.store import LearnerStore
+
+    container = Container(settings)
+    clock = Clock()
+    certs = tmp_path / "certs"
+    tutor = build_tutor(
+        container, clock, answerer=FakeAnswerer(), certificate_dir=str(certs), public_url="https://hocvuso.example.vn"
+    )
+    chat = Chat(tutor, "web-cert-1", channel="web")
+    onboard(chat)
+    learner_id = learner_id_of(container.engine, "web", "web-cert-1")
+    with container.session_factory.begin() as session:
+        for skill in tutor.curriculum.core_skills("worker"):
+            LearnerStore().set_mastery(session, learner_id, skill, 0.95, clock.now)
+    web = WebChat(WebChatConfig(cookie_secret=SECRET, media_root=FIXTURE_COURSE), tutor)
+    cookie = {"hocvuso_web": LearnerCookie(SECRET).dumps("web-cert-1")}
+    try:
+        async with (
+            serve_app(create_app(extra_routers=[web.router()])) as base_url,
+            httpx.AsyncClient(base_url=base_url, cookies=cookie, timeout=30) as client,
+        ):
+            replies = (await client.post("/api/chat", json={"text": "/chungnhan", "id": "c1"})).json()["replies"]
+            image = next(r["image"] for r in replies if r.get("image"))
+            links = [link for r in replies for link in r.get("links", [])]
+            document = next(r["document"] for r in replies if r.get("document"))
+            assert image.startswith(LINK_PREFIX) and str(certs) not in json.dumps(replies)
+            assert len(links) == 1 and links[0].startswith("https://hocvuso.example.vn/certificates/")
+            shown = await client.get(image)
+            assert shown.status_code == 200 and shown.headers["content-type"] == "image/png"
+            assert shown.content.startswith(b"\x89PNG")
+            assert (await client.get(document["url"])).content.startswith(b"%PDF")
+    finally:
+        web.close()
+        container.close()
+    assert stat.S_IMODE(certs.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(p.stat().st_mode) for p in certs.iterdir()} == {0o600}
