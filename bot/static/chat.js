@@ -192,11 +192,14 @@
             if (button.textContent === next.textContent) button.classList.add("chosen");
           });
         });
+        // As live: a group pressed without new choices after it (maybe refused) stays usable; one
+        // the learner wrote something else after is history.
         var latest = groups.length ? groups[groups.length - 1] : null;
         if (latest) {
+          var labels = Array.prototype.map.call(latest.querySelectorAll("button"), function (b) { return b.textContent; });
           var next = latest.closest(".msg").nextElementSibling;
           for (; next; next = next.nextElementSibling) {
-            if (next.classList.contains("me")) { disableGroup(latest); break; }
+            if (next.classList.contains("me") && labels.indexOf(next.textContent) < 0) { disableGroup(latest); break; }
           }
         }
         return messages.length > 0;

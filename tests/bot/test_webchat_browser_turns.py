@@ -9,6 +9,7 @@ import pytest
 
 from bot.server import create_app
 from bot.webchat import SLOW_DOWN, WebChat, WebChatConfig
+from bot.webchat_history import WebChatHistory
 from tests.bot.telegram_helpers import serve_app
 from tests.bot.test_webchat import SECRET, PageTutor, make_webchat
 from tests.bot.test_webchat_browser import ARTIFACTS, SendButton, browser, playwright_api  # noqa: F401
@@ -42,9 +43,13 @@ async def _last_bot_text(page) -> str:  # type: ignore[no-untyped-def]
     return (await page.locator("#log .msg.bot .text").all_inner_texts())[-1]
 
 
-async def test_a_refused_press_can_be_pressed_again_and_is_always_explained(browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+async def test_a_refused_press_can_be_pressed_again_and_is_always_explained(browser, settings) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from hocvuso.container import Container
+
+    container = Container(settings)
     tutor = RefusingTutor()
-    chat = make_webchat(tutor)
+    config = WebChatConfig(cookie_secret=SECRET, media_root=FIXTURE_COURSE)
+    chat = WebChat(config, tutor, WebChatHistory(container.session_factory))
     async with serve_app(create_app(extra_routers=[chat.router()])) as base_url:
         page = await browser.new_page(viewport=PHONE_390)
         idle = SendButton(page)
@@ -65,6 +70,9 @@ async def test_a_refused_press_can_be_pressed_again_and_is_always_explained(brow
 
         tutor.mode = "notice"  # the tutor's bucket: a press answered with the wait line
         await press_and_expect(TOO_FAST)
+        await page.reload()  # the restored conversation keeps the refused choice usable too
+        await page.get_by_text(TOO_FAST).wait_for(timeout=30_000)
+        await playwright_api.expect(choice).to_be_enabled()
         tutor.mode = "silent"  # the tutor said nothing: the page says something
         await press_and_expect(NOT_HANDLED)
         assert "chosen" not in (await choice.get_attribute("class") or "")
@@ -89,6 +97,7 @@ async def test_a_refused_press_can_be_pressed_again_and_is_always_explained(brow
         await page.screenshot(path=str(ARTIFACTS / "webchat-refused-press.png"))
         await page.close()
     chat.close()
+    container.close()
 
 
 async def test_certificate_image_link_and_spoken_feedback_buttons(browser, tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
