@@ -69,6 +69,8 @@ _KIND_TIPS: dict[ScamKind, str] = {
     "app_install": "Tắt mạng điện thoại, gỡ ứng dụng lạ, không chia sẻ màn hình với ai.",
     "link_clicked": "Đổi ngay mật khẩu đã nhập, trong ứng dụng chính thức, không qua đường link.",
     "pressure": "Ai bảo bạn chuyển tiền, đọc mã hay cài ứng dụng qua điện thoại đều là lừa đảo: dừng lại.",
+    "lost_phone": "Gọi nhà mạng khóa SIM ngay (từ máy khác) để kẻ gian không nhận được mã OTP.",
+    "gift_fee": "Quà từ người quen qua mạng mà bắt đóng «phí hải quan» là lừa đảo: không có món quà nào cả.",
 }
 
 # The lesson to offer after the steps, by kind.
@@ -86,6 +88,8 @@ _KIND_LESSONS: dict[ScamKind, str] = {
     "app_install": "lua-dao-04",
     "link_clicked": "lua-dao-05",
     "pressure": "lua-dao-01",
+    "lost_phone": "xu-ly-su-co-01",
+    "gift_fee": "lua-dao-03",
 }
 
 
