@@ -147,7 +147,10 @@ _QUESTION_PHRASES = (
     "giai thich",
     "nghia la",
     "la sao",
+    "ra sao",
 )
+# "lấy lại sao", "khóa sao ạ": a question ending in "sao".
+_ENDS_IN_SAO = re.compile(r"\b(?:\w+ )sao(?: a| ha| vay| day| nhi)?$")
 
 # In a quiz an answer may start with "nếu", "ai" or "không": only these make it a question there.
 _STRONG_QUESTION = (
@@ -267,7 +270,7 @@ def looks_like_question(text: str, *, strict: bool = False) -> bool:
         return any(_has(plain, phrase) for phrase in _STRONG_QUESTION)
     if any(plain == opener or plain.startswith(opener + " ") for opener in _QUESTION_OPENERS):
         return True
-    return any(_has(plain, phrase) for phrase in _QUESTION_PHRASES)
+    return any(_has(plain, phrase) for phrase in _QUESTION_PHRASES) or _ENDS_IN_SAO.search(plain) is not None
 
 
 def name_from(text: str) -> str | None:

@@ -168,12 +168,12 @@ def test_safety_steps_lead_with_the_bank_then_no_more_money_then_the_police() ->
     assert all(len(line) <= 160 for line in steps.splitlines())
 
 
-def test_triage_gives_the_steps_first_then_a_line_for_the_kind_and_an_existing_lesson() -> None:
+def test_triage_gives_the_steps_of_its_kind_first_and_an_existing_lesson() -> None:
     seen: set[str] = set()
     for kind, _, text in URGENT:
         result = triage(text)
         assert isinstance(result, ScamTriage), text
-        assert result.text.startswith(safety_steps())
+        assert result.text.startswith(safety_steps(text))
         assert len(result.text) <= 600, (kind, len(result.text))
         assert has_marks(result.text)
         module, number = result.lesson_id.rsplit("-", 1)
@@ -189,3 +189,20 @@ def test_long_messages_are_read_in_bounded_time() -> None:
         start = time.perf_counter()
         scam_kind(text)
         assert time.perf_counter() - start < 0.5
+
+
+def test_hacked_accounts_and_lost_phones_get_steps_of_their_own() -> None:
+    """QA finding 2: a hacked Facebook or a lost phone does not get "call your bank, hang up on strangers"."""
+    hacked = triage("bi hack facebook roi lay lai sao")
+    assert hacked is not None and hacked.lesson_id == "xu-ly-su-co-04"
+    assert "Đăng xuất" in hacked.text and "Cúp máy" not in hacked.text
+    zalo = triage("bị hack zalo rồi làm sao lấy lại giờ nó đang nhắn vay tiền")
+    assert zalo is not None and zalo.lesson_id == "xu-ly-su-co-02"
+    assert "tổng đài ngân hàng" in zalo.text  # money at stake: the bank and the police too
+    lost = triage("toi bi mat dien thoai co cai app ngan hang va zalo")
+    assert lost is not None and lost.kind == "lost_phone" and lost.lesson_id == "xu-ly-su-co-01"
+    assert lost.text.index("khóa SIM") < lost.text.index("ngân hàng") < lost.text.index("xóa máy")
+    assert "Cúp máy" not in lost.text
+    bank = triage("tk ngan hang bi tru tien ma toi ko giao dich")
+    assert bank is not None and bank.text.startswith(safety_steps())  # money: the generic steps
+    assert safety_steps("bi hack facebook roi") == triage("bi hack facebook roi").text  # type: ignore[union-attr]
