@@ -21,9 +21,10 @@ import re
 from knowledge.textnorm import fold
 from tutor import texts
 from tutor.events import EventKind
-from tutor.flows.base import Ask, FlowContext, Outcome, Turn
+from tutor.flows.base import Ask, FlowContext, Outcome, Turn, say
+from tutor.flows.glue import SMALL_TALK
 from tutor.gaps import add_gap
-from tutor.intents import looks_like_question
+from tutor.intents import looks_like_question, small_talk
 from tutor.messages import Button, Reply
 from tutor.payloads import Catalogue, Feedback, OpenLesson, lesson_hash
 from tutor.safety import triage
@@ -41,7 +42,7 @@ _WHAT_NOW = re.compile(
 
 
 def before_answer(ctx: FlowContext, t: Turn, text: str) -> Outcome | None:
-    """The reply to a scam in progress or an off-topic question, or None to answer it normally."""
+    """The reply to a scam in progress, small talk or an off-topic question, or None to answer it normally."""
     scam = triage(text)
     if scam is not None:
         rows: list[tuple[Button, ...]] = []
@@ -53,6 +54,9 @@ def before_answer(ctx: FlowContext, t: Turn, text: str) -> Outcome | None:
         if asks_more_than_what_now(text):  # "bị hack facebook rồi lấy lại sao": answered after the steps
             outcome.ask = Ask(text, t.state.lesson_id, t.learner.group, follow_up=True)
         return outcome
+    talk = small_talk(text)
+    if talk is not None and talk != "number":  # "/hoi bạn là ai", "cảm ơn em nhiều?" in a quiz: no search
+        return say(SMALL_TALK[talk])
     if is_off_topic(text):
         add_gap(t.session, t.now, text, "off_topic")
         rows = [(ctx.button(t.learner.id, MENU_LABEL, Catalogue()),)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from tests.tutor.conversation_kit import Chat, events, learner_id_of, onboard
@@ -141,3 +142,31 @@ def test_what_now_alone_is_answered_by_the_steps(quick_tutor, fake_answerer) -> 
         replies = chat.say(text)
         assert len(replies) == 1 and replies[0].text.startswith(safety_steps())
     assert fake_answerer.questions == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cam on em nhieu", "Không có gì"),
+        ("chao buoi sang", "Chào bạn"),
+        ("em oi", "Chào bạn"),
+        ("hay qua", "Cảm ơn bạn"),
+        ("2", "/baitap"),
+        ("ban la ai", "Bình dân học vụ số"),
+        ("ban ten gi", "/baihoc"),
+        ("ngu the", "Xin lỗi"),
+        ("/hoi ban la ai", "Bình dân học vụ số"),
+    ],
+)
+def test_small_talk_gets_a_short_reply_never_not_found_nor_a_gap(  # type: ignore[no-untyped-def]
+    quick_tutor, quick_container, text, expected
+) -> None:
+    """QA finding 11."""
+    answerer = NotFound()
+    quick_tutor._answerer = answerer
+    chat = Chat(quick_tutor, f"talk-{text}")
+    onboard(chat)
+    replies = chat.say(text)
+    assert len(replies) == 1 and expected in replies[0].text
+    assert "chưa tìm thấy" not in replies[0].text and len(replies[0].text) <= 300
+    assert answerer.questions == [] and _gaps(quick_container) == []
