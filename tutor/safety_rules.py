@@ -160,7 +160,14 @@ RULES: tuple[_Rule, ...] = (
         r"\bquet (?:ma )?qr\b|\bquet ma\b",
         r"\b(?:mat|tru) (?:het |sach |luon |mat )?(?:so tien|tien)\b|\bbi (?:tru|lua)\b|\bkhong (?:he )?dat\b",
     ),
-    _rule("money_sent", r"\b(?:bi |vua |da |tai khoan |the )?mat (?:het |sach |luon |mat )?so tien\b"),
+    # "mất 5 củ rồi", "vừa mất 700k", "tk mất 2 triệu" — not a price ("mất 5k phí", "mất 50k một tháng")
+    _rule(
+        "money_sent",
+        r"\b(?:(?:bi|vua|da|moi|tai khoan|the|vi) (?:\w+ )?mat (?:het |sach |luon )?so tien|"
+        r"mat (?:het |sach |luon )?so tien (?:roi|trong|tu|o|oi|ad|huhu|luon|that|vi|do|khi|sau|ma|oan)|"
+        r"mat (?:het |sach )so tien)\b",
+        unless=r"\b(?:phi|moi thang|hang thang|mot thang|1 thang|thang nao)\b",
+    ),
     _rule(
         "gift_fee",
         r"\b(?:phi|thue|tien) hai quan\b|\bhai quan\b (?:\w+ ){0,5}?(?:phi|thue|giu)\b",
@@ -431,7 +438,7 @@ _HYPOTHETICAL = re.compile(
     r"\b(?:(?<!doa )(?<!noi )(?<!bao )neu(?! (?:\w+ )?khong)|gia su|lo ma|phong khi|trong truong hop|gia nhu)\b|^khi\b"
 )
 _HAPPENED = re.compile(r"\b(?:dang(?! nhap| ky| ki)|vua|roi(?! moi))\b")
-_YES_NO = re.compile(r"(?:^|\s)(?:co (?:\w+ ){0,10}?(?:khong|chua)|(?:that|dung|phai) khong)$")
+_YES_NO = re.compile(r"(?:^|\s)(?:co (?:\w+ ){0,10}?(?:khong|chua)|(?:that|dung|phai|duoc) khong)$")
 # A how-to for anyone: "cách lấy lại facebook bị hack", "hướng dẫn khóa sim khi mất máy".
 _HOW_TO = re.compile(r"^(?:cach|huong dan|chi (?:toi |minh |em )?cach|lam (?:sao|the nao) de)\b")
 # "tôi cúp máy rồi", "em xóa luôn rồi": the learner stopped it; unless it goes on ("nhưng họ vẫn gọi").

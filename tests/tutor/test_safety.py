@@ -130,6 +130,9 @@ def test_canonical_form_repairs_teencode_typos_and_voice_typing() -> None:
         "cong an co goi qua zalo video khong",
         "shipper giao hang toi, tra tien mat hay quet qr",
         "mat bao nhieu tien de lam the can cuoc",
+        "chuyen khoan lien ngan hang mat 5k phi a",
+        "mua goi 4g mat 50k mot thang",
+        "goi video zalo voi cong an phuong duoc khong",
     ],
 )
 def test_near_misses_of_the_new_rules_do_not_alarm(text: str) -> None:
