@@ -18,10 +18,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tutor.safety_rules import RULES, ScamKind, cue_kind, is_about_scams
+from tutor.safety_rules import LOST_PHONE, RULES, ScamKind, cue_kind, is_about_scams
 from tutor.safety_text import canonical
 
-__all__ = ["ScamKind", "ScamTriage", "is_scam_in_progress", "safety_steps", "scam_kind", "triage"]
+__all__ = [
+    "ScamKind",
+    "ScamTriage",
+    "is_scam_in_progress",
+    "lost_phone_help",
+    "safety_steps",
+    "scam_kind",
+    "triage",
+]
 
 
 def scam_kind(text: str) -> ScamKind | None:
@@ -162,3 +170,13 @@ def triage(text: str) -> ScamTriage | None:
     own_steps = kind == "lost_phone" or steps.startswith(_ACCOUNT_STEPS)  # their steps already say it
     reply = steps if own_steps else f"{steps}\n{_KIND_TIPS[kind]}"
     return ScamTriage(kind, reply, _lesson(kind, folded))
+
+
+def lost_phone_help(text: str) -> ScamTriage | None:
+    """The lost-phone steps for a question about a lost or stolen phone ("mất điện thoại thì làm gì trước").
+
+    Not an alarm (nothing shows it is happening now), but the steps are the answer, in that order.
+    """
+    if not text or not LOST_PHONE.search(canonical(text)):
+        return None
+    return ScamTriage("lost_phone", _LOST_PHONE_STEPS, _KIND_LESSONS["lost_phone"])

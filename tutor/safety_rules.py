@@ -104,6 +104,7 @@ _LOST_PHONE = (
     r"du lieu|anh|hinh|danh ba|chu|am thanh|nguon|4g|3g|5g|bluetooth|pin|sac|man hinh|quyen|cap|dinh vi))"
     r"|\bthat lac (?:\w+ )?(?:dien thoai|may))\b"
 )
+LOST_PHONE = re.compile(_LOST_PHONE)
 # ... and it happened to this learner, not a question about phones in general.
 _LOST_NOW = (
     r"\b(?:roi|vua|moi|da|hom qua|sang nay|dem qua|toi qua|chieu qua|luc nay|hom nay|luc|toi|minh|em|mk|"

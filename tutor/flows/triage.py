@@ -27,7 +27,7 @@ from tutor.gaps import add_gap
 from tutor.intents import looks_like_question, small_talk
 from tutor.messages import Button, Reply
 from tutor.payloads import Catalogue, Feedback, OpenLesson, lesson_hash
-from tutor.safety import triage
+from tutor.safety import lost_phone_help, triage
 from tutor.scope import is_off_topic, off_topic_reply
 
 MENU_LABEL = "📚 Danh mục bài học"
@@ -44,6 +44,9 @@ _WHAT_NOW = re.compile(
 def before_answer(ctx: FlowContext, t: Turn, text: str) -> Outcome | None:
     """The reply to a scam in progress, small talk or an off-topic question, or None to answer it normally."""
     scam = triage(text)
+    howto = lost_phone_help(text) if scam is None else None  # "mất điện thoại thì làm gì": its steps too
+    if howto is not None:
+        scam = howto
     if scam is not None:
         rows: list[tuple[Button, ...]] = []
         lesson = ctx.curriculum.lessons.get(scam.lesson_id)

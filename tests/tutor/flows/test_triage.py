@@ -170,3 +170,15 @@ def test_small_talk_gets_a_short_reply_never_not_found_nor_a_gap(  # type: ignor
     assert len(replies) == 1 and expected in replies[0].text
     assert "chưa tìm thấy" not in replies[0].text and len(replies[0].text) <= 300
     assert answerer.questions == [] and _gaps(quick_container) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["mat dien thoai thi lam gi", "mat dt thi lam gi truoc", "mất điện thoại thì làm gì trước"]
+)
+def test_a_question_about_a_lost_phone_gets_the_lost_phone_steps(quick_tutor, fake_answerer, text) -> None:  # type: ignore[no-untyped-def]
+    """QA "still wrong": these got the volume and brightness bullets of «Cài đặt cơ bản»."""
+    chat = Chat(quick_tutor, f"lost-{text}")
+    onboard(chat)
+    replies = chat.say(text)
+    assert len(replies) == 1 and "khóa SIM" in replies[0].text and "Cúp máy" not in replies[0].text
+    assert fake_answerer.questions == []  # "làm gì": the steps are the answer
