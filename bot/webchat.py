@@ -14,7 +14,11 @@ for the learner's next message or poll (`GET /api/pending`; the page asks on loa
 The conversation of a learner who agreed to the data notice is kept server-side
 (`bot.webchat_history`, `GET /api/history`), so a reload restores it; it is forgotten as soon as the
 tutor no longer knows the learner as one (after /xoadulieu, for instance). A reply's document
-(data export, certificate) becomes a signed link valid for ten minutes (`bot.webchat_documents`).
+(data export, certificate) and an image that is the learner's own (the certificate's PNG) become
+opaque links valid for ten minutes, for that learner only, while they exist (`bot.webchat_documents`);
+a restored history gets fresh ones. A certificate's verification address in a reply is listed in
+`links`, which the page shows as links (no other address in tutor text is made clickable: lessons
+quote scam addresses as examples).
 """
 
 from __future__ import annotations
@@ -32,8 +36,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
-from itsdangerous import BadSignature, URLSafeSerializer
-from starlette.background import BackgroundTask
 
 from bot.flood import AddressLimiter
 from bot.input_boundary import BadInput, read_json, refuse
@@ -42,7 +44,8 @@ from bot.runtime import KeyedLocks
 from bot.speech import Heard, SpeechService, hear
 from bot.speech.audio import max_bytes_for
 from bot.tutor_pool import ThreadTutorRunner
-from bot.webchat_documents import DocumentLinks, remove
+from bot.webchat_cookie import LearnerCookie
+from bot.webchat_documents import IMAGE_TYPES, DocumentLinks, file_response, refresh_message
 from bot.webchat_history import WebChatHistory
 from knowledge.sanitize import sanitize_json
 from tutor.messages import APOLOGY, Inbound, MenuEntry, Reply, TutorPort
@@ -60,13 +63,12 @@ STATIC_FILES = {
 }
 # What MediaRecorder produces: Chrome/Firefox audio/webm or audio/ogg, Safari audio/mp4 (some say video/…).
 VOICE_TYPES = ("audio/", "video/webm", "video/mp4", "video/ogg")
-IMAGE_SUFFIXES = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-}
+IMAGE_SUFFIXES = IMAGE_TYPES
+FAVICON = STATIC_DIR / "favicon.ico"
+# A certificate's verification address (`GET /certificates/{code}` of this server's public URL).
+VERIFY_URL = re.compile(r"https?://[^\s<>\"']+/certificates/[A-Za-z0-9-]{4,40}(?![\w/-])")
+# Buttons whose label is only an emoji get a spoken name (screen readers; fonts without emoji).
+SPOKEN_LABELS = {"👍": "Hữu ích", "👎": "Chưa hữu ích"}
 MAX_PENDING_LEARNERS = 10_000  # reminders kept for browsers that have not come back (oldest dropped)
 MAX_PENDING_PER_LEARNER = 3
 DOCUMENT_GONE = "Liên kết tải tệp đã hết hạn hoặc không còn. Bạn gõ /taidulieu để tải lại nhé."
@@ -97,32 +99,8 @@ class WebChatConfig:
     tutor_workers: int = 4
     reminder_check_s: float = 60.0  # how often due reminders are asked for (0: never, tests tick)
     document_ttl_s: int = 600  # how long a reply document's download link works
-    temp_dir: Path | None = None  # the tutor's temporary files (exports): deleted once downloaded
+    temp_dir: Path | None = None  # the tutor's temporary exports (it sweeps them; links never delete)
     voice_max_seconds: int = 60  # longest microphone recording transcribed (bytes capped to match)
-
-
-class LearnerCookie:
-    """Signs and reads the learner id kept in the browser's cookie."""
-
-    def __init__(self, secret: bytes) -> None:
-        self._serializer = URLSafeSerializer(secret, salt="hocvuso-webchat-learner")
-
-    def new_id(self) -> str:
-        return secrets.token_urlsafe(16)
-
-    def dumps(self, learner_id: str) -> str:
-        return str(self._serializer.dumps({"u": learner_id}))
-
-    def loads(self, value: str | None) -> str | None:
-        """The learner id of a cookie, or None when missing, forged or malformed."""
-        if not value:
-            return None
-        try:
-            data = self._serializer.loads(value)
-        except BadSignature:
-            return None
-        learner = data.get("u") if isinstance(data, dict) else None
-        return learner if isinstance(learner, str) and 0 < len(learner) <= 64 else None
 
 
 class WebChat:
@@ -145,7 +123,7 @@ class WebChat:
         self.config = config
         self._history = history
         self._speech = speech
-        self._documents = DocumentLinks(config.cookie_secret, config.document_ttl_s, config.temp_dir)
+        self._documents = DocumentLinks(config.cookie_secret, config.document_ttl_s)
         self._housekeeping = housekeeping
         self._housekeeping_task: asyncio.Task[None] | None = None
         self._cookie = LearnerCookie(config.cookie_secret)
@@ -230,14 +208,25 @@ class WebChat:
             return None
         return "/media/" + relative.as_posix()
 
+    def own_image_url(self, image_path: str | None, learner: str | None) -> str | None:
+        """A link for `learner` only to an image outside the lessons folder (the certificate's PNG),
+        or None when there is no such image file."""
+        if not image_path or not learner:
+            return None
+        path = Path(image_path).resolve()  # where the tutor wrote it (a relative data dir: the cwd)
+        if path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file():
+            return None
+        return self._documents.link(learner, str(path), path.name, inline=True)
+
     def reply_json(self, reply: Reply, learner: str | None = None) -> dict[str, Any]:
         """One reply as the page renders it (plain strings; the page never parses them as HTML).
 
-        A document becomes `{"url", "name"}`: a download link for `learner` only."""
-        image = self.image_url(reply.image_path)
+        A document becomes `{"url", "name"}` and an image of the learner's own an opaque link: for
+        `learner` only. `links` lists the verification addresses the page shows as links."""
+        image = self.image_url(reply.image_path) or self.own_image_url(reply.image_path, learner)
         rendered: dict[str, Any] = {
             "text": reply.text,
-            "buttons": [[{"label": b.label, "payload": b.payload} for b in row] for row in reply.buttons if row],
+            "buttons": [[_button_json(b.label, b.payload) for b in row] for row in reply.buttons if row],
             "image": image,
             "caption": (reply.image_caption or "") if image else "",
             "sources": [
@@ -246,6 +235,9 @@ class WebChat:
                 if s.title and s.title not in reply.text
             ],
         }
+        links = sorted(set(VERIFY_URL.findall(reply.text)))
+        if links:
+            rendered["links"] = links
         if reply.quiz is not None:
             rendered["quiz"] = True  # the page disables its buttons once a typed answer is sent
         if reply.document_path and learner:
@@ -262,6 +254,11 @@ class WebChat:
         async def index() -> Response:
             html = (STATIC_DIR / "index.html").read_bytes()
             return Response(html, media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS)
+
+        @router.get("/favicon.ico", include_in_schema=False)
+        async def favicon() -> Response:
+            headers = {"Cache-Control": "public, max-age=604800", "X-Content-Type-Options": "nosniff"}
+            return Response(FAVICON.read_bytes(), media_type="image/x-icon", headers=headers)
 
         @router.get("/static/{name}", include_in_schema=False)
         async def static(name: str) -> Response:
@@ -322,18 +319,27 @@ class WebChat:
             messages: list[dict[str, Any]] = []
             if learner and self._history is not None:
                 messages = await asyncio.to_thread(self._history.recent, learner)
+                messages = [refresh_message(self._documents, m, learner) for m in messages]
             return _no_store(JSONResponse({"messages": messages}))
 
         @router.get("/api/export/{token}", include_in_schema=False)
         async def document(token: str, request: Request) -> Response:
             learner = self._cookie.loads(request.cookies.get(COOKIE_NAME))
             found = self._documents.open(token, learner)
-            if found is None:
+            if found is None or not await self._still_known(learner):
                 return _no_store(PlainTextResponse(DOCUMENT_GONE, status_code=404))
-            cleanup = BackgroundTask(remove, found.path) if found.delete_after else None
-            response = FileResponse(found.path, filename=found.name, background=cleanup)
-            response.headers["X-Content-Type-Options"] = "nosniff"
-            return _no_store(response)
+            return file_response(found)
+
+    async def _still_known(self, learner: str | None) -> bool:
+        """Whether the tutor still knows `learner` as a consenting learner: a link stops working as
+        soon as they deleted their data (or were purged)."""
+        if not learner:
+            return False
+        try:
+            return bool(await self._runner.call("consented", CHANNEL, learner))
+        except Exception as exc:  # cannot tell: refuse, the learner can ask again
+            log.warning("web chat: cannot check a download's learner (%s)", type(exc).__name__)
+            return False
 
     async def _remember(
         self, learner: str, mine: str | None, replies: list[dict[str, Any]], turn: str | None = None
@@ -465,6 +471,15 @@ class WebChat:
     def close(self) -> None:
         """Release the tutor's threads."""
         self._runner.close()
+
+
+def _button_json(label: str, payload: str) -> dict[str, str]:
+    """A button as the page renders it; an emoji-only label gets a spoken name (`aria`)."""
+    button = {"label": label, "payload": payload}
+    spoken = SPOKEN_LABELS.get(label.strip())
+    if spoken:
+        button["aria"] = spoken
+    return button
 
 
 def _client_id(value: object) -> str:

@@ -2,10 +2,13 @@
 
 Vietnamese needs a font with its diacritics: DejaVu Sans (Debian's fonts-dejavu-core, present on
 most systems). `find_fonts()` looks in the usual places.
+
+A certificate carries a name and a unit (personal data): its files are 0600 in a 0700 folder.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -97,8 +100,7 @@ def render_png(info: CertificateInfo, verify_url: str, path: Path, date_text: st
         y += line.gap * px_per_mm
         draw.text((width / 2, y), text, font=font, fill=line.color, anchor="mt")
         y += size * 1.25
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".png.part")
+    tmp = _private_part(path, ".png.part")
     image.save(tmp, format="PNG")
     tmp.replace(path)  # never a half-written file where a channel may read it
     return path
@@ -133,11 +135,22 @@ def render_pdf(info: CertificateInfo, verify_url: str, path: Path, date_text: st
         pdf.ln(line.gap)
         pdf.cell(0, line.size * 0.3528 * 1.25, line.text, align="C", new_x="LMARGIN", new_y="NEXT")  # keeps line height
     pdf.set_title(f"Giấy chứng nhận {info.number}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".pdf.part")
+    tmp = _private_part(path, ".pdf.part")
     pdf.output(str(tmp))
     tmp.replace(path)
     return path
+
+
+def _private_part(path: Path, suffix: str) -> Path:
+    """The temporary file to write `path` through: created 0600 (whatever the umask) in a folder
+    made 0700 (it may have been created with the default mode), so no other user reads a name."""
+    folder = path.parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    tmp = path.with_suffix(suffix)
+    tmp.unlink(missing_ok=True)  # a leftover of a crash, maybe with a wider mode
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return tmp
 
 
 def _date(info: CertificateInfo) -> str:

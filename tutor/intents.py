@@ -147,7 +147,10 @@ _QUESTION_PHRASES = (
     "giai thich",
     "nghia la",
     "la sao",
+    "ra sao",
 )
+# "lấy lại sao", "khóa sao ạ": a question ending in "sao".
+_ENDS_IN_SAO = re.compile(r"\b(?:\w+ )sao(?: a| ha| vay| day| nhi)?$")
 
 # In a quiz an answer may start with "nếu", "ai" or "không": only these make it a question there.
 _STRONG_QUESTION = (
@@ -236,10 +239,79 @@ def is_continuation(text: str) -> bool:
     return 1 < len(words) <= 4 and all(w in _CONTINUE_WORDS for w in words)
 
 
+# Small talk said with the words around it ("cảm ơn em nhiều", "chào buổi sáng", "em ơi", "hay quá",
+# "ngu thế"): a message made only of these phrases and fillers. The first phrase kind found wins, in
+# this order (an insult with a thank-you is still an insult).
+_TALK_PHRASES: tuple[tuple[str, str], ...] = (
+    (
+        "insult",
+        r"(?:do |bot |may |thang )?(?:ngu ngoc|ngu|dot|vo dung|do te|te|tao lao|xam|lam nham|nham|vo van|kem|chan|"
+        r"ngao|khung)(?: (?:the|vay|qua|vl|vcl|vai|that|the nho|ghe|lam))*",
+    ),
+    ("thanks", r"(?:cam on|camon|cam ta|thanks you|thank you|thanks|thank|tks|thx|ty)"),
+    ("praise", r"(?:tuyet voi|tuyet|xuat sac|hay ghe|qua hay|hay|gioi|dinh|good|great|nice|de hieu|huu ich|du lam)"),
+    ("hello", r"(?:xin chao|chao(?: buoi (?:sang|trua|chieu|toi))?|hello|helo|hi|alo|a lo|hey)"),
+    ("laugh", r"(?:haha|hihi|hehe|kaka|hi hi|ha ha|hjhj|kk)"),
+)
+# Words said around small talk that carry nothing: "em", "ơi", "ạ", "nhiều", "quá", "nhé"…
+_TALK_FILLERS = (
+    r"(?:ca nha|moi nguoi|nhieu nhe|nhieu nha|so much|em|ad|admin|ban|bot|oi|a|ak|ah|nha|nhe|nhen|nhieu|nhiu|lam|qua|"
+    r"that|ne|ha|vay|minh|toi|nhi|day|rat|cau|anh|chi|co|nhe ban|heng|hen|ui|u)"
+)
+_TALK_TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(rf"{pattern}(?= |$)")) for kind, pattern in (*_TALK_PHRASES, ("filler", _TALK_FILLERS))
+)
+# Words that call the tutor ("em ơi", "ad ơi", "bot ơi"): a greeting when said alone.
+_CALLING = frozenset({"em", "ad", "admin", "ban", "bot", "oi", "alo", "cau"})
+# "bạn là ai", "em tên gì", "bạn là người hay máy": who the tutor is.
+_WHO = re.compile(
+    r"^(?:(?:xin chao|chao|cho hoi|hoi) )?(?:ban|em|may|bot|ad|cau|day|nay|ben nay|trang nay)? ?"
+    r"(?:la ai|ten (?:la )?gi|ten gi|la gi|la nguoi hay (?:may|robot|bot)|la nguoi that|la (?:robot|may|bot|ai)|"
+    r"co phai (?:la )?(?:nguoi|robot|may|bot)(?: that)?(?: khong)?)(?: (?:vay|the|a|ha|nhi|day|khong|ko))*$"
+    r"|^(?:ten (?:ban|em|may|cau) la gi|ai (?:day|vay|the|do)|(?:ban|em|bot) (?:co the )?(?:giup|lam) (?:duoc )?(?:gi|nhung gi)(?: cho (?:toi|minh|em))?)$"
+)
+# A lone number or letter (an answer when no quiz is open).
+_LONE_ANSWER = re.compile(r"^(?:cau |chon |dap an )?(?:\d{1,3}|[a-d])$")
+
+
 def small_talk(text: str) -> str | None:
-    """ "thanks", "hello", "laugh" or "no" for small talk ("cảm ơn", "chào bạn", "haha", "thôi"); else None."""
-    plain = re.sub(r"(\w)\1{2,}", r"\1", folded(text).rstrip(" ?"))
-    return next((kind for kind, forms in _SMALL_TALK.items() if plain in forms), None)
+    """The kind of small talk, or None for anything else (a question, a sentence with content).
+
+    Kinds: "thanks", "hello", "praise", "insult", "who" (who the tutor is), "laugh", "no",
+    "number" (a lone digit or letter, an answer with no quiz open). Fillers around them are allowed:
+    "cảm ơn em nhiều", "chào buổi sáng", "em ơi", "hay quá", "ngu thế", "bạn là ai".
+    """
+    plain = re.sub(r"(\w)\1{2,}", r"\1", folded(text).rstrip(" ?!."))
+    plain = " ".join(re.findall(r"\w+", plain))
+    if not plain:
+        return None
+    if plain in _SMALL_TALK["no"]:
+        return "no"
+    if _LONE_ANSWER.match(plain):
+        return "number"
+    if _WHO.match(plain):
+        return "who"
+    return _talk_kind(plain)
+
+
+def _talk_kind(plain: str) -> str | None:
+    """Read `plain` as small-talk phrases and fillers only; the kind found first by priority, else None."""
+    found: set[str] = set()
+    pos = 0
+    while pos < len(plain):
+        if plain[pos] == " ":
+            pos += 1
+            continue
+        # The longest phrase or filler starting here ("hihi" is a laugh, not "hi" and "hi").
+        matches = [(m.end(), kind) for kind, pattern in _TALK_TOKENS if (m := pattern.match(plain, pos))]
+        if not matches:
+            return None  # a word that is not small talk
+        pos, kind = max(matches)
+        found.add(kind)
+    for kind, _ in _TALK_PHRASES:
+        if kind in found:
+            return kind
+    return "hello" if set(plain.split()) & _CALLING else None
 
 
 def is_skip(text: str) -> bool:
@@ -267,7 +339,7 @@ def looks_like_question(text: str, *, strict: bool = False) -> bool:
         return any(_has(plain, phrase) for phrase in _STRONG_QUESTION)
     if any(plain == opener or plain.startswith(opener + " ") for opener in _QUESTION_OPENERS):
         return True
-    return any(_has(plain, phrase) for phrase in _QUESTION_PHRASES)
+    return any(_has(plain, phrase) for phrase in _QUESTION_PHRASES) or _ENDS_IN_SAO.search(plain) is not None
 
 
 def name_from(text: str) -> str | None:

@@ -142,7 +142,7 @@ def route(ctx: FlowContext, t: Turn) -> Outcome:
     if onboarding_open and parsed is None and is_scam_in_progress(t.text):
         # Safety before paperwork: a scam in progress gets the steps at once. The check is a pure
         # function (nothing stored, nothing sent to an LLM), so it is allowed before consent.
-        return Outcome([Reply(safety_steps())] + onboarding.resume(ctx, t))
+        return Outcome([Reply(safety_steps(t.text))] + onboarding.resume(ctx, t))
     if t.learner.consent_state != "given":
         return onboarding.before_consent(ctx, t, parsed)
     if parsed is None and t.state.mode not in QUIZ_MODES and is_scam_in_progress(t.text):

@@ -9,6 +9,9 @@
   var status = document.getElementById("status");
   var busy = false;
   var STARTED_KEY = "hocvuso-web-started";
+  // Shown when the server handled a message but said nothing (the tutor drops a flood silently).
+  var NOT_HANDLED = "Bạn gửi nhanh quá nên tin này chưa được xử lý. Chờ một lát rồi gửi lại nhé.";
+  var FILE_LINK = "/api/export/";
 
   function newId() {
     return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
@@ -24,10 +27,26 @@
     return div;
   }
 
-  function addText(parent, text) {
+  // Text is never parsed: only the addresses the server listed in `links` (a certificate's
+  // verification page) become links; any other address (a scam example in a lesson) stays text.
+  function addText(parent, text, links) {
     var p = document.createElement("p");
     p.className = "text";
-    p.textContent = text;
+    var rest = text;
+    (links || []).forEach(function (url) {
+      if (typeof url !== "string" || !/^https?:\/\//.test(url)) return;
+      var at = rest.indexOf(url);
+      if (at < 0) return;
+      p.appendChild(document.createTextNode(rest.slice(0, at)));
+      var a = document.createElement("a");
+      a.href = url;
+      a.textContent = url;
+      a.target = "_blank";
+      a.rel = "noopener noreferrer";
+      p.appendChild(a);
+      rest = rest.slice(at + url.length);
+    });
+    p.appendChild(document.createTextNode(rest));
     parent.appendChild(p);
   }
 
@@ -40,13 +59,15 @@
 
   function showReply(reply) {
     var div = bubble("bot");
-    if (typeof reply.image === "string" && reply.image.indexOf("/media/") === 0) {
+    // A lesson image (/media/) or one of the learner's own, such as the certificate (a file link).
+    if (typeof reply.image === "string" && (reply.image.indexOf("/media/") === 0 || reply.image.indexOf(FILE_LINK) === 0)) {
       var figure = document.createElement("figure");
       var img = document.createElement("img");
       img.src = reply.image;
       img.alt = reply.caption || "Hình minh hoạ bài học";
       img.loading = "lazy";
       img.addEventListener("load", scrollDown);
+      img.addEventListener("error", function () { img.remove(); });  // an expired link: the caption stays
       figure.appendChild(img);
       if (reply.caption && reply.caption !== reply.text) {
         var caption = document.createElement("figcaption");
@@ -56,7 +77,7 @@
       div.appendChild(figure);
     }
     if (reply.text) {
-      addText(div, reply.text);
+      addText(div, reply.text, reply.links);
     }
     if (reply.sources && reply.sources.length) {
       var list = document.createElement("ul");
@@ -82,13 +103,23 @@
           var button = document.createElement("button");
           button.type = "button";
           button.textContent = b.label;
+          if (typeof b.aria === "string" && b.aria) {
+            button.setAttribute("aria-label", b.aria);  // an emoji-only label gets a spoken name
+            button.title = b.aria;
+          }
           button.addEventListener("click", function () {
             if (busy) return;
-            Array.prototype.forEach.call(group.querySelectorAll("button"), function (other) {
-              other.disabled = true;
-            });
+            disableGroup(group);  // while the reply is awaited
             button.classList.add("chosen");
-            send({ payload: b.payload, label: b.label }, b.label).then(focusNewChoices);
+            send({ payload: b.payload, label: b.label }, b.label).then(function (turn) {
+              // New choices supersede this group (see disableOlderChoices). Without them the press
+              // may have been refused (too fast, offline): the learner can press again.
+              if (!turn.newChoices) {
+                enableGroup(group);
+                if (turn.refused) button.classList.remove("chosen");
+              }
+              focusNewChoices();
+            });
           });
           group.appendChild(button);
         });
@@ -116,6 +147,12 @@
   function disableGroup(group) {
     Array.prototype.forEach.call(group.querySelectorAll("button"), function (button) {
       button.disabled = true;
+    });
+  }
+
+  function enableGroup(group) {
+    Array.prototype.forEach.call(group.querySelectorAll("button"), function (button) {
+      button.disabled = false;
     });
   }
 
@@ -155,11 +192,14 @@
             if (button.textContent === next.textContent) button.classList.add("chosen");
           });
         });
+        // As live: a group pressed without new choices after it (maybe refused) stays usable; one
+        // the learner wrote something else after is history.
         var latest = groups.length ? groups[groups.length - 1] : null;
         if (latest) {
+          var labels = Array.prototype.map.call(latest.querySelectorAll("button"), function (b) { return b.textContent; });
           var next = latest.closest(".msg").nextElementSibling;
           for (; next; next = next.nextElementSibling) {
-            if (next.classList.contains("me")) { disableGroup(latest); break; }
+            if (next.classList.contains("me") && labels.indexOf(next.textContent) < 0) { disableGroup(latest); break; }
           }
         }
         return messages.length > 0;
@@ -197,12 +237,32 @@
     setBusy: function (value) { setBusy(value); },
     setStatus: function (text) { status.textContent = text; },
     showReply: showReply,
+    showTurn: showTurn,
     showError: showError,
     newId: newId
   };
 
+  // The answer to one message, always shown: the replies; a 429's slow-down line; or, when the
+  // server said nothing, NOT_HANDLED. Returns {ok, refused, newChoices} for the caller.
+  function showTurn(response) {
+    // 429 (too many messages from this address) carries the line to show.
+    if (!response.ok && response.status !== 429) throw new Error("HTTP " + response.status);
+    return response.json().then(function (data) {
+      var replies = data.replies || [];
+      replies.forEach(showReply);
+      if (!replies.length) showError(NOT_HANDLED);
+      return {
+        ok: true,
+        refused: response.status === 429 || !replies.length,
+        newChoices: replies.some(function (r) { return r.buttons && r.buttons.length; })
+      };
+    });
+  }
+
+  var FAILED = { ok: false, refused: true, newChoices: false };
+
   function send(body, shownText) {
-    if (busy) return Promise.resolve(false);
+    if (busy) return Promise.resolve(FAILED);
     if (shownText) showMine(shownText);
     body.id = newId();
     setBusy(true);
@@ -212,18 +272,10 @@
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body)
     })
-      .then(function (response) {
-        // 429 (too many messages from this address) carries the line to show.
-        if (!response.ok && response.status !== 429) throw new Error("HTTP " + response.status);
-        return response.json();
-      })
-      .then(function (data) {
-        (data.replies || []).forEach(showReply);
-        return true;
-      })
+      .then(showTurn)
       .catch(function () {
         showError("Không gửi được tin nhắn. Bạn kiểm tra kết nối rồi thử lại nhé.");
-        return false;
+        return FAILED;
       })
       .finally(function () {
         setBusy(false);
@@ -236,8 +288,9 @@
     if (!text || busy) return;
     input.value = "";
     input.style.height = "";
-    disableQuizChoices();
-    send({ text: text }, text).then(function () {
+    send({ text: text }, text).then(function (turn) {
+      // A typed answer uses up the open question's buttons, once the tutor took it.
+      if (!turn.refused && !turn.newChoices) disableQuizChoices();
       input.focus();
     });
   });
@@ -260,8 +313,8 @@
   try { started = window.localStorage.getItem(STARTED_KEY) === "1"; } catch (e) { started = false; }
   var restoring = restoreHistory().then(function (restored) {
     if (restored) return true;
-    return send({ text: "/start" }, null).then(function (ok) {
-      if (ok) {
+    return send({ text: "/start" }, null).then(function (turn) {
+      if (turn.ok) {
         try { window.localStorage.setItem(STARTED_KEY, "1"); } catch (e) { /* private mode */ }
       }
       return false;

@@ -50,11 +50,7 @@
       headers: { "Content-Type": blob.type || "application/octet-stream" },
       body: blob
     })
-      .then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.json();
-      })
-      .then(function (data) { (data.replies || []).forEach(chat.showReply); })
+      .then(chat.showTurn)  // replies, a 429's slow-down line, or a word when nothing came back
       .catch(function () { chat.showError("Không gửi được ghi âm. Bạn kiểm tra kết nối rồi thử lại nhé."); })
       .finally(function () { chat.setBusy(false); });
   }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,3 +58,19 @@ def test_codes_and_numbers() -> None:
     assert not any(ch in "".join(codes) for ch in "01OIL")  # no look-alike characters
     assert normalize_code(" k7qw-m3xp 2a ") == "K7QWM3XP2A"
     assert number_of(42, INFO.issued_at) == "HVS-2026-000042"
+
+
+def test_certificate_files_are_private(tmp_path: Path) -> None:
+    """Name and unit are personal data: files 0600 in a 0700 folder, whatever the umask (QA finding 24)."""
+    folder = tmp_path / "certificates"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)  # as tutor.certificates.files_dir leaves it under a usual umask
+    old = os.umask(0o022)
+    try:
+        png, pdf = files_for(INFO, folder, "", "02/03/2026")
+    finally:
+        os.umask(old)
+    assert png is not None and pdf is not None
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(png.stat().st_mode) == 0o600 and stat.S_IMODE(pdf.stat().st_mode) == 0o600
+    assert sorted(p.name for p in folder.iterdir()) == sorted([png.name, pdf.name])  # no .part left behind

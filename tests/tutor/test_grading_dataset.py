@@ -1,7 +1,7 @@
 """Fair grading of typed answers, measured on a teacher-labelled set (tests/tutor/data/typed_answers.yaml).
 
 Every short item of the course has typed answers labelled right or wrong as a teacher would grade
-them. The grader must agree with the teacher on at least 95% of them, and never mark ❌ an answer
+them; MCQ items answered with part of a choice's content too (right: the expected choice). The grader must agree with the teacher on at least 95% of them, and never mark ❌ an answer
 that contains one of the item's key terms (it may ask again when the term is denied).
 """
 
@@ -15,6 +15,7 @@ import yaml
 from knowledge.curriculum import Curriculum, QuizItem, load_curriculum
 from tests.conftest import COURSE_DIR
 from tutor.grading import grade, key_terms, short_form
+from tutor.grading_words import names_another_thing
 
 DATA = Path(__file__).parent / "data" / "typed_answers.yaml"
 ISSUE_EXAMPLES = (
@@ -44,8 +45,15 @@ def labelled(course: Curriculum) -> list[tuple[QuizItem, str, bool]]:
     return rows
 
 
-def _contains(answer: str, term: str) -> bool:
-    return f" {term} " in f" {short_form(answer)} "
+def _contains(answer: str, term: str, terms: list[str]) -> bool:
+    """The term stands in the answer as written, and not as the start of another thing's name
+    ("ngân hàng nhà nước" holds "ngân hàng" but names no lender)."""
+    words = short_form(answer).split()
+    size = len(term.split())
+    return any(
+        words[i : i + size] == term.split() and not names_another_thing(words, i, i + size, terms)
+        for i in range(len(words) - size + 1)
+    )
 
 
 def test_the_set_covers_every_module_and_is_large_enough(course: Curriculum, labelled: list) -> None:
@@ -70,7 +78,8 @@ def test_no_cross_on_an_answer_containing_a_key_term(labelled: list) -> None:
     crossed = []
     for it, text, _ in labelled:
         verdict = grade(it, text)
-        if any(_contains(text, term) for term in key_terms(it)) and verdict.understood and not verdict.correct:
+        terms = key_terms(it)
+        if any(_contains(text, term, terms) for term in terms) and verdict.understood and not verdict.correct:
             crossed.append((it.id, text))
     assert not crossed
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tutor.intents import is_continuation, is_skip, looks_like_question, name_from, topic_request
+from tutor.intents import is_continuation, is_skip, looks_like_question, name_from, small_talk, topic_request
 
 
 @pytest.mark.parametrize(
@@ -123,3 +123,42 @@ def test_topic_requests(text: str, topic: str) -> None:
 @pytest.mark.parametrize("text", ["hoc cach dat mat khau nhu the nao", "toi muon hoc", "goi tong dai", "học tiếp"])
 def test_not_topic_requests(text: str) -> None:
     assert topic_request(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("cam on em nhieu", "thanks"),
+        ("Cảm ơn bạn nhiều nhé!", "thanks"),
+        ("thanks", "thanks"),
+        ("tks ad", "thanks"),
+        ("chao buoi sang", "hello"),
+        ("Chào buổi sáng ạ", "hello"),
+        ("em oi", "hello"),
+        ("ad ơi", "hello"),
+        ("alo", "hello"),
+        ("hay qua", "praise"),
+        ("tuyệt vời", "praise"),
+        ("ngu the", "insult"),
+        ("bot ngu quá", "insult"),
+        ("ban la ai", "who"),
+        ("ban ten gi", "who"),
+        ("em là người hay máy vậy", "who"),
+        ("bạn giúp được gì", "who"),
+        ("2", "number"),
+        ("C", "number"),
+        ("hihi", "laugh"),
+        ("thôi", "no"),
+    ],
+)
+def test_small_talk_is_recognised_with_the_words_around_it(text: str, kind: str) -> None:
+    assert small_talk(text) == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["otp la gi", "cam on, cho hoi otp la gi", "hay qua, lam sao doi mat khau", "chao em hom nay hoc gi", "menu",
+     "em hiểu rồi", "bài 2", "ngân hàng là gì", "bạn ơi mật khẩu mạnh là gì"],
+)  # fmt: skip
+def test_messages_with_content_are_not_small_talk(text: str) -> None:
+    assert small_talk(text) is None

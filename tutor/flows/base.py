@@ -41,6 +41,7 @@ class Ask:
     question: str
     lesson_id: str | None
     audience: str | None
+    follow_up: bool = False  # asked after the safety steps: answer only if found, steps not repeated
 
 
 @dataclass

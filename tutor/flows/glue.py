@@ -2,8 +2,9 @@
 
 In a lesson they show the next section; when nothing is open they mean «Học tiếp». They are never
 searched as a question. (In a quiz the quiz's own text step reads them; during the profile steps
-onboarding asks its question again.) Small talk ("cảm ơn", "chào bạn", "haha", "thôi") gets a
-friendly line and the way on, never an extract from a lesson.
+onboarding asks its question again.) Small talk ("cảm ơn em nhiều", "chào buổi sáng", "em ơi", "hay quá",
+"ngu thế", "bạn là ai", a lone "2" with no quiz open) gets a short calm line and the way on, never an
+extract from a lesson and never "not found".
 """
 
 from __future__ import annotations
@@ -29,6 +30,18 @@ SMALL_TALK = {
     "hello": "Chào bạn 👋 Bạn gõ câu hỏi, hoặc bấm «Học tiếp» để học, «Danh mục» để chọn bài.",
     "laugh": "😄 Khi nào sẵn sàng, bạn bấm «Học tiếp» hoặc gõ câu hỏi nhé.",
     "no": "Vâng ạ. Khi nào cần, bạn gõ câu hỏi hoặc bấm «Học tiếp» nhé.",
+    "praise": "Cảm ơn bạn 😊 Mình học tiếp nhé: bấm «Học tiếp», hoặc gõ câu hỏi.",
+    "insult": (
+        "Xin lỗi nếu mình trả lời chưa đúng ý 🙏 Bạn gõ lại câu hỏi ngắn hơn, "
+        "hoặc bấm 👎 dưới câu trả lời để mình làm tốt hơn."
+    ),
+    "who": (
+        "Mình là trợ lý học kỹ năng số của phong trào «Bình dân học vụ số» do Công đoàn tổ chức 🤖\n"
+        "Mình giúp bạn dùng điện thoại, Zalo, VNeID, chuyển khoản, mua sắm online, tránh lừa đảo, dùng AI: "
+        "bài học ngắn, câu hỏi, bài tập.\n"
+        "Gõ /baihoc để xem các bài học, hoặc cứ hỏi mình."
+    ),
+    "number": "Chưa có câu hỏi nào đang chờ bạn trả lời 🙂 Bấm «Học tiếp» để học, gõ /baitap để làm bài tập.",
 }
 
 

@@ -41,7 +41,7 @@ def typed_answer(ctx: FlowContext, t: Turn) -> Outcome | None:
     if current is None:
         return None
     if is_scam_in_progress(t.text):
-        return Outcome([Reply(safety_steps()), *_again(ctx, t, BACK_TO_QUIZ, current)])
+        return Outcome([Reply(safety_steps(t.text)), *_again(ctx, t, BACK_TO_QUIZ, current)])
     if is_skip(t.text):
         skipped = Grade(False, None, True, current.answer)
         outcome = record_answer(ctx, t, current, "bỏ qua", skipped)
