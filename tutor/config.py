@@ -26,7 +26,8 @@ class PlacementConfig:
 
     max_items: int = 20  # never more items than this
     stop_after_wrong: int = 4  # this many answers, all wrong: a beginner, stop early
-    mastery: float = 0.9  # mastery given to every skill of a module shown "đã vững"
+    mastery: float = 0.9  # mastery of a skill answered right in a module shown "đã vững"
+    untested_prior: float = 0.6  # that module's other skills: below the threshold, closed by practice
 
 
 @dataclass(frozen=True)

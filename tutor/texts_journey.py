@@ -68,8 +68,11 @@ def next_step_certificate() -> str:
     return "👉 Gõ /chungnhan để nhận giấy chứng nhận (ảnh và PDF)."
 
 
-def placement_result(correct: int, total: int, strong: Sequence[str], weak: Sequence[str], start: str | None) -> str:
-    """The placement result: one line per module, đã vững or cần học, and where learning starts."""
+def placement_result(
+    correct: int, total: int, strong: Sequence[str], weak: Sequence[str], start: str | None, untested: bool = False
+) -> str:
+    """The placement result: one line per module, đã vững or cần học, where learning starts, and
+    (`untested`) that skills of the modules đã vững were not asked and wait for practice."""
     lines = [f"🏁 Bạn đúng {correct}/{total} câu kiểm tra đầu vào."]
     for title in strong:
         lines.append(f"✅ {title}: đã vững")
@@ -79,6 +82,8 @@ def placement_result(correct: int, total: int, strong: Sequence[str], weak: Sequ
         lines.append("Bạn đã vững mọi học phần!")
     elif strong:
         lines.append("Bạn đã vững một phần: mình bỏ qua các học phần đó (vẫn mở được từ /baihoc).")
+    if untested:
+        lines.append(f"Vài kỹ năng của học phần đã vững chưa được hỏi: bấm «{BTN_PRACTICE_MISSING}» để luyện nhanh.")
     if start:
         lines.append(f"Mình bắt đầu với bài «{start}». Gõ /hoc nhé!")
     return "\n".join(lines)

@@ -8,7 +8,7 @@ from knowledge.curriculum import Lesson
 from knowledge.textnorm import normalize
 from tutor import texts
 from tutor.events import EventKind
-from tutor.flows.base import FlowContext, Outcome, Turn, group_of, say, words
+from tutor.flows.base import FlowContext, Outcome, Turn, group_of, planner_done, say, words
 from tutor.flows.certificate import nothing_to_learn
 from tutor.flows.motivation import after_lesson
 from tutor.messages import Reply, SourceLink
@@ -57,7 +57,7 @@ def learn(ctx: FlowContext, t: Turn, arg: str = "") -> Outcome:
         ctx.curriculum,
         group_of(t.learner),
         ctx.store.mastery(t.session, t.learner.id),
-        ctx.store.completed_lessons(t.session, t.learner.id),
+        planner_done(ctx, t),
         ctx.threshold,
     )
     if lesson is None:  # nothing left to learn: the certificate, or the skills still missing

@@ -6,7 +6,7 @@ from __future__ import annotations
 from tutor import texts
 from tutor import texts_journey as tj
 from tutor.events import EventKind
-from tutor.flows.base import FlowContext, Outcome, Turn, group_of
+from tutor.flows.base import FlowContext, Outcome, Turn, group_of, planner_done
 from tutor.flows.motivation import progress_lines
 from tutor.messages import Button, Reply
 from tutor.payloads import GetCertificate, Learn, PracticeMissing, Progress, Review
@@ -45,7 +45,7 @@ def _planned(ctx: FlowContext, t: Turn) -> str | None:
         ctx.curriculum,
         group_of(t.learner),
         ctx.store.mastery(t.session, t.learner.id),
-        ctx.store.completed_lessons(t.session, t.learner.id),
+        planner_done(ctx, t),
         ctx.threshold,
     )
     return lesson.title if lesson else None
