@@ -113,6 +113,12 @@ def paths_for(info: CertificateInfo, folder: Path) -> tuple[Path, Path]:
     return folder / f"{info.code}.png", folder / f"{info.code}.pdf"
 
 
+def remove_files(info: CertificateInfo, folder: Path) -> None:
+    """Delete the certificate's PNG and PDF (the learner's data is being deleted)."""
+    for path in paths_for(info, folder):
+        path.unlink(missing_ok=True)
+
+
 def files_for(info: CertificateInfo, folder: Path, verify_url: str, date_text: str) -> tuple[Path | None, Path | None]:
     """The certificate's PNG and PDF, rendered when missing; (None, None) when rendering fails
     (no font with Vietnamese glyphs found): the text message still carries number and code."""

@@ -6,7 +6,8 @@ and explained (no bare `stability` or `card_id`). Tables this module does not kn
 stored, so the export stays complete when a table is added.
 
 `ExportFiles` writes the file into a temporary folder of the data directory; files are deleted once
-sent (by the channel) or, at the latest, after `ttl` (every new export sweeps the expired ones).
+sent (by the channel), with the learner (/xoadulieu: the file name carries the learner's id), or at
+the latest after `ttl` (swept by every new export and by the channels' minute tick).
 """
 
 from __future__ import annotations
@@ -225,16 +226,28 @@ class ExportFiles:
         self.folder = folder
         self.ttl = ttl
 
-    def write(self, data: dict[str, Any], now: datetime) -> Path:
-        """Write `data` as a new JSON file (a random name nobody can guess) and sweep expired files."""
+    def write(self, data: dict[str, Any], now: datetime, learner_id: int | None = None) -> Path:
+        """Write `data` as a new JSON file (a random name nobody can guess, tagged with `learner_id`
+        so `remove_for` finds it) and sweep expired files."""
         self.sweep(now)
         self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"{EXPORT_PREFIX}{now:%Y%m%d}-{secrets.token_hex(8)}.json"
+        owner = f"{learner_id}-" if learner_id is not None else ""
+        path = self.folder / f"{EXPORT_PREFIX}{owner}{now:%Y%m%d}-{secrets.token_hex(8)}.json"
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
         os.chmod(tmp, 0o600)
         tmp.replace(path)
         return path
+
+    def remove_for(self, learner_id: int) -> int:
+        """Delete every export file of `learner_id` now (their data is being deleted); how many."""
+        if not self.folder.is_dir():
+            return 0
+        removed = 0
+        for path in self.folder.glob(f"{EXPORT_PREFIX}{learner_id}-*"):
+            path.unlink(missing_ok=True)
+            removed += 1
+        return removed
 
     def sweep(self, now: datetime) -> int:
         """Delete export files older than the ttl; returns how many."""

@@ -130,3 +130,22 @@ def test_a_wrong_answer_in_practice_keeps_the_skill_missing(tutor, quick_contain
     assert tj.CERTIFIED not in chat.text
     assert tj.BTN_PRACTICE_MISSING in chat.labels()  # offered again, with the skill named
     assert "Gõ bằng giọng nói" in chat.text
+
+
+def test_xoadulieu_deletes_the_certificate_files_and_verification_fails(tutor, quick_container, clock) -> None:
+    """QA finding 6: the certificate's PNG/PDF (name, unit) go with the learner, and the code is invalid."""
+    chat = Chat(tutor, "cert-del")
+    onboard(chat, name="Trần Thị Mai")
+    lid = learner_id_of(quick_container.engine, "telegram", "cert-del")
+    _complete_all(quick_container, lid, ["co-chu-giong-noi", "mat-khau-manh"], clock.now)
+    _set(quick_container, lid, {"dt-co-chu": 0.95, "at-mat-khau": 0.95, "dt-giong-noi": 0.95}, clock.now)
+    chat.say("/chungnhan")
+    files = [Path(r.document_path) for r in chat.last if r.document_path]
+    files += [Path(r.image_path) for r in chat.last if getattr(r, "image_path", None)]
+    code = next(line for line in chat.text.splitlines() if "Mã kiểm tra" in line).split(":")[-1].strip()
+    assert files and all(f.is_file() for f in files) and tutor.verify_certificate(code).valid
+    chat.say("/xoadulieu")
+    chat.press("Xóa")
+    assert "Đã xóa" in chat.text
+    assert not any(f.exists() for f in files)
+    assert not tutor.verify_certificate(code).valid

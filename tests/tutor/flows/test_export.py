@@ -68,3 +68,20 @@ def test_the_minute_tick_of_the_channels_sweeps_expired_exports(quick_tutor, qui
     assert path.is_file()  # still within its 10 minutes
     quick_tutor.due_reminders("telegram", datetime.now(UTC) + timedelta(minutes=11))
     assert not path.exists()
+
+
+def test_xoadulieu_deletes_the_export_files_at_once(quick_tutor, quick_container) -> None:
+    """QA finding 6: the JSON export (name, every question) does not outlive the deletion."""
+    lan = Chat(quick_tutor, "ex-delete")
+    onboard(lan, name="Lan")
+    first = Path(lan.say("/taidulieu")[0].document_path or "")
+    second = Path(lan.say("/taidulieu")[0].document_path or "")
+    other = Chat(quick_tutor, "ex-other")
+    onboard(other, name="Hoa")
+    theirs = Path(other.say("/taidulieu")[0].document_path or "")
+    assert first.is_file() and second.is_file() and theirs.is_file()
+    lan.say("/xoadulieu")
+    lan.press("Xóa")
+    assert "Đã xóa" in lan.text
+    assert not first.exists() and not second.exists()
+    assert theirs.is_file()  # another learner's export is theirs to keep until its ttl
