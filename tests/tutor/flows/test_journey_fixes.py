@@ -52,3 +52,33 @@ def test_chungnhan_far_from_the_certificate_says_how_far_not_every_skill(quick_t
     chat.say("/chungnhan")
     assert "đã vững 0/3 kỹ năng cốt lõi" in chat.text and "/tiendo" in chat.text
     assert "•" not in chat.text and "Còn thiếu" not in chat.text
+
+
+def test_group_step_shows_its_choices_once_and_typed_numbers_still_work(quick_tutor) -> None:
+    """QA finding 26: the group step is the question and three buttons, not a numbered copy of them."""
+    from tutor import texts
+
+    chat = Chat(quick_tutor, "fx-26")
+    chat.say("/start")
+    chat.press("Đồng ý")
+    chat.say("Lan")
+    chat.press("Bỏ qua")
+    assert texts.ASK_GROUP in chat.text
+    for label in texts.GROUP_LABELS.values():
+        assert label in chat.labels() and label not in chat.text
+    chat.say("2")
+    assert "Hồ sơ đã xong" in chat.text
+
+
+def test_consent_names_an_ai_service_only_when_an_llm_is_configured(quick_container, clock, fake_answerer) -> None:
+    """QA finding 26: with no LLM nothing leaves the server: the notice does not say it might."""
+    from tests.tutor.conversation_kit import build_tutor
+
+    plain = Chat(build_tutor(quick_container, clock, answerer=fake_answerer), "fx-26-plain")
+    plain.say("/start")
+    assert "Bấm «Đồng ý»" in plain.text and "dịch vụ AI" not in plain.text
+    with_llm = build_tutor(quick_container, clock, answerer=fake_answerer)
+    with_llm._ctx.chat_model = object()  # any configured chat model
+    chat = Chat(with_llm, "fx-26-llm")
+    chat.say("/start")
+    assert "dịch vụ AI" in chat.text
