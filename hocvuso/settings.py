@@ -85,9 +85,9 @@ class MasterySettings(BaseModel):
 class PlacementSettings(BaseModel):
     """The adaptive entry test."""
 
-    max_items: int = Field(default=20, ge=1)  # never more items than this
+    max_items: int = Field(default=24, ge=1)  # never more items than this (two per module)
     stop_after_wrong: int = Field(default=4, ge=0)  # this many answers all wrong: stop (0: never early)
-    mastery: float = Field(default=0.9, ge=0.0, le=1.0)  # given to every skill of a module shown "đã vững"
+    mastery: float = Field(default=0.9, ge=0.0, le=1.0)  # skills answered right in a module shown "đã vững"
 
 
 class TutorSettings(BaseModel):
