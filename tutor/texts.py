@@ -168,8 +168,14 @@ def quiz_header(kind: str, pos: int, total: int) -> str:
     return f"✍️ {label} · câu {pos}/{total}"
 
 
-def feedback(correct: bool, expected: str, explanation: str, source: str | None) -> str:
+SKIPPED = "⏭️ Bỏ qua câu này."
+
+
+def feedback(correct: bool, expected: str, explanation: str, source: str | None, skipped: bool = False) -> str:
+    """The feedback after an item: right, wrong with the answer, or skipped (not shown as wrong)."""
     head = "✅ Đúng rồi!" if correct else f"❌ Chưa đúng. Đáp án: {expected}"
+    if skipped:
+        head = f"{SKIPPED} Đáp án: {expected}"
     lines = [head]
     if explanation:
         lines.append(explanation)

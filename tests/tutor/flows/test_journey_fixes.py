@@ -82,3 +82,16 @@ def test_consent_names_an_ai_service_only_when_an_llm_is_configured(quick_contai
     chat = Chat(with_llm, "fx-26-llm")
     chat.say("/start")
     assert "dịch vụ AI" in chat.text
+
+
+def test_bo_qua_in_placement_is_a_skip_not_a_wrong_mark(quick_tutor) -> None:
+    """QA finding 13: "bo qua" moves on with "⏭️ Bỏ qua câu này.", never "❌ Chưa đúng"."""
+    from tutor import texts
+
+    chat = Chat(quick_tutor, "fx-13")
+    onboard(chat)
+    chat.press("Làm bài kiểm tra")
+    first = chat.quiz().item_id
+    chat.say("bo qua")
+    assert texts.SKIPPED in chat.text and "Chưa đúng" not in chat.text and "❌" not in chat.text
+    assert chat.quiz().item_id != first
