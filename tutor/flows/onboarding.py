@@ -121,6 +121,23 @@ def profile_prompt(ctx: FlowContext, t: Turn) -> list[Reply]:
     return [Reply(texts.ASK_GROUP, buttons=rows)]
 
 
+def then_step(ctx: FlowContext, t: Turn, outcome: Outcome) -> Outcome:
+    """After a command or button that needs no profile (/nhacnho, /trogiup…) run during a profile
+    step: the step asked again, unless the outcome already asks it or waits for a confirmation."""
+    if t.state.mode not in PROFILE_MODES or t.state.pending:
+        return outcome
+    prompt = profile_prompt(ctx, t)
+    shown = {r.text for r in [*outcome.replies, *outcome.after]}
+    if any(r.text in shown for r in prompt):
+        return outcome
+    tail = [Reply(STEP_AGAIN), *prompt]
+    if outcome.ask is not None:
+        outcome.after.extend(tail)  # after the answer, written once the turn is over
+    else:
+        outcome.replies.extend(tail)
+    return outcome
+
+
 def profile_first(ctx: FlowContext, t: Turn) -> Outcome:
     """The reply to a learning command or button sent before the profile is done."""
     return Outcome([Reply(texts.PROFILE_FIRST)] + profile_prompt(ctx, t))

@@ -95,3 +95,26 @@ def test_bo_qua_in_placement_is_a_skip_not_a_wrong_mark(quick_tutor) -> None:
     chat.say("bo qua")
     assert texts.SKIPPED in chat.text and "Chưa đúng" not in chat.text and "❌" not in chat.text
     assert chat.quiz().item_id != first
+
+
+def test_reminders_work_during_the_profile_steps_then_the_step_is_asked_again(quick_tutor) -> None:
+    """QA: "/nhacnho 8h toi" at the unit step set the reminder instead of "Bạn hoàn tất hồ sơ trước"."""
+    from tutor import texts
+
+    chat = Chat(quick_tutor, "fx-remind")
+    chat.say("/start")
+    chat.press("Đồng ý")
+    chat.say("Lan")
+    assert texts.ASK_UNIT in chat.text
+    chat.say("/nhacnho 8h toi")
+    assert texts.PROFILE_FIRST not in chat.text and "20:00" in chat.text, chat.text
+    assert chat.last[-1].text == texts.ASK_UNIT  # the step again, last
+    chat.say("/nhacnho 8h")  # ambiguous: sáng or tối, then the step again after the tap
+    chat.press("tối")
+    assert "20:00" in chat.text and chat.last[-1].text == texts.ASK_UNIT, chat.text
+    chat.say("/trogiup")
+    assert chat.last[-1].text == texts.ASK_UNIT
+    chat.say("may thanh cong")
+    chat.press("May Thành Công")
+    chat.press("Công nhân")
+    assert "Hồ sơ đã xong" in chat.text
