@@ -136,7 +136,7 @@ class ZaloSettings(BaseModel):
 class ServeSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
-    public_url: str = ""  # printed on certificates for verification; empty -> http://host:port
+    public_url: str = ""  # printed on certificates for verification; empty -> no address, the code only
     cookie_secret: SecretStr | None = None  # HOCVUSO_SERVE__COOKIE_SECRET; random per data dir if unset
     new_learners_per_minute: int = 30  # web chat: new learners (no cookie) per client address
     messages_per_minute: int = 600  # web chat: messages per client address
