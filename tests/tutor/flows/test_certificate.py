@@ -183,3 +183,20 @@ def test_without_a_public_url_the_certificate_names_no_address(quick_container, 
     finally:
         logging.getLogger("hocvuso.channels").removeHandler(handler)
     assert sum("public_url" in r.getMessage() for r in records) == 1
+
+
+def test_the_retention_purge_deletes_the_certificate_files_too(tutor, quick_container, clock) -> None:
+    """QA finding 6, same class: a learner deleted by the retention purge leaves no certificate file."""
+    from datetime import timedelta
+
+    chat = Chat(tutor, "cert-purge")
+    onboard(chat, name="Trần Thị Mai")
+    lid = learner_id_of(quick_container.engine, "telegram", "cert-purge")
+    _complete_all(quick_container, lid, ["co-chu-giong-noi", "mat-khau-manh"], clock.now)
+    _set(quick_container, lid, {"dt-co-chu": 0.95, "at-mat-khau": 0.95, "dt-giong-noi": 0.95}, clock.now)
+    chat.say("/chungnhan")
+    files = [Path(r.document_path) for r in chat.last if r.document_path]
+    assert files and all(f.is_file() for f in files)
+    clock.advance(timedelta(days=731))
+    assert tutor.purge_inactive() == 1
+    assert not any(f.exists() for f in files)
