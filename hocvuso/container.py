@@ -442,7 +442,9 @@ def tutor_config(settings: Settings) -> TutorConfig:
             max_items=placement.max_items, stop_after_wrong=placement.stop_after_wrong, mastery=placement.mastery
         ),
         certificate_dir=str(settings.data_dir / "certificates"),
-        public_url=serve.public_url or f"http://{serve.host}:{serve.port}",
+        # No fallback to host:port: a loopback address printed on a certificate would be wrong for
+        # ever. Unset, certificates carry the code only (the server warns at start).
+        public_url=serve.public_url,
     )
 
 

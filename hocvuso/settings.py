@@ -85,9 +85,9 @@ class MasterySettings(BaseModel):
 class PlacementSettings(BaseModel):
     """The adaptive entry test."""
 
-    max_items: int = Field(default=20, ge=1)  # never more items than this
+    max_items: int = Field(default=24, ge=1)  # never more items than this (two per module)
     stop_after_wrong: int = Field(default=4, ge=0)  # this many answers all wrong: stop (0: never early)
-    mastery: float = Field(default=0.9, ge=0.0, le=1.0)  # given to every skill of a module shown "đã vững"
+    mastery: float = Field(default=0.9, ge=0.0, le=1.0)  # skills answered right in a module shown "đã vững"
 
 
 class TutorSettings(BaseModel):
@@ -136,7 +136,7 @@ class ZaloSettings(BaseModel):
 class ServeSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
-    public_url: str = ""  # printed on certificates for verification; empty -> http://host:port
+    public_url: str = ""  # printed on certificates for verification; empty -> no address, the code only
     cookie_secret: SecretStr | None = None  # HOCVUSO_SERVE__COOKIE_SECRET; random per data dir if unset
     new_learners_per_minute: int = 30  # web chat: new learners (no cookie) per client address
     messages_per_minute: int = 600  # web chat: messages per client address

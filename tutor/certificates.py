@@ -113,6 +113,26 @@ def paths_for(info: CertificateInfo, folder: Path) -> tuple[Path, Path]:
     return folder / f"{info.code}.png", folder / f"{info.code}.pdf"
 
 
+def remove_files(info: CertificateInfo, folder: Path) -> None:
+    """Delete the certificate's PNG and PDF (the learner's data is being deleted)."""
+    for path in paths_for(info, folder):
+        path.unlink(missing_ok=True)
+
+
+def remove_orphans(session: Session, folder: Path) -> int:
+    """Delete certificate files whose certificate is gone (its learner deleted by the retention
+    purge, or a deletion interrupted after its commit); returns how many."""
+    if not folder.is_dir():
+        return 0
+    codes = set(session.execute(select(Certificate.code)).scalars())
+    removed = 0
+    for path in [*folder.glob("*.png"), *folder.glob("*.pdf")]:
+        if path.stem not in codes:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def files_for(info: CertificateInfo, folder: Path, verify_url: str, date_text: str) -> tuple[Path | None, Path | None]:
     """The certificate's PNG and PDF, rendered when missing; (None, None) when rendering fails
     (no font with Vietnamese glyphs found): the text message still carries number and code."""

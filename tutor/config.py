@@ -24,9 +24,10 @@ class MasteryConfig:
 class PlacementConfig:
     """The adaptive entry test: how many items at most, when to stop, what a passed module is worth."""
 
-    max_items: int = 20  # never more items than this
+    max_items: int = 24  # never more items than this (two for each of the officers' 12 modules)
     stop_after_wrong: int = 4  # this many answers, all wrong: a beginner, stop early
-    mastery: float = 0.9  # mastery given to every skill of a module shown "đã vững"
+    mastery: float = 0.9  # mastery of a skill answered right in a module shown "đã vững"
+    untested_prior: float = 0.6  # that module's other skills: below the threshold, closed by practice
 
 
 @dataclass(frozen=True)

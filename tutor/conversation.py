@@ -27,6 +27,7 @@ from knowledge.db import transaction
 from knowledge.sanitize import sanitize_text
 from knowledge.textnorm import normalize
 from tutor import texts, voice
+from tutor.certificates import files_dir, remove_orphans
 from tutor.config import TutorConfig
 from tutor.flows import build_registry, questions, quiz, reminders
 from tutor.flows.base import FlowContext
@@ -214,7 +215,12 @@ class Conversation:
         with transaction(self._sf) as session:
             # Replies are kept for retries (a crash between commit and response), not for ever.
             self._ctx.store.forget_replies(session, now - REPLY_RETENTION)
-            return self._ctx.store.purge_inactive(session, before, unconsented)
+            purged = self._ctx.store.purge_inactive(session, before, unconsented)
+            session.flush()
+            if self._config.certificate_dir:  # never in the shared temp fallback (other databases' files)
+                # the files of deleted learners' certificates (name, unit) go with them
+                remove_orphans(session, files_dir(self._config.certificate_dir))
+            return purged
 
     def _generate_in_background(self, lesson_id: str) -> None:
         """Write quiz items with the LLM after the learner got their replies, one lesson at a time

@@ -6,7 +6,8 @@ and explained (no bare `stability` or `card_id`). Tables this module does not kn
 stored, so the export stays complete when a table is added.
 
 `ExportFiles` writes the file into a temporary folder of the data directory; files are deleted once
-sent (by the channel) or, at the latest, after `ttl` (every new export sweeps the expired ones).
+sent (by the channel), with the learner (/xoadulieu: the file name carries the learner's id), or at
+the latest after `ttl` (swept by every new export and by the channels' minute tick).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.curriculum import Curriculum
+from tutor.export_words import MODES, Words
 from tutor.texts import GROUP_LABELS
 
 log = logging.getLogger(__name__)
@@ -44,25 +46,6 @@ _EVENT_NAMES = {
     "data_exported": "tải dữ liệu",
     "data_deleted": "xóa dữ liệu",
     "channel_linked": "liên kết kênh",
-}
-# Keys of an event's details, in words (others are kept as stored).
-_DETAIL_NAMES = {
-    "answer": "câu trả lời",
-    "correct": "đúng",
-    "response_s": "thời gian trả lời (giây)",
-    "kind": "loại",
-    "skill": "kỹ năng",
-    "total": "tổng số câu",
-    "section": "phần",
-    "version": "phiên bản",
-    "group": "nhóm",
-    "unit_id": "đơn vị",
-    "value": "đánh giá",
-    "time": "giờ",
-    "question": "câu hỏi",
-    "answered": "đã trả lời",
-    "mode": "cách trả lời",
-    "sources": "nguồn",
 }
 # FSRS card states (fsrs.State): 1 Learning, 2 Review, 3 Relearning.
 _CARD_STATES = {1: "đang học", 2: "đang ôn", 3: "học lại (vừa trả lời sai)"}
@@ -117,7 +100,7 @@ def _review_card(curriculum: Curriculum, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _event(curriculum: Curriculum, row: dict[str, Any]) -> dict[str, Any]:
+def _event(curriculum: Curriculum, words: Words, row: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "lúc": row.get("at"),
         "việc": _EVENT_NAMES.get(row.get("kind") or "", row.get("kind")),
@@ -126,13 +109,44 @@ def _event(curriculum: Curriculum, row: dict[str, Any]) -> dict[str, Any]:
     if row.get("lesson_id"):
         out["bài học"] = _lesson_title(curriculum, row["lesson_id"])
     if row.get("item_id"):
+        # feedback events keep the rated question's event number there, not a quiz item
         out["câu hỏi"] = _question(curriculum, row["item_id"])
     details = row.get("data")
     if isinstance(details, dict) and details:
-        out["chi tiết"] = {_DETAIL_NAMES.get(key, key): value for key, value in details.items()}
+        out["chi tiết"] = words.event_details(details)
     elif details:
         out["chi tiết"] = details
     return out
+
+
+def _certificate(row: dict[str, Any]) -> dict[str, Any]:
+    group = row.get("group")
+    return {
+        "mã kiểm tra": row.get("code"),
+        "tên in trên giấy": row.get("name"),
+        "đơn vị": row.get("unit_name"),
+        "nhóm": GROUP_LABELS.get(group, group) if group else None,
+        "ngày cấp": row.get("issued_at"),
+    }
+
+
+_CHANNEL_TABLES = {
+    "channel_inbox": "tin nhắn đang chờ xử lý",
+    "channel_deliveries": "tin đã gửi cho bạn",
+    "webchat_messages": "lịch sử trò chuyện trên web",
+    "zalo_users": "tài khoản Zalo",
+    "telegram_polls": "câu hỏi Telegram",
+}
+
+
+def _channel_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The channels' own rows about the learner, under readable table names."""
+    return {
+        account: {_CHANNEL_TABLES.get(table, table): rows for table, rows in tables.items()}
+        if isinstance(tables, dict)
+        else tables
+        for account, tables in data.items()
+    }
 
 
 _CONSENT_STATES = {"given": "đã đồng ý", "pending": "chưa trả lời", "withdrawn": "đã rút lại"}
@@ -162,6 +176,8 @@ def readable_export(
 
     `unit_name`: the learner's union unit as named in the registry (else its id is shown)."""
     rows = dict(raw)
+    learner = rows.get("learner") or {}
+    words = Words(curriculum, learner.get("unit_id"), unit_name)
     out: dict[str, Any] = {"giới thiệu": INTRO, "ngày xuất": now.isoformat()}
     out["hồ sơ"] = _profile(rows.pop("learner", None), unit_name)
     out["kênh trò chuyện"] = [
@@ -185,13 +201,16 @@ def readable_export(
     ]  # fmt: skip
     out["lịch ôn tập"] = [_review_card(curriculum, r) for r in rows.pop("review_cards", [])]
     out["giải thích lịch ôn tập"] = SCHEDULER_EXPLAINED
-    out["nhật ký học tập"] = [_event(curriculum, r) for r in rows.pop("events", [])]
+    out["nhật ký học tập"] = [_event(curriculum, words, r) for r in rows.pop("events", [])]
     states = rows.pop("states", [])
     out["trạng thái trò chuyện"] = [
-        {"đang làm": s.get("mode"), "bài đang mở": s.get("lesson_id"), "phần": s.get("section"),
-         "ghi chú": s.get("data"), "cập nhật": s.get("updated_at")}
+        {"đang làm": MODES.get(s.get("mode") or "", s.get("mode")), "bài đang mở": words.lesson(s.get("lesson_id")),
+         "phần": s.get("section"), "ghi chú": words.notes(s.get("data")), "cập nhật": s.get("updated_at")}
         for s in states
     ]  # fmt: skip
+    out["giấy chứng nhận"] = [_certificate(r) for r in rows.pop("certificates", [])]
+    if "channels" in rows:
+        out["dữ liệu trên kênh"] = _channel_data(rows.pop("channels"))
     out["tin nhắn đã nhận"] = [
         {"kênh": r.get("channel"), "mã tin nhắn": r.get("message_id"), "lúc": r.get("at")}
         for r in rows.pop("processed_messages", [])
@@ -225,16 +244,28 @@ class ExportFiles:
         self.folder = folder
         self.ttl = ttl
 
-    def write(self, data: dict[str, Any], now: datetime) -> Path:
-        """Write `data` as a new JSON file (a random name nobody can guess) and sweep expired files."""
+    def write(self, data: dict[str, Any], now: datetime, learner_id: int | None = None) -> Path:
+        """Write `data` as a new JSON file (a random name nobody can guess, tagged with `learner_id`
+        so `remove_for` finds it) and sweep expired files."""
         self.sweep(now)
         self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"{EXPORT_PREFIX}{now:%Y%m%d}-{secrets.token_hex(8)}.json"
+        owner = f"{learner_id}-" if learner_id is not None else ""
+        path = self.folder / f"{EXPORT_PREFIX}{owner}{now:%Y%m%d}-{secrets.token_hex(8)}.json"
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
         os.chmod(tmp, 0o600)
         tmp.replace(path)
         return path
+
+    def remove_for(self, learner_id: int) -> int:
+        """Delete every export file of `learner_id` now (their data is being deleted); how many."""
+        if not self.folder.is_dir():
+            return 0
+        removed = 0
+        for path in self.folder.glob(f"{EXPORT_PREFIX}{learner_id}-*"):
+            path.unlink(missing_ok=True)
+            removed += 1
+        return removed
 
     def sweep(self, now: datetime) -> int:
         """Delete export files older than the ttl; returns how many."""

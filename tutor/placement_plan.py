@@ -5,10 +5,11 @@ course order. Each module gets one item; a right answer earns a confirming secon
 budget allows (one item stays reserved for each module not reached yet). The test stops early when
 the picture is clear: the first `stop_after_wrong` answers all wrong (a beginner: start at lesson 1).
 
-A module is "đã vững" when none of its answers is wrong and either two were right, or one was
-right and no second item could be asked (none left, or the budget ran out) while the learner's
-whole test is at least 90% right. Every skill the module teaches for the group is then shown
-mastered, so the planner skips the module and the certificate can come from placement alone.
+A module is "đã vững" (tested out) when none of its answers is wrong, at least two were right and
+at least one of the right ones is not a True/False item (a coin toss is no evidence). Only the
+skills of the items answered right are then shown mastered; the module's other skills get a
+moderate prior below the threshold and are closed by «Luyện kỹ năng còn thiếu», so the certificate
+never comes from the entry test alone. The planner skips the lessons of a tested-out module.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from knowledge.curriculum import Curriculum
 
-STRONG_OVERALL = 0.9  # share right over the whole test that lets one right answer count for a module
+MIN_RIGHT = 2  # right answers a module needs to be shown "đã vững"
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class ModuleItems:
 
     module: str
     items: tuple[str, ...]
+    true_false: frozenset[str] = frozenset()  # the items that are True/False (weak evidence)
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class ModuleResult:
 def plan_modules(curriculum: Curriculum, group: str) -> list[ModuleItems]:
     """Modules with lessons for `group` and at least one placement item, in course order."""
     by_module: dict[str, list[str]] = {}
+    true_false = frozenset(item.id for item in curriculum.placement if item.type == "true_false")
     for item in curriculum.placement:
         skill = curriculum.skills.get(item.skill)
         if skill is not None:
@@ -52,7 +55,8 @@ def plan_modules(curriculum: Curriculum, group: str) -> list[ModuleItems]:
     for module in sorted(curriculum.modules.values(), key=lambda m: m.order):
         has_lessons = any(lesson.for_audience(group) for lesson in curriculum.lessons_in(module.id))
         if has_lessons and by_module.get(module.id):
-            out.append(ModuleItems(module.id, tuple(by_module[module.id])))
+            items = tuple(by_module[module.id])
+            out.append(ModuleItems(module.id, items, true_false.intersection(items)))
     return out
 
 
@@ -79,6 +83,9 @@ def next_item(
             current = plan[index]
             asked_here = [item for item, _ in answers if module_of.get(item) == current.module]
             spare = [item for item in current.items if item not in done]
+            if asked_here and all(item in current.true_false for item in asked_here):
+                # a True/False right answer is confirmed by an item that is not a coin toss
+                spare.sort(key=lambda item: item in current.true_false)
             modules_left = len(plan) - index - 1
             if len(asked_here) < 2 and spare and max_items - asked - 1 >= modules_left:
                 return spare[0]  # confirm a right answer, keeping one item for each module to come
@@ -90,18 +97,16 @@ def next_item(
     return None
 
 
-def results(plan: Sequence[ModuleItems], answers: Sequence[tuple[str, bool]], max_items: int) -> list[ModuleResult]:
+def results(plan: Sequence[ModuleItems], answers: Sequence[tuple[str, bool]]) -> list[ModuleResult]:
     """Per module of the plan: items asked, right, and whether it is "đã vững" (see the module doc)."""
     module_of = _module_of(plan)
-    total_right = sum(1 for _, ok in answers if ok)
-    strong_overall = bool(answers) and total_right / len(answers) >= STRONG_OVERALL
     out: list[ModuleResult] = []
     for module in plan:
-        mine = [ok for item, ok in answers if module_of.get(item) == module.module]
-        right = sum(1 for ok in mine if ok)
+        mine = [(item, ok) for item, ok in answers if module_of.get(item) == module.module]
+        right = sum(1 for _, ok in mine if ok)
         no_wrong = bool(mine) and right == len(mine)
-        could_not_confirm = len(module.items) < 2 or len(answers) >= max_items
-        strong = no_wrong and (right >= 2 or (right == 1 and could_not_confirm and strong_overall))
+        beyond_coin_toss = any(ok and item not in module.true_false for item, ok in mine)
+        strong = no_wrong and right >= MIN_RIGHT and beyond_coin_toss
         out.append(ModuleResult(module.module, len(mine), right, strong))
     return out
 

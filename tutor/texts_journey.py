@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 
-LINE_WIDTH = 90  # phone-sized lines
+# Channels wrap lines themselves: never hard-wrap a message. The list of missing skills is kept
+# within this many characters (names per module cut down, then counts) so /tiendo fits a phone.
+MISSING_BUDGET = 700
+NEAR_CERTIFICATE = 5  # /chungnhan names the missing skills when at most this many are left
 
 BTN_PRACTICE_MISSING = "Luyện kỹ năng còn thiếu"
 BTN_CERTIFICATE = "Nhận chứng nhận"
@@ -36,17 +38,31 @@ def certificate_message(name: str, number: str, date_text: str, code: str, verif
     return "\n".join(lines)
 
 
-def not_certified_yet(missing: int) -> str:
-    return f"Bạn chưa đạt chuẩn: còn {missing} kỹ năng cốt lõi. Gõ /tiendo để xem còn thiếu gì."
+def not_certified_yet(mastered: int, total: int, listed: bool) -> str:
+    """How far the learner is from the certificate; points to /tiendo when the skills are not listed."""
+    line = f"Bạn chưa đạt chuẩn: đã vững {mastered}/{total} kỹ năng cốt lõi, còn {total - mastered} kỹ năng."
+    return line if listed else f"{line} Gõ /tiendo để xem còn thiếu gì."
 
 
-def missing_skills(names_by_module: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
-    """Every missing skill, grouped by module: one line per module."""
+def _module_line(module: str, names: Sequence[str], shown: int) -> str:
+    if shown >= len(names):
+        return f"• {module}: " + ", ".join(names)
+    if shown == 0:
+        return f"• {module}: {len(names)} kỹ năng"
+    return f"• {module}: " + ", ".join(names[:shown]) + f" và {len(names) - shown} kỹ năng khác"
+
+
+def missing_skills(names_by_module: Sequence[tuple[str, Sequence[str]]], budget: int = MISSING_BUDGET) -> list[str]:
+    """The missing skills, one line per module (names joined; no hard wrap: channels wrap). When the
+    lines would pass `budget` characters, each module names fewer skills and counts the rest."""
     total = sum(len(names) for _, names in names_by_module)
-    lines = [f"Còn thiếu {total} kỹ năng cốt lõi:"]
-    for module, names in names_by_module:
-        lines.extend(textwrap.wrap(f"• {module}: " + ", ".join(names), LINE_WIDTH, subsequent_indent="   "))
-    return lines
+    widest = max((len(names) for _, names in names_by_module), default=0)
+    lines: list[str] = []
+    for shown in range(widest, -1, -1):
+        lines = [_module_line(module, names, shown) for module, names in names_by_module]
+        if sum(len(line) + 1 for line in lines) <= budget:
+            break
+    return [f"Còn thiếu {total} kỹ năng cốt lõi:", *lines]
 
 
 def lessons_done_skills_missing(count: int) -> str:
@@ -68,8 +84,11 @@ def next_step_certificate() -> str:
     return "👉 Gõ /chungnhan để nhận giấy chứng nhận (ảnh và PDF)."
 
 
-def placement_result(correct: int, total: int, strong: Sequence[str], weak: Sequence[str], start: str | None) -> str:
-    """The placement result: one line per module, đã vững or cần học, and where learning starts."""
+def placement_result(
+    correct: int, total: int, strong: Sequence[str], weak: Sequence[str], start: str | None, untested: bool = False
+) -> str:
+    """The placement result: one line per module, đã vững or cần học, where learning starts, and
+    (`untested`) that skills of the modules đã vững were not asked and wait for practice."""
     lines = [f"🏁 Bạn đúng {correct}/{total} câu kiểm tra đầu vào."]
     for title in strong:
         lines.append(f"✅ {title}: đã vững")
@@ -79,6 +98,8 @@ def placement_result(correct: int, total: int, strong: Sequence[str], weak: Sequ
         lines.append("Bạn đã vững mọi học phần!")
     elif strong:
         lines.append("Bạn đã vững một phần: mình bỏ qua các học phần đó (vẫn mở được từ /baihoc).")
+    if untested:
+        lines.append(f"Vài kỹ năng của học phần đã vững chưa được hỏi: bấm «{BTN_PRACTICE_MISSING}» để luyện nhanh.")
     if start:
         lines.append(f"Mình bắt đầu với bài «{start}». Gõ /hoc nhé!")
     return "\n".join(lines)

@@ -160,8 +160,10 @@ def route(ctx: FlowContext, t: Turn) -> Outcome:
             return say(texts.unknown_command(parsed.word))
         if t.state.mode in PROFILE_MODES and parsed.command.name == "hoi" and parsed.arg:
             return onboarding.answer_then_step(ctx, t, parsed.arg)  # a question never waits for paperwork
-        if t.state.mode in PROFILE_MODES and not parsed.command.anytime:
-            return onboarding.profile_first(ctx, t)
+        if t.state.mode in PROFILE_MODES:
+            if not parsed.command.anytime:
+                return onboarding.profile_first(ctx, t)
+            return onboarding.then_step(ctx, t, parsed.command.run(ctx, t, parsed.arg))
         return parsed.command.run(ctx, t, parsed.arg)
     for step in ctx.registry.text_steps:
         outcome = step.run(ctx, t)
@@ -181,7 +183,9 @@ def route_button(ctx: FlowContext, t: Turn, wire: str) -> Outcome:
         return onboarding.needs_consent(ctx, t)
     if t.state.mode in PROFILE_MODES and not action.anytime:
         return onboarding.profile_first(ctx, t)
+    in_profile = t.state.mode in PROFILE_MODES
     try:
-        return action.run(ctx, t, payload)
+        outcome = action.run(ctx, t, payload)
+        return onboarding.then_step(ctx, t, outcome) if in_profile else outcome
     except (ValueError, IndexError):
         return say(texts.STALE_BUTTON)

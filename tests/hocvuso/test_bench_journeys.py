@@ -24,7 +24,10 @@ def test_every_profile_reaches_the_certificate_on_the_fixture_course(tmp_path: P
     assert all(r.certified for r in results), markdown_table(results)
     for group in ("worker", "officer"):
         by = {r.profile: r for r in results if r.group == group}
-        assert by["placement_all_right"].turns * 2 < by["perfect"].turns  # testing out is far shorter
+        # testing out is shorter (far shorter on the real course: docs/benchmarks.md), but it is
+        # earned: the skills the entry test did not ask are practised (QA finding 5)
+        assert by["placement_all_right"].turns < by["perfect"].turns
+        assert by["placement_all_right"].practice_sessions >= 1
         assert by["placement_all_right"].lessons_completed == 0
         assert by["placement_all_wrong"].lessons_completed == by["perfect"].lessons_completed
         assert by["wrong_1_in_8"].wrong_answers >= 1 and by["perfect"].wrong_answers == 0

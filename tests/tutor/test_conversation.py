@@ -48,7 +48,7 @@ def test_consent_comes_first_and_nothing_personal_is_kept_before_it(tutor, engin
     replies = chat.say("/start", display_name="Trần Thị Bí")
     notice = chat.text
     assert texts.GREETING.splitlines()[0] in notice
-    for must in ("/taidulieu", "/xoadulieu", "730 ngày", "AI", "Mục đích"):
+    for must in ("/taidulieu", "/xoadulieu", "730 ngày", "Mục đích"):  # no LLM here: no "AI service" line (QA 26)
         assert must in notice
     assert chat.labels() == ["Đồng ý"]
     assert len(replies) == 2

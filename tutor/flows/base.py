@@ -131,6 +131,16 @@ def words(text: str) -> set[str]:
     return {w for w in _TOKENS.findall(fold(text)) if len(w) > 1}
 
 
+def planner_done(ctx: FlowContext, t: Turn) -> set[str]:
+    """The lessons the planner treats as done: completed ones, plus those of the modules the entry
+    test showed "đã vững" (their untested skills are closed by practice, not by re-teaching)."""
+    done = ctx.store.completed_lessons(t.session, t.learner.id)
+    group = group_of(t.learner)
+    for module in t.state.data.get("tested_out", []):
+        done |= {lesson.id for lesson in ctx.curriculum.lessons_in(str(module)) if lesson.for_audience(group)}
+    return done
+
+
 def group_of(learner: Learner) -> str:
     """The learner's group; "worker" until they chose one."""
     return learner.group or "worker"

@@ -109,7 +109,10 @@ def send_certificate(ctx: FlowContext, t: Turn, _arg: object = None) -> Outcome:
     if replies:
         return Outcome(replies)
     current = summary(ctx, t)
-    lines = [tj.not_certified_yet(current.core_missing), *tj.missing_skills(current.missing_by_module())]
+    listed = current.core_missing <= tj.NEAR_CERTIFICATE  # far away: how far, and /tiendo for the list
+    lines = [tj.not_certified_yet(current.core_mastered, current.core_total, listed)]
+    if listed:
+        lines.extend(tj.missing_skills(current.missing_by_module()))
     step = next_step(ctx, t, current)
     if step:
         lines.append(step)

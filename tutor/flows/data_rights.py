@@ -8,6 +8,7 @@ from pathlib import Path
 
 from knowledge.textnorm import fold
 from tutor import texts
+from tutor.certificates import certificate_of, files_dir, remove_files
 from tutor.events import EventKind
 from tutor.export import ExportFiles, readable_export, summary_counts
 from tutor.flows.base import FlowContext, Outcome, Turn, say
@@ -43,7 +44,7 @@ def export(ctx: FlowContext, t: Turn, _arg: str) -> Outcome:
     raw = ctx.store.export(t.session, t.learner.id)
     unit = ctx.units.get(t.learner.unit_id)
     readable = readable_export(raw, ctx.curriculum, t.now, unit.name if unit else None)
-    path = export_files(ctx).write(readable, t.now)
+    path = export_files(ctx).write(readable, t.now, t.learner.id)
     name = f"hocvuso-du-lieu-{t.now.astimezone(ctx.tz):%Y-%m-%d}.json"
     return say(Reply(export_summary(summary_counts(raw)), document_path=str(path), document_name=name))
 
@@ -62,9 +63,19 @@ def confirm_delete(ctx: FlowContext, t: Turn, yes: bool) -> Outcome:
     if not yes:
         return say(texts.DELETE_CANCELLED)
     channel = t.inbound.channel
+    remove_files_of(ctx, t)
     ctx.store.delete_learner(t.session, t.learner.id, keep_message=(channel, t.inbound.message_id))
     ctx.store.add_event(t.session, None, EventKind.DATA_DELETED, t.now, channel=channel)
     return say(texts.DELETE_DONE)
+
+
+def remove_files_of(ctx: FlowContext, t: Turn) -> None:
+    """Delete the learner's files at once: data exports and certificate PNG/PDF (their links stop
+    working; the certificate's row goes with the learner, so verification says it is not valid)."""
+    export_files(ctx).remove_for(t.learner.id)
+    info = certificate_of(t.session, t.learner.id)
+    if info is not None:
+        remove_files(info, files_dir(ctx.config.certificate_dir))
 
 
 def _delete_before_consent(ctx: FlowContext, t: Turn, _arg: str) -> Outcome:

@@ -8,14 +8,13 @@ from knowledge.curriculum import Lesson
 from knowledge.textnorm import normalize
 from tutor import texts
 from tutor.events import EventKind
-from tutor.flows.base import FlowContext, Outcome, Turn, group_of, say, words
+from tutor.flows.base import FlowContext, Outcome, Turn, say, words
 from tutor.flows.certificate import nothing_to_learn
 from tutor.flows.motivation import after_lesson
+from tutor.flows.progress import lesson_to_open, topic_lesson
 from tutor.messages import Reply, SourceLink
 from tutor.payloads import AskPrompt, Learn, NextSection, OpenLesson, QuizLesson, lesson_hash
-from tutor.planner import next_lesson
 from tutor.registry import ButtonAction, Registry
-from tutor.topics import TopicMatch, first_unfinished
 
 
 def find_lesson(ctx: FlowContext, text: str) -> Lesson | None:
@@ -47,35 +46,12 @@ def learn(ctx: FlowContext, t: Turn, arg: str = "") -> Outcome:
     if t.state.mode == "lesson" and t.state.lesson_id in lessons:
         lesson = lessons[t.state.lesson_id]
         return Outcome([Reply(texts.lesson_resume(lesson.title))] + show_section(ctx, t, lesson, t.state.section))
-    chosen = _topic_lesson(ctx, t, ctx.store.completed_lessons(t.session, t.learner.id))
-    if chosen is not None:
-        return open_lesson(ctx, t, chosen)
-    unfinished = ctx.store.unfinished_lesson(t.session, t.learner.id)
-    if unfinished is not None and unfinished.lesson_id in lessons:
-        return open_lesson(ctx, t, lessons[unfinished.lesson_id])
-    lesson = next_lesson(
-        ctx.curriculum,
-        group_of(t.learner),
-        ctx.store.mastery(t.session, t.learner.id),
-        ctx.store.completed_lessons(t.session, t.learner.id),
-        ctx.threshold,
-    )
+    if t.state.data.get("topic") and topic_lesson(ctx, t, ctx.store.completed_lessons(t.session, t.learner.id)) is None:
+        t.state.data = {k: v for k, v in t.state.data.items() if k != "topic"}  # the chosen topic is done
+    lesson = lesson_to_open(ctx, t)
     if lesson is None:  # nothing left to learn: the certificate, or the skills still missing
         return nothing_to_learn(ctx, t)
     return open_lesson(ctx, t, lesson)
-
-
-def _topic_lesson(ctx: FlowContext, t: Turn, completed: set[str]) -> Lesson | None:
-    """The next unfinished lesson of the module the learner chose; the topic is dropped once done."""
-    module = t.state.data.get("topic")
-    if not module:
-        return None
-    group = group_of(t.learner)
-    ids = tuple(lesson.id for lesson in ctx.curriculum.lessons_in(str(module)) if lesson.for_audience(group))
-    lesson = first_unfinished(ctx.curriculum, TopicMatch(str(module), ids, whole_module=True), completed)
-    if lesson is None:
-        t.state.data = {k: v for k, v in t.state.data.items() if k != "topic"}
-    return lesson
 
 
 def open_lesson(ctx: FlowContext, t: Turn, lesson: Lesson) -> Outcome:

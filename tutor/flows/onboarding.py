@@ -33,7 +33,7 @@ STEP_AGAIN = "Giờ mình hỏi tiếp nhé:"
 def consent_reply(ctx: FlowContext, t: Turn) -> Reply:
     """The notice with its «Đồng ý» button."""
     return Reply(
-        texts.consent_notice(ctx.config.consent_retention_days),
+        texts.consent_notice(ctx.config.consent_retention_days, ctx.chat_model is not None),
         buttons=((ctx.button(t.learner.id, texts.BTN_AGREE, Agree()),),),
     )
 
@@ -85,7 +85,7 @@ def give_consent(ctx: FlowContext, t: Turn, _payload: object = None) -> Outcome:
     if t.learner.consent_state == "given":
         return say(ctx.registry.help_text())
     t.learner.consent_state = "given"
-    notice_hash = texts.consent_hash(ctx.config.consent_retention_days)
+    notice_hash = texts.consent_hash(ctx.config.consent_retention_days, ctx.chat_model is not None)
     ctx.store.add_consent(t.session, t.learner.id, texts.CONSENT_VERSION, notice_hash, t.now)
     ctx.event(t, EventKind.CONSENT_GIVEN, data={"version": texts.CONSENT_VERSION})
     t.state.mode = "name"
@@ -116,9 +116,26 @@ def profile_prompt(ctx: FlowContext, t: Turn) -> list[Reply]:
         return [Reply(texts.ASK_NAME, buttons=rows)]
     if t.state.mode == "unit":
         return [Reply(texts.ASK_UNIT, buttons=(skip,))]
+    # The three choices once, as buttons (every channel has them; "1".."3" typed still works).
     rows = tuple((ctx.button(lid, label, PickGroup(group)),) for group, label in texts.GROUP_LABELS.items())
-    numbered = "\n".join(f"{i}. {label}" for i, label in enumerate(texts.GROUP_LABELS.values(), 1))
-    return [Reply(f"{texts.ASK_GROUP}\n{numbered}", buttons=rows)]
+    return [Reply(texts.ASK_GROUP, buttons=rows)]
+
+
+def then_step(ctx: FlowContext, t: Turn, outcome: Outcome) -> Outcome:
+    """After a command or button that needs no profile (/nhacnho, /trogiup…) run during a profile
+    step: the step asked again, unless the outcome already asks it or waits for a confirmation."""
+    if t.state.mode not in PROFILE_MODES or t.state.pending:
+        return outcome
+    prompt = profile_prompt(ctx, t)
+    shown = {r.text for r in [*outcome.replies, *outcome.after]}
+    if any(r.text in shown for r in prompt):
+        return outcome
+    tail = [Reply(STEP_AGAIN), *prompt]
+    if outcome.ask is not None:
+        outcome.after.extend(tail)  # after the answer, written once the turn is over
+    else:
+        outcome.replies.extend(tail)
+    return outcome
 
 
 def profile_first(ctx: FlowContext, t: Turn) -> Outcome:

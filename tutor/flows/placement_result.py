@@ -1,9 +1,11 @@
 """The adaptive entry test inside a quiz session: the next item after each answer, and the result.
 
 The quiz engine (`tutor.flows.quiz`) asks and grades; this module chooses (`tutor.placement_plan`)
-and, at the end, sets mastery: every answered item updates its skill (BKT), and every module shown
-"đã vững" has all its skills set to `PlacementConfig.mastery`, so the planner skips it and the
-certificate may follow from placement alone (testing out).
+and, at the end, sets mastery: every answered item updates its skill (BKT). In a module shown
+"đã vững", the skills answered right get `PlacementConfig.mastery` and its other skills
+`PlacementConfig.untested_prior` (below the threshold); the planner skips the module's lessons
+(`state.data["tested_out"]`) and «Luyện kỹ năng còn thiếu» closes the untested skills, so testing
+out is quicker than the lessons but the certificate never comes from the entry test alone.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ from typing import Any
 from tutor import texts
 from tutor import texts_journey as tj
 from tutor.events import EventKind
-from tutor.flows.base import FlowContext, Turn, group_of
+from tutor.flows.base import FlowContext, Turn, group_of, planner_done
 from tutor.flows.certificate import award
 from tutor.mastery import initial_mastery, update_mastery
 from tutor.messages import Reply
-from tutor.payloads import Learn
+from tutor.payloads import Learn, PracticeMissing
 from tutor.placement_plan import ModuleItems, expected_length, next_item, plan_modules, results
 from tutor.planner import next_lesson
 
@@ -66,27 +68,35 @@ def finish(ctx: FlowContext, t: Turn, quiz: dict[str, Any], correct: int, total:
             before = mastery.get(found.skill, initial_mastery(ctx.bkt))
             mastery[found.skill] = update_mastery(before, ok, ctx.bkt)
             store.set_mastery(t.session, lid, found.skill, mastery[found.skill], t.now)
-    verdicts = results(modules, answers, cfg.max_items)
-    for verdict in verdicts:
-        if not verdict.strong:
-            continue
-        for lesson in ctx.curriculum.lessons_in(verdict.module):
-            if lesson.for_audience(group):
-                for skill in lesson.skills:
-                    if mastery.get(skill, 0.0) < cfg.mastery:
-                        mastery[skill] = cfg.mastery
-                        store.set_mastery(t.session, lid, skill, cfg.mastery, t.now)
-    t.state.data = {**t.state.data, "placement_done": True}
+    verdicts = results(modules, answers)
     strong = [v.module for v in verdicts if v.strong]
+    shown = {found.skill for item_id, ok in answers if ok and (found := ctx.curriculum.item(item_id)) is not None}
+    untested: set[str] = set()
+    for module in strong:
+        for lesson in ctx.curriculum.lessons_in(module):
+            if not lesson.for_audience(group):
+                continue
+            for skill in lesson.skills:
+                value = cfg.mastery if skill in shown else cfg.untested_prior
+                if skill not in shown and mastery.get(skill, 0.0) < ctx.threshold:
+                    untested.add(skill)
+                if mastery.get(skill, 0.0) < value:
+                    mastery[skill] = value
+                    store.set_mastery(t.session, lid, skill, value, t.now)
+    t.state.data = {**t.state.data, "placement_done": True, "tested_out": strong}
     ctx.event(t, EventKind.PLACEMENT_COMPLETED, data={"correct": correct, "total": total, "strong_modules": strong})
     titles = {m.id: m.title for m in ctx.curriculum.modules.values()}
-    start = next_lesson(ctx.curriculum, group, mastery, store.completed_lessons(t.session, lid), ctx.threshold)
+    start = next_lesson(ctx.curriculum, group, mastery, planner_done(ctx, t), ctx.threshold)
     text = tj.placement_result(
         correct,
         total,
         [titles[v.module] for v in verdicts if v.strong],
         [titles[v.module] for v in verdicts if not v.strong],
         start.title if start else None,
+        bool(untested),
     )
-    replies = [Reply(text, buttons=((ctx.button(lid, texts.BTN_LEARN, Learn()),),))]
+    row = [ctx.button(lid, texts.BTN_LEARN, Learn())] if start else []
+    if untested:
+        row.append(ctx.button(lid, tj.BTN_PRACTICE_MISSING, PracticeMissing()))
+    replies = [Reply(text, buttons=(tuple(row),) if row else ())]
     return replies + award(ctx, t)

@@ -176,7 +176,10 @@ def button_answer(ctx: FlowContext, t: Turn, payload: AnswerChoice) -> Outcome:
     return record_answer(ctx, t, current, answer, grade(current, answer))
 
 
-def record_answer(ctx: FlowContext, t: Turn, it: QuizItem, answer: str, result: Grade) -> Outcome:
+def record_answer(
+    ctx: FlowContext, t: Turn, it: QuizItem, answer: str, result: Grade, skipped: bool = False
+) -> Outcome:
+    """Log and score an answer (a skip counts as not known, but is not shown as a wrong answer)."""
     quiz = dict(t.state.quiz or {})
     kind = quiz["kind"]
     asked = aware(datetime.fromisoformat(quiz["asked_at"])) if quiz.get("asked_at") else None
@@ -187,9 +190,9 @@ def record_answer(ctx: FlowContext, t: Turn, it: QuizItem, answer: str, result: 
     replies: list[Reply] = []
     if kind == "placement":
         quiz["answers"] = [*quiz.get("answers", []), [it.skill, correct, it.id]]
-        replies.append(Reply(texts.placement_mark(correct)))
+        replies.append(Reply(texts.SKIPPED if skipped else texts.placement_mark(correct)))
     else:
-        replies.append(_graded(ctx, t, it, correct, response_s, result.expected))
+        replies.append(_graded(ctx, t, it, correct, response_s, result.expected, skipped))
     quiz["correct"] = int(quiz.get("correct", 0)) + (1 if correct else 0)
     quiz["pos"] = int(quiz["pos"]) + 1
     if kind == "placement":
@@ -200,7 +203,9 @@ def record_answer(ctx: FlowContext, t: Turn, it: QuizItem, answer: str, result: 
     return Outcome(replies + ask_current(ctx, t, quiz))
 
 
-def _graded(ctx: FlowContext, t: Turn, it: QuizItem, correct: bool, response_s: float | None, expected: str) -> Reply:
+def _graded(
+    ctx: FlowContext, t: Turn, it: QuizItem, correct: bool, response_s: float | None, expected: str, skipped: bool
+) -> Reply:
     """Update mastery and the review card; the feedback reply with where to read again."""
     store, lid = ctx.store, t.learner.id
     before = store.mastery(t.session, lid).get(it.skill, initial_mastery(ctx.bkt))
@@ -209,7 +214,8 @@ def _graded(ctx: FlowContext, t: Turn, it: QuizItem, correct: bool, response_s: 
     state = schedule_review(card.card if card else None, correct, t.now, response_s)
     store.save_card(t.session, lid, it.id, state.card, state.due, correct, t.now)
     source, link = source_for(ctx, it)
-    return Reply(texts.feedback(correct, expected, it.explanation, source), sources=(link,) if link else ())
+    text = texts.feedback(correct, expected, it.explanation, source, skipped)
+    return Reply(text, sources=(link,) if link else ())
 
 
 def finish_quiz(ctx: FlowContext, t: Turn, quiz: dict[str, Any]) -> tuple[list[Reply], str | None]:

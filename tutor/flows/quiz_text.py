@@ -20,7 +20,6 @@ from tutor.messages import Reply
 from tutor.registry import Registry, TextStep
 from tutor.safety import is_scam_in_progress, safety_steps
 
-SKIPPED = "⏭️ Bỏ qua câu này."
 BACK_TO_QUIZ = "Mình quay lại câu hỏi đang làm nhé:"
 ANSWER_OR_SKIP = "Bạn trả lời câu này nhé (hoặc gõ «bỏ qua» để sang câu khác)."
 
@@ -44,9 +43,7 @@ def typed_answer(ctx: FlowContext, t: Turn) -> Outcome | None:
         return Outcome([Reply(safety_steps(t.text)), *_again(ctx, t, BACK_TO_QUIZ, current)])
     if is_skip(t.text):
         skipped = Grade(False, None, True, current.answer)
-        outcome = record_answer(ctx, t, current, "bỏ qua", skipped)
-        outcome.replies.insert(0, Reply(SKIPPED))
-        return outcome
+        return record_answer(ctx, t, current, "bỏ qua", skipped, skipped=True)
     if looks_like_question(t.text, strict=True) and not is_continuation(t.text):
         asked = question(ctx, t, t.text)
         again = _again(ctx, t, BACK_TO_QUIZ, current)

@@ -115,7 +115,10 @@ def register(registry: Registry) -> None:
             usage="19:30",
             label="Nhắc học",
             arg_forms=(r"(?:nhac ?nho|remind)\s+(.+)",),
+            anytime=True,  # needs no profile: works during the profile steps (then the step again)
         )
     )
-    registry.button(ButtonAction(RemindAt, _picked))
-    registry.command(Command("tatnhacnho", "tắt nhắc học", remind_off, aliases=("remindoff",), label="Tắt nhắc học"))
+    registry.button(ButtonAction(RemindAt, _picked, anytime=True))
+    registry.command(
+        Command("tatnhacnho", "tắt nhắc học", remind_off, aliases=("remindoff",), label="Tắt nhắc học", anytime=True)
+    )

@@ -130,3 +130,73 @@ def test_a_wrong_answer_in_practice_keeps_the_skill_missing(tutor, quick_contain
     assert tj.CERTIFIED not in chat.text
     assert tj.BTN_PRACTICE_MISSING in chat.labels()  # offered again, with the skill named
     assert "Gõ bằng giọng nói" in chat.text
+
+
+def test_xoadulieu_deletes_the_certificate_files_and_verification_fails(tutor, quick_container, clock) -> None:
+    """QA finding 6: the certificate's PNG/PDF (name, unit) go with the learner, and the code is invalid."""
+    chat = Chat(tutor, "cert-del")
+    onboard(chat, name="Trần Thị Mai")
+    lid = learner_id_of(quick_container.engine, "telegram", "cert-del")
+    _complete_all(quick_container, lid, ["co-chu-giong-noi", "mat-khau-manh"], clock.now)
+    _set(quick_container, lid, {"dt-co-chu": 0.95, "at-mat-khau": 0.95, "dt-giong-noi": 0.95}, clock.now)
+    chat.say("/chungnhan")
+    files = [Path(r.document_path) for r in chat.last if r.document_path]
+    files += [Path(r.image_path) for r in chat.last if getattr(r, "image_path", None)]
+    code = next(line for line in chat.text.splitlines() if "Mã kiểm tra" in line).split(":")[-1].strip()
+    assert files and all(f.is_file() for f in files) and tutor.verify_certificate(code).valid
+    chat.say("/xoadulieu")
+    chat.press("Xóa")
+    assert "Đã xóa" in chat.text
+    assert not any(f.exists() for f in files)
+    assert not tutor.verify_certificate(code).valid
+
+
+def test_without_a_public_url_the_certificate_names_no_address(quick_container, clock, fake_answerer, tmp_path) -> None:
+    """QA finding 21: no loopback address printed for ever; the code still is, and the server warns."""
+    import logging
+
+    from hocvuso.commands.channels import warn_without_public_url
+    from hocvuso.container import tutor_config
+
+    assert tutor_config(quick_container.settings).public_url == ""  # serve.public_url unset: no fallback
+    tutor = build_tutor(quick_container, clock, answerer=fake_answerer, certificate_dir=str(tmp_path / "c"))
+    chat = Chat(tutor, "cert-nourl")
+    onboard(chat)
+    lid = learner_id_of(quick_container.engine, "telegram", "cert-nourl")
+    _complete_all(quick_container, lid, ["co-chu-giong-noi", "mat-khau-manh"], clock.now)
+    _set(quick_container, lid, {"dt-co-chu": 0.95, "at-mat-khau": 0.95, "dt-giong-noi": 0.95}, clock.now)
+    chat.say("/chungnhan")
+    assert "Mã kiểm tra" in chat.text and "http" not in chat.text
+    from tutor.certificate_render import layout
+    from tutor.certificates import certificate_of
+
+    with quick_container.session_factory() as s:
+        info = certificate_of(s, lid)
+    assert info is not None and not any("http" in line.text for line in layout(info, "01/03/2026", ""))
+
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logging.getLogger("hocvuso.channels").addHandler(handler)
+    try:
+        warn_without_public_url(quick_container.settings)
+    finally:
+        logging.getLogger("hocvuso.channels").removeHandler(handler)
+    assert sum("public_url" in r.getMessage() for r in records) == 1
+
+
+def test_the_retention_purge_deletes_the_certificate_files_too(tutor, quick_container, clock) -> None:
+    """QA finding 6, same class: a learner deleted by the retention purge leaves no certificate file."""
+    from datetime import timedelta
+
+    chat = Chat(tutor, "cert-purge")
+    onboard(chat, name="Trần Thị Mai")
+    lid = learner_id_of(quick_container.engine, "telegram", "cert-purge")
+    _complete_all(quick_container, lid, ["co-chu-giong-noi", "mat-khau-manh"], clock.now)
+    _set(quick_container, lid, {"dt-co-chu": 0.95, "at-mat-khau": 0.95, "dt-giong-noi": 0.95}, clock.now)
+    chat.say("/chungnhan")
+    files = [Path(r.document_path) for r in chat.last if r.document_path]
+    assert files and all(f.is_file() for f in files)
+    clock.advance(timedelta(days=731))
+    assert tutor.purge_inactive() == 1
+    assert not any(f.exists() for f in files)

@@ -68,3 +68,59 @@ def test_the_minute_tick_of_the_channels_sweeps_expired_exports(quick_tutor, qui
     assert path.is_file()  # still within its 10 minutes
     quick_tutor.due_reminders("telegram", datetime.now(UTC) + timedelta(minutes=11))
     assert not path.exists()
+
+
+def test_xoadulieu_deletes_the_export_files_at_once(quick_tutor, quick_container) -> None:
+    """QA finding 6: the JSON export (name, every question) does not outlive the deletion."""
+    lan = Chat(quick_tutor, "ex-delete")
+    onboard(lan, name="Lan")
+    first = Path(lan.say("/taidulieu")[0].document_path or "")
+    second = Path(lan.say("/taidulieu")[0].document_path or "")
+    other = Chat(quick_tutor, "ex-other")
+    onboard(other, name="Hoa")
+    theirs = Path(other.say("/taidulieu")[0].document_path or "")
+    assert first.is_file() and second.is_file() and theirs.is_file()
+    lan.say("/xoadulieu")
+    lan.press("Xóa")
+    assert "Đã xóa" in lan.text
+    assert not first.exists() and not second.exists()
+    assert theirs.is_file()  # another learner's export is theirs to keep until its ttl
+
+
+def _keys(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [str(k) for k in value] + [k for v in value.values() for k in _keys(v)]
+    if isinstance(value, list):
+        return [k for v in value for k in _keys(v)]
+    return []
+
+
+def test_export_has_no_raw_internals(quick_tutor, quick_container) -> None:
+    """QA finding 22: every key Vietnamese; modes, notes, chunk ids, answer modes and group codes
+    translated or dropped; the certificate under a Vietnamese name."""
+    import re
+
+    lan = Chat(quick_tutor, "ex-raw")
+    onboard(lan, name="Lan")
+    lan.press("Làm bài kiểm tra")
+    while "🏁" not in lan.text:
+        answer_right(lan, quick_tutor.curriculum)
+    lan.say("mật khẩu mạnh là gì vậy?")
+    lan.say("/hoc mat khau")
+    path = Path(lan.say("/taidulieu")[0].document_path or "")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    english = [k for k in _keys(data) if re.fullmatch(r"[a-z_]+", k)]
+    assert english == [], english
+    raw = path.read_text(encoding="utf-8")
+    for internal in ('"extractive"', '"worker"', '"lesson"', "placement_done", "unit_options", '"seq"', "chunks",
+                     "strong_modules", "best_lesson", '"certificates"'):  # fmt: skip
+        assert internal not in raw, internal
+    state = data["trạng thái trò chuyện"][0]
+    assert state["đang làm"] == "đang học bài" and state["bài đang mở"] == "Đặt mật khẩu mạnh"
+    assert state["ghi chú"]["đã làm bài kiểm tra đầu vào"] is True
+    asked = next(e for e in data["nhật ký học tập"] if e["việc"] == "đặt câu hỏi")
+    assert asked["chi tiết"]["cách trả lời"] == "trích từ bài học"
+    profile = next(e for e in data["nhật ký học tập"] if e["việc"] == "hoàn tất hồ sơ")
+    assert profile["chi tiết"]["nhóm"].startswith("Công nhân")
+    assert profile["chi tiết"]["đơn vị"] == "Công đoàn Công ty May Thành Công"
+    assert "giấy chứng nhận" in data
