@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hocvuso.package_config import llm_config, tutor_config
 from hocvuso.redaction import redact_secrets
 from hocvuso.secret_files import TokenCipher, fernet_key, private_dir, private_file, stored_secret
 from hocvuso.settings import ConfigError, Settings
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from knowledge.curriculum import Curriculum
-    from tutor.config import LLMConfig, TutorConfig
 
 
 class Container(StoreParts):
@@ -412,55 +412,6 @@ class Container(StoreParts):
         reader = self.__dict__.get("units_reader")
         if reader is not None and reader.kw["bind"] is not self.__dict__.get("engine"):
             reader.kw["bind"].dispose()
-
-
-def tutor_config(settings: Settings) -> TutorConfig:
-    """The tutor's own configuration (`tutor.config.TutorConfig`) from the settings."""
-    from tutor.config import MasteryConfig, PlacementConfig, TutorConfig
-
-    tutor, mastery, placement = settings.tutor, settings.tutor.mastery, settings.tutor.placement
-    serve = settings.serve
-    return TutorConfig(
-        max_message_chars=tutor.max_message_chars,
-        rate_limit_per_minute=tutor.rate_limit_per_minute,
-        rate_limit_burst=tutor.rate_limit_burst,
-        timezone=tutor.timezone,
-        consent_retention_days=tutor.consent_retention_days,
-        unconsented_retention_hours=tutor.unconsented_retention_hours,
-        quiz_length=tutor.quiz_length,
-        daily_goal_answers=tutor.daily_goal_answers,
-        export_dir=settings.data_dir / "exports",
-        voice_max_seconds=settings.voice.max_seconds,
-        mastery=MasteryConfig(
-            p_init=mastery.p_init,
-            p_learn=mastery.p_learn,
-            p_slip=mastery.p_slip,
-            p_guess=mastery.p_guess,
-            threshold=mastery.threshold,
-        ),
-        placement=PlacementConfig(
-            max_items=placement.max_items, stop_after_wrong=placement.stop_after_wrong, mastery=placement.mastery
-        ),
-        certificate_dir=str(settings.data_dir / "certificates"),
-        # No fallback to host:port: a loopback address printed on a certificate would be wrong for
-        # ever. Unset, certificates carry the code only (the server warns at start).
-        public_url=serve.public_url,
-    )
-
-
-def llm_config(settings: Settings) -> LLMConfig:
-    """The chat model's configuration (`tutor.config.LLMConfig`) from the settings."""
-    from tutor.config import LLMConfig
-
-    llm = settings.llm
-    return LLMConfig(
-        base_url=llm.base_url,
-        model=llm.model,
-        api_key=llm.api_key.get_secret_value() if llm.api_key is not None else None,
-        timeout_s=llm.timeout_s,
-        max_tokens=llm.max_tokens,
-        temperature=llm.temperature,
-    )
 
 
 def build_telegram_worker(settings: Settings):  # type: ignore[no-untyped-def]

@@ -138,6 +138,15 @@ _CHANNEL_TABLES = {
     "telegram_polls": "câu hỏi Telegram",
 }
 
+# The officers' tables (a learner who is a union officer): readable names, rows as stored.
+_OFFICER_TABLES = {
+    "officers": "tài khoản cán bộ công đoàn",
+    "officer_digests": "bản tin tuần đã gửi",
+    "officer_tokens": "phiên đăng nhập trang quản trị",
+    "officer_views": "nhật ký xem thống kê",
+    "officer_invites": "mã mời cán bộ",
+}
+
 
 def _channel_data(data: dict[str, Any]) -> dict[str, Any]:
     """The channels' own rows about the learner, under readable table names."""
@@ -221,7 +230,7 @@ def readable_export(
     ]
     out["mã liên kết"] = [{"mã": r.get("code"), "hết hạn": r.get("expires_at")} for r in rows.pop("link_codes", [])]
     for table, table_rows in rows.items():  # a table added later: as stored, so nothing is missing
-        out[table] = table_rows
+        out[_OFFICER_TABLES.get(table, table)] = table_rows
     return out
 
 

@@ -30,7 +30,7 @@ def bench_journeys(
     Example: hocvuso bench journeys --group worker --group officer --output journeys.json
     """
     from hocvuso.bench_journeys import markdown_table, run_journeys
-    from hocvuso.container import tutor_config
+    from hocvuso.package_config import tutor_config
     from knowledge.curriculum import load_curriculum
 
     container = state(ctx).container

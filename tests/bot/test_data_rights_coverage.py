@@ -94,7 +94,7 @@ async def test_zalo_xoadulieu_leaves_no_row_anywhere(data_dir: Path, database_ur
             await send(text_event(USER, "/taidulieu"))
             (token,) = set(fake_zalo.files) - files_before  # the export arrives as one JSON file
             exported = json.dumps(json.loads(fake_zalo.files[token][1]), ensure_ascii=False)
-            assert USER in exported and '"zalo_users"' in exported
+            assert USER in exported and '"tài khoản Zalo"' in exported
             assert '"external_id": "failed-1"' in exported and "tin nhắn lỗi" in exported
 
             before = _rows_mentioning(container.engine, USER)

@@ -156,7 +156,7 @@ def test_without_a_public_url_the_certificate_names_no_address(quick_container, 
     import logging
 
     from hocvuso.commands.channels import warn_without_public_url
-    from hocvuso.container import tutor_config
+    from hocvuso.package_config import tutor_config
 
     assert tutor_config(quick_container.settings).public_url == ""  # serve.public_url unset: no fallback
     tutor = build_tutor(quick_container, clock, answerer=fake_answerer, certificate_dir=str(tmp_path / "c"))

@@ -29,7 +29,7 @@ def course() -> Curriculum:
 
 @pytest.fixture
 def real_tutor(quick_container, course, fake_answerer) -> Iterator[Conversation]:  # type: ignore[no-untyped-def]
-    from hocvuso.container import tutor_config
+    from hocvuso.package_config import tutor_config
     from tutor.units import load_units
 
     yield Conversation(
