@@ -21,10 +21,9 @@ lock and the database row lock, the new pair committed before use — and the se
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -42,27 +41,20 @@ from bot.runtime import ChannelRuntime, run_in
 from bot.speech import SpeechService
 from bot.tutor_pool import ThreadTutorRunner
 from bot.zalo_api import (
-    DOCUMENT_TYPES,
-    ERROR_TOKEN_EXPIRED,
-    IMAGE_TYPES,
-    MAX_FILE_BYTES,
-    MAX_IMAGE_BYTES,
     SIGNATURE_HEADER,
-    SendResult,
     ZaloApi,
     ZaloApiError,
     verify_signature,
 )
-from bot.zalo_render import ZaloOut, plan_replies, with_quick_replies
+from bot.zalo_render import plan_replies, with_quick_replies
+from bot.zalo_sender import DOCUMENT_NOT_SENT as DOCUMENT_NOT_SENT  # re-exported: the channel's wording
+from bot.zalo_sender import ZaloSender
 from bot.zalo_store import TokenPair, ZaloTokenStore, ZaloUserStore
 from bot.zalo_tokens import ZaloTokens
 from bot.zalo_voice import AUDIO_EVENT, hear_audio
 from tutor.messages import APOLOGY, Inbound, MenuEntry, Reply, TutorPort
 
 log = logging.getLogger(__name__)
-
-# Sent instead of a document Zalo would not take (e.g. a type it refuses), so the turn never goes silent.
-DOCUMENT_NOT_SENT = "📄 Zalo chưa nhận gửi tệp này. Bạn thử lại sau, hoặc mở trang web học và gõ /taidulieu nhé."
 
 CHANNEL = "zalo"
 WEBHOOK_PATH = "/zalo/webhook"
@@ -197,9 +189,8 @@ class ZaloChannel:
         self.reminders = ReminderScheduler(self, self._runner, interval_s=config.reminder_check_s, clock=self._now)
         self._tokens: ZaloTokens | None = None
         self._started = False
-        self._attachments: dict[tuple[str, float], tuple[str, datetime]] = {}  # (path, mtime) -> id, when
+        self._sender = ZaloSender(self._clock, config.attachment_ttl)
         self._quick: tuple[str, ...] | None = None  # the quick menu's labels, asked of the tutor once
-        self.sent_messages = 0
 
     # --- lifecycle -----------------------------------------------------------------------
     async def start(self) -> None:
@@ -213,7 +204,6 @@ class ZaloChannel:
             app_id=self.config.app_id,
             app_secret=self.config.app_secret,
         )
-        self._api = api
         self._tokens = ZaloTokens(
             self._token_store,
             api,
@@ -222,6 +212,7 @@ class ZaloChannel:
             timeout_s=self.config.http_timeout_s * 3,
             clock=self._clock,
         )
+        self._sender.connect(api, self._tokens)
         await self._tokens.ensure()
         self._started = True
         await self.runtime.replay_pending()
@@ -255,6 +246,11 @@ class ZaloChannel:
     async def idle(self, timeout: float = 10.0) -> None:
         """Wait until every received event has been processed (tests, shutdown)."""
         await self.runtime.idle(timeout)
+
+    @property
+    def sent_messages(self) -> int:
+        """Messages Zalo accepted since the channel was built."""
+        return self._sender.sent_messages
 
     def _now(self) -> datetime:
         return self._clock()
@@ -378,7 +374,7 @@ class ZaloChannel:
         shown: dict[str, str] = {}
         try:
             for out in outs:
-                await self._send(user_id, out)
+                await self._sender.send(user_id, out)
                 sent += 1
                 shown.update(out.button_map())
         finally:
@@ -396,73 +392,6 @@ class ZaloChannel:
                 return ()
             self._quick = tuple(e.label for e in entries if e.quick and e.label)
         return self._quick
-
-    async def _with_token(self, call: Callable[[str], Awaitable[SendResult]]) -> SendResult:
-        """Run an API call with the access token; on -216 refresh once and run it again."""
-        assert self._tokens is not None, "channel not started"
-        token = await self._tokens.access_token()
-        result = await call(token)
-        if result.error == ERROR_TOKEN_EXPIRED:
-            token = await self._tokens.refresh(token)
-            result = await call(token)
-        return result
-
-    async def _send(self, user_id: str, out: ZaloOut) -> SendResult:
-        if out.document is not None:
-            attachment = await self._document_token(out.document, out.document_name)
-        else:
-            attachment = await self._attachment(out.image) if out.image is not None else None
-        message = out.message(attachment) if out.document is None or attachment else {"text": DOCUMENT_NOT_SENT}
-        result = await self._with_token(lambda token: self._api.send(token, user_id, message))
-        if not result.ok:
-            log.warning("Zalo: message refused (error %s)", result.error)
-            raise ZaloApiError(result.error, "send refused")
-        self.sent_messages += 1
-        return result
-
-    async def _attachment(self, path: Path) -> str | None:
-        """The attachment id of an uploaded lesson image (uploaded once, then reused a while).
-
-        None when the image cannot be sent (too large, unreadable, refused): the message then
-        goes out as text, its caption included.
-        """
-        try:
-            stat = path.stat()
-        except OSError:
-            return None
-        key = (str(path), stat.st_mtime)
-        cached = self._attachments.get(key)
-        now = self._clock()
-        if cached is not None and now - cached[1] < self.config.attachment_ttl:
-            return cached[0]
-        content_type = IMAGE_TYPES.get(path.suffix.lower())
-        if content_type is None or stat.st_size > MAX_IMAGE_BYTES:
-            return None
-        data = await asyncio.to_thread(path.read_bytes)
-        result = await self._with_token(lambda token: self._api.upload_image(token, data, path.name, content_type))
-        if not result.ok or not result.message_id:
-            log.warning("Zalo: image upload refused (error %s); sending its caption only", result.error)
-            return None
-        self._attachments[key] = (result.message_id, now)
-        return result.message_id
-
-    async def _document_token(self, path: Path, name: str) -> str | None:
-        """The file token of an uploaded document (each upload once: exports are single-use);
-        None when Zalo refuses it (too large, a type it does not take): a short text goes instead."""
-        try:
-            data = await asyncio.to_thread(path.read_bytes)
-        except OSError:
-            return None
-        if len(data) > MAX_FILE_BYTES:
-            return None
-        content_type = DOCUMENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
-        result = await self._with_token(
-            lambda token: self._api.upload_file(token, data, name or path.name, content_type)
-        )
-        if not result.ok or not result.message_id:
-            log.warning("Zalo: file upload refused (error %s); sending a note instead", result.error)
-            return None
-        return result.message_id
 
     # --- reminders -----------------------------------------------------------------------
     def in_free_window(self, last_user_at: datetime | None, sent_since: int, messages: int = 1) -> bool:
