@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 
 from bot.flood import AddressLimiter
 from bot.input_boundary import BadInput, read_json, refuse
@@ -45,8 +45,12 @@ from bot.speech import Heard, SpeechService, hear
 from bot.speech.audio import max_bytes_for
 from bot.tutor_pool import ThreadTutorRunner
 from bot.webchat_cookie import LearnerCookie
-from bot.webchat_documents import IMAGE_TYPES, DocumentLinks, file_response, refresh_message
+from bot.webchat_documents import IMAGE_TYPES, DocumentLinks
 from bot.webchat_history import WebChatHistory
+from bot.webchat_memory import DOCUMENT_GONE as DOCUMENT_GONE  # re-exported
+from bot.webchat_memory import LearnerMemory, no_store
+from bot.webchat_render import VERIFY_URL as VERIFY_URL  # re-exported
+from bot.webchat_render import ReplyRenderer
 from knowledge.sanitize import sanitize_json
 from tutor.messages import APOLOGY, Inbound, MenuEntry, Reply, TutorPort
 
@@ -65,13 +69,8 @@ STATIC_FILES = {
 VOICE_TYPES = ("audio/", "video/webm", "video/mp4", "video/ogg")
 IMAGE_SUFFIXES = IMAGE_TYPES
 FAVICON = STATIC_DIR / "favicon.ico"
-# A certificate's verification address (`GET /certificates/{code}` of this server's public URL).
-VERIFY_URL = re.compile(r"https?://[^\s<>\"']+/certificates/[A-Za-z0-9-]{4,40}(?![\w/-])")
-# Buttons whose label is only an emoji get a spoken name (screen readers; fonts without emoji).
-SPOKEN_LABELS = {"👍": "Hữu ích", "👎": "Chưa hữu ích"}
 MAX_PENDING_LEARNERS = 10_000  # reminders kept for browsers that have not come back (oldest dropped)
 MAX_PENDING_PER_LEARNER = 3
-DOCUMENT_GONE = "Liên kết tải tệp đã hết hạn hoặc không còn. Bạn gõ /taidulieu để tải lại nhé."
 MAX_LABEL_CHARS = 100  # a tapped button's label, shown as the learner's message in the history
 SLOW_DOWN = "Bạn gửi nhanh quá. Vui lòng chờ một phút rồi thử lại nhé."
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -131,6 +130,8 @@ class WebChat:
         self._locks = KeyedLocks()
         self._pending: OrderedDict[str, list[Reply]] = OrderedDict()  # learner -> reminders to show
         self._media_root = config.media_root.resolve() if config.media_root else None
+        self._render = ReplyRenderer(self._media_root, self._documents)
+        self._memory = LearnerMemory(CHANNEL, history, self._documents, self._runner, self._learner_of)
         self.reminders = ReminderScheduler(self, self._runner, interval_s=config.reminder_check_s)
         self._started = False
         self._new_learners = AddressLimiter(config.new_learners_per_minute)
@@ -166,6 +167,10 @@ class WebChat:
         self.close()
         self._started = False
 
+    def _learner_of(self, request: Request) -> str | None:
+        """The learner of a valid cookie, else None."""
+        return self._cookie.loads(request.cookies.get(COOKIE_NAME))
+
     def describe(self) -> dict[str, Any]:
         """What /healthz says about the web chat (no personal data)."""
         return {"enabled": True, "running": self._started, "reminders_waiting": len(self._pending)}
@@ -192,58 +197,14 @@ class WebChat:
             return []
         return entries
 
-    # --- rendering -----------------------------------------------------------------------
+    # --- rendering (bot.webchat_render) ----------------------------------------------------------
     def image_url(self, image_path: str | None) -> str | None:
         """The /media/ URL of a lesson image, or None when it is not a servable image."""
-        if not image_path or self._media_root is None:
-            return None
-        path = Path(image_path)
-        if not path.is_absolute():
-            path = self._media_root / path
-        try:
-            relative = path.resolve().relative_to(self._media_root)
-        except ValueError:
-            return None
-        if path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file():
-            return None
-        return "/media/" + relative.as_posix()
-
-    def own_image_url(self, image_path: str | None, learner: str | None) -> str | None:
-        """A link for `learner` only to an image outside the lessons folder (the certificate's PNG),
-        or None when there is no such image file."""
-        if not image_path or not learner:
-            return None
-        path = Path(image_path).resolve()  # where the tutor wrote it (a relative data dir: the cwd)
-        if path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file():
-            return None
-        return self._documents.link(learner, str(path), path.name, inline=True)
+        return self._render.image_url(image_path)
 
     def reply_json(self, reply: Reply, learner: str | None = None) -> dict[str, Any]:
-        """One reply as the page renders it (plain strings; the page never parses them as HTML).
-
-        A document becomes `{"url", "name"}` and an image of the learner's own an opaque link: for
-        `learner` only. `links` lists the verification addresses the page shows as links."""
-        image = self.image_url(reply.image_path) or self.own_image_url(reply.image_path, learner)
-        rendered: dict[str, Any] = {
-            "text": reply.text,
-            "buttons": [[_button_json(b.label, b.payload) for b in row] for row in reply.buttons if row],
-            "image": image,
-            "caption": (reply.image_caption or "") if image else "",
-            "sources": [
-                {"title": s.title, "heading": s.heading, "locator": s.locator}
-                for s in reply.sources
-                if s.title and s.title not in reply.text
-            ],
-        }
-        links = sorted(set(VERIFY_URL.findall(reply.text)))
-        if links:
-            rendered["links"] = links
-        if reply.quiz is not None:
-            rendered["quiz"] = True  # the page disables its buttons once a typed answer is sent
-        if reply.document_path and learner:
-            name = reply.document_name or Path(reply.document_path).name
-            rendered["document"] = {"url": self._documents.link(learner, reply.document_path, name), "name": name}
-        return rendered
+        """One reply as the page renders it (see `ReplyRenderer.reply_json`)."""
+        return self._render.reply_json(reply, learner)
 
     # --- routes --------------------------------------------------------------------------
     def router(self) -> APIRouter:
@@ -295,8 +256,8 @@ class WebChat:
             replies = self.take_pending(learner) if learner else []
             rendered = [self.reply_json(r, learner) for r in replies]
             if learner and rendered:
-                await self._remember(learner, None, rendered)
-            return _no_store(JSONResponse({"replies": rendered}))
+                await self._memory.remember(learner, None, rendered)
+            return no_store(JSONResponse({"replies": rendered}))
 
         @router.get("/api/menu", include_in_schema=False)
         async def menu() -> Response:
@@ -306,61 +267,8 @@ class WebChat:
             ]
             return JSONResponse({"menu": entries})
 
-        self._history_routes(router)
+        self._memory.add_routes(router)
         return router
-
-    # --- history and documents ---------------------------------------------------------------
-    def _history_routes(self, router: APIRouter) -> None:
-        """`GET /api/history` (the cookie's conversation) and `GET /api/export/{token}` (a document)."""
-
-        @router.get("/api/history", include_in_schema=False)
-        async def history(request: Request) -> Response:
-            learner = self._cookie.loads(request.cookies.get(COOKIE_NAME))
-            messages: list[dict[str, Any]] = []
-            if learner and self._history is not None:
-                messages = await asyncio.to_thread(self._history.recent, learner)
-                messages = [refresh_message(self._documents, m, learner) for m in messages]
-            return _no_store(JSONResponse({"messages": messages}))
-
-        @router.get("/api/export/{token}", include_in_schema=False)
-        async def document(token: str, request: Request) -> Response:
-            learner = self._cookie.loads(request.cookies.get(COOKIE_NAME))
-            found = self._documents.open(token, learner)
-            if found is None or not await self._still_known(learner):
-                return _no_store(PlainTextResponse(DOCUMENT_GONE, status_code=404))
-            return file_response(found)
-
-    async def _still_known(self, learner: str | None) -> bool:
-        """Whether the tutor still knows `learner` as a consenting learner: a link stops working as
-        soon as they deleted their data (or were purged)."""
-        if not learner:
-            return False
-        try:
-            return bool(await self._runner.call("consented", CHANNEL, learner))
-        except Exception as exc:  # cannot tell: refuse, the learner can ask again
-            log.warning("web chat: cannot check a download's learner (%s)", type(exc).__name__)
-            return False
-
-    async def _remember(
-        self, learner: str, mine: str | None, replies: list[dict[str, Any]], turn: str | None = None
-    ) -> None:
-        """Keep this turn in the learner's history, or forget the history of one the tutor no
-        longer knows as a consenting learner (deleted data, never agreed)."""
-        if self._history is None:
-            return
-        try:
-            consented = bool(await self._runner.call("consented", CHANNEL, learner))
-        except Exception as exc:  # history is a convenience: never fail a turn for it
-            log.warning("web chat: cannot tell whether to keep history (%s)", type(exc).__name__)
-            return
-        try:
-            if not consented:
-                await asyncio.to_thread(self._history.forget, learner)
-                return
-            rows = ([("me", {"text": mine})] if mine else []) + [("bot", reply) for reply in replies]
-            await asyncio.to_thread(self._history.add, learner, rows, None, turn)
-        except Exception as exc:
-            log.warning("web chat: history not saved (%s)", type(exc).__name__)
 
     async def _chat(self, request: Request) -> Response:
         # JSON only: a cross-site HTML form cannot send it without a CORS preflight we never grant.
@@ -453,8 +361,8 @@ class WebChat:
         replies = [*self.take_pending(learner), *replies]
         rendered = sanitize_json([self.reply_json(r, learner) for r in replies])
         if rendered:  # a duplicate delivery (same client id) gets no reply and is not kept twice
-            await self._remember(learner, mine_of(inbound), rendered, turn_id)
-        response = _no_store(JSONResponse({"replies": rendered}))
+            await self._memory.remember(learner, mine_of(inbound), rendered, turn_id)
+        response = no_store(JSONResponse({"replies": rendered}))
         if new_cookie:
             secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
             response.set_cookie(
@@ -473,15 +381,6 @@ class WebChat:
         self._runner.close()
 
 
-def _button_json(label: str, payload: str) -> dict[str, str]:
-    """A button as the page renders it; an emoji-only label gets a spoken name (`aria`)."""
-    button = {"label": label, "payload": payload}
-    spoken = SPOKEN_LABELS.get(label.strip())
-    if spoken:
-        button["aria"] = spoken
-    return button
-
-
 def _client_id(value: object) -> str:
     """The page's message id when well-formed, else a random one."""
     return value if isinstance(value, str) and _CLIENT_ID.match(value) else secrets.token_urlsafe(12)
@@ -491,9 +390,4 @@ def _slow_down(address: str, what: str) -> Response:
     """429 with the one Vietnamese line the page shows; one short log line (no address: personal)."""
     log.warning("web chat: too many %s from one address in a minute", what)
     body = {"error": "too many requests", "replies": [{"text": SLOW_DOWN, "buttons": [], "image": None}]}
-    return _no_store(JSONResponse(body, status_code=429, headers={"Retry-After": "60"}))
-
-
-def _no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(JSONResponse(body, status_code=429, headers={"Retry-After": "60"}))
