@@ -1,0 +1,108 @@
+"""Q&A cards first: a question is matched against the cards' phrasings (dense and lexical hits of
+kind "card"); a confident match is answered with the card's curated answer, no generator needed.
+
+Confidence needs two things at once, calibrated by `hocvuso bench answers` (docs/benchmarks.md):
+- the dense similarity of the question to the card's best phrasing (`min_score`; at `sure_score`
+  or above, similarity alone is enough);
+- between the two, the question's topic words (folded, teencode expanded, question words removed)
+  must be found in the card (its phrasings, section and answer): `min_coverage` of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from knowledge.hits import Hit
+from knowledge.textnorm import expand_teencode, normalize
+from tutor.extractive import QUESTION_WORDS, STOPWORDS, folded_tokens
+from tutor.messages import SourceLink
+
+
+@dataclass(frozen=True)
+class CardMatch:
+    """The best card for a question, with how well it matched."""
+
+    card_id: str
+    lesson_id: str
+    title: str  # the lesson's title
+    section: str
+    answer: str
+    source: str
+    similarity: float  # dense, best phrasing
+    coverage: float  # share of the question's topic words found in the card
+    follow_up: tuple[str, ...] = ()
+
+    @property
+    def source_link(self) -> SourceLink:
+        """Where the card's answer comes from: the lesson and its section."""
+        return SourceLink(title=self.title, source=self.source, heading=self.section)
+
+    def reply(self) -> str:
+        """The card's answer, introduced by its lesson: "Theo bài «…»:"."""
+        return f"Theo bài «{self.title}»:\n{self.answer.strip()}"
+
+
+@dataclass(frozen=True)
+class CardPolicy:
+    """When a card's answer is the reply (see the module docstring)."""
+
+    min_score: float = 0.86
+    sure_score: float = 0.92
+    min_coverage: float = 0.6
+
+    def accepts(self, match: CardMatch) -> bool:
+        """Whether `match` is confident enough to be the reply."""
+        if match.similarity >= self.sure_score:
+            return True
+        return match.similarity >= self.min_score and match.coverage >= self.min_coverage
+
+
+def is_card(hit: Hit) -> bool:
+    """True for a hit of a Q&A card phrasing."""
+    return (hit.metadata or {}).get("kind") == "card"
+
+
+def best_card(question: str, hits: Sequence[Hit]) -> CardMatch | None:
+    """The card of the best-ranked card hit, with its best similarity and its topic-word coverage."""
+    cards = [h for h in hits if is_card(h) and (h.metadata or {}).get("answer")]
+    if not cards:
+        return None
+    top = cards[0]
+    card_id = str(top.metadata["card_id"])
+    same = [h for h in cards if h.metadata.get("card_id") == card_id]
+    # A card hit with a clearly better similarity further down wins over the fused order's first.
+    by_similarity = max(cards, key=lambda h: h.relevance)
+    if by_similarity.relevance >= top.relevance + 0.03 and by_similarity.metadata.get("card_id") != card_id:
+        top = by_similarity
+        card_id = str(top.metadata["card_id"])
+        same = [h for h in cards if h.metadata.get("card_id") == card_id]
+    meta = top.metadata
+    card_text = " ".join([*(h.text for h in same), top.heading, str(meta.get("answer") or ""), top.title])
+    return CardMatch(
+        card_id=card_id,
+        lesson_id=top.lesson_id or "",
+        title=top.title,
+        section=str(meta.get("section") or top.heading),
+        answer=str(meta["answer"]),
+        source=top.source,
+        similarity=max(h.relevance for h in same),
+        coverage=topic_coverage(question, card_text),
+        follow_up=tuple(str(f) for f in meta.get("follow_up") or ()),
+    )
+
+
+def topic_words(question: str) -> list[str]:
+    """The question's topic words: folded, teencode expanded, question phrases and stopwords removed."""
+    asked = " ".join(folded_tokens(expand_teencode(normalize(question))))
+    asked = QUESTION_WORDS.sub(" ", asked)
+    return [t for t in asked.split() if t not in STOPWORDS and len(t) > 1]
+
+
+def topic_coverage(question: str, text: str) -> float:
+    """Share of the question's topic words that occur in `text` (folded); 0 when it has none."""
+    words = topic_words(question)
+    if not words:
+        return 0.0
+    present = set(folded_tokens(expand_teencode(normalize(text))))
+    return sum(1 for w in words if w in present) / len(words)
