@@ -174,7 +174,7 @@ class Ingestor:
         roots = [r for r in roots if r.exists()]
 
         store = None if dry_run else self._vector_store_factory()
-        run_id = None if dry_run else self._start_run(roots, store)
+        run_id = self._start_run(roots, store) if store is not None else None
         known = self._manifest()
         present_ids = store.all_ids() if store is not None else set()
 
@@ -227,7 +227,7 @@ class Ingestor:
                 continue
             folder = root.resolve() if root.is_dir() else path.resolve().parent
             pending.append(_FileJob(str(folder), source, file_hash, document, chunks, meta, cards))
-            if sum(len(j.chunks) for j in pending) >= self._batch_size * 4:
+            if store is not None and sum(len(j.chunks) for j in pending) >= self._batch_size * 4:
                 self._flush(pending, store, present_ids, report)
                 pending = []
         if pending and store is not None:

@@ -38,7 +38,7 @@ _HOW_TO = re.compile(
 _SELF_REFERENCE = re.compile(
     r"\b(?:bai nay|bai hoc nay|doan nay|muc nay|phan nay|video nay|trong video|xem video|xem them hinh|"
     r"xem hinh|xem anh|hinh (?:ben|duoi|tren|nay|minh hoa|chup)|anh (?:ben|duoi|tren|nay|minh hoa)|"
-    r"phut \d+|cac ban|hom nay chung ta|chao cac)\b"
+    r"hom nay chung ta|chao cac ban)\b"
 )
 _TIME_STAMP = re.compile(r"\s*\(?\b(?:phút\s*)?\d{1,2}:\d{2}\b\)?")
 MIN_STEPS = 2  # a section with fewer numbered lines has no steps to quote
@@ -78,9 +78,9 @@ def extractive_answer(
     if not passages:
         return NOT_FOUND_TEXT, ()
     if is_how_to(question):
-        steps = _best_steps(passages)
-        if steps is not None:
-            return steps
+        how_to = _best_steps(passages)
+        if how_to is not None:
+            return how_to
     asked = QUESTION_WORDS.sub(" ", " ".join(folded_tokens(question)))
     q_tokens = _content_tokens(asked)
     q_bigrams = _bigrams(folded_tokens(asked))
