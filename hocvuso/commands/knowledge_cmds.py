@@ -236,6 +236,7 @@ def bench_answers(
     questions: Annotated[Path | None, typer.Option(help="Question set (default: the bundled one).")] = None,
     ingest: Annotated[bool, typer.Option(help="Ingest `ingest.lessons_dir` first (incremental).")] = True,
     calibrate: Annotated[bool, typer.Option(help="Also measure card policies, leave-one-out on the cards.")] = False,
+    calibrate_limit: Annotated[int, typer.Option(help="Card phrasings asked when calibrating (0 = all).")] = 400,
     show_failures: Annotated[bool, typer.Option("--failures", help="List the questions that went wrong.")] = False,
     output: Annotated[Path | None, typer.Option(help="Write the results (and failures) as JSON here too.")] = None,
 ) -> None:
@@ -267,7 +268,7 @@ def bench_answers(
     results: dict = {"summary": summarize(outcomes)}
     if calibrate:
         search = container.knowledge_base.search
-        trials = calibrate_cards(search, settings.ingest.lessons_dir)
+        trials = calibrate_cards(search, settings.ingest.lessons_dir, limit=calibrate_limit)
         off = [
             t
             for item in items
@@ -282,6 +283,15 @@ def bench_answers(
     for key, value in results["summary"].items():
         table.add_row(key, str(value))
     console.print(table)
+    if calibrate:
+        policies = results["card_calibration"]["policies"]
+        best = sorted(policies, key=lambda r: (r["precision"] >= 0.97, r["answered"], r["precision"]), reverse=True)
+        cal = Table(title=f"Card policies, leave-one-out on {results['card_calibration']['trials']} phrasings")
+        for column in ("min_score", "sure_score", "min_coverage", "answered", "precision", "off_topic_accepted"):
+            cal.add_column(column)
+        for row in best[:10]:
+            cal.add_row(*(str(row[c]) for c in row))
+        console.print(cal)
     if show_failures:
         for failure in wrong:
             console.print(json.dumps(failure, ensure_ascii=False))
