@@ -1,12 +1,13 @@
 # Hocvuso — `make run` on a fresh machine installs everything and starts the assistant;
-# `make test` runs the whole suite. `make install` is the idempotent step both use.
+# `make test` runs the checks (`make lint`) then the whole suite. `make install` is the idempotent
+# step they use.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.hocvuso-installed
 TEST_STAMP := $(VENV)/.hocvuso-test-installed
 
-.PHONY: install install-test run test ingest bench lint clean
+.PHONY: install install-test run test test-quick lint ingest bench clean
 
 install: $(STAMP)
 
@@ -32,8 +33,19 @@ run: install
 	-$(BIN)/hocvuso ingest
 	$(BIN)/hocvuso serve
 
-test: install-test
+# Lint, format, types and the import contracts of the README's layering (config in pyproject.toml).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: install-test lint
 	$(BIN)/python -m pytest
+
+# The quick tier: no embedding model, no servers (what to run while editing).
+test-quick: install-test
+	$(BIN)/python -m pytest -m "not slow"
 
 ingest: install
 	$(BIN)/hocvuso ingest

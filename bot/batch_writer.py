@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor
 from typing import Generic, TypeVar
 
 _I = TypeVar("_I")
@@ -18,7 +18,7 @@ class BatchWriter(Generic[_I, _R]):
     lock) instead of queueing for a lock each; when idle, an item is written on its own at once.
     """
 
-    def __init__(self, fn: Callable[[list[_I]], list[_R]], executor: ThreadPoolExecutor, max_batch: int = 256) -> None:
+    def __init__(self, fn: Callable[[list[_I]], list[_R]], executor: Executor, max_batch: int = 256) -> None:
         self._fn = fn
         self._executor = executor
         self._max_batch = max_batch

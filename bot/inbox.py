@@ -1,25 +1,40 @@
-"""Channel bookkeeping repositories: the durable inbox of received updates and the delivery log.
+"""Channel bookkeeping: the durable inbox of received updates.
 
-Both are channel-agnostic (the `channel` argument is "telegram", "zalo", ...). They are the only
-way `bot/` touches the database, and the composition root hands them to the channels.
+It is channel-agnostic (the `channel` argument is "telegram", "zalo", ...). The composition
+root hands it to the channels.
+
+The inbox has a store of its own (`open_sqlite_inbox`) when the main database is SQLite: recording
+an update before acknowledging it then never queues behind the tutor's transactions on the main
+file's one write lock (a burst of new learners would otherwise wait hundreds of milliseconds).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.models import INBOX_FAILED, INBOX_PROCESSED, INBOX_RECEIVED, DeliveryRow, InboxRow
-from knowledge.db import transaction
+from bot.models import INBOX_FAILED, INBOX_PROCESSED, INBOX_RECEIVED, InboxRow
+from knowledge.db import make_engine, make_session_factory, transaction
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def open_sqlite_inbox(path: Path, *, busy_timeout_ms: int = 5000) -> tuple[Engine, sessionmaker[Session]]:
+    """The inbox's own SQLite file (created with its table on first use), with its own write lock.
+
+    Only `channel_inbox` lives there; returns (engine, session factory) — dispose the engine after.
+    """
+    engine = make_engine(f"sqlite:///{path}", busy_timeout_ms=busy_timeout_ms)
+    InboxRow.__table__.create(engine, checkfirst=True)  # type: ignore[attr-defined]
+    return engine, make_session_factory(engine)
 
 
 @dataclass(frozen=True)
@@ -80,10 +95,9 @@ class Inbox:
     def _insert_ignore(
         session: Session, dialect: str, channel: str, external_id: str, payload: dict[str, Any], now: datetime
     ) -> bool:
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
-        else:
-            from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
         statement = (
             insert(InboxRow)
             .values(
@@ -173,7 +187,7 @@ class Inbox:
                     InboxRow.received_at < cutoff,
                 )
             )
-            return int(result.rowcount or 0)
+            return int(getattr(result, "rowcount", 0) or 0)  # a CursorResult for DELETE
 
     def _finish(self, channel: str, external_id: str, status: str, error: str | None, *, clear_payload: bool) -> None:
         values: dict[str, Any] = {
@@ -189,53 +203,4 @@ class Inbox:
                 update(InboxRow)
                 .where(InboxRow.channel == channel, InboxRow.external_id == external_id)
                 .values(**values)
-            )
-
-
-class DeliveryLog:
-    """At most one proactive message of a kind per user per day (e.g. the daily reminder).
-
-    `claim(...)` atomically reserves the (channel, user_id, kind, day) slot and returns False when
-    it was taken already (another process, or before a restart); `finish(...)` records the outcome
-    ("sent", "blocked", "failed", "empty"). A claimed slot is never retried the same day.
-    """
-
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
-        self._factory = session_factory
-
-    def claim(self, channel: str, user_id: str, kind: str, day: str) -> bool:
-        """Reserve today's slot; False if it was reserved before."""
-        try:
-            with transaction(self._factory) as session:
-                session.add(
-                    DeliveryRow(channel=channel, user_id=user_id, kind=kind, day=day, status="claimed", at=_now())
-                )
-        except IntegrityError:
-            return False
-        return True
-
-    def finish(self, channel: str, user_id: str, kind: str, day: str, status: str) -> None:
-        """Record how a claimed delivery ended."""
-        with transaction(self._factory) as session:
-            session.execute(
-                update(DeliveryRow)
-                .where(
-                    DeliveryRow.channel == channel,
-                    DeliveryRow.user_id == user_id,
-                    DeliveryRow.kind == kind,
-                    DeliveryRow.day == day,
-                )
-                .values(status=status, at=_now())
-            )
-
-    def status(self, channel: str, user_id: str, kind: str, day: str) -> str | None:
-        """The recorded outcome of a delivery slot, or None if never claimed."""
-        with self._factory() as session:
-            return session.scalar(
-                select(DeliveryRow.status).where(
-                    DeliveryRow.channel == channel,
-                    DeliveryRow.user_id == user_id,
-                    DeliveryRow.kind == kind,
-                    DeliveryRow.day == day,
-                )
             )

@@ -4,8 +4,8 @@
   the webhook is acknowledged; the unique (channel, external_id) pair deduplicates retries.
 - `telegram_polls`: a Telegram quiz poll we sent → the tutor's payload for each choice, so that a
   poll answer can be turned back into a button press.
-- `channel_deliveries`: proactive messages (daily reminders) already sent, one per learner per day,
-  so a restart or a second process does not send the same reminder twice.
+- `channel_deliveries`: no longer written (reminders are claimed once in the tutor's database, see
+  `TutorPort.due_reminders`); kept until a migration drops the table.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class TelegramPollRow(Base):
 
 
 class DeliveryRow(Base):
-    """A proactive message (kind "reminder") sent, or attempted, to a user on a given local day."""
+    """Legacy: a proactive message sent to a user on a given local day (no longer written)."""
 
     __tablename__ = "channel_deliveries"
     __table_args__ = (UniqueConstraint("channel", "user_id", "kind", "day", name="uq_channel_deliveries_once"),)

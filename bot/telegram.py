@@ -8,13 +8,14 @@ One `TelegramChannel` serves both modes:
 - polling (`hocvuso telegram`): PTB's `Updater` long-polls `getUpdates`; every update goes through
   the same inbox, so both modes deduplicate and recover from crashes the same way.
 
-Updates of one chat are processed in order; different chats concurrently. PTB runs on an event loop
-of its own (a thread), so the web server's loop only acknowledges webhooks. What happens to an
-update after it was recorded (`bot.telegram_updates.TelegramUpdateHandler`) runs either here, with
-the synchronous tutor in a thread pool, or in worker processes sharded by learner
-(`bot.telegram_workers`, `telegram.tutor_processes`), which leaves the server process nothing but
-acknowledging. Database bookkeeping uses its own small pool and writes acknowledgements in
-batches, so acknowledging a webhook never waits behind a learner's lesson.
+Accepting, ordering (one learner's updates in order, different learners concurrently) and the
+inbox are `bot.runtime.ChannelRuntime`'s. The bot runs on an event loop of its own (a thread), so
+the web server's loop only acknowledges webhooks. What happens to an update after it was recorded
+(`bot.telegram_updates.TelegramUpdateHandler`) runs either here, with the synchronous tutor in a
+thread pool, or in worker processes sharded by learner (`bot.telegram_workers`,
+`telegram.tutor_processes`), which leaves the server process nothing but acknowledging. Daily
+reminders come from `bot.reminders.ReminderScheduler`; the command menu (setMyCommands) from
+`TutorPort.menu()`.
 """
 
 from __future__ import annotations
@@ -30,39 +31,30 @@ import threading
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from datetime import time as dtime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, TypeVar
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from telegram import Bot, Update
-from telegram.error import BadRequest, TelegramError
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    ApplicationBuilder,
-    ContextTypes,
-    TypeHandler,
-    Updater,
-)
+from telegram import Bot, BotCommand, Update
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Updater
 
-from bot.batch_writer import BatchWriter
-from bot.inbox import DeliveryLog, Inbox
+from bot.inbox import Inbox
+from bot.reminders import ReminderScheduler
+from bot.runtime import ChannelRuntime, run_in
 from bot.telegram_store import PollStore
-from bot.telegram_tutor_pool import ThreadTutorRunner, TutorRunner
 from bot.telegram_updates import (
     CHANNEL,
-    PerChatUpdateProcessor,
     SendOptions,
     TelegramUpdateHandler,
     log_failure,
     quiet_noisy_loggers,
 )
 from bot.telegram_workers import UpdateWorkers
-from tutor.messages import Reply, TutorPort
+from bot.tutor_pool import ThreadTutorRunner, TutorRunner
+from tutor.messages import MenuEntry, Reply, TutorPort
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +75,11 @@ class TelegramConfig:
     webhook_secret: str = ""  # required in webhook mode
     base_url: str = ""  # self-hosted Bot API, e.g. http://127.0.0.1:8081/bot
     use_quiz_polls: bool = False
-    timezone: str = "Asia/Ho_Chi_Minh"
     media_root: Path | None = None  # relative Reply.image_path values are resolved here
     max_messages_per_second: float = 30.0  # AIORateLimiter's overall limit (Telegram's is ~30/s)
     tutor_workers: int = 4
     polling_timeout_s: int = 10
-    reminder_sync_s: float = 60.0  # how often reminder schedules are rebuilt from the database
+    reminder_sync_s: float = 60.0  # how often due reminders are asked for (0: never, tests tick)
     inbox_retention: timedelta = timedelta(days=3)
 
     @property
@@ -132,7 +123,7 @@ def check_telegram_settings(*, mode: str, webhook_url: str, base_url: str, webho
 class _LoopThread:
     """An asyncio event loop of its own in a daemon thread.
 
-    PTB (processing updates, sending replies, the JobQueue) runs here, so that the web server's
+    The bot (processing updates, sending replies, reminders) runs here, so that the web server's
     event loop only acknowledges webhooks: an acknowledgement never waits in a queue behind
     hundreds of replies being sent.
     """
@@ -173,7 +164,6 @@ class TelegramChannel:
         tutor: TutorPort,
         inbox: Inbox,
         polls: PollStore,
-        deliveries: DeliveryLog,
         *,
         workers: UpdateWorkers | None = None,
         clock: Callable[[], datetime] | None = None,
@@ -190,15 +180,9 @@ class TelegramChannel:
         self._workers = workers
         self._inbox = inbox
         self._polls = polls
-        self._deliveries = deliveries
-        self._tz = ZoneInfo(config.timezone)
-        self._clock = clock or (lambda: datetime.now(self._tz))
+        self._clock = clock or (lambda: datetime.now(UTC))
         self._db_pool = ThreadPoolExecutor(2, thread_name_prefix="tg-db")
-        self._recorder: BatchWriter[tuple[str, dict[str, Any]], bool] = BatchWriter(
-            lambda items: inbox.record_many(CHANNEL, items), self._db_pool
-        )
         self._secret = config.webhook_secret.encode("utf-8")
-        self._reminders: dict[str, tuple[str, Any]] = {}  # user_id -> (HH:MM, Job)
         self._updater: Updater | None = None
         self._pump: asyncio.Task[None] | None = None
         self._started = False
@@ -208,9 +192,12 @@ class TelegramChannel:
             self.application.bot,
             config.send_options,
             runner=self._runner,
-            inbox=inbox,
             polls=polls,
             db_pool=self._db_pool,
+        )
+        self.runtime = ChannelRuntime(self._handler, inbox, self._db_pool, sink=self._enqueue)
+        self.reminders = ReminderScheduler(
+            self, self._runner, interval_s=config.reminder_sync_s, clock=lambda: self._clock()
         )
 
     # --- construction --------------------------------------------------------------------
@@ -219,7 +206,7 @@ class TelegramChannel:
             ApplicationBuilder()
             .token(self.config.token)
             .updater(None)
-            .concurrent_updates(PerChatUpdateProcessor())
+            .job_queue(None)  # reminders are bot.reminders'; updates are processed by the runtime
             # A few dozen kept-alive connections carry 100 messages/s; more only add handshakes.
             # Under a burst, a send may wait for one of them longer than PTB's 1 s default.
             .connection_pool_size(64)
@@ -236,10 +223,7 @@ class TelegramChannel:
         )
         if self.config.base_url:
             builder = builder.base_url(self.config.base_url).base_file_url(base_file_url(self.config.base_url))
-        application = builder.build()
-        application.add_handler(TypeHandler(Update, self._on_update))
-        application.add_error_handler(self._on_error)
-        return application
+        return builder.build()
 
     @property
     def bot(self) -> Bot:
@@ -275,17 +259,22 @@ class TelegramChannel:
                 log.info("Telegram webhook registered; updates arrive at %s", WEBHOOK_PATH)
             except TelegramError as exc:  # keep serving: a webhook set before still delivers
                 log.error("Telegram: setWebhook failed (%s); check telegram.webhook_url", type(exc).__name__)
+        await self._set_commands()
         replayed = await self.replay_pending()
         if replayed:
             log.info("Telegram: %d update(s) left by a previous run queued again", replayed)
-        if self.application.job_queue is not None:
-            self.application.job_queue.run_repeating(
-                self._sync_reminders_job,
-                interval=self.config.reminder_sync_s,
-                first=0.5,
-                name="telegram:reminder-sync",
-            )
-        await self._db(self._inbox.purge, self.config.inbox_retention)
+        self.reminders.start()
+        await run_in(self._db_pool, self._inbox.purge, self.config.inbox_retention)
+
+    async def _set_commands(self) -> None:
+        """The command menu (setMyCommands), generated from the tutor's command registry."""
+        try:
+            entries: list[MenuEntry] = await self._runner.call("menu")
+            commands = bot_commands(entries)
+            if commands:
+                await self.bot.set_my_commands(commands)
+        except Exception as exc:  # no menu is no reason not to serve
+            log.warning("Telegram: command menu not set (%s)", type(exc).__name__)
 
     async def start_polling(self) -> None:
         """Start the channel and long-poll getUpdates (the `hocvuso telegram` mode)."""
@@ -315,6 +304,7 @@ class TelegramChannel:
         self._db_pool.shutdown(wait=False, cancel_futures=True)
 
     async def _stop(self) -> None:
+        await self.reminders.stop()
         updater, self._updater = self._updater, None
         if updater is not None:
             with contextlib.suppress(Exception):
@@ -326,12 +316,12 @@ class TelegramChannel:
             self._pump = None
         if self._workers is not None:
             await self._workers.stop()  # they finish the updates they hold
+        # The updates in flight finish (and are written as such) before the bot's HTTP client goes.
+        await self.runtime.idle(timeout=60)
         if self._started:
-            # Application.stop waits for the updates in flight; the bot's HTTP client goes last.
             await self.application.stop()
             await self.application.shutdown()
             self._started = False
-        await self._handler.flush()
         if updater is not None:
             with contextlib.suppress(Exception):
                 await updater.shutdown()
@@ -354,9 +344,6 @@ class TelegramChannel:
         return status
 
     # --- inbox ---------------------------------------------------------------------------
-    async def _db(self, fn: Callable[..., _T], *args: Any) -> _T:
-        return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
-
     def check_secret(self, header_value: str | None) -> bool:
         """Constant-time comparison of the webhook secret header."""
         if not header_value:
@@ -368,42 +355,34 @@ class TelegramChannel:
         update_id = data.get("update_id")
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             raise ValueError("update without an integer update_id")
-        if not await self._recorder.submit((str(update_id), data)):
-            return False
-        self._enqueue(data)
-        return True
+        return await self.runtime.accept(str(update_id), data)
 
-    def _enqueue(self, data: dict[str, Any]) -> None:
-        """Hand a recorded update over on PTB's own loop: to its worker process, or to PTB."""
+    def _enqueue(self, external_id: str, data: dict[str, Any]) -> None:
+        """Hand a recorded update over on the bot's own loop: to its worker process, or to the runtime."""
         bot_loop = self._bot_thread.loop if self._bot_thread is not None else None
         try:
             running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
             running = None
         if bot_loop is None or bot_loop is running:
-            self._put_update(data)
+            self._put_update(external_id, data)
         else:
-            bot_loop.call_soon_threadsafe(self._put_update, data)
+            bot_loop.call_soon_threadsafe(self._put_update, external_id, data)
 
-    def _put_update(self, data: dict[str, Any]) -> None:
+    def _put_update(self, external_id: str, data: dict[str, Any]) -> None:
         if self._workers is not None:
             self._workers.submit(data)
-            return
-        update = self._handler.parse(data)
-        if update is not None:
-            self.application.update_queue.put_nowait(update)
+        else:
+            self.runtime.schedule(external_id, data)
 
     async def replay_pending(self) -> int:
         """Queue the updates recorded but never processed (a crash between ack and work)."""
-        items = await self._db(self._inbox.pending, CHANNEL)
-        for item in items:
-            self._enqueue(item.payload)
-        return len(items)
+        return await self.runtime.replay_pending()
 
     async def _replay_shard(self, shard: int) -> None:
         """A worker was replaced: hand it the unprocessed updates of its learners again."""
         assert self._workers is not None
-        items = await self._db(self._inbox.pending, CHANNEL)
+        items = await run_in(self._db_pool, self._inbox.pending, CHANNEL)
         mine = [item for item in items if self._workers.shard_of(item.payload) == shard]
         for item in mine:
             self._workers.submit(item.payload)
@@ -435,108 +414,43 @@ class TelegramChannel:
 
         return router
 
-    # --- processing ---------------------------------------------------------------------
-    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self._handler.process(update)
-
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log_failure("error in a job or handler", context.error)
-
+    # --- sending -----------------------------------------------------------------------
     async def send_replies(self, chat_id: int, user_id: str, replies: list[Reply]) -> bool:
         """Send the replies in order; False (and the learner marked inactive) if the bot is blocked."""
         return await self._handler.send_replies(chat_id, user_id, replies)
 
     # --- reminders -----------------------------------------------------------------------
-    async def _sync_reminders_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        try:
-            await self._sync_reminders()
-        except Exception as exc:
-            log.warning("Telegram: reminder schedules not refreshed (%s)", type(exc).__name__)
-
-    async def sync_reminders(self) -> dict[str, str]:
-        """Rebuild the daily reminder jobs from the tutor's targets; returns user_id -> HH:MM."""
-        return await self._on_bot_loop(self._sync_reminders())
+    async def send_due_reminders(self) -> dict[str, str]:
+        """Deliver the reminders due now, on the bot's loop; returns user_id -> outcome."""
+        return await self._on_bot_loop(self.reminders.tick())
 
     async def _on_bot_loop(self, coro: Coroutine[Any, Any, _T]) -> _T:
         if self._bot_thread is None:
             return await coro
         return await self._bot_thread.run(coro)
 
-    async def _sync_reminders(self) -> dict[str, str]:
-        job_queue = self.application.job_queue
-        if job_queue is None:
-            return {}
-        targets = await self._runner.call("reminder_targets", CHANNEL)
-        wanted: dict[str, dtime] = {}
-        for target in targets:
-            parsed = _parse_hhmm(target.time_hhmm)
-            if parsed is not None:
-                wanted[target.user_id] = parsed
-        for user_id, (hhmm, job) in list(self._reminders.items()):
-            if user_id not in wanted or wanted[user_id].strftime("%H:%M") != hhmm:
-                job.schedule_removal()
-                del self._reminders[user_id]
-        for user_id, at in wanted.items():
-            if user_id in self._reminders:
-                continue
-            job = job_queue.run_daily(
-                self._reminder_job,
-                time=at.replace(tzinfo=self._tz),
-                data=user_id,
-                name="telegram:reminder",  # no user id: job names reach the scheduler's logs
-            )
-            self._reminders[user_id] = (at.strftime("%H:%M"), job)
-        return {user_id: hhmm for user_id, (hhmm, _job) in self._reminders.items()}
-
-    def next_reminders(self) -> dict[str, datetime | None]:
-        """When each scheduled learner's reminder runs next (user_id -> aware datetime)."""
-        return {user_id: job.next_t for user_id, (_hhmm, job) in self._reminders.items()}
-
-    async def _reminder_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        job = context.job
-        if job is None or not isinstance(job.data, str):
-            return
+    async def deliver_reminder(self, user_id: str, reply: Reply) -> str:
+        """Send a due reminder (claimed by the tutor): "sent", "blocked" (the learner blocked the
+        bot and is marked inactive) or "failed"."""
         try:
-            await self._send_reminder(job.data)
-        except Exception as exc:
-            log.warning("Telegram: reminder not sent (%s)", type(exc).__name__)
-
-    async def send_reminder(self, user_id: str) -> str:
-        """Send today's reminder to one learner, at most once a day.
-
-        Returns "sent", "empty" (nothing to say), "duplicate" (already done today), "blocked"
-        (Forbidden: the learner is marked inactive and their job dropped) or "failed".
-        """
-        return await self._on_bot_loop(self._send_reminder(user_id))
-
-    async def _send_reminder(self, user_id: str) -> str:
-        day = self._clock().astimezone(self._tz).date().isoformat()
-        if not await self._db(self._deliveries.claim, CHANNEL, user_id, "reminder", day):
-            return "duplicate"
-        reply = await self._runner.call("reminder_for", CHANNEL, user_id)
-        if reply is None:
-            status = "empty"
-        else:
-            try:
-                chat_id = int(user_id)
-            except ValueError:
-                chat_id = 0
-            try:
-                status = "sent" if chat_id and await self.send_replies(chat_id, user_id, [reply]) else "blocked"
-            except (BadRequest, TelegramError) as exc:
-                log.warning("Telegram: reminder failed (%s)", type(exc).__name__)
-                status = "failed"
-        if status == "blocked":
-            entry = self._reminders.pop(user_id, None)
-            if entry is not None:
-                entry[1].schedule_removal()
-        await self._db(self._deliveries.finish, CHANNEL, user_id, "reminder", day, status)
-        return status
+            chat_id = int(user_id)
+        except ValueError:
+            return "failed"
+        try:
+            return "sent" if await self.send_replies(chat_id, user_id, [reply]) else "blocked"
+        except TelegramError as exc:
+            log.warning("Telegram: reminder failed (%s)", type(exc).__name__)
+            return "failed"
 
 
-def _parse_hhmm(value: str) -> dtime | None:
-    try:
-        hours, minutes = value.strip().split(":")
-        return dtime(int(hours), int(minutes))
-    except (ValueError, AttributeError):
-        return None
+# Telegram's rules for a menu command: 1-32 of a-z, 0-9 and "_"; a description of 1-256 characters.
+_COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
+
+
+def bot_commands(entries: list[MenuEntry]) -> list[BotCommand]:
+    """The tutor's menu as Telegram bot commands (entries Telegram would refuse are left out)."""
+    commands = []
+    for entry in entries:
+        if _COMMAND.match(entry.command) and entry.description.strip():
+            commands.append(BotCommand(entry.command, entry.description.strip()[:256]))
+    return commands[:100]

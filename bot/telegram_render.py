@@ -26,9 +26,6 @@ POLL_EXPLANATION_LIMIT = 200
 POLL_MAX_OPTIONS = 10
 PARSE_MODE = "HTML"
 
-#: Shown when something failed on our side; never a traceback.
-ERROR_TEXT = "Xin lỗi, hệ thống đang bận. Bạn vui lòng thử lại sau ít phút nhé."
-
 ButtonRows = tuple[tuple[Button, ...], ...]
 
 _SENTENCE_END = re.compile(r"[.!?…](?:[\"'”)\]]*)\s")

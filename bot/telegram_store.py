@@ -54,4 +54,4 @@ class PollStore:
         cutoff = datetime.now(UTC) - older_than
         with transaction(self._factory) as session:
             result = session.execute(delete(TelegramPollRow).where(TelegramPollRow.created_at < cutoff))
-            return int(result.rowcount or 0)
+            return int(getattr(result, "rowcount", 0) or 0)  # a CursorResult for DELETE

@@ -8,26 +8,22 @@ then does all of this work itself so that the server process only acknowledges w
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import html
 import logging
-import traceback
-from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Hashable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from telegram import Bot, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType, PollType
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import BaseUpdateProcessor
 
-from bot.batch_writer import BatchWriter
-from bot.inbox import Inbox
+from bot.runtime import Unreadable, run_in
+from bot.runtime import log_failure as _log_failure
 from bot.telegram_render import (
-    ERROR_TEXT,
     MESSAGE_LIMIT,
     PARSE_MODE,
     OutPhoto,
@@ -39,13 +35,12 @@ from bot.telegram_render import (
     to_markup,
 )
 from bot.telegram_store import PollStore
-from bot.telegram_tutor_pool import TutorRunner
-from tutor.messages import Inbound, InboundKind, Reply
+from bot.tutor_pool import TutorRunner
+from tutor.messages import APOLOGY, Inbound, InboundKind, Reply
 
 log = logging.getLogger("bot.telegram")
 
 CHANNEL = "telegram"
-_T = TypeVar("_T")
 
 
 def update_key(update: object) -> int:
@@ -75,31 +70,6 @@ def raw_update_key(data: dict[str, Any]) -> int:
     return -update_id if isinstance(update_id, int) else 0
 
 
-class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Processes updates of different chats concurrently and those of one chat in arrival order."""
-
-    def __init__(self, max_concurrent_updates: int = 1024) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = update_key(update)
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            if not lock.locked() and self._locks.get(key) is lock:
-                # Nobody holds or waits for it (a waiter would hold it by now): forget it.
-                del self._locks[key]
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to release."""
-
-
 @dataclass(frozen=True)
 class SendOptions:
     """How replies are rendered for Telegram."""
@@ -117,7 +87,10 @@ class _Target:
 
 
 class TelegramUpdateHandler:
-    """Everything that happens to one recorded update after it was acknowledged."""
+    """What happens to one recorded update: the Telegram `Platform` of `bot.runtime.ChannelRuntime`
+    (parse → Inbound → tutor → render → send; the runtime orders, records and apologizes)."""
+
+    name = CHANNEL
 
     def __init__(
         self,
@@ -125,59 +98,38 @@ class TelegramUpdateHandler:
         options: SendOptions,
         *,
         runner: TutorRunner,
-        inbox: Inbox,
         polls: PollStore,
-        db_pool: ThreadPoolExecutor,
+        db_pool: Executor,
     ) -> None:
         """`runner` runs the tutor (learners' messages, and marking a learner who blocked us)."""
         self.bot = bot
         self._options = options
         self._runner = runner
-        self._inbox = inbox
         self._polls = polls
         self._db_pool = db_pool
-        self._completer: BatchWriter[str, None] = BatchWriter(self._mark_processed_batch, db_pool)
 
-    async def _db(self, fn: Callable[..., _T], *args: Any) -> _T:
-        return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
+    def key_of(self, data: dict[str, Any]) -> Hashable:
+        """The learner (or chat) of a raw update: one learner's updates are processed in order."""
+        return raw_update_key(data)
 
-    async def process(self, update: Update) -> None:
-        """Handle the update; its inbox row ends `processed`, or `failed` with an apology sent."""
-        external_id = str(update.update_id)
-        try:
-            await self._dispatch(update)
-        except Exception as exc:
-            log_failure(f"update {external_id} failed", exc)
-            await self._db(self._inbox.mark_failed, CHANNEL, external_id, type(exc).__name__)
-            await self._apologize(update)
-            return
-        await self._completer.submit(external_id)
-
-    def parse(self, data: dict[str, Any]) -> Update | None:
-        """The raw update as PTB objects; None when PTB cannot read it (its row is then marked
-        `failed`, "unreadable", in the background, and never retried)."""
+    def parse(self, data: dict[str, Any]) -> Update:
+        """The raw update as PTB objects; raises `Unreadable` when PTB cannot read it."""
         try:
             return Update.de_json(data, self.bot)
         except Exception as exc:
-            update_id = data.get("update_id")
-            log.warning("Telegram: update %s unreadable (%s)", update_id, type(exc).__name__)
-            self._db_pool.submit(self._inbox.mark_failed, CHANNEL, str(update_id), "unreadable")
-            return None
+            raise Unreadable(type(exc).__name__) from None
 
-    async def flush(self) -> None:
-        """Wait until the processed updates are written as such."""
-        await self._completer.flush()
+    async def handle(self, data: dict[str, Any]) -> None:
+        """Answer one update (the runtime marks it processed, or failed and apologizes)."""
+        await self._dispatch(self.parse(data))
 
-    def _mark_processed_batch(self, external_ids: list[str]) -> list[None]:
-        self._inbox.mark_processed_many(CHANNEL, external_ids)
-        return [None] * len(external_ids)
-
-    async def _apologize(self, update: Update) -> None:
-        chat = update.effective_chat
+    async def apologize(self, data: dict[str, Any]) -> None:
+        """The one apology, in private chats only."""
+        chat = self.parse(data).effective_chat
         if chat is None or chat.type != ChatType.PRIVATE:
             return
         with contextlib.suppress(TelegramError):
-            await self.bot.send_message(chat.id, ERROR_TEXT)
+            await self.bot.send_message(chat.id, APOLOGY)
 
     async def _dispatch(self, update: Update) -> None:
         if update.my_chat_member is not None:
@@ -297,7 +249,7 @@ class TelegramUpdateHandler:
         assert answer is not None
         if answer.user is None or not answer.option_ids:
             return None  # an anonymous vote, or a vote taken back
-        record = await self._db(self._polls.get, answer.poll_id)
+        record = await run_in(self._db_pool, self._polls.get, answer.poll_id)
         if record is None or not 0 <= answer.option_ids[0] < len(record.choice_payloads):
             return None
         return _Target(
@@ -347,12 +299,14 @@ class TelegramUpdateHandler:
                 options=list(quiz.choices),
                 is_anonymous=False,
                 type=PollType.QUIZ,
-                correct_option_ids=[quiz.correct_index] if quiz.correct_index is not None else None,
+                correct_option_ids=[quiz.correct_index] if quiz.correct_index is not None else None,  # type: ignore[list-item]
                 explanation=quiz.explanation[:200] or None,
                 reply_markup=to_markup(out.buttons),
             )
             if message.poll is not None:
-                await self._db(self._polls.save, message.poll.id, str(chat_id), quiz.item_id, quiz.choice_payloads)
+                await run_in(
+                    self._db_pool, self._polls.save, message.poll.id, str(chat_id), quiz.item_id, quiz.choice_payloads
+                )
 
 
 def quiet_noisy_loggers() -> None:
@@ -364,7 +318,5 @@ def quiet_noisy_loggers() -> None:
 
 
 def log_failure(what: str, exc: BaseException | None) -> None:
-    """Log a failure with its type and stack frames only: exception messages may hold a learner's
-    words or, for a rejected token, the token itself."""
-    frames = "".join(traceback.format_tb(exc.__traceback__)) if exc is not None else ""
-    log.error("Telegram: %s: %s\n%s", what, type(exc).__name__, frames)
+    """Log a failure with its type and stack frames only (never its message: it may hold a token)."""
+    _log_failure(log, f"Telegram: {what}", exc)

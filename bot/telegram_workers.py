@@ -31,16 +31,16 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.inbox import Inbox
+from bot.runtime import ChannelRuntime
 from bot.telegram_store import PollStore
-from bot.telegram_tutor_pool import ThreadTutorRunner
 from bot.telegram_updates import (
-    PerChatUpdateProcessor,
     SendOptions,
     TelegramUpdateHandler,
     log_failure,
     quiet_noisy_loggers,
     raw_update_key,
 )
+from bot.tutor_pool import ThreadTutorRunner
 from tutor.messages import TutorPort
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ RESTARTS_ALLOWED = 5  # a worker dying more often than this within RESTART_WINDO
 RESTART_WINDOW_S = 300.0
 BOT_START_ATTEMPTS = 24
 BOT_START_RETRY_S = 5.0
+_DRAIN_TIMEOUT_S = 3600.0  # the server kills a worker that takes longer than STOP_TIMEOUT_S anyway
 _SEEN_KEPT = 20_000  # update ids a worker remembers, to ignore one handed over twice
 
 
@@ -326,12 +327,9 @@ async def _serve(sock: socket.socket, parts: WorkerParts, config: WorkerBotConfi
     db_pool = ThreadPoolExecutor(2, thread_name_prefix="tg-db")
     # One thread: this process is one core's worth of tutor; the event loop stays free to send.
     runner = ThreadTutorRunner(parts.tutor, 1)
-    handler = TelegramUpdateHandler(
-        bot, config.send, runner=runner, inbox=parts.inbox, polls=parts.polls, db_pool=db_pool
-    )
-    ordering = PerChatUpdateProcessor()
+    handler = TelegramUpdateHandler(bot, config.send, runner=runner, polls=parts.polls, db_pool=db_pool)
+    runtime = ChannelRuntime(handler, parts.inbox, db_pool)  # the server recorded; this processes
     seen: OrderedDict[int, None] = OrderedDict()
-    tasks: set[asyncio.Task[None]] = set()
     writer.write(READY)
     await writer.drain()
     try:
@@ -348,15 +346,8 @@ async def _serve(sock: socket.socket, parts: WorkerParts, config: WorkerBotConfi
             seen[update_id] = None
             if len(seen) > _SEEN_KEPT:
                 seen.popitem(last=False)
-            update = handler.parse(data)
-            if update is None:
-                continue
-            task = asyncio.create_task(ordering.do_process_update(update, handler.process(update)))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
-        await handler.flush()
+            runtime.schedule(str(update_id), data)
+        await runtime.idle(timeout=_DRAIN_TIMEOUT_S)
     finally:
         with contextlib.suppress(Exception):
             await bot.shutdown()

@@ -4,15 +4,20 @@ A browser is a learner identified by a signed cookie (itsdangerous): a random id
 message, signed with the cookie secret; a missing or tampered cookie simply starts a new learner.
 The page (bot/static/) renders tutor text with `textContent` only, so tutor text is never HTML.
 Lesson illustrations are served from the lessons folder (`GET /media/...`, images only).
+
+Like the other channels it runs the tutor in a bounded pool, one learner's turns in order
+(`bot.runtime.KeyedLocks`), answers a failure with the one APOLOGY, and gets daily reminders from
+`bot.reminders.ReminderScheduler`. A browser cannot be pushed to, so a due reminder waits in memory
+for the learner's next message or poll (`GET /api/pending`; the page asks on load and every minute).
+`GET /api/menu` gives the quick actions, generated from the tutor's command registry.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import secrets
-from concurrent.futures import ThreadPoolExecutor
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +26,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from tutor.messages import Inbound, Reply, TutorPort
+from bot.reminders import ReminderScheduler
+from bot.runtime import KeyedLocks
+from bot.tutor_pool import ThreadTutorRunner
+from tutor.messages import APOLOGY, Inbound, MenuEntry, Reply, TutorPort
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +45,8 @@ IMAGE_SUFFIXES = {
     ".gif": "image/gif",
     ".webp": "image/webp",
 }
-ERROR_TEXT = "Xin lỗi, hệ thống đang bận. Bạn vui lòng thử lại sau ít phút nhé."
+MAX_PENDING_LEARNERS = 10_000  # reminders kept for browsers that have not come back (oldest dropped)
+MAX_PENDING_PER_LEARNER = 3
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -57,6 +66,7 @@ class WebChatConfig:
     media_root: Path | None = None  # lessons folder; Reply.image_path values under it are served
     max_message_chars: int = 2000
     tutor_workers: int = 4
+    reminder_check_s: float = 60.0  # how often due reminders are asked for (0: never, tests tick)
 
 
 class LearnerCookie:
@@ -84,14 +94,57 @@ class LearnerCookie:
 
 
 class WebChat:
-    """Routes of the web chat: the page, its two static files, the chat API and lesson images."""
+    """The web chat channel: the page, its static files, the chat API, lesson images, reminders."""
+
+    name = CHANNEL
 
     def __init__(self, config: WebChatConfig, tutor: TutorPort) -> None:
         self.config = config
-        self._tutor = tutor
         self._cookie = LearnerCookie(config.cookie_secret)
-        self._pool = ThreadPoolExecutor(config.tutor_workers, thread_name_prefix="web-tutor")
+        self._runner = ThreadTutorRunner(tutor, config.tutor_workers, "web-tutor")
+        self._locks = KeyedLocks()
+        self._pending: OrderedDict[str, list[Reply]] = OrderedDict()  # learner -> reminders to show
         self._media_root = config.media_root.resolve() if config.media_root else None
+        self.reminders = ReminderScheduler(self, self._runner, interval_s=config.reminder_check_s)
+        self._started = False
+
+    # --- lifecycle (a ChannelService of bot.server) ---------------------------------------
+    async def start(self) -> None:
+        """Start the reminder scheduler."""
+        self.reminders.start()
+        self._started = True
+
+    async def stop(self) -> None:
+        """Stop the reminder scheduler and release the tutor's threads."""
+        await self.reminders.stop()
+        self.close()
+        self._started = False
+
+    def describe(self) -> dict[str, Any]:
+        """What /healthz says about the web chat (no personal data)."""
+        return {"enabled": True, "running": self._started, "reminders_waiting": len(self._pending)}
+
+    # --- reminders -------------------------------------------------------------------------
+    async def deliver_reminder(self, user_id: str, reply: Reply) -> str:
+        """Keep a due reminder for the learner's next message or poll; returns "queued"."""
+        waiting = self._pending.pop(user_id, [])
+        self._pending[user_id] = [*waiting, reply][-MAX_PENDING_PER_LEARNER:]
+        while len(self._pending) > MAX_PENDING_LEARNERS:
+            self._pending.popitem(last=False)
+        return "queued"
+
+    def take_pending(self, user_id: str) -> list[Reply]:
+        """The reminders waiting for this learner (handed over once)."""
+        return self._pending.pop(user_id, [])
+
+    async def menu(self) -> list[MenuEntry]:
+        """The tutor's menu (empty when the tutor cannot say)."""
+        try:
+            entries: list[MenuEntry] = await self._runner.call("menu")
+        except Exception as exc:
+            log.warning("web chat: menu unavailable (%s)", type(exc).__name__)
+            return []
+        return entries
 
     # --- rendering -----------------------------------------------------------------------
     def image_url(self, image_path: str | None) -> str | None:
@@ -159,6 +212,20 @@ class WebChat:
         async def chat(request: Request) -> Response:
             return await self._chat(request)
 
+        @router.get("/api/pending", include_in_schema=False)
+        async def pending(request: Request) -> Response:
+            learner = self._cookie.loads(request.cookies.get(COOKIE_NAME))
+            replies = self.take_pending(learner) if learner else []
+            return _no_store(JSONResponse({"replies": [self.reply_json(r) for r in replies]}))
+
+        @router.get("/api/menu", include_in_schema=False)
+        async def menu() -> Response:
+            entries = [
+                {"command": e.command, "label": e.label, "description": e.description, "quick": e.quick}
+                for e in await self.menu()
+            ]
+            return JSONResponse({"menu": entries})
+
         return router
 
     async def _chat(self, request: Request) -> Response:
@@ -195,13 +262,14 @@ class WebChat:
             payload=payload,
             kind="button" if payload is not None else "text",
         )
-        try:
-            replies = await asyncio.get_running_loop().run_in_executor(self._pool, self._tutor.handle, inbound)
-        except Exception as exc:  # the tutor never raises; this is a last guard
-            log.error("web chat turn failed: %s", type(exc).__name__)
-            replies = [Reply(ERROR_TEXT)]
-        response = JSONResponse({"replies": [self.reply_json(r) for r in replies]})
-        response.headers["Cache-Control"] = "no-store"
+        async with self._locks.hold(learner):  # one learner's turns in order, like the other channels
+            try:
+                replies: list[Reply] = await self._runner.call("handle", inbound)
+            except Exception as exc:  # the tutor never raises; this is a last guard
+                log.error("web chat turn failed: %s", type(exc).__name__)
+                replies = [Reply(APOLOGY)]
+        replies = [*self.take_pending(learner), *replies]
+        response = _no_store(JSONResponse({"replies": [self.reply_json(r) for r in replies]}))
         if new_cookie:
             secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
             response.set_cookie(
@@ -216,4 +284,10 @@ class WebChat:
         return response
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Release the tutor's threads."""
+        self._runner.close()
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -11,9 +11,10 @@ in arrival order per follower:
 - `unfollow` → `TutorPort.set_active(False)`;
 - any other event is acknowledged and ignored.
 
-A turn's replies are combined into as few messages as possible (Zalo counts them: 8 free replies in
-the 48 hours after the learner's last message). Daily reminders go out only inside that free window
-unless `allow_proactive`. An expired access token (error -216) is refreshed once — under an asyncio
+Accepting, ordering and the inbox are `bot.runtime.ChannelRuntime`'s; daily reminders come from
+`bot.reminders.ReminderScheduler`. A turn's replies are combined into as few messages as possible
+(Zalo counts them: 8 free replies in the 48 hours after the learner's last message). Reminders go
+out only inside that free window unless `allow_proactive`. An expired access token (error -216) is refreshed once — under an asyncio
 lock and the database row lock, the new pair committed before use — and the send retried.
 """
 
@@ -28,14 +29,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
+from typing import Any
 
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from bot.inbox import DeliveryLog, Inbox
+from bot.inbox import Inbox
+from bot.reminders import ReminderScheduler
+from bot.runtime import ChannelRuntime, run_in
+from bot.tutor_pool import ThreadTutorRunner
 from bot.zalo_api import (
     ERROR_TOKEN_EXPIRED,
     IMAGE_TYPES,
@@ -48,15 +51,14 @@ from bot.zalo_api import (
 )
 from bot.zalo_render import ZaloOut, plan_replies
 from bot.zalo_store import TokenPair, ZaloTokenStore, ZaloUserStore
-from tutor.messages import Inbound, Reply, TutorPort
+from bot.zalo_tokens import ZaloTokens
+from tutor.messages import APOLOGY, Inbound, Reply, TutorPort
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
 WEBHOOK_PATH = "/zalo/webhook"
 MAX_WEBHOOK_BODY = 256_000  # bytes; Zalo events are small
-ERROR_TEXT = "Xin lỗi, hệ thống đang bận. Bạn vui lòng thử lại sau ít phút nhé."
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -71,14 +73,12 @@ class ZaloConfig:
     first_pair: TokenPair | None = field(default=None, repr=False)  # from the environment
     signature_window_s: int = 300
     allow_proactive: bool = False
-    timezone: str = "Asia/Ho_Chi_Minh"
     free_replies: int = 8
     free_window: timedelta = timedelta(hours=48)
     http_timeout_s: float = 10.0
     refresh_margin: timedelta = timedelta(minutes=5)  # refresh this long before expiry
     tutor_workers: int = 4
-    reminder_check_s: float = 30.0
-    reminder_grace: timedelta = timedelta(hours=1)  # a missed reminder time is still honoured this long
+    reminder_check_s: float = 60.0  # how often due reminders are asked for (0: never, tests tick)
     inbox_retention: timedelta = timedelta(days=3)
     media_root: Path | None = None  # relative Reply.image_path values are resolved here
     attachment_ttl: timedelta = timedelta(hours=12)  # reuse an uploaded image's id this long
@@ -124,78 +124,6 @@ def check_zalo_settings(
     return None
 
 
-class ZaloTokens:
-    """The OA access token: read from the database, refreshed once per expiry across workers."""
-
-    def __init__(
-        self,
-        store: ZaloTokenStore,
-        api: ZaloApi,
-        *,
-        first_pair: TokenPair | None,
-        refresh_margin: timedelta = timedelta(minutes=5),
-        timeout_s: float = 30.0,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self._store = store
-        self._api = api
-        self._first = first_pair
-        self._margin = refresh_margin
-        self._timeout = timeout_s
-        self._clock = clock
-        self._lock = asyncio.Lock()
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="zalo-token")
-        self.refreshes = 0  # refreshes this worker performed (for /healthz and tests)
-
-    async def ensure(self) -> None:
-        """Make sure a pair exists: the database's, else the environment's first pair."""
-        loop = asyncio.get_running_loop()
-        current = await loop.run_in_executor(self._pool, self._store.current)
-        if current is not None:
-            return
-        if self._first is None:
-            raise RuntimeError(
-                "Zalo: no token pair in the database; set HOCVUSO_ZALO__ACCESS_TOKEN and "
-                "HOCVUSO_ZALO__REFRESH_TOKEN to the OA's first token pair"
-            )
-        await loop.run_in_executor(self._pool, self._store.seed, self._first)
-
-    async def access_token(self) -> str:
-        """A usable access token (refreshed first when it is about to expire)."""
-        loop = asyncio.get_running_loop()
-        pair = await loop.run_in_executor(self._pool, self._store.current)
-        if pair is None:
-            await self.ensure()
-            pair = await loop.run_in_executor(self._pool, self._store.current)
-            assert pair is not None
-        if pair.expires_at is not None and pair.expires_at - self._clock() <= self._margin:
-            return await self.refresh(pair.access_token)
-        return pair.access_token
-
-    async def refresh(self, stale_access_token: str) -> str:
-        """Replace the pair whose access token is stale, once; returns the new access token.
-
-        Concurrent callers in this process wait on an asyncio lock; other processes on the row
-        lock. Whoever comes second finds the token already replaced and uses the new one, so a
-        refresh token is never sent twice.
-        """
-        loop = asyncio.get_running_loop()
-
-        def exchange(refresh_token: str) -> TokenPair:
-            future = asyncio.run_coroutine_threadsafe(self._api.refresh(refresh_token, self._clock()), loop)
-            pair = future.result(timeout=self._timeout)
-            self.refreshes += 1
-            return pair
-
-        async with self._lock:
-            pair = await loop.run_in_executor(self._pool, self._store.replace, stale_access_token, exchange)
-        log.info("Zalo: access token refreshed")
-        return pair.access_token
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
-
-
 def _external_id(data: dict[str, Any]) -> str | None:
     """The id an event is deduplicated on: message.msg_id, or event + user + timestamp."""
     message = data.get("message")
@@ -236,7 +164,6 @@ class ZaloChannel:
         config: ZaloConfig,
         tutor: TutorPort,
         inbox: Inbox,
-        deliveries: DeliveryLog,
         token_store: ZaloTokenStore,
         users: ZaloUserStore,
         *,
@@ -244,20 +171,16 @@ class ZaloChannel:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.config = config
-        self._tutor = tutor
         self._inbox = inbox
-        self._deliveries = deliveries
         self._token_store = token_store
         self._users = users
         self._own_http = http is None
         self._http = http
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._tz = ZoneInfo(config.timezone)
-        self._tutor_pool = ThreadPoolExecutor(config.tutor_workers, thread_name_prefix="zalo-tutor")
+        self._runner = ThreadTutorRunner(tutor, config.tutor_workers, "zalo-tutor")
         self._db_pool = ThreadPoolExecutor(2, thread_name_prefix="zalo-db")
-        self._user_locks: dict[str, tuple[asyncio.Lock, int]] = {}  # lock, tasks using it
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._reminder_task: asyncio.Task[None] | None = None
+        self.runtime = ChannelRuntime(self, inbox, self._db_pool)
+        self.reminders = ReminderScheduler(self, self._runner, interval_s=config.reminder_check_s, clock=self._now)
         self._tokens: ZaloTokens | None = None
         self._started = False
         self._attachments: dict[tuple[str, float], tuple[str, datetime]] = {}  # (path, mtime) -> id, when
@@ -286,29 +209,22 @@ class ZaloChannel:
         )
         await self._tokens.ensure()
         self._started = True
-        for item in await self._db(self._inbox.pending, CHANNEL):
-            self._schedule(item.external_id, item.payload)
-        if self.config.reminder_check_s > 0:
-            self._reminder_task = asyncio.create_task(self._reminder_loop(), name="zalo:reminders")
+        await self.runtime.replay_pending()
+        self.reminders.start()
         with contextlib.suppress(Exception):
-            await self._db(self._inbox.purge, self.config.inbox_retention)
+            await run_in(self._db_pool, self._inbox.purge, self.config.inbox_retention)
         log.info("Zalo channel started; events arrive at %s", WEBHOOK_PATH)
 
     async def stop(self) -> None:
         """Finish the events in flight (briefly), stop reminders, close the HTTP client."""
-        if self._reminder_task is not None:
-            self._reminder_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reminder_task
-            self._reminder_task = None
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=10)
+        await self.reminders.stop()
+        await self.runtime.idle(timeout=10)
         if self._own_http and self._http is not None:
             await self._http.aclose()
             self._http = None
         if self._tokens is not None:
             self._tokens.close()
-        self._tutor_pool.shutdown(wait=False, cancel_futures=True)
+        self._runner.close()
         self._db_pool.shutdown(wait=False, cancel_futures=True)
         self._started = False
 
@@ -317,22 +233,16 @@ class ZaloChannel:
         return {
             "enabled": True,
             "running": self._started,
-            "in_flight": len(self._tasks),
+            "in_flight": self.runtime.in_flight,
             "token_refreshes": self._tokens.refreshes if self._tokens else 0,
         }
 
     async def idle(self, timeout: float = 10.0) -> None:
         """Wait until every received event has been processed (tests, shutdown)."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while self._tasks and asyncio.get_running_loop().time() < deadline:
-            await asyncio.wait(list(self._tasks), timeout=max(0.0, deadline - asyncio.get_running_loop().time()))
+        await self.runtime.idle(timeout)
 
-    # --- helpers -------------------------------------------------------------------------
-    async def _db(self, fn: Callable[..., _T], *args: Any) -> _T:
-        return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
-
-    async def _tutor_call(self, fn: Callable[..., _T], *args: Any) -> _T:
-        return await asyncio.get_running_loop().run_in_executor(self._tutor_pool, fn, *args)
+    def _now(self) -> datetime:
+        return self._clock()
 
     # --- webhook -------------------------------------------------------------------------
     def verify(self, headers_signature: str | None, body: bytes) -> dict[str, Any] | None:
@@ -385,52 +295,32 @@ class ZaloChannel:
         external_id = _external_id(data)
         if external_id is None:
             raise ValueError("event without an id")
-        if not await self._db(self._inbox.record, CHANNEL, external_id, data):
-            return False
-        self._schedule(external_id, data)
-        return True
+        return await self.runtime.accept(external_id, data)
 
-    def _schedule(self, external_id: str, data: dict[str, Any]) -> None:
-        task = asyncio.create_task(self._process(external_id, data), name=f"zalo:{external_id}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    # --- processing (the runtime's Platform) ----------------------------------------------
+    def key_of(self, data: dict[str, Any]) -> str:
+        """One follower's events are handled in arrival order."""
+        return _user_id(data) or ""
 
-    # --- processing ----------------------------------------------------------------------
-    async def _process(self, external_id: str, data: dict[str, Any]) -> None:
-        user_id = _user_id(data) or ""
-        lock, users = self._user_locks.get(user_id, (asyncio.Lock(), 0))
-        self._user_locks[user_id] = (lock, users + 1)
-        try:
-            async with lock:  # one follower's events are handled in arrival order
-                try:
-                    await self._dispatch(data)
-                except Exception as exc:
-                    log.error("Zalo event failed: %s", type(exc).__name__, exc_info=True)
-                    with contextlib.suppress(Exception):
-                        await self._db(self._inbox.mark_failed, CHANNEL, external_id, type(exc).__name__)
-                    if data.get("event_name") == "user_send_text" and user_id:
-                        with contextlib.suppress(Exception):
-                            await self.send_replies(user_id, [Reply(ERROR_TEXT)])
-                    return
-                await self._db(self._inbox.mark_processed, CHANNEL, external_id)
-        finally:
-            lock, users = self._user_locks[user_id]
-            if users <= 1:
-                del self._user_locks[user_id]  # nobody holds or waits for it
-            else:
-                self._user_locks[user_id] = (lock, users - 1)
+    async def apologize(self, data: dict[str, Any]) -> None:
+        """The one apology, for a message the follower wrote (not for follow/unfollow events)."""
+        user_id = _user_id(data)
+        if data.get("event_name") == "user_send_text" and user_id:
+            await self.send_replies(user_id, [Reply(APOLOGY)])
 
-    async def _dispatch(self, data: dict[str, Any]) -> None:
+    async def handle(self, data: dict[str, Any]) -> None:
+        """One event: the tutor's answer to a message or a follow; unfollow deactivates."""
         event = data.get("event_name")
         user_id = _user_id(data)
         if not user_id:
             return
         now = self._clock()
         if event == "user_send_text":
-            message = data.get("message") if isinstance(data.get("message"), dict) else {}
+            raw = data.get("message")
+            message: dict[str, Any] = raw if isinstance(raw, dict) else {}
             text = str(message.get("text", ""))
-            await self._db(self._users.user_wrote, user_id, now)
-            payload = await self._db(self._users.button_payload, user_id, text)
+            await run_in(self._db_pool, self._users.user_wrote, user_id, now)
+            payload = await run_in(self._db_pool, self._users.button_payload, user_id, text)
             inbound = Inbound(
                 channel=CHANNEL,
                 user_id=user_id,
@@ -441,8 +331,8 @@ class ZaloChannel:
                 sent_at=_timestamp(data),
             )
         elif event == "follow":
-            await self._db(self._users.user_wrote, user_id, now)
-            await self._tutor_call(self._tutor.set_active, CHANNEL, user_id, True)
+            await run_in(self._db_pool, self._users.user_wrote, user_id, now)
+            await self._runner.call("set_active", CHANNEL, user_id, True)
             inbound = Inbound(
                 channel=CHANNEL,
                 user_id=user_id,
@@ -452,11 +342,11 @@ class ZaloChannel:
                 sent_at=_timestamp(data),
             )
         elif event == "unfollow":
-            await self._tutor_call(self._tutor.set_active, CHANNEL, user_id, False)
+            await self._runner.call("set_active", CHANNEL, user_id, False)
             return
         else:
             return  # other events: acknowledged and ignored
-        replies = await self._tutor_call(self._tutor.handle, inbound)
+        replies = await self._runner.call("handle", inbound)
         await self.send_replies(user_id, replies)
 
     # --- sending -------------------------------------------------------------------------
@@ -475,7 +365,7 @@ class ZaloChannel:
                 shown.update(out.button_map())
         finally:
             if sent:
-                await self._db(self._users.record_sent, user_id, sent, shown)
+                await run_in(self._db_pool, self._users.record_sent, user_id, sent, shown)
         return sent
 
     async def _with_token(self, call: Callable[[str], Awaitable[SendResult]]) -> SendResult:
@@ -533,56 +423,19 @@ class ZaloChannel:
             self._clock() - last_user_at < self.config.free_window and sent_since + messages <= self.config.free_replies
         )
 
-    async def _reminder_loop(self) -> None:
-        while True:
-            try:
-                await self.send_due_reminders()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("Zalo: reminders not checked (%s)", type(exc).__name__)
-            await asyncio.sleep(self.config.reminder_check_s)
+    async def deliver_reminder(self, user_id: str, reply: Reply) -> str:
+        """A due reminder (claimed by the tutor), sent only inside the free window unless allowed.
 
-    async def send_due_reminders(self) -> dict[str, str]:
-        """Send the reminders whose time has come today (local time); returns user_id -> status."""
-        now_local = self._clock().astimezone(self._tz)
-        targets = await self._tutor_call(self._tutor.reminder_targets, CHANNEL)
-        results: dict[str, str] = {}
-        for target in targets:
-            try:
-                hours, minutes = (int(x) for x in target.time_hhmm.split(":"))
-                due = now_local.replace(hour=hours, minute=minutes, second=0, microsecond=0)
-            except ValueError:
-                continue
-            if not due <= now_local < due + self.config.reminder_grace:
-                continue
-            results[target.user_id] = await self.send_reminder(target.user_id)
-        return results
-
-    async def send_reminder(self, user_id: str) -> str:
-        """Today's reminder, at most once a day, only inside the free window unless allowed.
-
-        Returns "sent", "outside_window", "empty", "duplicate" or "failed".
+        Returns "sent", "outside_window" or "failed".
         """
-        day = self._clock().astimezone(self._tz).date().isoformat()
-        if await self._db(self._deliveries.status, CHANNEL, user_id, "reminder", day) is not None:
-            return "duplicate"
-        reply = await self._tutor_call(self._tutor.reminder_for, CHANNEL, user_id)
-        needed = len(plan_replies([reply], self.config.media_root)) if reply is not None else 0
-        if reply is not None and not self.config.allow_proactive:
-            window = await self._db(self._users.window, user_id)
+        if not self.config.allow_proactive:
+            needed = len(plan_replies([reply], self.config.media_root))
+            window = await run_in(self._db_pool, self._users.window, user_id)
             if not self.in_free_window(window.last_user_at, window.sent_since, needed):
-                return "outside_window"  # not claimed: it may still go out if they write today
-        if not await self._db(self._deliveries.claim, CHANNEL, user_id, "reminder", day):
-            return "duplicate"
-        if reply is None:
-            status = "empty"
-        else:
-            try:
-                await self.send_replies(user_id, [reply])
-                status = "sent"
-            except (ZaloApiError, httpx.HTTPError) as exc:
-                log.warning("Zalo: reminder failed (%s)", type(exc).__name__)
-                status = "failed"
-        await self._db(self._deliveries.finish, CHANNEL, user_id, "reminder", day, status)
-        return status
+                return "outside_window"
+        try:
+            await self.send_replies(user_id, [reply])
+        except (ZaloApiError, httpx.HTTPError) as exc:
+            log.warning("Zalo: reminder failed (%s)", type(exc).__name__)
+            return "failed"
+        return "sent"

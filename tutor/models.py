@@ -204,6 +204,24 @@ class ReminderDelivery(Base):
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ContentGap(Base):
+    """A question the course did not answer (not found, or rated 👎), for content editors.
+
+    Deliberately without a learner id: the editors' view is anonymous and survives a learner's
+    deletion. Long digit runs (phone, account numbers, codes) are masked before the text is stored.
+    """
+
+    __tablename__ = "tutor_content_gaps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    reason: Mapped[str] = mapped_column(String(16))  # not_found | thumbs_down | off_topic
+    question: Mapped[str] = mapped_column(String(500))
+    folded: Mapped[str] = mapped_column(String(500))
+    lesson_id: Mapped[str | None] = mapped_column(String(200), nullable=True)  # best lesson found, if any
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
 #: Tables holding a learner's personal data, children first (export and delete walk these).
 LEARNER_TABLES: tuple[type[Base], ...] = (
     ReminderDelivery,

@@ -1,121 +1,114 @@
-"""Scams in progress: recognise a learner who is being pressured right now, and what to tell them.
+"""Scams in progress: recognise a learner who is being scammed right now, and what to tell them.
 
-Detection works on the folded text (no tone marks, lower case) after expanding common teencode,
-so "có người đang bảo tôi chuyển tiền", "co ng dang bao t ck" and "dang bi lua" are all caught.
-It deliberately errs towards safety: showing the safety steps to someone who only asked a
-general question costs a few lines; missing a scam in progress can cost their savings.
-General questions about scams ("lừa đảo qua mạng là gì?", "làm sao để không bị lừa?") are not
-treated as in progress.
+A detector of its own, not a side effect of retrieval: the message is read in one canonical form
+(`tutor.safety_text.canonical`: folded, teencode expanded, typos and voice-typing errors repaired)
+against rules for each kind of scam — money already sent, a call in progress, an OTP asked for,
+a hacked account, threats and blackmail, a fake accident of a relative, fake police / bank /
+utility / courier, prize fees, "tasks" that keep money, apps installed on a stranger's word.
+
+Questions *about* scams ("làm sao nhận biết lừa đảo", "nếu có người gọi xưng công an thì làm gì",
+"ngân hàng có hỏi OTP không") are not alarms: learning words, hypotheticals and general yes/no
+questions switch a match off unless something shows it is happening now ("đang", "vừa", "rồi",
+"họ"). The balance still leans towards safety: the steps cost a few lines, a miss costs savings.
+Measured on tests/tutor/data/urgent.yaml and ordinary.yaml (tests/tutor/test_safety.py).
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 
-from knowledge.textnorm import FOLDED_TEENCODE, fold, normalize
+from tutor.safety_rules import RULES, ScamKind, cue_kind, is_about_scams
+from tutor.safety_text import canonical
 
-# Teencode and abbreviations seen in workers' messages, on folded text (whole words only).
-# Ambiguous ones ("tao" = tạo, "bn" = bạn/bao nhiêu, "mk") are left alone on purpose.
-_TEENCODE: dict[str, str] = {
-    **FOLDED_TEENCODE,
-    # In a message about what is happening to the learner, these read as "I" / "app".
-    "t": "toi",
-    "tui": "toi",
-    "e": "em",
-    "apk": "app",
-    "ud": "app",
-}
-
-_WORD = re.compile(r"[a-z0-9]+")
-
-# Someone is pushing the learner to act: "bảo", "bắt", "yêu cầu", "ép", "giục", "dọa", "kêu",
-# "dụ", "xúi", "xin" (not "bảo vệ", "bảo mật", "thông báo", "cảnh báo", "bắt đầu"; not "nhờ",
-# which folds to "nho" like "nhớ").
-_PRESSURE = (
-    r"(?<!thong )(?<!canh )(?:bao(?! (?:ve|mat|nhieu|gio|hiem|cao|luc|lau|quan|tri|dam))|"
-    r"bat(?! (?:dau|buoc|gap|dong))|yeu cau|ep|giuc|doa|keu|du|xui|xin)"
-)
-# Words allowed between the pressure verb and the action ("bảo tôi phải chuyển ngay").
-_FILLER = (
-    r"(?:(?:toi|minh|em|anh|chi|con|co|chu|bac|me|bo|vo|chong|nguoi|nha|ho|phai|di|ngay|luon|"
-    r"them|lai|gap|mot|1|so|sang|qua|vao|cho|de|hay|la|nay|cai|cai do|gium|ho|giup) ){0,4}"
-)
-# What scammers push people to do.
-_ACTION = (
-    r"(?:chuyen (?:tien|khoan)|nap (?:tien|the)|gui tien|dong tien|dat coc|nop tien|tra phi|"
-    r"doc (?:ma|so|otp)|gui (?:ma otp|otp)|dua (?:ma|otp)|cung cap (?:ma|otp|mat khau|so the)|"
-    r"cai (?:dat )?(?:app|phan mem|ung dung)|tai (?:app|phan mem|ung dung)|"
-    r"(?:bam|nhan|an|click) (?:vao )?(?:link|duong dan)|"
-    r"quet ma|chia se man hinh|mua the cao|otp|mat khau)"
-)
-_ACTION_SHORT = r"(?:chuyen (?:tien|khoan)|nap tien|otp|link|cai app|cai ung dung|mat khau|tai khoan)"
-
-_IN_PROGRESS_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(p)
-    for p in (
-        # "có người đang bảo tôi chuyển tiền", "họ bắt mình đọc mã", "bảo cài app"
-        rf"\b{_PRESSURE} {_FILLER}{_ACTION}\b",
-        # "đang bị lừa", "hình như tôi bị lừa rồi", "vừa bị lừa mất tiền"
-        r"\b(?:dang|vua|sap|moi|nghi|so|hinh nhu|co le|chac) (?:la )?(?:toi |minh |em |da )?"
-        r"(?:bi|dang bi) (?:lua|lua dao|chiem|hack|lay)\b",
-        r"\b(?:toi|minh|em|me|bo|vo|chong|nguoi nha) (?:da |vua |dang )?bi (?:lua|lua dao|hack)\b",
-        r"\bbi (?:lua|lua dao|hack) (?:roi|mat|het)\b",
-        # Giving away the one-time code: "đọc mã OTP", "gửi OTP cho họ"
-        r"\b(?:doc|gui|dua|cho) (?:lai )?(?:cai )?(?:ma )?otp\b",
-        r"\bdoc (?:lai )?(?:cai )?ma (?:xac thuc|kich hoat|xac nhan)\b",
-        # The usual pretexts of fake "police / court" calls and "safe account" transfers
-        r"\b(?:khoi|de khong|tranh|neu khong se|khong thi) bi (?:bat|khoi to|truy na|bat giam)\b",
-        r"\b(?:chuyen|gui|nap|dua) (?:tien |het tien )?(?:vao|sang|qua) tai khoan an toan\b",
-        r"\btu xung (?:la )?(?:cong an|canh sat|toa an|vien kiem sat|ngan hang|nhan vien|can bo|"
-        r"buu dien|dien luc|thue|bhxh|bao hiem)\b",
-        rf"\b(?:dang|vua|moi) (?:goi|nhan tin|nhan duoc (?:tin nhan|cuoc goi)) (?:\w+ ){{0,4}}?"
-        rf"{_ACTION_SHORT}\b",
-        rf"\b(?:co nguoi|nguoi la|so la|nguoi ta|ho|ben kia) (?:\w+ ){{0,3}}?(?:goi|nhan tin) "
-        rf"(?:\w+ ){{0,4}}?{_ACTION_SHORT}\b",
-    )
-)
-
-# General questions about scams ("dấu hiệu nhận biết lừa đảo?") with nobody involved right now.
-_GENERAL_ONLY = re.compile(
-    r"\b(?:la gi|the nao la|nhan biet|phong tranh|phong chong|de khong bi|tranh bi|dau hieu|"
-    r"cac chieu|chieu tro|thu doan|vi du)\b"
-)
-_SOMEONE_NOW = re.compile(r"\b(?:dang|vua|moi|co nguoi|nguoi ta|nguoi la|ho|ben kia)\b")
+__all__ = ["ScamKind", "ScamTriage", "is_scam_in_progress", "safety_steps", "scam_kind", "triage"]
 
 
-def _fold_expanded(text: str) -> str:
-    """Folded text with teencode expanded and punctuation turned into spaces."""
-    words = _WORD.findall(fold(normalize(text)))
-    return " ".join(_TEENCODE.get(w, w) for w in words)
+def scam_kind(text: str) -> ScamKind | None:
+    """The kind of scam happening to the learner now, or None (see the module docstring)."""
+    if not text or not text.strip():
+        return None
+    folded = canonical(text)
+    if not folded:
+        return None
+    for rule in RULES:
+        if rule.matches(folded):
+            return None if is_about_scams(folded, rule.kind) else rule.kind
+    kind = cue_kind(folded)
+    return None if kind is None or is_about_scams(folded, kind) else kind
 
 
 def is_scam_in_progress(text: str) -> bool:
     """True when the message reads like a scam happening to the learner now.
 
-    Works with or without tone marks and with common teencode ("co ng bao t ck").
+    Works with or without tone marks, with teencode ("co ng bao t ck"), typos and voice typing.
     """
-    if not text or not text.strip():
-        return False
-    folded = _fold_expanded(text)
-    if not folded or not any(p.search(folded) for p in _IN_PROGRESS_PATTERNS):
-        return False
-    if _GENERAL_ONLY.search(folded) and not _SOMEONE_NOW.search(folded):
-        return False
-    return True
+    return scam_kind(text) is not None
 
 
+# --- what to tell the learner -------------------------------------------------------------------
 _SAFETY_STEPS = (
-    "⚠️ Nếu ai đó đang yêu cầu bạn làm việc này, hãy dừng lại ngay:\n"
-    "1. Dừng nói chuyện, cúp máy. Không chuyển tiền, không nạp tiền.\n"
-    "2. Không đọc, không gửi mã OTP, mật khẩu hay mã kích hoạt cho bất kỳ ai.\n"
-    "3. Không bấm link lạ, không cài ứng dụng theo lời người khác.\n"
-    "4. Gọi ngay ngân hàng theo số tổng đài in trên thẻ, hoặc vào ứng dụng chính thức "
-    "của ngân hàng để khóa tài khoản, khóa thẻ.\n"
-    "5. Báo công an nơi gần nhất (hoặc gọi 113). Công an, tòa án không bao giờ "
-    "yêu cầu chuyển tiền qua điện thoại."
+    "⚠️ Làm ngay:\n"
+    "1. Gọi tổng đài ngân hàng của bạn (số in trên thẻ hoặc trong ứng dụng chính thức) để khóa tài khoản; "
+    "đã chuyển tiền thì xin tra soát để chặn lại.\n"
+    "2. Cúp máy người lạ. Không chuyển tiền nữa, không đưa mã OTP, mật khẩu cho bất kỳ ai.\n"
+    "3. Báo công an: gọi 113 hoặc đến công an nơi gần nhất. Giữ lại tin nhắn, số điện thoại, biên lai."
 )
+
+# One line for the situation, after the steps; then the matching lesson.
+_KIND_TIPS: dict[ScamKind, str] = {
+    "money_sent": "Gọi ngân hàng càng sớm càng dễ chặn được tiền. Ai hứa «lấy lại tiền giúp» mà đòi phí cũng là lừa đảo.",
+    "call_in_progress": "Công an, ngân hàng thật không làm việc, không đòi tiền hay mã OTP qua điện thoại.",
+    "otp": "Mã OTP là chìa khóa tài khoản của bạn: ngân hàng, công an, người giao hàng không bao giờ hỏi.",
+    "hacked": "Đổi mật khẩu trong ứng dụng chính thức và báo bạn bè: đừng chuyển tiền cho ai mượn qua tin nhắn.",
+    "threat": "Đừng trả tiền cho kẻ đe dọa: trả rồi họ sẽ đòi thêm. Chụp lại tin nhắn làm bằng chứng.",
+    "fake_accident": "Tự gọi cho người thân, nhà trường hoặc bệnh viện để kiểm tra trước khi chuyển bất cứ đồng nào.",
+    "fake_authority": "Công an, tòa án, ngân hàng, điện lực không đòi tiền, không bắt cài ứng dụng qua điện thoại.",
+    "courier": "Không chuyển khoản trước cho người giao hàng. Kiểm tra đơn trong chính ứng dụng mua sắm.",
+    "prize": "Trúng thưởng mà phải đóng phí, nộp thuế trước là lừa đảo. Đừng chuyển gì cả.",
+    "task_job": "Đừng nạp thêm: nạp bao nhiêu cũng không rút được.",
+    "app_install": "Tắt mạng điện thoại, gỡ ứng dụng lạ, không chia sẻ màn hình với ai.",
+    "link_clicked": "Đổi ngay mật khẩu đã nhập, trong ứng dụng chính thức, không qua đường link.",
+    "pressure": "Ai bảo bạn chuyển tiền, đọc mã hay cài ứng dụng qua điện thoại đều là lừa đảo: dừng lại.",
+}
+
+# The lesson to offer after the steps, by kind.
+_KIND_LESSONS: dict[ScamKind, str] = {
+    "money_sent": "lua-dao-05",
+    "call_in_progress": "lua-dao-01",
+    "otp": "internet-an-toan-02",
+    "hacked": "lua-dao-05",
+    "threat": "lua-dao-05",
+    "fake_accident": "lua-dao-01",
+    "fake_authority": "lua-dao-01",
+    "courier": "mua-sam-05",
+    "prize": "lua-dao-01",
+    "task_job": "lua-dao-02",
+    "app_install": "lua-dao-04",
+    "link_clicked": "lua-dao-05",
+    "pressure": "lua-dao-01",
+}
+
+
+@dataclass(frozen=True)
+class ScamTriage:
+    """What to answer a scam in progress: the steps, one line for the situation, a lesson to open."""
+
+    kind: ScamKind
+    text: str
+    lesson_id: str
 
 
 def safety_steps() -> str:
     """The safety steps for a scam in progress, in short Vietnamese, most urgent first."""
     return _SAFETY_STEPS
+
+
+def triage(text: str) -> ScamTriage | None:
+    """The reply to a scam in progress (steps first, then a line for its kind), or None if there is none.
+
+    The caller offers `lesson_id` after the text (a button), when the course has that lesson.
+    """
+    kind = scam_kind(text)
+    if kind is None:
+        return None
+    return ScamTriage(kind, f"{_SAFETY_STEPS}\n{_KIND_TIPS[kind]}", _KIND_LESSONS[kind])

@@ -184,5 +184,15 @@
       }
     });
   }
+  // Reminders wait on the server until the learner comes back: ask on load and every minute.
+  function fetchPending() {
+    if (busy || document.visibilityState === "hidden") return;
+    fetch("/api/pending", { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : { replies: [] }; })
+      .then(function (data) { (data.replies || []).forEach(showReply); })
+      .catch(function () { /* offline: the next poll tries again */ });
+  }
+  if (started) fetchPending();
+  window.setInterval(fetchPending, 60000);
   document.documentElement.setAttribute("data-ready", "1");
 })();

@@ -1,1 +1,1 @@
-"""CLI commands, one module per area; each registers itself on `hocvuso.cli.app`."""
+"""CLI commands, one module per area; `hocvuso.cli` registers each module's commands explicitly."""

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from hocvuso.cli import app, err_console, state
+from hocvuso.commands.common import config_error, err_console, state
 from hocvuso.container import Container
 from hocvuso.settings import ConfigError
 
@@ -29,12 +29,6 @@ def _warm_up(container: Container) -> None:
         log.warning("Knowledge store not ready (%s); run `hocvuso ingest`", type(exc).__name__)
 
 
-def _config_error(exc: ConfigError) -> typer.Exit:
-    err_console.print(f"[red]Configuration error:[/red] {exc}")
-    return typer.Exit(2)
-
-
-@app.command()
 def serve(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option(help="Listen address (default: serve.host).")] = None,
@@ -54,7 +48,7 @@ def serve(
     try:
         web_app = container.web_app
     except ConfigError as exc:
-        raise _config_error(exc) from exc
+        raise config_error(exc) from exc
     _warm_up(container)
     # The event loop acknowledges webhooks while tutor threads compute; a short GIL switch
     # interval (default 5 ms) keeps an acknowledgement from waiting behind a whole lesson turn.
@@ -72,7 +66,6 @@ def serve(
     )
 
 
-@app.command("telegram")
 def telegram_polling(ctx: typer.Context) -> None:
     """Run the Telegram bot with long polling (telegram.mode: polling), until Ctrl-C.
 
@@ -82,7 +75,7 @@ def telegram_polling(ctx: typer.Context) -> None:
     try:
         channel = container.telegram_channel
     except ConfigError as exc:
-        raise _config_error(exc) from exc
+        raise config_error(exc) from exc
     if channel is None:
         err_console.print("Telegram is off: set HOCVUSO_TELEGRAM__TOKEN to the bot's token from @BotFather.")
         raise typer.Exit(2)
@@ -108,3 +101,9 @@ async def _run_polling(channel: Any) -> None:
     finally:
         log.info("Telegram: stopping")
         await channel.stop()
+
+
+def register(app: typer.Typer) -> None:
+    """Add `serve` and `telegram` to the CLI."""
+    app.command("serve")(serve)
+    app.command("telegram")(telegram_polling)

@@ -12,13 +12,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hocvuso.cli import app, state
+from hocvuso.commands.common import err_console, state
 
 console = Console()
-err_console = Console(stderr=True)
 
 
-@app.command()
 def ingest(
     ctx: typer.Context,
     paths: Annotated[
@@ -134,7 +132,6 @@ def _hit_dict(hit) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
-@app.command()
 def search(
     ctx: typer.Context,
     query: Annotated[str | None, typer.Argument(help="What to look for (tone marks optional).")] = None,
@@ -181,7 +178,6 @@ def search(
         console.print(f"   {hit.text[:300]}")
 
 
-@app.command()
 def status(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
@@ -203,7 +199,6 @@ def status(
 
 
 bench_app = typer.Typer(help="Benchmarks (numbers go to docs/benchmarks.md).", no_args_is_help=True)
-app.add_typer(bench_app, name="bench")
 
 
 @bench_app.command("retrieval")
@@ -297,3 +292,11 @@ def bench_answers(
             console.print(json.dumps(failure, ensure_ascii=False))
     if output:
         output.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `ingest`, `search`, `status` and the `bench` group to the CLI."""
+    app.command("ingest")(ingest)
+    app.command("search")(search)
+    app.command("status")(status)
+    app.add_typer(bench_app, name="bench")

@@ -15,7 +15,7 @@ from typing import Annotated, TextIO
 
 import typer
 
-from hocvuso.cli import app, state
+from hocvuso.commands.common import state
 from tutor.messages import Button, Inbound, Reply, TutorPort
 
 CHANNEL = "cli"
@@ -84,7 +84,6 @@ def run_chat(tutor: TutorPort, user: str, stream: TextIO, out: TextIO, interacti
     return sent
 
 
-@app.command()
 def chat(
     ctx: typer.Context,
     user: Annotated[
@@ -110,7 +109,6 @@ def chat(
     run_chat(tutor, user, sys.stdin, sys.stdout, interactive)
 
 
-@app.command("purge-inactive")
 def purge_inactive(ctx: typer.Context) -> None:
     """Delete learners inactive for longer than `tutor.consent_retention_days` (run it daily, e.g. from cron).
 
@@ -120,3 +118,9 @@ def purge_inactive(ctx: typer.Context) -> None:
     removed = container.conversation.purge_inactive()
     days = container.settings.tutor.consent_retention_days
     typer.echo(f"Deleted {removed} learner(s) inactive for more than {days} days.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `chat` and `purge-inactive` to the CLI."""
+    app.command("chat")(chat)
+    app.command("purge-inactive")(purge_inactive)

@@ -5,17 +5,15 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import bot.models  # noqa: F401  (registers tables)
-import knowledge.manifest  # noqa: F401
-import tutor.models  # noqa: F401
-from knowledge.db import Base
+from hocvuso.migrate import load_models
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = load_models()
 
 
 def run_migrations_online() -> None:
-    engine = config.attributes.get("engine") or create_engine(config.get_main_option("sqlalchemy.url"))
+    """Run the migrations on the engine handed over by hocvuso.migrate (or one built from the URL)."""
+    engine = config.attributes.get("engine") or create_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.connect() as connection:
         context.configure(
             connection=connection,

@@ -15,7 +15,7 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.inbox import DeliveryLog, Inbox
+from bot.inbox import Inbox
 from bot.telegram import TelegramChannel, TelegramConfig
 from bot.telegram_store import PollStore
 from hocvuso.container import Container
@@ -37,7 +37,6 @@ class Repos:
     session_factory: sessionmaker[Session]
     inbox: Inbox
     polls: PollStore
-    deliveries: DeliveryLog
 
 
 def make_repos(database_url: str) -> tuple[Repos, Any]:
@@ -45,7 +44,7 @@ def make_repos(database_url: str) -> tuple[Repos, Any]:
     engine = make_engine(database_url)
     upgrade_to_head(engine)
     factory = make_session_factory(engine)
-    return Repos(factory, Inbox(factory), PollStore(factory), DeliveryLog(factory)), engine
+    return Repos(factory, Inbox(factory), PollStore(factory)), engine
 
 
 def make_channel(
@@ -63,7 +62,7 @@ def make_channel(
     if mode == "webhook":
         values.update(webhook_url=WEBHOOK_URL, webhook_secret=WEBHOOK_SECRET)
     values.update(overrides)
-    return TelegramChannel(TelegramConfig(**values), tutor, repos.inbox, repos.polls, repos.deliveries)
+    return TelegramChannel(TelegramConfig(**values), tutor, repos.inbox, repos.polls)
 
 
 async def wait_calls(
@@ -85,14 +84,15 @@ def payloads(call: ApiCall) -> list[str]:
 
 
 @contextlib.asynccontextmanager
-async def serve_app(app: FastAPI) -> AsyncIterator[str]:
+async def serve_app(app: FastAPI, start_timeout: float = 300.0) -> AsyncIterator[str]:
     """Run `app` with uvicorn on a free 127.0.0.1 port (lifespan on); yields the base URL."""
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    for _ in range(400):
-        if server.started or task.done():
-            break
+    # The lifespan starts the channels first (worker processes load the embedding model): on a
+    # loaded machine that takes minutes, so poll for readiness with a generous deadline.
+    deadline = asyncio.get_running_loop().time() + start_timeout
+    while not (server.started or task.done()) and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.025)
     if not server.started:
         server.should_exit = True
@@ -103,7 +103,7 @@ async def serve_app(app: FastAPI) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        await asyncio.wait_for(task, 30)
+        await asyncio.wait_for(task, 300)  # the channels drain what they hold before stopping
 
 
 async def eventually(check: Callable[[], Any], timeout: float = 15.0) -> Any:

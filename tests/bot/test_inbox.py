@@ -59,13 +59,3 @@ def test_concurrent_retries_record_once(repos: Repos) -> None:
     for t in threads:
         t.join()
     assert sorted(results) == [False] * 7 + [True]
-
-
-def test_delivery_claimed_once_per_day(repos: Repos) -> None:
-    log = repos.deliveries
-    assert log.claim("telegram", "5", "reminder", "2026-03-02")
-    assert not log.claim("telegram", "5", "reminder", "2026-03-02")
-    assert log.claim("telegram", "5", "reminder", "2026-03-03")
-    log.finish("telegram", "5", "reminder", "2026-03-02", "sent")
-    assert log.status("telegram", "5", "reminder", "2026-03-02") == "sent"
-    assert log.status("telegram", "6", "reminder", "2026-03-02") is None

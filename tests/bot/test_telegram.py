@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -27,7 +26,7 @@ from tests.bot.telegram_helpers import (
 )
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.tutor_port import LONG_TEXT, QUIZ, FakeTutor
-from tutor.messages import ReminderTarget
+from tutor.messages import MenuEntry, ReminderTarget
 
 pytestmark = pytest.mark.slow
 USER = 4242
@@ -92,9 +91,8 @@ async def test_polling_same_update_twice_gets_one_reply(fake_api: FakeTelegramAp
     await channel.start_polling()
     try:
         await wait_calls(fake_api, lambda c: len(sent_texts(c, USER)) >= 1)
-        await asyncio.sleep(0.5)
     finally:
-        await channel.stop()
+        await channel.stop()  # drains: a second (wrong) processing would have happened by now
     assert len(sent_texts(fake_api.find(), USER)) == 1
     assert len(tutor.inbounds) == 1
 
@@ -126,7 +124,7 @@ async def test_webhook_served_by_uvicorn(fake_api: FakeTelegramApi, repos: Repos
         missing = await client.post("/telegram/webhook", json=intruder)
         assert wrong.status_code == 403 and missing.status_code == 403
         health = (await client.get("/healthz")).json()
-        await asyncio.sleep(0.3)
+    # serve_app stopped the app, and the channel drained what it held.
 
     messages = sent_texts(fake_api.find(), USER)
     assert sum("Chào bạn" in m.text for m in messages) == 1  # the retry got no second reply
@@ -223,34 +221,45 @@ async def test_photo_sticker_and_failure(
     assert "RuntimeError" in caplog.text and "failure for lỗi" not in caplog.text  # type, not message
 
 
-async def test_reminders_scheduled_and_blocked_user_marked_inactive(fake_api: FakeTelegramApi, repos: Repos) -> None:
+async def test_due_reminders_sent_once_and_blocked_user_marked_inactive(
+    fake_api: FakeTelegramApi, repos: Repos
+) -> None:
     tutor = FakeTutor(
         targets=[ReminderTarget("telegram", "77", "19:30"), ReminderTarget("telegram", str(USER), "07:05")]
     )
     fake_api.block(77)
     channel = make_channel(fake_api, repos, tutor, mode="webhook")
+    now = [datetime(2026, 11, 28, 0, 0, tzinfo=UTC)]  # 07:00 in Hanoi: nothing due yet
+    channel._clock = lambda: now[0]
     await channel.start()
     try:
-        schedule = await channel.sync_reminders()
-        assert schedule == {"77": "19:30", str(USER): "07:05"}
-        next_run = channel.next_reminders()["77"]
-        assert next_run is not None
-        assert next_run.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%H:%M") == "19:30"
-
-        assert await channel.send_reminder(str(USER)) == "sent"
-        assert await channel.send_reminder(str(USER)) == "duplicate"  # once a day
-        assert await channel.send_reminder("77") == "blocked"
+        assert await channel.send_due_reminders() == {}
+        now[0] += timedelta(minutes=6)  # 07:06
+        assert await channel.send_due_reminders() == {str(USER): "sent"}
+        assert await channel.send_due_reminders() == {}  # once a day
+        now[0] = datetime(2026, 11, 28, 12, 30, 30, tzinfo=UTC)  # 19:30 in Hanoi
+        assert await channel.send_due_reminders() == {"77": "blocked"}
         assert ("telegram", "77", False) in tutor.active_changes
-        assert await channel.send_reminder("77") == "duplicate"  # not retried the same day
-
-        # The learner changed their time: the job moves.
-        tutor.targets = [ReminderTarget("telegram", str(USER), "21:00")]
-        assert await channel.sync_reminders() == {str(USER): "21:00"}
+        assert await channel.send_due_reminders() == {}  # not retried the same day
+        now[0] += timedelta(days=1)  # the next day at 19:30: due again
+        assert await channel.send_due_reminders() == {"77": "blocked"}
     finally:
         await channel.stop()
     assert len(fake_api.find("sendMessage", USER)) == 1
     assert "Đến giờ học" in fake_api.find("sendMessage", USER)[0].text
-    assert len(fake_api.find("sendMessage", 77)) == 1  # one attempt, refused, never again
+    assert len(fake_api.find("sendMessage", 77)) == 2  # one attempt a day
+
+
+async def test_command_menu_set_from_the_tutor(fake_api: FakeTelegramApi, repos: Repos) -> None:
+    tutor = FakeTutor()
+    tutor.menu_entries.append(MenuEntry("Bad-Name", "Telegram would refuse this one", "x"))
+    channel = make_channel(fake_api, repos, tutor, mode="webhook")
+    await channel.start()
+    await channel.stop()
+    [call] = fake_api.find("setMyCommands")
+    commands = call.json("commands")
+    assert [c["command"] for c in commands] == ["hoc", "on", "tiendo", "trogiup"]
+    assert commands[0]["description"] == "Học bài tiếp theo"
 
 
 async def test_unreachable_bot_api_keeps_the_server_up(repos: Repos) -> None:

@@ -3,7 +3,6 @@ sharded by learner, a dead worker replaced with its unprocessed updates, a clean
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 from typing import Any
@@ -187,7 +186,8 @@ async def test_worker_ignores_an_update_handed_over_twice(
             await channel._bot_thread.run(_submit(pool, press))  # on the loop that owns the pool
         await eventually(lambda: inbox.status("telegram", str(press["update_id"])) == "processed")
         await eventually(lambda: len(fake_api.find("sendMessage", learner.user)) >= 2)
-        await asyncio.sleep(1.0)  # time for a second (wrong) processing to show
+    # Leaving polling_learner stopped the workers after they drained: a second (wrong) processing
+    # would show below.
     answers = [c for c in fake_api.find("answerCallbackQuery")]
     assert len(answers) == 1
     assert sum(texts.ASK_NAME in c.text for c in fake_api.find("sendMessage", learner.user)) == 1

@@ -4,6 +4,7 @@ API, escaping-friendly JSON, lesson images from the lessons folder only, and the
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -15,7 +16,7 @@ from hocvuso.container import Container
 from tests.bot.telegram_helpers import serve_app
 from tests.conftest import FIXTURE_COURSE, make_settings
 from tests.fakes.tutor_port import FakeTutor
-from tutor.messages import Reply
+from tutor.messages import APOLOGY, ReminderTarget, Reply
 
 pytestmark = pytest.mark.slow
 SECRET = b"cookie-secret-for-tests"
@@ -157,3 +158,41 @@ async def test_the_real_tutor_behind_hocvuso_serve_app(data_dir: Path, database_
         assert (data_dir / "cookie.key").is_file()
     finally:
         container.close()
+
+
+async def test_reminders_wait_for_the_learners_next_poll_or_message() -> None:
+    """A browser cannot be pushed to: the scheduler's reminder is queued, handed over once."""
+    tutor = PageTutor()
+    chat = make_webchat(tutor)
+    async with serve_app(create_app(channels=[chat])) as base_url, httpx.AsyncClient(base_url=base_url) as client:
+        await client.post("/api/chat", json={"text": "xin chào", "id": "m1"})
+        learner = LearnerCookie(SECRET).loads(client.cookies[COOKIE_NAME])
+        assert learner is not None
+        tutor.targets = [ReminderTarget("web", learner, "19:30"), ReminderTarget("web", "gone", "19:30")]
+        chat.reminders._clock = lambda: datetime(2026, 11, 28, 12, 31, tzinfo=UTC)  # 19:31 in Hanoi
+        assert await chat.reminders.tick() == {learner: "queued", "gone": "queued"}
+        assert await chat.reminders.tick() == {}  # claimed once
+        polled = (await client.get("/api/pending")).json()["replies"]
+        assert [r["text"] for r in polled] == [tutor.reminder_text]
+        assert (await client.get("/api/pending")).json()["replies"] == []  # handed over once
+        await chat.deliver_reminder(learner, Reply("Nhắc lần hai"))
+        turn = (await client.post("/api/chat", json={"text": "ôn", "id": "m2"})).json()["replies"]
+        assert [r["text"] for r in turn] == ["Nhắc lần hai", "Bạn hỏi: ôn"]
+        health = (await client.get("/healthz")).json()
+    assert health["channels"]["web"] == {"enabled": True, "running": True, "reminders_waiting": 1}  # "gone"
+
+
+async def test_menu_comes_from_the_tutor(site) -> None:
+    _tutor, base_url = site
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        menu = (await client.get("/api/menu")).json()["menu"]
+    assert [m["command"] for m in menu] == ["hoc", "on", "tiendo", "trogiup"]
+    assert menu[0] == {"command": "hoc", "label": "Học tiếp", "description": "Học bài tiếp theo", "quick": True}
+
+
+async def test_a_failing_tutor_gets_the_one_apology(site) -> None:
+    tutor, base_url = site
+    tutor.fail_on = "hỏng"
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        replies = (await client.post("/api/chat", json={"text": "hỏng", "id": "m1"})).json()["replies"]
+    assert [r["text"] for r in replies] == [APOLOGY]

@@ -62,7 +62,7 @@ class SendButton:
     def __init__(self, page) -> None:  # type: ignore[no-untyped-def]
         self._button = page.locator("#send")
 
-    async def wait_for_enabled(self, timeout: float = 15_000) -> None:
+    async def wait_for_enabled(self, timeout: float = 30_000) -> None:
         await playwright_api.expect(self._button).to_be_enabled(timeout=timeout)
 
 
@@ -78,10 +78,10 @@ async def test_ask_and_press_buttons_on_a_phone_screen(browser) -> None:  # type
         await page.goto(base_url + "/")
         # First visit: the page greets through the tutor, whose buttons are real buttons.
         agree = page.get_by_role("button", name="Đồng ý")
-        await agree.wait_for(timeout=10_000)
+        await agree.wait_for(timeout=30_000)
         await agree.focus()
         await page.keyboard.press("Enter")  # keyboard only
-        await page.get_by_text("Bài 1: Mật khẩu mạnh", exact=False).wait_for(timeout=10_000)
+        await page.get_by_text("Bài 1: Mật khẩu mạnh", exact=False).wait_for(timeout=30_000)
         assert await agree.is_disabled()
         # Focus moves to the new choices, so keyboard users carry on from there.
         await playwright_api.expect(page.get_by_role("button", name="Làm bài kiểm tra")).to_be_focused()
@@ -89,13 +89,13 @@ async def test_ask_and_press_buttons_on_a_phone_screen(browser) -> None:  # type
         box = page.get_by_label("Tin nhắn của bạn")
         await box.fill("Mật khẩu mạnh là gì?")
         await box.press("Enter")
-        await page.get_by_text("Bạn hỏi: Mật khẩu mạnh là gì?").wait_for(timeout=10_000)
+        await page.get_by_text("Bạn hỏi: Mật khẩu mạnh là gì?").wait_for(timeout=30_000)
         assert await page.locator("#log .msg.me .text").last.inner_text() == "Mật khẩu mạnh là gì?"
         # Lesson images are shown.
         await box.fill("ảnh")
         await page.get_by_role("button", name="Gửi").click()
         image = page.get_by_role("img", name="Màn hình Cài đặt cỡ chữ")
-        await image.wait_for(timeout=10_000)
+        await image.wait_for(timeout=30_000)
         await playwright_api.expect(image).to_have_js_property("complete", True)
         assert await image.evaluate("img => img.naturalWidth") > 0
         # Accessible and phone-sized: live log, no horizontal scrolling at 360 px.
@@ -115,12 +115,12 @@ async def test_script_in_a_reply_is_shown_as_text(browser) -> None:  # type: ign
     async with serve_app(create_app(extra_routers=[chat.router()])) as base_url:
         page = await browser.new_page(viewport=PHONE)
         await page.goto(base_url + "/")
-        await page.get_by_role("button", name="Đồng ý").wait_for(timeout=10_000)
+        await page.get_by_role("button", name="Đồng ý").wait_for(timeout=30_000)
         box = page.get_by_label("Tin nhắn của bạn")
         await box.fill("script")
         await box.press("Enter")
         shown = page.get_by_text("<script>window.__pwned = 1</script>", exact=False)
-        await shown.wait_for(timeout=10_000)
+        await shown.wait_for(timeout=30_000)
         await page.wait_for_timeout(300)
         assert await page.evaluate("typeof window.__pwned") == "undefined"
         assert await page.locator("#log script, #log img, #log b").count() == 0
@@ -137,14 +137,14 @@ async def test_real_tutor_onboarding_and_a_cited_answer(browser, ingested_contai
     async with serve_app(app) as base_url:
         page = await browser.new_page(viewport=PHONE)
         await page.goto(base_url + "/")
-        await page.get_by_role("button", name="Đồng ý").click(timeout=15_000)
+        await page.get_by_role("button", name="Đồng ý").click(timeout=30_000)
         await page.get_by_text("Cảm ơn bạn!").wait_for(timeout=15_000)
         send_enabled = SendButton(page)
         for _ in range(2):  # name, then unit
             await send_enabled.wait_for_enabled()
-            await page.get_by_role("button", name="Bỏ qua").last.click(timeout=15_000)
+            await page.get_by_role("button", name="Bỏ qua").last.click(timeout=30_000)
         await send_enabled.wait_for_enabled()
-        await page.get_by_role("button", name="Công nhân, người lao động doanh nghiệp").click(timeout=15_000)
+        await page.get_by_role("button", name="Công nhân, người lao động doanh nghiệp").click(timeout=30_000)
         await send_enabled.wait_for_enabled()
         before = await page.locator("#log .msg.bot").count()
         box = page.get_by_label("Tin nhắn của bạn")

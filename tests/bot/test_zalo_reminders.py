@@ -1,5 +1,6 @@
-"""Zalo reminders go out once a day, at the learner's time, only inside Zalo's free reply window
-(48 h after their last message, 8 messages) unless proactive messages are allowed."""
+"""Zalo reminders: the scheduler delivers what the tutor says is due, once a day, and Zalo sends it
+only inside its free reply window (48 h after the learner's last message, 8 messages) unless
+proactive messages are allowed."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def tutor() -> FakeTutor:
 
 async def _channel(fake: FakeZaloApi, repos: ZaloRepos, tutor: FakeTutor, **overrides: object) -> ZaloChannel:
     channel = make_zalo_channel(fake, repos, tutor, **overrides)
-    channel._clock = lambda: NOW  # the channel's clock decides "today" and the window
+    channel._clock = lambda: NOW  # the channel's clock decides "now" and the window
     await channel.start()
     return channel
 
@@ -59,17 +60,16 @@ async def test_only_inside_the_free_window_and_once_a_day(
 ) -> None:
     channel = await _channel(fake_zalo, repos, tutor)
     try:
-        first = await channel.send_due_reminders()
-        second = await channel.send_due_reminders()
+        first = await channel.reminders.tick()
+        second = await channel.reminders.tick()
     finally:
         await channel.stop()
     assert first == {"recent": "sent", "stale": "outside_window", "used-up": "outside_window"}
-    assert second == {"recent": "duplicate", "stale": "outside_window", "used-up": "outside_window"}
+    assert second == {}  # claimed once by the tutor: never again the same day
     assert [c.user_id for c in fake_zalo.messages()] == ["recent"]
     assert fake_zalo.messages()[0].text == tutor.reminder_text
-    assert repos.deliveries.status("zalo", "recent", "reminder", "2026-11-28") == "sent"
-    assert repos.deliveries.status("zalo", "stale", "reminder", "2026-11-28") is None
     assert repos.users.window("recent").sent_since == 1
+    assert repos.users.window("stale").sent_since == 0
 
 
 async def test_proactive_messages_when_allowed(
@@ -77,7 +77,7 @@ async def test_proactive_messages_when_allowed(
 ) -> None:
     channel = await _channel(fake_zalo, repos, tutor, allow_proactive=True)
     try:
-        results = await channel.send_due_reminders()
+        results = await channel.reminders.tick()
     finally:
         await channel.stop()
     assert results == {"recent": "sent", "stale": "sent", "used-up": "sent"}
@@ -88,7 +88,7 @@ async def test_nothing_to_say_sends_nothing(fake_zalo: FakeZaloApi, repos: ZaloR
     tutor = FakeTutor(targets=[ReminderTarget("zalo", "recent", "19:30")], reminder_text=None)
     channel = await _channel(fake_zalo, repos, tutor)
     try:
-        assert await channel.send_due_reminders() == {"recent": "empty"}
+        assert await channel.reminders.tick() == {}
     finally:
         await channel.stop()
     assert fake_zalo.calls == []

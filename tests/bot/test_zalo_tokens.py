@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from bot.zalo import ZaloTokens
 from bot.zalo_api import ZaloApi, ZaloApiError
 from bot.zalo_store import TokenPair, ZaloTokenStore
+from bot.zalo_tokens import ZaloTokens
 from tests.bot.zalo_helpers import ZaloRepos, make_zalo_channel, make_zalo_repos
 from tests.fakes.tutor_port import FakeTutor
 from tests.fakes.zalo_api import APP_ID, APP_SECRET, FIRST_ACCESS, FIRST_REFRESH, FakeZaloApi

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.inbox import DeliveryLog, Inbox
+from bot.inbox import Inbox
 from bot.zalo import ZaloChannel, ZaloConfig
 from bot.zalo_store import TokenPair, ZaloTokenStore, ZaloUserStore
 from hocvuso.migrate import upgrade_to_head
@@ -31,7 +31,6 @@ class ZaloRepos:
 
     session_factory: sessionmaker[Session]
     inbox: Inbox
-    deliveries: DeliveryLog
     tokens: ZaloTokenStore
     users: ZaloUserStore
 
@@ -41,7 +40,7 @@ def make_zalo_repos(database_url: str) -> tuple[ZaloRepos, Any]:
     engine = make_engine(database_url)
     upgrade_to_head(engine)
     factory = make_session_factory(engine)
-    repos = ZaloRepos(factory, Inbox(factory), DeliveryLog(factory), ZaloTokenStore(factory), ZaloUserStore(factory))
+    repos = ZaloRepos(factory, Inbox(factory), ZaloTokenStore(factory), ZaloUserStore(factory))
     return repos, engine
 
 
@@ -54,10 +53,10 @@ def make_zalo_channel(fake: FakeZaloApi, repos: ZaloRepos, tutor: TutorPort, **o
         "api_base": fake.base_url,
         "oauth_base": fake.base_url,
         "first_pair": TokenPair(FIRST_ACCESS, FIRST_REFRESH),
-        "reminder_check_s": 0,  # tests call send_due_reminders/send_reminder themselves
+        "reminder_check_s": 0,  # tests tick the reminder scheduler themselves
     }
     values.update(overrides)
-    return ZaloChannel(ZaloConfig(**values), tutor, repos.inbox, repos.deliveries, repos.tokens, repos.users)
+    return ZaloChannel(ZaloConfig(**values), tutor, repos.inbox, repos.tokens, repos.users)
 
 
 def now_ms() -> str:

@@ -7,8 +7,19 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from tutor.messages import Button, Inbound, QuizQuestion, ReminderTarget, Reply
+from tutor.messages import Button, Inbound, MenuEntry, QuizQuestion, ReminderTarget, Reply
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+REMINDER_GRACE = timedelta(hours=1)  # a reminder time missed by less than this is still honoured
+MENU = [
+    MenuEntry("hoc", "Học tiếp", "Học bài tiếp theo", quick=True),
+    MenuEntry("on", "Ôn tập", "Ôn lại các câu đến hạn", quick=True),
+    MenuEntry("tiendo", "Tiến độ", "Xem tiến độ học của bạn", quick=True),
+    MenuEntry("trogiup", "Trợ giúp", "Các lệnh bạn có thể dùng"),
+]
 
 LONG_TEXT = " ".join(
     f"Câu số {i}: mật khẩu mạnh có ít nhất mười hai ký tự, gồm chữ, số và ký hiệu." for i in range(160)
@@ -33,6 +44,8 @@ class FakeTutor:
     active_changes: list[tuple[str, str, bool]] = field(default_factory=list)
     image_path: str | None = None
     fail_on: str | None = None  # text that makes handle() raise
+    menu_entries: list[MenuEntry] = field(default_factory=lambda: list(MENU))
+    claimed: set[tuple[str, str, str]] = field(default_factory=set)  # (channel, user_id, local day)
     _seen: set[tuple[str, str]] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -75,7 +88,7 @@ class FakeTutor:
             return [
                 Reply(
                     QUIZ.question,
-                    buttons=tuple((Button(c, p),) for c, p in zip(QUIZ.choices, QUIZ.choice_payloads))
+                    buttons=tuple((Button(c, p),) for c, p in zip(QUIZ.choices, QUIZ.choice_payloads, strict=True))
                     + ((Button("Bỏ qua", "quiz:skip"),),),
                     quiz=QUIZ,
                 )
@@ -90,6 +103,29 @@ class FakeTutor:
 
     def reminder_for(self, channel: str, user_id: str) -> Reply | None:
         return Reply(self.reminder_text) if self.reminder_text else None
+
+    def menu(self) -> list[MenuEntry]:
+        return list(self.menu_entries)
+
+    def due_reminders(self, channel: str, now: datetime, limit: int = 100) -> list[tuple[ReminderTarget, Reply]]:
+        """Like the tutor's: targets whose local time came within the grace period, each claimed once
+        a day; a learner with nothing to say is claimed and skipped."""
+        local = now.astimezone(TZ)
+        due: list[tuple[ReminderTarget, Reply]] = []
+        with self._lock:
+            for target in self.targets:
+                if target.channel != channel or len(due) >= limit:
+                    continue
+                hours, minutes = (int(x) for x in target.time_hhmm.split(":"))
+                at = local.replace(hour=hours, minute=minutes, second=0, microsecond=0)
+                key = (channel, target.user_id, local.date().isoformat())
+                if not at <= local < at + REMINDER_GRACE or key in self.claimed:
+                    continue
+                self.claimed.add(key)
+                reply = self.reminder_for(channel, target.user_id)
+                if reply is not None:
+                    due.append((target, reply))
+        return due
 
     def set_active(self, channel: str, user_id: str, active: bool) -> None:
         with self._lock:

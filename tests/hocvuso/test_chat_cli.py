@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import hocvuso.commands.tutor_cmds  # noqa: F401  (registers `chat`)
 from hocvuso.cli import app
 from tests.conftest import FIXTURE_COURSE, REPO_ROOT
 

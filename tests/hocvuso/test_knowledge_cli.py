@@ -10,10 +10,8 @@ import pytest
 from filelock import FileLock
 from typer.testing import CliRunner
 
-from hocvuso.cli import _register, app
+from hocvuso.cli import app
 from tests.conftest import FIXTURE_COURSE
-
-_register()
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@ and line; the real course in knowledge/lessons passes."""
 
 from __future__ import annotations
 
-import shutil
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -20,45 +18,17 @@ from knowledge.curriculum import (
     load_curriculum,
 )
 from tests.conftest import COURSE_DIR, FIXTURE_COURSE
+from tests.knowledge.curriculum_kit import CCG, MKM, OTP, copy_course, edit, line_of, only
 
-MKM = Path("an-toan/01-mat-khau-manh.md")
-OTP = Path("an-toan/02-ma-otp.md")
-CCG = Path("dien-thoai/01-co-chu-giong-noi.md")
 VTT = Path("an-toan/01-mat-khau-manh--bai-giang.vtt")
 PNG = Path("dien-thoai/01-co-chu-giong-noi--cai-dat-co-chu.png")
 CAPTION = Path("dien-thoai/01-co-chu-giong-noi--cai-dat-co-chu.md")
 
 
-# --- helpers -----------------------------------------------------------------------------------
-
-
 @pytest.fixture
 def course(tmp_path: Path) -> Path:
     """A private copy of the fixture course, to break one thing at a time."""
-    root = tmp_path / "course"
-    shutil.copytree(FIXTURE_COURSE, root)
-    return root
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    """Replace the one occurrence of `old` in a file."""
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
-def line_of(path: Path, needle: str, nth: int = 1) -> int:
-    """1-based number of the `nth` line of a file containing `needle`."""
-    hits = [n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line]
-    assert len(hits) >= nth, f"{needle!r} not found {nth} time(s) in {path}"
-    return hits[nth - 1]
-
-
-def only(root: Path) -> Problem:
-    """The single problem of the course (fails listing all when there are several)."""
-    problems = check_curriculum(root)
-    assert len(problems) == 1, "\n".join(map(str, problems))
-    return problems[0]
+    return copy_course(tmp_path)
 
 
 # --- the fixture course ------------------------------------------------------------------------
@@ -256,7 +226,12 @@ def test_not_utf8(course: Path) -> None:
 def test_duplicate_lesson_id(course: Path) -> None:
     edit(course / OTP, "id: ma-otp", "id: mat-khau-manh")
     edit(course / OTP, "prerequisites: [mat-khau-manh]", "prerequisites: []")
-    assert only(course) == Problem(course / OTP, 2, f"duplicate lesson id 'mat-khau-manh' (also in {course / MKM}:2)")
+    problems = check_curriculum(course)
+    assert Problem(course / OTP, 2, f"duplicate lesson id 'mat-khau-manh' (also in {course / MKM}:2)") in problems
+    # the cards of the lesson once called ma-otp now point to no lesson
+    assert {p.message for p in problems if p.path.name == "faq.yaml"} == {
+        f"unknown lesson 'ma-otp' of card 'ma-otp-c{n}'" for n in range(1, 6)
+    }
 
 
 def test_duplicate_item_id_across_lessons(course: Path) -> None:
@@ -345,9 +320,14 @@ def test_item_skill_not_among_lesson_skills(course: Path) -> None:
     path = course / CCG
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("    skill: dt-co-chu\n", "    skill: at-otp\n", 1), encoding="utf-8")
-    assert only(course) == Problem(
-        path, line_of(path, "skill: at-otp"), "skill 'at-otp' of item 'cc-1' is not among the lesson's skills"
-    )
+    assert check_curriculum(course) == [
+        Problem(path, line_of(path, "skill: at-otp"), "skill 'at-otp' of item 'cc-1' is not among the lesson's skills"),
+        Problem(
+            course / "skills.yaml",
+            line_of(course / "skills.yaml", "id: dt-co-chu"),
+            "skill 'dt-co-chu' is tested by 2 lesson quiz items; at least 3 are needed to show it mastered",
+        ),
+    ]
 
 
 def test_lesson_skill_without_quiz_item(course: Path) -> None:
@@ -472,82 +452,6 @@ def test_lesson_needs_five_items(course: Path) -> None:
     assert only(course) == Problem(path, line_of(path, "quiz:"), "the lesson has 4 quiz items; at least 5 are required")
 
 
-# --- text and body -----------------------------------------------------------------------------
-
-
-def test_text_must_be_nfc_in_body(course: Path) -> None:
-    path = course / MKM
-    decomposed = unicodedata.normalize("NFD", "Mật khẩu là chìa khóa")
-    edit(path, "Mật khẩu là chìa khóa", decomposed)
-    assert only(course) == Problem(path, line_of(path, decomposed), "text is not NFC-normalized: 'Mật' (decomposed)")
-
-
-def test_text_must_be_nfc_in_yaml(course: Path) -> None:
-    path = course / "placement.yaml"
-    decomposed = unicodedata.normalize("NFD", "Mật khẩu nào khó đoán nhất?")
-    edit(path, "Mật khẩu nào khó đoán nhất?", decomposed)
-    assert only(course) == Problem(path, line_of(path, decomposed), "text is not NFC-normalized: '\"Mật' (decomposed)")
-
-
-def test_too_few_sections(course: Path) -> None:
-    path = course / MKM
-    text = path.read_text(encoding="utf-8")
-    start, end = text.index("## Cách đặt mật khẩu mạnh"), text.index("## Ghi nhớ")
-    path.write_text(text[:start] + text[end:], encoding="utf-8")
-    assert only(course) == Problem(path, line_of(path, "## Vì sao"), "the body has 2 '##' sections; 3–6 are required")
-
-
-def test_too_many_sections(course: Path) -> None:
-    path = course / MKM
-    extra = "".join(f"## Phần {n}\n\nNội dung ngắn.\n\n" for n in range(3))
-    edit(path, "## Ghi nhớ", extra + "## Ghi nhớ")
-    assert only(course) == Problem(path, line_of(path, "## Vì sao"), "the body has 7 '##' sections; 3–6 are required")
-
-
-def test_section_too_long(course: Path) -> None:
-    path = course / MKM
-    edit(
-        path,
-        "Mật khẩu ngắn, dễ đoán bị dò ra rất nhanh.",
-        "Mật khẩu ngắn, dễ đoán bị dò ra rất nhanh." + " Thêm chữ." * 60,
-    )
-    assert only(course) == Problem(
-        path,
-        line_of(path, "## Vì sao"),
-        "section '## Vì sao cần mật khẩu mạnh' has 789 characters; at most 700 fit a phone screen",
-    )
-
-
-def test_empty_section(course: Path) -> None:
-    path = course / MKM
-    edit(path, "## Ghi nhớ", "## Trống\n\n## Ghi nhớ")
-    assert only(course) == Problem(path, line_of(path, "## Trống"), "section '## Trống' is empty")
-
-
-def test_last_section_must_be_recap(course: Path) -> None:
-    path = course / MKM
-    edit(path, "## Ghi nhớ", "## Tóm tắt")
-    assert only(course) == Problem(
-        path, line_of(path, "## Tóm tắt"), "the last section must be '## Ghi nhớ', not '## Tóm tắt'"
-    )
-
-
-def test_text_before_first_section(course: Path) -> None:
-    path = course / MKM
-    edit(path, "---\n\n## Vì sao", "---\n\n# Đặt mật khẩu mạnh\n\nLời mở đầu.\n\n## Vì sao")
-    assert only(course) == Problem(
-        path, line_of(path, "Lời mở đầu."), "text before the first '##' section; put it inside a section"
-    )
-
-
-def test_subheadings_and_code_fences_do_not_split_sections(course: Path) -> None:
-    path = course / MKM
-    edit(path, "- Dài ít nhất 12 ký tự.", "### Độ dài\n\n```\n## không phải tiêu đề\n```\n- Dài ít nhất 12 ký tự.")
-    assert check_curriculum(course) == []
-    lesson = load_curriculum(course).lessons["mat-khau-manh"]
-    assert len(lesson.sections) == 4 and "### Độ dài" in lesson.sections[1].text
-
-
 # --- placement and skills files ----------------------------------------------------------------
 
 
@@ -555,7 +459,7 @@ def test_placement_item_count(course: Path) -> None:
     path = course / "placement.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text[: text.index("  - id: pl-10")], encoding="utf-8")
-    assert only(course) == Problem(path, line_of(path, "items:"), "the placement test has 9 items; 10–16 are required")
+    assert only(course) == Problem(path, line_of(path, "items:"), "the placement test has 9 items; 10–24 are required")
 
 
 def test_placement_unknown_skill(course: Path) -> None:
@@ -593,43 +497,6 @@ def test_yaml_file_that_is_not_a_mapping(course: Path) -> None:
 def test_empty_course(tmp_path: Path) -> None:
     assert Problem(tmp_path, 0, "the course has no lessons (<module>/<NN-slug>.md)") in check_curriculum(tmp_path)
     assert check_curriculum(tmp_path / "khong-co") == [Problem(tmp_path / "khong-co", 0, "not a folder")]
-
-
-# --- media -------------------------------------------------------------------------------------
-
-
-def test_image_without_caption(course: Path) -> None:
-    (course / CAPTION).unlink()
-    assert only(course) == Problem(
-        course / PNG, 0, "image has no caption file '01-co-chu-giong-noi--cai-dat-co-chu.md'"
-    )
-
-
-def test_caption_without_image(course: Path) -> None:
-    (course / PNG).unlink()
-    assert only(course) == Problem(
-        course / CAPTION,
-        0,
-        "caption without an image: no '01-co-chu-giong-noi--cai-dat-co-chu.png' or '.jpg' next to it",
-    )
-
-
-def test_media_of_no_lesson(course: Path) -> None:
-    orphan = course / "an-toan/03-wifi--bai-giang.vtt"
-    shutil.copy(course / VTT, orphan)
-    assert only(course) == Problem(orphan, 0, "media file belongs to no lesson: no '03-wifi.md' in this folder")
-
-
-def test_vtt_header_and_timings(course: Path) -> None:
-    path = course / VTT
-    edit(path, "WEBVTT\n", "")
-    edit(path, "00:00:14.000 --> 00:00:22.000", "00:00:14 --> 00:00:22")
-    edit(path, "00:00:38.000 --> 00:00:44.000", "00:00:44.000 --> 00:00:38.000")
-    assert check_curriculum(course) == [
-        Problem(path, 1, "a WebVTT file must start with the line 'WEBVTT'"),
-        Problem(path, line_of(path, "00:00:14 -->"), "malformed cue timing '00:00:14 --> 00:00:22'"),
-        Problem(path, line_of(path, "00:00:44.000 -->"), "a cue must end after it starts"),
-    ]
 
 
 # --- the real course ---------------------------------------------------------------------------

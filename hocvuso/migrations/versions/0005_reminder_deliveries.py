@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_reminder_deliveries"
-down_revision = "0002_tutor"
+down_revision = "0004_zalo"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,59 @@
+"""Secrets kept in files of the data dir (cookie, webhook and payload keys), created atomically.
+
+Several processes may start together on one data dir (the server and its workers, two replicas):
+they must all end up with the same key. The secret is written to a private temporary file
+(mode 0600), flushed to disk, then hard-linked to its final name: `os.link` fails when the name
+exists, so the first process to finish wins and every other one reads the winner's key. A reader
+never sees a half-written file, because the final name only ever points at a complete one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+
+def _urlsafe_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def stored_secret(path: Path, generate: Callable[[], str] = _urlsafe_secret) -> str:
+    """The secret kept in `path`, created once (mode 0600) with `generate()` if absent."""
+    if not path.is_file():
+        _create_once(path, generate())
+    return path.read_text(encoding="utf-8").strip()
+
+
+def _create_once(path: Path, value: str) -> None:
+    """Publish `value` at `path` unless another process already did (the first one wins)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(value + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the new directory entry durable (best effort: not every platform can open a folder)."""
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
