@@ -36,7 +36,7 @@ from tutor.answer_prompt import (
     repair_citations,
 )
 from tutor.answer_scope import NO_SCOPE, ScopeCheck
-from tutor.card_match import CardMatch, CardPolicy, best_card
+from tutor.card_match import CardMatch, CardPolicy, best_card, topic_coverage
 from tutor.extractive import (
     NOT_FOUND_TEXT,
     STOPWORDS,
@@ -70,6 +70,7 @@ SEARCH_K = 5  # passages retrieved per question
 CARD_K = 8  # card phrasings retrieved per question
 LLM_CARDS = 2  # near-miss cards given to the LLM with the passages
 MAX_SUGGESTIONS = 3
+SUGGEST_MIN_COVERAGE = 0.5  # share of the question's topic words a suggested lesson's passage must hold
 
 NOT_FOUND_SUGGEST = "Bạn có thể xem các bài gần nhất:"
 NOT_FOUND_RETRY = "Bạn thử hỏi lại ngắn gọn hơn, hoặc gõ /baihoc để xem các bài học."
@@ -159,7 +160,7 @@ class Answerer:
 
         hits = self._retrieve(question, k=SEARCH_K, lesson_id=lesson_id, audience=audience, kind="passage")
         relevant = self._relevant(question, hits)
-        suggestions = self._suggestions(hits)
+        suggestions = self._suggestions(question, hits)
         if not relevant:
             if scam:
                 return Answer(safety_steps(), (), True, "safety", hits, suggestions)
@@ -206,9 +207,16 @@ class Answerer:
             return keep
         return []
 
-    def _suggestions(self, hits: Sequence[Hit]) -> list[str]:
-        """Lesson titles worth offering: only hits at or above the suggestion floor."""
-        return _lesson_titles([h for h in hits if h.relevance >= self._suggest_floor], exclude=())
+    def _suggestions(self, question: str, hits: Sequence[Hit]) -> list[str]:
+        """Lesson titles worth offering: hits at or above the suggestion floor that also share half of
+        the question's topic words (dense similarity alone offers "Wi-Fi" for "cài Windows 11")."""
+        close = [
+            h
+            for h in hits
+            if h.relevance >= self._suggest_floor
+            and topic_coverage(question, f"{h.title} {h.heading} {h.text}") >= SUGGEST_MIN_COVERAGE
+        ]
+        return _lesson_titles(close, exclude=())
 
     def _near_cards(self, card: CardMatch | None, card_hits: Sequence[Hit]) -> list[Hit]:
         """Card phrasings close enough to help a model (not confident enough to be the reply)."""

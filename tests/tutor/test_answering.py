@@ -200,17 +200,20 @@ def test_low_relevance_is_not_found_with_the_closest_lessons_above_the_floor() -
         hit(1, "Mật khẩu là chìa khóa tài khoản.", relevance=0.80),
         hit(2, "OTP là mã dùng một lần.", title="Mã OTP và xác thực hai lớp", relevance=0.79),
     ]
-    answer = Answerer(RecordingSearch(weak), None, min_relevance=MIN, suggest_floor=0.795).answer("công thức nấu phở")
+    question = "chìa khóa mật khẩu cất ở đâu"
+    answer = Answerer(RecordingSearch(weak), None, min_relevance=MIN, suggest_floor=0.79).answer(question)
 
     assert answer.mode == "not_found" and not answer.answered
     assert answer.sources == ()
-    assert answer.suggestions == ["Đặt mật khẩu mạnh"]  # the other lesson is under the floor
+    assert answer.suggestions == ["Đặt mật khẩu mạnh"]  # the other lesson shares no topic word
     assert "chưa tìm thấy" in answer.text
     assert "«Đặt mật khẩu mạnh»" in answer.text and "Mã OTP" not in answer.text
     assert "chìa khóa" not in answer.text  # nothing quoted from unrelated passages
 
-    default_floor = Answerer(RecordingSearch(weak), None, min_relevance=MIN).answer("công thức nấu phở")
-    assert default_floor.suggestions == [] and "«" not in default_floor.text
+    default_floor = Answerer(RecordingSearch(weak), None, min_relevance=MIN).answer(question)
+    assert default_floor.suggestions == [] and "«" not in default_floor.text  # under the floor
+    unrelated = Answerer(RecordingSearch(weak), None, min_relevance=MIN, suggest_floor=0.79).answer("công thức nấu phở")
+    assert unrelated.suggestions == []  # above the floor, but about something else
 
 
 def test_grey_zone_needs_shared_topic_words() -> None:
