@@ -25,7 +25,7 @@ from ingest.loaders import LoadedDocument, LoadError, read_text_file, split_fron
 from knowledge.embedding import Embedder
 from knowledge.lexical import segment
 from knowledge.manifest import ChunkRow
-from knowledge.textnorm import normalize
+from knowledge.textnorm import expand_teencode, normalize
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,8 @@ def load_cards(path: Path) -> list[CardPhrasing]:
         section = normalize(str(raw.get("section") or "")).strip()
         follow_up = [str(f) for f in raw.get("follow_up") or []]
         for question in questions:
-            chunk_id = sha256_hex(f"{source}\x1fcard\x1f{card_id}\x1f{question}")[:32]
+            # "v2": phrasings are indexed with their teencode expanded (a new id re-embeds old stores).
+            chunk_id = sha256_hex(f"{source}\x1fcard-v2\x1f{card_id}\x1f{question}")[:32]
             if chunk_id in seen:
                 continue
             seen.add(chunk_id)
@@ -154,7 +155,7 @@ def card_row(card: CardPhrasing, *, source: str, doc_id: str, module: str | None
         title=card.lesson_title[:500],
         heading=card.section[:1000],
         text=chunk.text,
-        tokens=" ".join(segment(chunk.text)),
+        tokens=" ".join(segment(searchable(chunk.text))),
         module=module,
         lesson_id=card.lesson_id,
         page=None,
@@ -162,6 +163,12 @@ def card_row(card: CardPhrasing, *, source: str, doc_id: str, module: str | None
         content_hash=chunk.content_hash,
         meta=card_meta(card),
     )
+
+
+def searchable(phrasing: str) -> str:
+    """What is indexed of a phrasing: its teencode expanded ("ck nham stk" -> "chuyển khoản nhầm số tài khoản"),
+    as queries are, so both sides meet."""
+    return expand_teencode(phrasing)
 
 
 def embed_mixed(embedder: Embedder, texts: list[tuple[str, bool]]) -> np.ndarray:
@@ -176,5 +183,5 @@ def embed_mixed(embedder: Embedder, texts: list[tuple[str, bool]]) -> np.ndarray
         vectors[passages] = embedder.embed_passages([texts[i][0] for i in passages])
     for i, (text, card) in enumerate(texts):
         if card:
-            vectors[i] = embedder.embed_query(text)
+            vectors[i] = embedder.embed_query(searchable(text))
     return vectors

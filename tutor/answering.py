@@ -2,9 +2,9 @@
 
 `Answerer.answer(question)`:
 1. a scam in progress gets the safety steps first (`tutor.safety`), then the rest of the answer;
-2. an off-topic question (weather, gold price, a poem) gets the scope reply (`ScopeCheck`), no lesson;
-3. the question is matched against the Q&A cards' phrasings; a confident match (`CardPolicy`) is
+2. the question is matched against the Q&A cards' phrasings; a confident match (`CardPolicy`) is
    the reply: the card's curated answer, "Theo bài «…»", and its lesson to open. No LLM call;
+3. otherwise an off-topic question (weather, gold price, a poem) gets the scope reply (`ScopeCheck`);
 4. otherwise the passages: nothing relevant (best `relevance` under the threshold) -> an honest
    "not found", with lessons suggested only when they score above `suggest_floor`;
 5. with a chat model, a LangChain chain writes a short, cited answer from the passages and the
@@ -149,14 +149,15 @@ class Answerer:
         if not word_tokens(question):
             return Answer(EMPTY_QUESTION_TEXT, (), False, "not_found")
         scam = is_scam_in_progress(question)
-        if not scam and self._scope.is_off_topic(question):
-            return Answer(self._scope.reply(), (), False, "off_topic")
         card_hits = self._retrieve(question, k=CARD_K, lesson_id=lesson_id, audience=audience, kind="card")
         card = best_card(question, card_hits)
         if card is not None and self._cards.accepts(card):
+            # A confident card wins, even over a scope word ("đơn thuốc" on VNeID's health record).
             text = f"{safety_steps()}\n\n{card.reply()}" if scam else card.reply()
             mode: AnswerMode = "safety" if scam else "card"
             return Answer(text, (card.source_link,), True, mode, card_hits, [card.title], card.card_id)
+        if not scam and self._scope.is_off_topic(question):
+            return Answer(self._scope.reply(), (), False, "off_topic")
 
         hits = self._retrieve(question, k=SEARCH_K, lesson_id=lesson_id, audience=audience, kind="passage")
         relevant = self._relevant(question, hits)

@@ -121,12 +121,12 @@ def test_a_scam_in_progress_gets_the_safety_steps_before_the_card() -> None:
 
 
 def test_off_topic_gets_the_scope_reply_and_no_lesson() -> None:
-    search = KindSearch(CARD_HITS, [STEPS])
+    search = KindSearch([], [STEPS])
     scope = ScopeCheck(is_off_topic=lambda text: "phở" in text, reply=lambda: "Mình là trợ lý học kỹ năng số.")
     answer = Answerer(search, None, min_relevance=MIN, scope=scope).answer("công thức nấu phở")
     assert answer.mode == "off_topic" and not answer.answered
     assert answer.text == "Mình là trợ lý học kỹ năng số." and answer.suggestions == []
-    assert search.calls == []
+    assert [c["kind"] for c in search.calls] == ["card"]  # no passage searched, no lesson offered
 
 
 def test_no_lesson_is_offered_under_the_floor() -> None:
