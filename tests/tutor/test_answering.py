@@ -22,6 +22,7 @@ from tutor.answering import (
     leaks_instructions,
     repair_citations,
 )
+from tutor.card_match import CardPolicy
 from tutor.config import LLMConfig
 from tutor.llm import make_chat_model
 from tutor.safety import safety_steps
@@ -453,20 +454,21 @@ def test_answers_on_the_fixture_store(ingested_container: Any) -> None:  # noqa:
     answerer = ingested_container.answerer
     assert not answerer.uses_llm
 
+    # The fixture course has Q&A cards: a card or the lesson's passage answers, either way grounded.
     marked = answerer.answer("Mật khẩu mạnh dài bao nhiêu ký tự?")
-    assert marked.mode == "extractive"
+    assert marked.mode in ("card", "extractive")
     assert "12 ký tự" in marked.text and "«Đặt mật khẩu mạnh»" in marked.text
 
     unmarked = answerer.answer("mat khau manh dai bao nhieu")
-    assert unmarked.mode == "extractive" and "12 ký tự" in unmarked.text
+    assert unmarked.mode in ("card", "extractive") and "12 ký tự" in unmarked.text
 
     otp = answerer.answer("ngân hàng có hỏi mã OTP không", audience="officer")
-    assert otp.mode == "extractive"
-    assert "không bao giờ hỏi mã OTP" in otp.text
+    assert otp.mode in ("card", "extractive")
+    assert "OTP" in otp.text and "«Mã OTP" in otp.text
 
     for off_topic in ("công thức nấu phở", "cong thuc nau pho", "giá vàng hôm nay", INJECTION):
         answer = answerer.answer(off_topic)
-        assert answer.mode == "not_found", off_topic
+        assert answer.mode in ("not_found", "off_topic"), off_topic
         assert answer.sources == ()
         assert not answer.suggestions  # no unrelated lesson offered
         assert_no_system_prompt(answer.text)
@@ -484,11 +486,16 @@ def test_llm_answer_on_the_fixture_store(ingested_container: Any) -> None:  # no
     with OpenAIFake(lambda request: "Dài ít nhất 12 ký tự [1].") as fake:
         model = make_chat_model(LLMConfig(base_url=fake.base_url, model="fake", timeout_s=2))
         search = ingested_container.knowledge_base.search
-        answerer = Answerer(search, model, min_relevance=MIN, sure_relevance=SURE)
+        # Cards off here (no card is ever sure enough), so the passages go to the model.
+        no_cards = CardPolicy(min_score=2.0, sure_score=2.0)
+        answerer = Answerer(search, model, min_relevance=MIN, sure_relevance=SURE, card_policy=no_cards)
 
         answer = answerer.answer("Mật khẩu mạnh dài bao nhiêu ký tự?")
         off_topic = answerer.answer("công thức nấu phở")
+        with_cards = Answerer(search, model, min_relevance=MIN, sure_relevance=SURE)
+        carded = with_cards.answer("cach dat mat khau manh ntn")
 
+    assert carded.mode == "card" and "12 ký tự" in carded.text  # a matching card wins: no LLM call
     assert answer.mode == "llm"
     assert answer.sources[0].title == "Đặt mật khẩu mạnh"
     assert "12 ký tự" in fake.requests[0].user  # the retrieved passage went to the model
@@ -543,7 +550,7 @@ def test_extractive_latency_on_the_fixture_store(ingested_container: Any) -> Non
         started = time.perf_counter()
         answer = answerer.answer(question)
         wall.append((time.perf_counter() - started) * 1000)
-        assert answer.mode in ("extractive", "not_found", "safety")
+        assert answer.mode in ("card", "extractive", "not_found", "off_topic", "safety")
 
     prefetched = {q: knowledge_base.search(q, k=5) for q in LATENCY_QUESTIONS}
     offline = Answerer(lambda q, **_: prefetched[q], None, min_relevance=MIN, sure_relevance=SURE)
