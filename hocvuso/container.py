@@ -54,6 +54,7 @@ class Container(StoreParts):
                 min_coverage=tutor.answer_card_min_coverage,
             ),
             scope=default_scope(),
+            unknown_words=lambda text: self.knowledge_base.unknown_words(text),
         )
 
     # --- tutor -------------------------------------------------------------------------------

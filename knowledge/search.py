@@ -207,6 +207,13 @@ class KnowledgeBase:
         restored = snapshot.restorer.restore([s if has_marks(s) else fold(s) for s in sylls])
         return QueryPlan(text=text, marked=False, restored=" ".join(restored))
 
+    def unknown_words(self, query: str) -> list[str]:
+        """The query's words (folded, teencode expanded) that occur nowhere in the store: "python",
+        "photoshop"… A question built on one is most likely about something the course does not teach."""
+        snapshot = self._fresh()
+        words = [fold(s) for s in query_syllables(expand_teencode(normalize(query)))]
+        return [w for w in dict.fromkeys(words) if not snapshot.folded.knows(w)]
+
     def search(
         self,
         query: str,

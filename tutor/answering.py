@@ -36,7 +36,7 @@ from tutor.answer_prompt import (
     repair_citations,
 )
 from tutor.answer_scope import NO_SCOPE, ScopeCheck
-from tutor.card_match import CardMatch, CardPolicy, best_card, topic_coverage
+from tutor.card_match import CardMatch, CardPolicy, best_card, topic_coverage, topic_words
 from tutor.extractive import (
     NOT_FOUND_TEXT,
     STOPWORDS,
@@ -117,13 +117,15 @@ class Answerer:
         suggest_floor: float | None = None,
         card_policy: CardPolicy | None = None,
         scope: ScopeCheck = NO_SCOPE,
+        unknown_words: Callable[[str], list[str]] | None = None,
     ) -> None:
         """`search(query, k=, prefer_lesson=, audience=, kind=)` returns hits; `chat_model` may be None.
 
         `min_relevance`: best dense relevance under which nothing counts as found;
         `sure_relevance` (default `min_relevance` + 0.04): at or above it no topic-word check;
         `suggest_floor` (default `min_relevance`): a lesson is offered only at or above it;
-        `card_policy`: when a card's answer is the reply; `scope`: the off-topic check.
+        `card_policy`: when a card's answer is the reply; `scope`: the off-topic check;
+        `unknown_words(text)`: the words of `text` the course never uses (none when not given).
         """
         self._search = search
         self._chat_model = chat_model
@@ -133,6 +135,7 @@ class Answerer:
         self._max_sentences = max(1, max_sentences)
         self._cards = card_policy or CardPolicy()
         self._scope = scope
+        self._unknown_words = unknown_words
         self._chain = build_chain(chat_model) if chat_model is not None else None
 
     @property
@@ -151,7 +154,7 @@ class Answerer:
         scam = is_scam_in_progress(question)
         card_hits = self._retrieve(question, k=CARD_K, lesson_id=lesson_id, audience=audience, kind="card")
         card = best_card(question, card_hits)
-        if card is not None and self._cards.accepts(card):
+        if card is not None and self._cards.accepts(card, unknown_topic=self._unknown_topic(question)):
             # A confident card wins, even over a scope word ("đơn thuốc" on VNeID's health record).
             text = f"{safety_steps()}\n\n{card.reply()}" if scam else card.reply()
             mode: AnswerMode = "safety" if scam else "card"
@@ -207,6 +210,17 @@ class Answerer:
         if best >= self._sure_relevance or _lexical_support(question, keep):
             return keep
         return []
+
+    def _unknown_topic(self, question: str) -> bool:
+        """Whether one of the question's topic words is unknown to the course."""
+        if self._unknown_words is None:
+            return False
+        try:
+            unknown = set(self._unknown_words(question))
+        except Exception:  # noqa: BLE001 - a broken store must not stop the answer
+            log.debug("unknown-word check failed", exc_info=True)
+            return False
+        return any(w in unknown and len(w) > 2 for w in topic_words(question))
 
     def _suggestions(self, question: str, hits: Sequence[Hit]) -> list[str]:
         """Lesson titles worth offering: hits at or above the suggestion floor that also share half of

@@ -51,10 +51,16 @@ class CardPolicy:
     sure_score: float = 0.92
     min_coverage: float = 0.6
 
-    def accepts(self, match: CardMatch) -> bool:
-        """Whether `match` is confident enough to be the reply."""
+    def accepts(self, match: CardMatch, *, unknown_topic: bool = False) -> bool:
+        """Whether `match` is confident enough to be the reply.
+
+        `unknown_topic`: the question has a topic word the course never uses ("python", "photoshop");
+        then only a sure similarity will do, topic words shared elsewhere prove nothing.
+        """
         if match.similarity >= self.sure_score:
             return True
+        if unknown_topic:
+            return False
         return match.similarity >= self.min_score and match.coverage >= self.min_coverage
 
 

@@ -84,6 +84,7 @@ def test_cards_are_ingested_incrementally_and_removed(container: Container, tmp_
     assert cards[0].metadata["card_id"] == "mat-khau-manh-c1"
     passages = kb.search("mật khẩu mạnh", k=10)
     assert passages and not any(h.metadata.get("kind") == "card" for h in passages)
+    assert kb.unknown_words("hoc lap trinh python voi mk manh") == ["lap", "python"]
 
     # Unchanged: nothing embedded again.
     second = container.ingestor.run([root])

@@ -186,3 +186,26 @@ def test_near_cards_go_to_the_llm_as_data(fake: OpenAIFake) -> None:
     prompt = str(fake.requests[-1])
     assert "Hỏi: Tra soát là gì?" in prompt and "Đáp: Tra soát là đề nghị ngân hàng kiểm tra." in prompt
     assert "Gọi tổng đài in trên thẻ" in prompt  # the passage goes too
+
+
+def test_an_unknown_topic_word_needs_a_sure_card() -> None:
+    """ "python" is nowhere in the course: a card sharing the other words is not enough."""
+    near = [card_hit(1, "mới bắt đầu học điện thoại nên học gì trước", "ai-05-c5", 0.89)]
+    question = "hoc lap trinh python bat dau tu dau"
+    known = Answerer(KindSearch(near, []), None, min_relevance=MIN, card_policy=CardPolicy(min_coverage=0.3))
+    assert known.answer(question).mode == "card"
+    unknown = Answerer(
+        KindSearch(near, []),
+        None,
+        min_relevance=MIN,
+        card_policy=CardPolicy(min_coverage=0.3),
+        unknown_words=lambda text: ["python"],
+    )
+    assert unknown.answer(question).mode == "not_found"
+    sure = [card_hit(1, "học lập trình python", "x-c1", 0.95)]
+    assert (
+        Answerer(KindSearch(sure, []), None, min_relevance=MIN, unknown_words=lambda t: ["python"])
+        .answer(question)
+        .mode
+        == "card"
+    )
