@@ -212,7 +212,7 @@ class KnowledgeBase:
         "photoshop"… A question built on one is most likely about something the course does not teach."""
         snapshot = self._fresh()
         words = [fold(s) for s in query_syllables(expand_teencode(normalize(query)))]
-        return [w for w in dict.fromkeys(words) if not snapshot.folded.knows(w)]
+        return [w for w in dict.fromkeys(words) if not _known(snapshot.folded, w)]
 
     def search(
         self,
@@ -324,6 +324,11 @@ class KnowledgeBase:
             embedding_model=store.embedder.name,
             vectors=store.count(),
         )
+
+
+def _known(index: BM25Index, word: str) -> bool:
+    """A word of the corpus, or two adjacent syllables of it written as one ("wifi" for "Wi-Fi")."""
+    return index.knows(word) or any(index.knows(f"{word[:i]}_{word[i:]}") for i in range(1, len(word)))
 
 
 def _where(module: str | None, kind: str) -> dict[str, Any]:

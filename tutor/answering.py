@@ -36,7 +36,7 @@ from tutor.answer_prompt import (
     repair_citations,
 )
 from tutor.answer_scope import NO_SCOPE, ScopeCheck
-from tutor.card_match import CardMatch, CardPolicy, best_card, topic_coverage, topic_words
+from tutor.card_match import CardMatch, CardPolicy, best_card, topic_words
 from tutor.extractive import (
     NOT_FOUND_TEXT,
     STOPWORDS,
@@ -70,7 +70,6 @@ SEARCH_K = 5  # passages retrieved per question
 CARD_K = 8  # card phrasings retrieved per question
 LLM_CARDS = 2  # near-miss cards given to the LLM with the passages
 MAX_SUGGESTIONS = 3
-SUGGEST_MIN_COVERAGE = 0.5  # share of the question's topic words a suggested lesson's passage must hold
 
 NOT_FOUND_SUGGEST = "Bạn có thể xem các bài gần nhất:"
 NOT_FOUND_RETRY = "Bạn thử hỏi lại ngắn gọn hơn, hoặc gõ /baihoc để xem các bài học."
@@ -152,14 +151,17 @@ class Answerer:
         if not word_tokens(question):
             return Answer(EMPTY_QUESTION_TEXT, (), False, "not_found")
         scam = is_scam_in_progress(question)
+        off_topic = not scam and self._scope.is_off_topic(question)
         card_hits = self._retrieve(question, k=CARD_K, lesson_id=lesson_id, audience=audience, kind="card")
         card = best_card(question, card_hits)
-        if card is not None and self._cards.accepts(card, unknown_topic=self._unknown_topic(question)):
-            # A confident card wins, even over a scope word ("đơn thuốc" on VNeID's health record).
+        if card is not None and self._cards.accepts(
+            card, unknown_topic=self._unknown_topic(question), off_topic=off_topic
+        ):
+            # A sure card wins even over a scope word ("đơn thuốc" of VNeID's health record).
             text = f"{safety_steps()}\n\n{card.reply()}" if scam else card.reply()
             mode: AnswerMode = "safety" if scam else "card"
             return Answer(text, (card.source_link,), True, mode, card_hits, [card.title], card.card_id)
-        if not scam and self._scope.is_off_topic(question):
+        if off_topic:
             return Answer(self._scope.reply(), (), False, "off_topic")
 
         hits = self._retrieve(question, k=SEARCH_K, lesson_id=lesson_id, audience=audience, kind="passage")
@@ -223,14 +225,9 @@ class Answerer:
         return any(w in unknown and len(w) > 2 for w in topic_words(question))
 
     def _suggestions(self, question: str, hits: Sequence[Hit]) -> list[str]:
-        """Lesson titles worth offering: hits at or above the suggestion floor that also share half of
-        the question's topic words (dense similarity alone offers "Wi-Fi" for "cài Windows 11")."""
-        close = [
-            h
-            for h in hits
-            if h.relevance >= self._suggest_floor
-            and topic_coverage(question, f"{h.title} {h.heading} {h.text}") >= SUGGEST_MIN_COVERAGE
-        ]
+        """Lesson titles worth offering: hits at or above the suggestion floor that also share the
+        question's topic words (dense similarity alone offers "Wi-Fi" for "cài Windows 11")."""
+        close = [h for h in hits if h.relevance >= self._suggest_floor and _lexical_support(question, [h])]
         return _lesson_titles(close, exclude=())
 
     def _near_cards(self, card: CardMatch | None, card_hits: Sequence[Hit]) -> list[Hit]:

@@ -51,12 +51,15 @@ class CardPolicy:
     sure_score: float = 0.92
     min_coverage: float = 0.6
 
-    def accepts(self, match: CardMatch, *, unknown_topic: bool = False) -> bool:
+    def accepts(self, match: CardMatch, *, unknown_topic: bool = False, off_topic: bool = False) -> bool:
         """Whether `match` is confident enough to be the reply.
 
         `unknown_topic`: the question has a topic word the course never uses ("python", "photoshop");
         then only a sure similarity will do, topic words shared elsewhere prove nothing.
+        `off_topic`: the scope check flagged the question; only a sure card sharing its topic words wins.
         """
+        if off_topic:
+            return match.similarity >= self.sure_score and match.coverage >= self.min_coverage
         if match.similarity >= self.sure_score:
             return True
         if unknown_topic:
@@ -69,20 +72,22 @@ def is_card(hit: Hit) -> bool:
     return (hit.metadata or {}).get("kind") == "card"
 
 
+COVERAGE_WEIGHT = 0.06  # how much topic-word coverage counts against dense similarity when ranking cards
+
+
 def best_card(question: str, hits: Sequence[Hit]) -> CardMatch | None:
-    """The card of the best-ranked card hit, with its best similarity and its topic-word coverage."""
-    cards = [h for h in hits if is_card(h) and (h.metadata or {}).get("answer")]
-    if not cards:
-        return None
-    top = cards[0]
-    card_id = str(top.metadata["card_id"])
-    same = [h for h in cards if h.metadata.get("card_id") == card_id]
-    # A card hit with a clearly better similarity further down wins over the fused order's first.
-    by_similarity = max(cards, key=lambda h: h.relevance)
-    if by_similarity.relevance >= top.relevance + 0.03 and by_similarity.metadata.get("card_id") != card_id:
-        top = by_similarity
-        card_id = str(top.metadata["card_id"])
-        same = [h for h in cards if h.metadata.get("card_id") == card_id]
+    """The best card among the card hits: dense similarity of its best phrasing, plus a little for
+    the share of the question's topic words it holds ("như thế nào" alone must not pick a card)."""
+    by_card: dict[str, list[Hit]] = {}
+    for hit in hits:
+        if is_card(hit) and (hit.metadata or {}).get("answer"):
+            by_card.setdefault(str(hit.metadata["card_id"]), []).append(hit)
+    matches = [_match(question, card_id, same) for card_id, same in by_card.items()]
+    return max(matches, key=lambda m: m.similarity + COVERAGE_WEIGHT * m.coverage, default=None)
+
+
+def _match(question: str, card_id: str, same: list[Hit]) -> CardMatch:
+    top = max(same, key=lambda h: h.relevance)
     meta = top.metadata
     card_text = " ".join([*(h.text for h in same), top.heading, str(meta.get("answer") or ""), top.title])
     return CardMatch(
@@ -92,7 +97,7 @@ def best_card(question: str, hits: Sequence[Hit]) -> CardMatch | None:
         section=str(meta.get("section") or top.heading),
         answer=str(meta["answer"]),
         source=top.source,
-        similarity=max(h.relevance for h in same),
+        similarity=top.relevance,
         coverage=topic_coverage(question, card_text),
         follow_up=tuple(str(f) for f in meta.get("follow_up") or ()),
     )

@@ -201,7 +201,7 @@ def test_low_relevance_is_not_found_with_the_closest_lessons_above_the_floor() -
         hit(1, "Mật khẩu là chìa khóa tài khoản.", relevance=0.80),
         hit(2, "OTP là mã dùng một lần.", title="Mã OTP và xác thực hai lớp", relevance=0.79),
     ]
-    question = "chìa khóa mật khẩu cất ở đâu"
+    question = "chìa khóa mật khẩu tài khoản"
     answer = Answerer(RecordingSearch(weak), None, min_relevance=MIN, suggest_floor=0.79).answer(question)
 
     assert answer.mode == "not_found" and not answer.answered
