@@ -72,7 +72,7 @@ def is_card(hit: Hit) -> bool:
     return (hit.metadata or {}).get("kind") == "card"
 
 
-COVERAGE_WEIGHT = 0.06  # how much topic-word coverage counts against dense similarity when ranking cards
+COVERAGE_WEIGHT = 0.15  # how much topic-word coverage counts against dense similarity when ranking cards
 
 
 def best_card(question: str, hits: Sequence[Hit]) -> CardMatch | None:
