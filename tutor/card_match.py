@@ -32,6 +32,12 @@ class CardMatch:
     similarity: float  # dense, best phrasing
     coverage: float  # share of the question's topic words found in the card
     follow_up: tuple[str, ...] = ()
+    pairs: float = 0.0  # share of the question's adjacent word pairs found in one phrasing
+
+    @property
+    def rank_score(self) -> float:
+        """What orders the candidate cards: similarity, then topic words and word pairs shared."""
+        return self.similarity + COVERAGE_WEIGHT * self.coverage + PAIR_WEIGHT * self.pairs
 
     @property
     def source_link(self) -> SourceLink:
@@ -73,6 +79,7 @@ def is_card(hit: Hit) -> bool:
 
 
 COVERAGE_WEIGHT = 0.15  # how much topic-word coverage counts against dense similarity when ranking cards
+PAIR_WEIGHT = 0.1  # and how much the shared word pairs count
 
 
 def best_card(question: str, hits: Sequence[Hit]) -> CardMatch | None:
@@ -83,7 +90,7 @@ def best_card(question: str, hits: Sequence[Hit]) -> CardMatch | None:
         if is_card(hit) and (hit.metadata or {}).get("answer"):
             by_card.setdefault(str(hit.metadata["card_id"]), []).append(hit)
     matches = [_match(question, card_id, same) for card_id, same in by_card.items()]
-    return max(matches, key=lambda m: m.similarity + COVERAGE_WEIGHT * m.coverage, default=None)
+    return max(matches, key=lambda m: m.rank_score, default=None)
 
 
 def _match(question: str, card_id: str, same: list[Hit]) -> CardMatch:
@@ -100,7 +107,22 @@ def _match(question: str, card_id: str, same: list[Hit]) -> CardMatch:
         similarity=top.relevance,
         coverage=topic_coverage(question, card_text),
         follow_up=tuple(str(f) for f in meta.get("follow_up") or ()),
+        pairs=max(pair_coverage(question, h.text) for h in same),
     )
+
+
+def _pairs(text: str) -> set[tuple[str, str]]:
+    tokens = folded_tokens(expand_teencode(normalize(text)))
+    return {(a, b) for a, b in zip(tokens, tokens[1:], strict=False) if a not in STOPWORDS or b not in STOPWORDS}
+
+
+def pair_coverage(question: str, phrasing: str) -> float:
+    """Share of the question's adjacent word pairs (folded, teencode expanded) found in `phrasing`:
+    "chuyển khoản nhầm số tài khoản" shares four with "ck nhầm stk", one with "ck sao cho khỏi nhầm"."""
+    asked = _pairs(QUESTION_WORDS.sub(" ", " ".join(folded_tokens(expand_teencode(normalize(question))))))
+    if not asked:
+        return 0.0
+    return len(asked & _pairs(phrasing)) / len(asked)
 
 
 def topic_words(question: str) -> list[str]:

@@ -209,3 +209,15 @@ def test_an_unknown_topic_word_needs_a_sure_card() -> None:
         .mode
         == "card"
     )
+
+
+def test_shared_word_pairs_pick_the_right_sibling_card() -> None:
+    """Dense similarity prefers "how to transfer without mistakes"; the word pairs point to tra soát."""
+    hits = [
+        card_hit(
+            1, "chuyen khoan sao cho ko bi nham nguoi", "ngan-hang-so-02-c1", 0.931, answer="Đọc kỹ tên người nhận."
+        ),
+        card_hit(2, "ck nham stk roi lay lai dc ko", "ngan-hang-so-02-c4", 0.876),
+    ]
+    match = best_card("chuyen khoan nham stk thi sao", hits)
+    assert match is not None and match.card_id == "ngan-hang-so-02-c4"
