@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV): on Debian/Ubuntu run: sudo apt-get install python3-venv"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@command -v ffmpeg >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null; } || \
+		echo "ffmpeg not installed: voice notes are off (sudo apt-get install ffmpeg)"
 	@touch $@
 
 # What only the test suite needs: the sentence-transformers backend with a packaged model
@@ -27,6 +30,9 @@ $(TEST_STAMP): $(STAMP)
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 		echo "chromium not installed: the browser test will be skipped"
+	@command -v espeak-ng >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng >/dev/null; } || \
+		echo "espeak-ng not installed: the speech transcription test will be skipped"
 	@touch $@
 
 run: install
@@ -52,6 +58,7 @@ ingest: install
 
 bench: install
 	$(BIN)/hocvuso bench retrieval
+	$(BIN)/hocvuso bench voice
 
 clean:
 	rm -rf $(VENV) data .pytest_cache test-artifacts

@@ -177,6 +177,37 @@ class Inbox:
             ).all()
         return {status: int(count) for status, count in rows}
 
+    def rows_of_user(self, channel: str, user_id: str) -> list[dict[str, Any]]:
+        """The rows of `channel` whose stored update is about `user_id` (processed rows hold no
+        update any more), JSON-ready."""
+        return [_row_dict(row) for row in self._user_rows(channel, user_id)]
+
+    def forget_user(self, channel: str, user_id: str) -> int:
+        """Delete the rows of `channel` whose stored update is about `user_id`; returns how many."""
+        ids = [row.id for row in self._user_rows(channel, user_id)]
+        if not ids:
+            return 0
+        with transaction(self._factory) as session:
+            session.execute(delete(InboxRow).where(InboxRow.id.in_(ids)))
+        return len(ids)
+
+    def _user_rows(self, channel: str, user_id: str) -> list[InboxRow]:
+        with self._factory() as session:
+            rows = session.scalars(
+                select(InboxRow).where(InboxRow.channel == channel, InboxRow.status != INBOX_PROCESSED)
+            ).all()
+            # A processed row keeps only its id, which names the user for events without a
+            # message id (Zalo's "follow:<user>:<timestamp>").
+            named = session.scalars(
+                select(InboxRow).where(
+                    InboxRow.channel == channel,
+                    InboxRow.status == INBOX_PROCESSED,
+                    InboxRow.external_id.like(f"%:{_escape_like(user_id)}:%", escape="\\"),
+                )
+            ).all()
+            session.expunge_all()
+        return [row for row in rows if user_id in users_in(row.payload)] + list(named)
+
     def purge(self, older_than: timedelta) -> int:
         """Delete processed/failed rows received more than `older_than` ago; return how many."""
         cutoff = _now() - older_than
@@ -204,3 +235,31 @@ class Inbox:
                 .where(InboxRow.channel == channel, InboxRow.external_id == external_id)
                 .values(**values)
             )
+
+
+_USER_KEYS = ("from", "user", "chat", "sender", "follower")
+
+
+def users_in(payload: Any, depth: int = 0) -> set[str]:
+    """The user ids a stored update mentions (Telegram `from`/`chat`/`user`, Zalo `sender`/`follower`)."""
+    found: set[str] = set()
+    if not isinstance(payload, dict) or depth > 3:
+        return found
+    for key, value in payload.items():
+        if key in _USER_KEYS and isinstance(value, dict) and value.get("id") is not None:
+            found.add(str(value["id"]))
+        if isinstance(value, dict):
+            found |= users_in(value, depth + 1)
+    return found
+
+
+def _row_dict(row: InboxRow) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for column in InboxRow.__table__.columns:
+        value = getattr(row, column.key)
+        out[column.key] = value.isoformat() if isinstance(value, datetime) else value
+    return out
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -27,6 +27,7 @@ from typing import Any, Protocol, TypeVar
 
 from bot.batch_writer import BatchWriter
 from bot.inbox import Inbox
+from knowledge.sanitize import sanitize_json
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -137,7 +138,8 @@ class ChannelRuntime:
         """Dispatch again what was recorded but never processed (a crash between ack and work)."""
         items = await run_in(self._db_pool, self._inbox.pending, self._channel)
         for item in items:
-            self.dispatch(item.external_id, item.payload)
+            # Rows recorded before the input boundary sanitised updates may hold lone surrogates.
+            self.dispatch(item.external_id, sanitize_json(item.payload))
         return len(items)
 
     # --- processing ----------------------------------------------------------------------

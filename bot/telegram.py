@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 import re
 import sys
@@ -42,8 +41,10 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Updater
 
 from bot.inbox import Inbox
+from bot.input_boundary import BadInput, read_json, refuse
 from bot.reminders import ReminderScheduler
 from bot.runtime import ChannelRuntime, run_in
+from bot.speech import SpeechService
 from bot.telegram_store import PollStore
 from bot.telegram_updates import (
     CHANNEL,
@@ -54,6 +55,7 @@ from bot.telegram_updates import (
 )
 from bot.telegram_workers import UpdateWorkers
 from bot.tutor_pool import ThreadTutorRunner, TutorRunner
+from knowledge.sanitize import sanitize_json
 from tutor.messages import MenuEntry, Reply, TutorPort
 
 log = logging.getLogger(__name__)
@@ -167,6 +169,7 @@ class TelegramChannel:
         *,
         workers: UpdateWorkers | None = None,
         clock: Callable[[], datetime] | None = None,
+        speech: SpeechService | None = None,
     ) -> None:
         """`tutor` answers learners in threads of this process, unless `workers` (processes with
         a tutor of their own) process the updates; it still serves reminders either way."""
@@ -194,6 +197,7 @@ class TelegramChannel:
             runner=self._runner,
             polls=polls,
             db_pool=self._db_pool,
+            speech=speech,
         )
         self.runtime = ChannelRuntime(self._handler, inbox, self._db_pool, sink=self._enqueue)
         self.reminders = ReminderScheduler(
@@ -260,7 +264,11 @@ class TelegramChannel:
             except TelegramError as exc:  # keep serving: a webhook set before still delivers
                 log.error("Telegram: setWebhook failed (%s); check telegram.webhook_url", type(exc).__name__)
         await self._set_commands()
-        replayed = await self.replay_pending()
+        try:
+            replayed = await self.replay_pending()
+        except Exception as exc:  # an unreadable inbox never keeps the channel from starting
+            log.error("Telegram: inbox replay failed (%s); new updates are served", type(exc).__name__)
+            replayed = 0
         if replayed:
             log.info("Telegram: %d update(s) left by a previous run queued again", replayed)
         self.reminders.start()
@@ -352,6 +360,7 @@ class TelegramChannel:
 
     async def submit(self, data: dict[str, Any]) -> bool:
         """Record a raw update durably and queue it; False when its update_id was seen before."""
+        data = sanitize_json(data)  # polled updates too: nothing unencodable is ever recorded
         update_id = data.get("update_id")
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             raise ValueError("update without an integer update_id")
@@ -385,7 +394,7 @@ class TelegramChannel:
         items = await run_in(self._db_pool, self._inbox.pending, CHANNEL)
         mine = [item for item in items if self._workers.shard_of(item.payload) == shard]
         for item in mine:
-            self._workers.submit(item.payload)
+            self._workers.submit(sanitize_json(item.payload))
         if mine:
             log.info("Telegram: %d update(s) handed to the restarted worker %d", len(mine), shard)
 
@@ -399,17 +408,15 @@ class TelegramChannel:
             # The secret is checked before the body is read: a stranger's request costs nothing.
             if not self.check_secret(request.headers.get(SECRET_HEADER)):
                 return JSONResponse({"ok": False}, status_code=403)
-            length = request.headers.get("content-length")
-            if length and length.isdigit() and int(length) > MAX_WEBHOOK_BODY:
-                return JSONResponse({"ok": False}, status_code=413)
-            body = await request.body()
             try:
-                data = json.loads(body)
+                data = await read_json(request, MAX_WEBHOOK_BODY)
                 if not isinstance(data, dict):
-                    raise ValueError("not an object")
+                    raise BadInput(400, "not an object")
                 new = await self.submit(data)
+            except BadInput as error:
+                return refuse(CHANNEL, error, {"ok": False})
             except ValueError:
-                return JSONResponse({"ok": False}, status_code=400)
+                return refuse(CHANNEL, BadInput(400, "update without an id"), {"ok": False})
             return JSONResponse({"ok": True, "duplicate": not new})
 
         return router

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
-from tutor.messages import Button, QuizQuestion, Reply
+from tutor.messages import Button, MenuEntry, QuizQuestion, Reply
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -48,6 +48,15 @@ class OutPhoto:
 
 
 @dataclass(frozen=True)
+class OutDocument:
+    """A file (a certificate's PDF) sent as a document, with an escaped caption."""
+
+    path: Path
+    filename: str
+    caption_html: str | None = None
+
+
+@dataclass(frozen=True)
 class OutPoll:
     """A quiz item sent as a non-anonymous Telegram quiz poll (plain text fields)."""
 
@@ -55,7 +64,7 @@ class OutPoll:
     buttons: ButtonRows = ()
 
 
-Outgoing = OutText | OutPhoto | OutPoll
+Outgoing = OutText | OutPhoto | OutDocument | OutPoll
 
 
 def escaped_len(text: str) -> int:
@@ -130,6 +139,19 @@ def to_markup(rows: ButtonRows) -> InlineKeyboardMarkup | None:
     )
 
 
+def quick_keyboard(entries: list[MenuEntry], per_row: int = 3) -> ReplyKeyboardMarkup | None:
+    """The persistent quick menu (Học tiếp · Hỏi · Bài tập · Tiến độ · Danh mục) as a reply keyboard.
+
+    A tap sends the label as the learner's text, which the tutor reads as the command. Telegram keeps
+    the keyboard under the input field until another reply keyboard replaces it, so it rides on the
+    messages that carry no inline keyboard (one message has one markup)."""
+    labels = [e.label for e in entries if e.quick and e.label and not e.label.startswith("/")]
+    if not labels:
+        return None
+    rows = [[KeyboardButton(label) for label in labels[i : i + per_row]] for i in range(0, len(labels), per_row)]
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True, input_field_placeholder="Gõ câu hỏi…")
+
+
 def fits_poll(quiz: QuizQuestion) -> bool:
     """True when a quiz item can be a Telegram quiz poll (choices, a known answer, within limits)."""
     return (
@@ -162,10 +184,10 @@ def merge_plain(replies: list[Reply], limit: int = MESSAGE_LIMIT) -> list[Reply]
     merged: list[Reply] = []
     pending: str | None = None
     for reply in replies:
-        plain = not (reply.buttons or reply.quiz or reply.image_path or reply.sources)
+        plain = not (reply.buttons or reply.quiz or reply.image_path or reply.document_path or reply.sources)
         if pending is not None:
             combined = f"{pending}\n\n{reply.text}".strip()
-            if not reply.image_path and escaped_len(combined) <= limit:
+            if not (reply.image_path or reply.document_path) and escaped_len(combined) <= limit:
                 reply = Reply(combined, buttons=reply.buttons, quiz=reply.quiz, sources=reply.sources)
             else:
                 merged.append(Reply(pending))
@@ -183,6 +205,13 @@ def plan_reply(reply: Reply, *, use_quiz_polls: bool, media_root: Path | None = 
     """The Telegram messages that show one Reply, in order."""
     out: list[Outgoing] = []
     text = reply.text.strip()
+    if reply.document_path:
+        document = Path(reply.document_path)
+        if not document.is_absolute() and media_root is not None:
+            document = media_root / document
+        if document.is_file():  # the reply's text is the caption; a missing file falls back to text
+            caption = html.escape(text[:CAPTION_LIMIT], quote=False) or None
+            return [OutDocument(document, reply.document_name or document.name, caption)]
     if reply.image_path:
         path = Path(reply.image_path)
         if not path.is_absolute() and media_root is not None:

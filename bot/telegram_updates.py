@@ -14,29 +14,34 @@ import logging
 from collections.abc import Hashable
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from telegram import Bot, LinkPreviewOptions, Message, Update
+from telegram import Bot, LinkPreviewOptions, Message, ReplyKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType, PollType
 from telegram.error import Forbidden, TelegramError
 
 from bot.runtime import Unreadable, run_in
 from bot.runtime import log_failure as _log_failure
+from bot.speech import SpeechService, hear
+from bot.speech.audio import max_bytes_for
 from bot.telegram_render import (
     MESSAGE_LIMIT,
     PARSE_MODE,
+    OutDocument,
     OutPhoto,
     OutPoll,
     OutText,
     chosen_label,
     merge_plain,
     plan_reply,
+    quick_keyboard,
     to_markup,
 )
 from bot.telegram_store import PollStore
 from bot.tutor_pool import TutorRunner
-from tutor.messages import APOLOGY, Inbound, InboundKind, Reply
+from tutor.messages import APOLOGY, Inbound, InboundKind, MenuEntry, Reply
 
 log = logging.getLogger("bot.telegram")
 
@@ -86,6 +91,10 @@ class _Target:
     inbound: Inbound
 
 
+# What reading a well-formed-looking but hollow update raises (Update.de_json is lenient).
+_MALFORMED = (AttributeError, TypeError, KeyError, ValueError)
+
+
 class TelegramUpdateHandler:
     """What happens to one recorded update: the Telegram `Platform` of `bot.runtime.ChannelRuntime`
     (parse → Inbound → tutor → render → send; the runtime orders, records and apologizes)."""
@@ -100,13 +109,18 @@ class TelegramUpdateHandler:
         runner: TutorRunner,
         polls: PollStore,
         db_pool: Executor,
+        speech: SpeechService | None = None,
     ) -> None:
-        """`runner` runs the tutor (learners' messages, and marking a learner who blocked us)."""
+        """`runner` runs the tutor (learners' messages, and marking a learner who blocked us);
+        `speech` hears voice notes and audio files (None: voice notes are off)."""
         self.bot = bot
+        self._speech = speech
         self._options = options
         self._runner = runner
         self._polls = polls
         self._db_pool = db_pool
+        self._quick: ReplyKeyboardMarkup | None = None
+        self._quick_loaded = False
 
     def key_of(self, data: dict[str, Any]) -> Hashable:
         """The learner (or chat) of a raw update: one learner's updates are processed in order."""
@@ -132,10 +146,13 @@ class TelegramUpdateHandler:
             await self.bot.send_message(chat.id, APOLOGY)
 
     async def _dispatch(self, update: Update) -> None:
-        if update.my_chat_member is not None:
-            await self._on_membership(update)
-            return
-        target = await self._target(update)
+        try:
+            if update.my_chat_member is not None:
+                await self._on_membership(update)
+                return
+            target = await self._target(update)
+        except _MALFORMED as exc:  # PTB accepts odd shapes (a message without a chat): unreadable
+            raise Unreadable(type(exc).__name__) from None
         if target is None:
             return
         replies = await self._runner.call("handle", target.inbound)
@@ -166,6 +183,9 @@ class TelegramUpdateHandler:
         if message is None or message.chat.type != ChatType.PRIVATE or message.from_user is None:
             return None
         kind, text = self._message_content(message)
+        problem = None
+        if kind == "voice":
+            text, problem = await self._hear(message)
         user = message.from_user
         return _Target(
             message.chat.id,
@@ -177,8 +197,27 @@ class TelegramUpdateHandler:
                 kind=kind,
                 display_name=user.full_name or None,
                 sent_at=message.date,
+                voice_problem=problem,
             ),
         )
+
+    async def _hear(self, message: Message) -> tuple[str | None, str | None]:
+        """(transcript, problem) of a voice note or audio file, downloaded with getFile into memory."""
+        media = message.voice or message.audio
+        if self._speech is None or media is None:
+            return None, None
+        max_seconds = self._speech.config.max_seconds
+        duration = media.duration.total_seconds() if isinstance(media.duration, timedelta) else media.duration
+        if (duration or 0) > max_seconds or (media.file_size or 0) > max_bytes_for(max_seconds):
+            return None, "too_long"  # Telegram says so up front: nothing is downloaded
+        try:
+            file = await media.get_file()
+            data = bytes(await file.download_as_bytearray())
+        except TelegramError as exc:
+            log.warning("Telegram: could not download a voice note (%s)", type(exc).__name__)
+            return None, "failed"
+        heard = await hear(self._speech, data)
+        return heard.text, heard.problem
 
     def _message_content(self, message: Message) -> tuple[InboundKind, str | None]:
         if message.text is not None:
@@ -195,7 +234,7 @@ class TelegramUpdateHandler:
         if message.photo:
             return "photo", message.caption
         if message.voice is not None or message.audio is not None:
-            return "voice", message.caption
+            return "voice", None  # the transcript is the text (a caption is not what was said)
         return "other", message.caption
 
     async def _from_callback(self, update: Update) -> _Target | None:
@@ -265,6 +304,17 @@ class TelegramUpdateHandler:
         )
 
     # --- sending -------------------------------------------------------------------------
+    async def quick_menu(self) -> ReplyKeyboardMarkup | None:
+        """The quick-menu reply keyboard, from the tutor's registry (asked once; None if unavailable)."""
+        if not self._quick_loaded:
+            try:
+                entries: list[MenuEntry] = await self._runner.call("menu")
+                self._quick = quick_keyboard(entries)
+                self._quick_loaded = True
+            except Exception as exc:  # no quick menu is no reason not to answer
+                log.warning("Telegram: quick menu unavailable (%s)", type(exc).__name__)
+        return self._quick
+
     async def send_replies(self, chat_id: int, user_id: str, replies: list[Reply]) -> bool:
         """Send the replies in order; False (and the learner marked inactive) if the bot is blocked."""
         try:
@@ -279,18 +329,25 @@ class TelegramUpdateHandler:
             return False
         return True
 
-    async def _send(self, chat_id: int, out: OutText | OutPhoto | OutPoll) -> None:
+    async def _send(self, chat_id: int, out: OutText | OutPhoto | OutDocument | OutPoll) -> None:
         if isinstance(out, OutText):
+            # Inline buttons when the reply has some; else the persistent quick menu (reply keyboard).
+            markup = to_markup(out.buttons) or await self.quick_menu()
             await self.bot.send_message(
                 chat_id,
                 out.html,
                 parse_mode=PARSE_MODE,
-                reply_markup=to_markup(out.buttons),
+                reply_markup=markup,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         elif isinstance(out, OutPhoto):
             with out.path.open("rb") as photo:
                 await self.bot.send_photo(chat_id, photo=photo, caption=out.caption_html, parse_mode=PARSE_MODE)
+        elif isinstance(out, OutDocument):
+            with out.path.open("rb") as document:
+                await self.bot.send_document(
+                    chat_id, document=document, filename=out.filename, caption=out.caption_html, parse_mode=PARSE_MODE
+                )
         else:
             quiz = out.quiz
             message = await self.bot.send_poll(

@@ -32,6 +32,7 @@ from typing import Any, Protocol
 
 from bot.inbox import Inbox
 from bot.runtime import ChannelRuntime
+from bot.speech import SpeechService
 from bot.telegram_store import PollStore
 from bot.telegram_updates import (
     SendOptions,
@@ -64,6 +65,7 @@ class WorkerParts:
     tutor: TutorPort
     inbox: Inbox
     polls: PollStore
+    speech: SpeechService | None = None  # hears voice notes (None: voice notes are off)
 
 
 @dataclass(frozen=True)
@@ -327,7 +329,9 @@ async def _serve(sock: socket.socket, parts: WorkerParts, config: WorkerBotConfi
     db_pool = ThreadPoolExecutor(2, thread_name_prefix="tg-db")
     # One thread: this process is one core's worth of tutor; the event loop stays free to send.
     runner = ThreadTutorRunner(parts.tutor, 1)
-    handler = TelegramUpdateHandler(bot, config.send, runner=runner, polls=parts.polls, db_pool=db_pool)
+    handler = TelegramUpdateHandler(
+        bot, config.send, runner=runner, polls=parts.polls, db_pool=db_pool, speech=parts.speech
+    )
     runtime = ChannelRuntime(handler, parts.inbox, db_pool)  # the server recorded; this processes
     seen: OrderedDict[int, None] = OrderedDict()
     writer.write(READY)

@@ -10,25 +10,44 @@ Like the other channels it runs the tutor in a bounded pool, one learner's turns
 `bot.reminders.ReminderScheduler`. A browser cannot be pushed to, so a due reminder waits in memory
 for the learner's next message or poll (`GET /api/pending`; the page asks on load and every minute).
 `GET /api/menu` gives the quick actions, generated from the tutor's command registry.
+
+The conversation of a learner who agreed to the data notice is kept server-side
+(`bot.webchat_history`, `GET /api/history`), so a reload restores it; it is forgotten as soon as the
+tutor no longer knows the learner as one (after /xoadulieu, for instance). A reply's document
+(data export, certificate) and an image that is the learner's own (the certificate's PNG) become
+opaque links valid for ten minutes, for that learner only, while they exist (`bot.webchat_documents`);
+a restored history gets fresh ones. A certificate's verification address in a reply is listed in
+`links`, which the page shows as links (no other address in tutor text is made clickable: lessons
+quote scam addresses as examples).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 import secrets
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
-from itsdangerous import BadSignature, URLSafeSerializer
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 
+from bot.flood import AddressLimiter
+from bot.input_boundary import BadInput, read_json, refuse
 from bot.reminders import ReminderScheduler
 from bot.runtime import KeyedLocks
+from bot.speech import Heard, SpeechService, hear
+from bot.speech.audio import max_bytes_for
 from bot.tutor_pool import ThreadTutorRunner
+from bot.webchat_cookie import LearnerCookie
+from bot.webchat_documents import IMAGE_TYPES, DocumentLinks, file_response, refresh_message
+from bot.webchat_history import WebChatHistory
+from knowledge.sanitize import sanitize_json
 from tutor.messages import APOLOGY, Inbound, MenuEntry, Reply, TutorPort
 
 log = logging.getLogger(__name__)
@@ -37,16 +56,24 @@ CHANNEL = "web"
 COOKIE_NAME = "hocvuso_web"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 STATIC_DIR = Path(__file__).parent / "static"
-STATIC_FILES = {"chat.css": "text/css; charset=utf-8", "chat.js": "text/javascript; charset=utf-8"}
-IMAGE_SUFFIXES = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
+STATIC_FILES = {
+    "chat.css": "text/css; charset=utf-8",
+    "chat.js": "text/javascript; charset=utf-8",
+    "voice.js": "text/javascript; charset=utf-8",
 }
+# What MediaRecorder produces: Chrome/Firefox audio/webm or audio/ogg, Safari audio/mp4 (some say video/…).
+VOICE_TYPES = ("audio/", "video/webm", "video/mp4", "video/ogg")
+IMAGE_SUFFIXES = IMAGE_TYPES
+FAVICON = STATIC_DIR / "favicon.ico"
+# A certificate's verification address (`GET /certificates/{code}` of this server's public URL).
+VERIFY_URL = re.compile(r"https?://[^\s<>\"']+/certificates/[A-Za-z0-9-]{4,40}(?![\w/-])")
+# Buttons whose label is only an emoji get a spoken name (screen readers; fonts without emoji).
+SPOKEN_LABELS = {"👍": "Hữu ích", "👎": "Chưa hữu ích"}
 MAX_PENDING_LEARNERS = 10_000  # reminders kept for browsers that have not come back (oldest dropped)
 MAX_PENDING_PER_LEARNER = 3
+DOCUMENT_GONE = "Liên kết tải tệp đã hết hạn hoặc không còn. Bạn gõ /taidulieu để tải lại nhé."
+MAX_LABEL_CHARS = 100  # a tapped button's label, shown as the learner's message in the history
+SLOW_DOWN = "Bạn gửi nhanh quá. Vui lòng chờ một phút rồi thử lại nhé."
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -65,32 +92,15 @@ class WebChatConfig:
     cookie_secret: bytes = field(repr=False)
     media_root: Path | None = None  # lessons folder; Reply.image_path values under it are served
     max_message_chars: int = 2000
+    max_body_bytes: int = 64_000  # a message is at most a few kilobytes
+    new_learners_per_minute: int = 30  # per client address (browsers without our cookie)
+    messages_per_minute: int = 600  # per client address, every learner behind it together
+    housekeeping_s: float = 3600.0  # how often the retention purge runs (0: never)
     tutor_workers: int = 4
     reminder_check_s: float = 60.0  # how often due reminders are asked for (0: never, tests tick)
-
-
-class LearnerCookie:
-    """Signs and reads the learner id kept in the browser's cookie."""
-
-    def __init__(self, secret: bytes) -> None:
-        self._serializer = URLSafeSerializer(secret, salt="hocvuso-webchat-learner")
-
-    def new_id(self) -> str:
-        return secrets.token_urlsafe(16)
-
-    def dumps(self, learner_id: str) -> str:
-        return str(self._serializer.dumps({"u": learner_id}))
-
-    def loads(self, value: str | None) -> str | None:
-        """The learner id of a cookie, or None when missing, forged or malformed."""
-        if not value:
-            return None
-        try:
-            data = self._serializer.loads(value)
-        except BadSignature:
-            return None
-        learner = data.get("u") if isinstance(data, dict) else None
-        return learner if isinstance(learner, str) and 0 < len(learner) <= 64 else None
+    document_ttl_s: int = 600  # how long a reply document's download link works
+    temp_dir: Path | None = None  # the tutor's temporary exports (it sweeps them; links never delete)
+    voice_max_seconds: int = 60  # longest microphone recording transcribed (bytes capped to match)
 
 
 class WebChat:
@@ -98,8 +108,24 @@ class WebChat:
 
     name = CHANNEL
 
-    def __init__(self, config: WebChatConfig, tutor: TutorPort) -> None:
+    def __init__(
+        self,
+        config: WebChatConfig,
+        tutor: TutorPort,
+        history: WebChatHistory | None = None,
+        speech: SpeechService | None = None,
+        *,
+        housekeeping: Callable[[], int] | None = None,
+    ) -> None:
+        """`speech` transcribes the microphone's recordings (None: voice notes are off);
+        `housekeeping()` (the tutor's retention purge: learners who never consented go after a
+        day) runs when the app starts and every `housekeeping_s` seconds after."""
         self.config = config
+        self._history = history
+        self._speech = speech
+        self._documents = DocumentLinks(config.cookie_secret, config.document_ttl_s)
+        self._housekeeping = housekeeping
+        self._housekeeping_task: asyncio.Task[None] | None = None
         self._cookie = LearnerCookie(config.cookie_secret)
         self._runner = ThreadTutorRunner(tutor, config.tutor_workers, "web-tutor")
         self._locks = KeyedLocks()
@@ -107,15 +133,35 @@ class WebChat:
         self._media_root = config.media_root.resolve() if config.media_root else None
         self.reminders = ReminderScheduler(self, self._runner, interval_s=config.reminder_check_s)
         self._started = False
+        self._new_learners = AddressLimiter(config.new_learners_per_minute)
+        self._messages = AddressLimiter(config.messages_per_minute)
 
     # --- lifecycle (a ChannelService of bot.server) ---------------------------------------
     async def start(self) -> None:
-        """Start the reminder scheduler."""
+        """Start the reminder scheduler and the housekeeping loop."""
         self.reminders.start()
+        if self._housekeeping is not None and self.config.housekeeping_s > 0:
+            self._housekeeping_task = asyncio.create_task(self._housekeep(), name="webchat:housekeeping")
         self._started = True
 
+    async def _housekeep(self) -> None:
+        assert self._housekeeping is not None
+        while True:
+            try:
+                removed = await asyncio.to_thread(self._housekeeping)
+                if removed:
+                    log.info("web chat housekeeping: %d learner(s) past retention deleted", removed)
+            except Exception as exc:  # the database is busy or down: next time
+                log.warning("web chat housekeeping failed (%s)", type(exc).__name__)
+            await asyncio.sleep(self.config.housekeeping_s)
+
     async def stop(self) -> None:
-        """Stop the reminder scheduler and release the tutor's threads."""
+        """Stop the reminder scheduler and housekeeping; release the tutor's threads."""
+        if self._housekeeping_task is not None:
+            self._housekeeping_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._housekeeping_task
+            self._housekeeping_task = None
         await self.reminders.stop()
         self.close()
         self._started = False
@@ -162,12 +208,25 @@ class WebChat:
             return None
         return "/media/" + relative.as_posix()
 
-    def reply_json(self, reply: Reply) -> dict[str, Any]:
-        """One reply as the page renders it (plain strings; the page never parses them as HTML)."""
-        image = self.image_url(reply.image_path)
-        return {
+    def own_image_url(self, image_path: str | None, learner: str | None) -> str | None:
+        """A link for `learner` only to an image outside the lessons folder (the certificate's PNG),
+        or None when there is no such image file."""
+        if not image_path or not learner:
+            return None
+        path = Path(image_path).resolve()  # where the tutor wrote it (a relative data dir: the cwd)
+        if path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file():
+            return None
+        return self._documents.link(learner, str(path), path.name, inline=True)
+
+    def reply_json(self, reply: Reply, learner: str | None = None) -> dict[str, Any]:
+        """One reply as the page renders it (plain strings; the page never parses them as HTML).
+
+        A document becomes `{"url", "name"}` and an image of the learner's own an opaque link: for
+        `learner` only. `links` lists the verification addresses the page shows as links."""
+        image = self.image_url(reply.image_path) or self.own_image_url(reply.image_path, learner)
+        rendered: dict[str, Any] = {
             "text": reply.text,
-            "buttons": [[{"label": b.label, "payload": b.payload} for b in row] for row in reply.buttons if row],
+            "buttons": [[_button_json(b.label, b.payload) for b in row] for row in reply.buttons if row],
             "image": image,
             "caption": (reply.image_caption or "") if image else "",
             "sources": [
@@ -176,6 +235,15 @@ class WebChat:
                 if s.title and s.title not in reply.text
             ],
         }
+        links = sorted(set(VERIFY_URL.findall(reply.text)))
+        if links:
+            rendered["links"] = links
+        if reply.quiz is not None:
+            rendered["quiz"] = True  # the page disables its buttons once a typed answer is sent
+        if reply.document_path and learner:
+            name = reply.document_name or Path(reply.document_path).name
+            rendered["document"] = {"url": self._documents.link(learner, reply.document_path, name), "name": name}
+        return rendered
 
     # --- routes --------------------------------------------------------------------------
     def router(self) -> APIRouter:
@@ -186,6 +254,11 @@ class WebChat:
         async def index() -> Response:
             html = (STATIC_DIR / "index.html").read_bytes()
             return Response(html, media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS)
+
+        @router.get("/favicon.ico", include_in_schema=False)
+        async def favicon() -> Response:
+            headers = {"Cache-Control": "public, max-age=604800", "X-Content-Type-Options": "nosniff"}
+            return Response(FAVICON.read_bytes(), media_type="image/x-icon", headers=headers)
 
         @router.get("/static/{name}", include_in_schema=False)
         async def static(name: str) -> Response:
@@ -212,11 +285,18 @@ class WebChat:
         async def chat(request: Request) -> Response:
             return await self._chat(request)
 
+        @router.post("/api/voice", include_in_schema=False)
+        async def voice(request: Request) -> Response:
+            return await self._voice(request)
+
         @router.get("/api/pending", include_in_schema=False)
         async def pending(request: Request) -> Response:
             learner = self._cookie.loads(request.cookies.get(COOKIE_NAME))
             replies = self.take_pending(learner) if learner else []
-            return _no_store(JSONResponse({"replies": [self.reply_json(r) for r in replies]}))
+            rendered = [self.reply_json(r, learner) for r in replies]
+            if learner and rendered:
+                await self._remember(learner, None, rendered)
+            return _no_store(JSONResponse({"replies": rendered}))
 
         @router.get("/api/menu", include_in_schema=False)
         async def menu() -> Response:
@@ -226,19 +306,74 @@ class WebChat:
             ]
             return JSONResponse({"menu": entries})
 
+        self._history_routes(router)
         return router
+
+    # --- history and documents ---------------------------------------------------------------
+    def _history_routes(self, router: APIRouter) -> None:
+        """`GET /api/history` (the cookie's conversation) and `GET /api/export/{token}` (a document)."""
+
+        @router.get("/api/history", include_in_schema=False)
+        async def history(request: Request) -> Response:
+            learner = self._cookie.loads(request.cookies.get(COOKIE_NAME))
+            messages: list[dict[str, Any]] = []
+            if learner and self._history is not None:
+                messages = await asyncio.to_thread(self._history.recent, learner)
+                messages = [refresh_message(self._documents, m, learner) for m in messages]
+            return _no_store(JSONResponse({"messages": messages}))
+
+        @router.get("/api/export/{token}", include_in_schema=False)
+        async def document(token: str, request: Request) -> Response:
+            learner = self._cookie.loads(request.cookies.get(COOKIE_NAME))
+            found = self._documents.open(token, learner)
+            if found is None or not await self._still_known(learner):
+                return _no_store(PlainTextResponse(DOCUMENT_GONE, status_code=404))
+            return file_response(found)
+
+    async def _still_known(self, learner: str | None) -> bool:
+        """Whether the tutor still knows `learner` as a consenting learner: a link stops working as
+        soon as they deleted their data (or were purged)."""
+        if not learner:
+            return False
+        try:
+            return bool(await self._runner.call("consented", CHANNEL, learner))
+        except Exception as exc:  # cannot tell: refuse, the learner can ask again
+            log.warning("web chat: cannot check a download's learner (%s)", type(exc).__name__)
+            return False
+
+    async def _remember(
+        self, learner: str, mine: str | None, replies: list[dict[str, Any]], turn: str | None = None
+    ) -> None:
+        """Keep this turn in the learner's history, or forget the history of one the tutor no
+        longer knows as a consenting learner (deleted data, never agreed)."""
+        if self._history is None:
+            return
+        try:
+            consented = bool(await self._runner.call("consented", CHANNEL, learner))
+        except Exception as exc:  # history is a convenience: never fail a turn for it
+            log.warning("web chat: cannot tell whether to keep history (%s)", type(exc).__name__)
+            return
+        try:
+            if not consented:
+                await asyncio.to_thread(self._history.forget, learner)
+                return
+            rows = ([("me", {"text": mine})] if mine else []) + [("bot", reply) for reply in replies]
+            await asyncio.to_thread(self._history.add, learner, rows, None, turn)
+        except Exception as exc:
+            log.warning("web chat: history not saved (%s)", type(exc).__name__)
 
     async def _chat(self, request: Request) -> Response:
         # JSON only: a cross-site HTML form cannot send it without a CORS preflight we never grant.
         if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
             return JSONResponse({"error": "application/json expected"}, status_code=415)
         try:
-            body = await request.json()
-        except ValueError:
-            return JSONResponse({"error": "invalid JSON"}, status_code=400)
+            body = await read_json(request, self.config.max_body_bytes)
+        except BadInput as error:
+            return refuse(CHANNEL, error, {"error": error.reason})
         if not isinstance(body, dict):
             return JSONResponse({"error": "invalid request"}, status_code=400)
         text, payload, client_id = body.get("text"), body.get("payload"), body.get("id")
+        label = body.get("label") if isinstance(body.get("label"), str) else None
         if payload is not None and (not isinstance(payload, str) or not 0 < len(payload) <= 256):
             return JSONResponse({"error": "invalid payload"}, status_code=400)
         if text is not None and not isinstance(text, str):
@@ -247,29 +382,79 @@ class WebChat:
             return JSONResponse({"error": "empty message"}, status_code=400)
         if text is not None and len(text) > self.config.max_message_chars * 2:
             text = text[: self.config.max_message_chars * 2]  # the tutor refuses it politely
-        if not (isinstance(client_id, str) and _CLIENT_ID.match(client_id)):
-            client_id = secrets.token_urlsafe(12)
+
+        turn_id = _client_id(client_id)
+        mine = text if payload is None else (label or "")[:MAX_LABEL_CHARS]
+
+        async def typed_inbound(user_id: str) -> Inbound:
+            return Inbound(
+                channel=CHANNEL,
+                user_id=user_id,
+                message_id=f"{user_id}:{turn_id}",
+                text=text,
+                payload=payload,
+                kind="button" if payload is not None else "text",
+            )
 
         learner = self._cookie.loads(request.cookies.get(COOKIE_NAME))
+        return await self._turn(request, learner, typed_inbound, lambda _: mine, turn_id)
+
+    async def _voice(self, request: Request) -> Response:
+        # An audio type only: like /api/chat's JSON, a cross-site form cannot send one without a
+        # CORS preflight we never grant. The recording is read into memory, capped, never stored.
+        if not request.headers.get("content-type", "").lower().startswith(VOICE_TYPES):
+            return JSONResponse({"error": "audio expected"}, status_code=415)
+        limit, too_long = max_bytes_for(self.config.voice_max_seconds), False
+        data = bytearray()
+        async for chunk in request.stream():
+            if len(data) + len(chunk) > limit:
+                too_long = True  # the learner is told so by the tutor; the rest is not read
+                break
+            data.extend(chunk)
+        if not data and not too_long:
+            return JSONResponse({"error": "empty recording"}, status_code=400)
+        learner = self._cookie.loads(request.cookies.get(COOKIE_NAME))
+        turn_id = _client_id(request.query_params.get("id"))
+
+        async def heard_inbound(user_id: str) -> Inbound:
+            heard = Heard(None, "too_long") if too_long else await hear(self._speech, bytes(data))
+            return heard.inbound(CHANNEL, user_id, f"{user_id}:{turn_id}")
+
+        def spoken(inbound: Inbound) -> str:  # the history shows a voice note as what was heard
+            return f"🎤 {inbound.text}" if inbound.text else "🎤"
+
+        return await self._turn(request, learner, heard_inbound, spoken, turn_id)
+
+    async def _turn(
+        self,
+        request: Request,
+        learner: str | None,
+        make_inbound: Callable[[str], Awaitable[Inbound]],
+        mine_of: Callable[[Inbound], str | None],
+        turn_id: str,
+    ) -> Response:
+        """One turn of `learner` (a new one when None, given a cookie), in order with their others;
+        `mine_of(inbound)` is the learner's message as the history shows it."""
+        address = request.client.host if request.client else "unknown"
+        if not self._messages.allow(address):
+            return _slow_down(address, "messages")
         new_cookie = learner is None
         if learner is None:
+            if not self._new_learners.allow(address):
+                return _slow_down(address, "new learners")
             learner = self._cookie.new_id()
-        inbound = Inbound(
-            channel=CHANNEL,
-            user_id=learner,
-            message_id=f"{learner}:{client_id}",
-            text=text,
-            payload=payload,
-            kind="button" if payload is not None else "text",
-        )
         async with self._locks.hold(learner):  # one learner's turns in order, like the other channels
+            inbound = await make_inbound(learner)
             try:
                 replies: list[Reply] = await self._runner.call("handle", inbound)
             except Exception as exc:  # the tutor never raises; this is a last guard
                 log.error("web chat turn failed: %s", type(exc).__name__)
                 replies = [Reply(APOLOGY)]
         replies = [*self.take_pending(learner), *replies]
-        response = _no_store(JSONResponse({"replies": [self.reply_json(r) for r in replies]}))
+        rendered = sanitize_json([self.reply_json(r, learner) for r in replies])
+        if rendered:  # a duplicate delivery (same client id) gets no reply and is not kept twice
+            await self._remember(learner, mine_of(inbound), rendered, turn_id)
+        response = _no_store(JSONResponse({"replies": rendered}))
         if new_cookie:
             secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
             response.set_cookie(
@@ -286,6 +471,27 @@ class WebChat:
     def close(self) -> None:
         """Release the tutor's threads."""
         self._runner.close()
+
+
+def _button_json(label: str, payload: str) -> dict[str, str]:
+    """A button as the page renders it; an emoji-only label gets a spoken name (`aria`)."""
+    button = {"label": label, "payload": payload}
+    spoken = SPOKEN_LABELS.get(label.strip())
+    if spoken:
+        button["aria"] = spoken
+    return button
+
+
+def _client_id(value: object) -> str:
+    """The page's message id when well-formed, else a random one."""
+    return value if isinstance(value, str) and _CLIENT_ID.match(value) else secrets.token_urlsafe(12)
+
+
+def _slow_down(address: str, what: str) -> Response:
+    """429 with the one Vietnamese line the page shows; one short log line (no address: personal)."""
+    log.warning("web chat: too many %s from one address in a minute", what)
+    body = {"error": "too many requests", "replies": [{"text": SLOW_DOWN, "buttons": [], "image": None}]}
+    return _no_store(JSONResponse(body, status_code=429, headers={"Retry-After": "60"}))
 
 
 def _no_store(response: Response) -> Response:

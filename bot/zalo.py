@@ -7,6 +7,7 @@ in arrival order per follower:
 
 - `user_send_text` → the tutor (a tap on one of our buttons comes back as its label's text and is
   turned back into the button's payload);
+- `user_send_audio` → the note downloaded from its URL, heard (`bot.zalo_voice`), the tutor;
 - `follow` → the tutor's greeting (an Inbound "/start");
 - `unfollow` → `TutorPort.set_active(False)`;
 - any other event is acknowledged and ignored.
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -36,12 +36,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from bot.inbox import Inbox
+from bot.input_boundary import BadInput, parse_json, read_body, refuse
 from bot.reminders import ReminderScheduler
 from bot.runtime import ChannelRuntime, run_in
+from bot.speech import SpeechService
 from bot.tutor_pool import ThreadTutorRunner
 from bot.zalo_api import (
+    DOCUMENT_TYPES,
     ERROR_TOKEN_EXPIRED,
     IMAGE_TYPES,
+    MAX_FILE_BYTES,
     MAX_IMAGE_BYTES,
     SIGNATURE_HEADER,
     SendResult,
@@ -49,12 +53,16 @@ from bot.zalo_api import (
     ZaloApiError,
     verify_signature,
 )
-from bot.zalo_render import ZaloOut, plan_replies
+from bot.zalo_render import ZaloOut, plan_replies, with_quick_replies
 from bot.zalo_store import TokenPair, ZaloTokenStore, ZaloUserStore
 from bot.zalo_tokens import ZaloTokens
-from tutor.messages import APOLOGY, Inbound, Reply, TutorPort
+from bot.zalo_voice import AUDIO_EVENT, hear_audio
+from tutor.messages import APOLOGY, Inbound, MenuEntry, Reply, TutorPort
 
 log = logging.getLogger(__name__)
+
+# Sent instead of a document Zalo would not take (e.g. a type it refuses), so the turn never goes silent.
+DOCUMENT_NOT_SENT = "📄 Zalo chưa nhận gửi tệp này. Bạn thử lại sau, hoặc mở trang web học và gõ /taidulieu nhé."
 
 CHANNEL = "zalo"
 WEBHOOK_PATH = "/zalo/webhook"
@@ -147,11 +155,14 @@ def _user_id(data: dict[str, Any]) -> str | None:
 
 
 def _timestamp(data: dict[str, Any]) -> datetime | None:
-    try:
-        millis = int(str(data.get("timestamp", "")))
-    except ValueError:
+    """When Zalo sent the event (milliseconds since the epoch), or None when unusable."""
+    stamp = str(data.get("timestamp", ""))
+    if not stamp.isdigit() or len(stamp) > 15:  # 15 digits of milliseconds reach the year 33658
         return None
-    return datetime.fromtimestamp(millis / 1000, UTC)
+    try:
+        return datetime.fromtimestamp(int(stamp) / 1000, UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 class ZaloChannel:
@@ -169,8 +180,11 @@ class ZaloChannel:
         *,
         http: httpx.AsyncClient | None = None,
         clock: Callable[[], datetime] | None = None,
+        speech: SpeechService | None = None,
     ) -> None:
+        """`speech` hears audio messages (None: voice notes are off)."""
         self.config = config
+        self._speech = speech
         self._inbox = inbox
         self._token_store = token_store
         self._users = users
@@ -184,6 +198,7 @@ class ZaloChannel:
         self._tokens: ZaloTokens | None = None
         self._started = False
         self._attachments: dict[tuple[str, float], tuple[str, datetime]] = {}  # (path, mtime) -> id, when
+        self._quick: tuple[str, ...] | None = None  # the quick menu's labels, asked of the tutor once
         self.sent_messages = 0
 
     # --- lifecycle -----------------------------------------------------------------------
@@ -248,8 +263,8 @@ class ZaloChannel:
     def verify(self, headers_signature: str | None, body: bytes) -> dict[str, Any] | None:
         """The event when its signature, app id and timestamp check out; None otherwise."""
         try:
-            data = json.loads(body)
-        except ValueError:
+            data = parse_json(body)
+        except BadInput:
             return None
         if not isinstance(data, dict):
             return None
@@ -273,19 +288,17 @@ class ZaloChannel:
 
         @router.post(WEBHOOK_PATH, include_in_schema=False)
         async def zalo_webhook(request: Request) -> JSONResponse:
-            length = request.headers.get("content-length")
-            if length and length.isdigit() and int(length) > MAX_WEBHOOK_BODY:
-                return JSONResponse({"ok": False}, status_code=413)
-            body = await request.body()
-            if len(body) > MAX_WEBHOOK_BODY:
-                return JSONResponse({"ok": False}, status_code=413)
+            try:
+                body = await read_body(request, MAX_WEBHOOK_BODY)
+            except BadInput as error:
+                return refuse(CHANNEL, error, {"ok": False})
             data = self.verify(request.headers.get(SIGNATURE_HEADER), body)
             if data is None:
                 return JSONResponse({"ok": False}, status_code=401)
             try:
                 new = await self.submit(data)
             except ValueError:
-                return JSONResponse({"ok": False}, status_code=400)
+                return refuse(CHANNEL, BadInput(400, "event without an id"), {"ok": False})
             return JSONResponse({"ok": True, "duplicate": not new})
 
         return router
@@ -305,7 +318,7 @@ class ZaloChannel:
     async def apologize(self, data: dict[str, Any]) -> None:
         """The one apology, for a message the follower wrote (not for follow/unfollow events)."""
         user_id = _user_id(data)
-        if data.get("event_name") == "user_send_text" and user_id:
+        if data.get("event_name") in ("user_send_text", AUDIO_EVENT) and user_id:
             await self.send_replies(user_id, [Reply(APOLOGY)])
 
     async def handle(self, data: dict[str, Any]) -> None:
@@ -330,6 +343,11 @@ class ZaloChannel:
                 kind="button" if payload else "text",
                 sent_at=_timestamp(data),
             )
+        elif event == AUDIO_EVENT:
+            await run_in(self._db_pool, self._users.user_wrote, user_id, now)
+            assert self._http is not None  # opened by start()
+            heard = await hear_audio(self._http, self._speech, data.get("message"))
+            inbound = heard.inbound(CHANNEL, user_id, str(_external_id(data)), _timestamp(data))
         elif event == "follow":
             await run_in(self._db_pool, self._users.user_wrote, user_id, now)
             await self._runner.call("set_active", CHANNEL, user_id, True)
@@ -355,7 +373,7 @@ class ZaloChannel:
 
         Raises ZaloApiError when Zalo refuses a message (the rest of the turn is not sent).
         """
-        outs = plan_replies(replies, self.config.media_root)
+        outs = with_quick_replies(plan_replies(replies, self.config.media_root), await self._quick_labels())
         sent = 0
         shown: dict[str, str] = {}
         try:
@@ -368,6 +386,17 @@ class ZaloChannel:
                 await run_in(self._db_pool, self._users.record_sent, user_id, sent, shown)
         return sent
 
+    async def _quick_labels(self) -> tuple[str, ...]:
+        """Labels of the tutor's quick menu (Học tiếp · Hỏi · Bài tập · Tiến độ · Danh mục)."""
+        if self._quick is None:
+            try:
+                entries: list[MenuEntry] = await self._runner.call("menu")
+            except Exception as exc:  # no quick replies is no reason not to answer
+                log.warning("Zalo: quick menu unavailable (%s)", type(exc).__name__)
+                return ()
+            self._quick = tuple(e.label for e in entries if e.quick and e.label)
+        return self._quick
+
     async def _with_token(self, call: Callable[[str], Awaitable[SendResult]]) -> SendResult:
         """Run an API call with the access token; on -216 refresh once and run it again."""
         assert self._tokens is not None, "channel not started"
@@ -379,8 +408,11 @@ class ZaloChannel:
         return result
 
     async def _send(self, user_id: str, out: ZaloOut) -> SendResult:
-        attachment = await self._attachment(out.image) if out.image is not None else None
-        message = out.message(attachment)
+        if out.document is not None:
+            attachment = await self._document_token(out.document, out.document_name)
+        else:
+            attachment = await self._attachment(out.image) if out.image is not None else None
+        message = out.message(attachment) if out.document is None or attachment else {"text": DOCUMENT_NOT_SENT}
         result = await self._with_token(lambda token: self._api.send(token, user_id, message))
         if not result.ok:
             log.warning("Zalo: message refused (error %s)", result.error)
@@ -412,6 +444,24 @@ class ZaloChannel:
             log.warning("Zalo: image upload refused (error %s); sending its caption only", result.error)
             return None
         self._attachments[key] = (result.message_id, now)
+        return result.message_id
+
+    async def _document_token(self, path: Path, name: str) -> str | None:
+        """The file token of an uploaded document (each upload once: exports are single-use);
+        None when Zalo refuses it (too large, a type it does not take): a short text goes instead."""
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+        except OSError:
+            return None
+        if len(data) > MAX_FILE_BYTES:
+            return None
+        content_type = DOCUMENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+        result = await self._with_token(
+            lambda token: self._api.upload_file(token, data, name or path.name, content_type)
+        )
+        if not result.ok or not result.message_id:
+            log.warning("Zalo: file upload refused (error %s); sending a note instead", result.error)
+            return None
         return result.message_id
 
     # --- reminders -----------------------------------------------------------------------

@@ -5,6 +5,8 @@
   in the event's JSON body.
 - Sending: `POST {api_base}/v3.0/oa/message/cs` with header `access_token`; success is HTTP 200
   with `"error": 0`; error -216 means the access token expired.
+- Files: `POST {api_base}/v2.0/oa/upload/file` (multipart `file`; answers `data.token`, which a
+  message attaches as `{"type": "file", "payload": {"token": ...}}`; Zalo documents PDF/DOC/DOCX)
 - Images: `POST {api_base}/v2.0/oa/upload/image` (multipart field `file`, header `access_token`)
   returns `data.attachment_id`, used in a message's `media` template.
 - Tokens: `POST {oauth_base}/v4/oa/access_token` (form: refresh_token, app_id,
@@ -27,8 +29,16 @@ from bot.zalo_store import TokenPair
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 SEND_PATH = "/v3.0/oa/message/cs"
 UPLOAD_IMAGE_PATH = "/v2.0/oa/upload/image"
+UPLOAD_FILE_PATH = "/v2.0/oa/upload/file"  # documents (certificate PDF, data export); answers data.token
+MAX_FILE_BYTES = 5_000_000  # Zalo's limit for uploaded files
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 MAX_IMAGE_BYTES = 1_000_000  # Zalo's limit for uploaded images
+DOCUMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".json": "application/json",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 OAUTH_PATH = "/v4/oa/access_token"
 ERROR_TOKEN_EXPIRED = -216
 DEFAULT_TOKEN_LIFETIME_S = 90_000  # Zalo's access tokens live ~25 h
@@ -87,6 +97,7 @@ class ZaloApi:
         self._client = client
         self._send_url = api_base.rstrip("/") + SEND_PATH
         self._upload_url = api_base.rstrip("/") + UPLOAD_IMAGE_PATH
+        self._upload_file_url = api_base.rstrip("/") + UPLOAD_FILE_PATH
         self._oauth_url = oauth_base.rstrip("/") + OAUTH_PATH
         self._app_id = app_id
         self._app_secret = app_secret
@@ -114,6 +125,22 @@ class ZaloApi:
             if not attachment:
                 return SendResult(error=-1, message="no attachment_id")
             return SendResult(error=0, message=result.message, message_id=str(attachment))
+        return result
+
+    async def upload_file(self, access_token: str, data: bytes, filename: str, content_type: str) -> SendResult:
+        """Upload a document; on success `message_id` holds the file token a message attaches."""
+        response = await self._client.post(
+            self._upload_file_url,
+            headers={"access_token": access_token},
+            files={"file": (filename, data, content_type)},
+        )
+        result = _result(response)
+        if result.ok:
+            body = response.json()
+            token = (body.get("data") or {}).get("token") if isinstance(body.get("data"), dict) else None
+            if not token:
+                return SendResult(error=-1, message="no file token")
+            return SendResult(error=0, message=result.message, message_id=str(token))
         return result
 
     async def refresh(self, refresh_token: str, now: datetime | None = None) -> TokenPair:

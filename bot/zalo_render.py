@@ -41,9 +41,13 @@ class ZaloOut:
     text: str
     buttons: tuple[ZaloButton, ...] = ()
     image: Path | None = None  # uploaded by the channel; its attachment id goes into message()
+    document: Path | None = None  # a file (PDF, JSON) uploaded by the channel; sent alone, no text
+    document_name: str = ""
 
     def message(self, attachment_id: str | None = None) -> dict[str, Any]:
         """The `message` object of a /v3.0/oa/message/cs request (the image only with its id)."""
+        if self.document is not None and attachment_id:
+            return {"attachment": {"type": "file", "payload": {"token": attachment_id}}}
         body: dict[str, Any] = {"text": self.text}
         if self.image is not None and attachment_id:
             body["attachment"] = {
@@ -63,8 +67,9 @@ class ZaloOut:
         return body
 
     def button_map(self) -> dict[str, str]:
-        """Label key -> tutor payload for the buttons of this message."""
-        return {label_key(b.title): b.payload for b in self.buttons}
+        """Label key -> tutor payload for the buttons of this message (quick replies have none: their
+        label comes back as the learner's text, which the tutor reads as the command)."""
+        return {label_key(b.title): b.payload for b in self.buttons if b.payload}
 
 
 def _cut(window: str) -> int:
@@ -154,11 +159,41 @@ def image_file(reply: Reply, media_root: Path | None = None) -> Path | None:
     return path
 
 
+def with_quick_replies(outs: list[ZaloOut], quick: tuple[str, ...]) -> list[ZaloOut]:
+    """The quick menu (Học tiếp · Hỏi · Bài tập · Tiến độ · Danh mục) as buttons on the turn's last
+    message when it has no buttons or image of its own: no extra (paid) message is ever added."""
+    last = outs[-1] if outs else None
+    if last is None or not quick or last.buttons or last.image is not None or last.document is not None:
+        return outs
+    buttons = tuple(ZaloButton(label[:TITLE_LIMIT], "") for label in quick[:MAX_BUTTONS])
+    return [*outs[:-1], ZaloOut(outs[-1].text, buttons)]
+
+
+def document_file(reply: Reply, media_root: Path | None = None) -> Path | None:
+    """The reply's document when the file exists (relative paths under media_root)."""
+    if not reply.document_path:
+        return None
+    path = Path(reply.document_path)
+    if not path.is_absolute() and media_root is not None:
+        path = media_root / path
+    return path if path.is_file() else None
+
+
 def plan_replies(replies: list[Reply], media_root: Path | None = None) -> list[ZaloOut]:
     """The Zalo messages showing a turn's replies, combined into as few messages as possible."""
     out: list[ZaloOut] = []
     pending: list[str] = []
     for reply in replies:
+        document = document_file(reply, media_root)
+        if document is not None:  # its text first, then the file on its own
+            text = reply_text(reply)
+            pieces = split_text("\n\n".join([*pending, text])) if (pending or text) else []
+            out.extend(ZaloOut(p) for p in pieces)
+            pending = []
+            name = reply.document_name or document.name
+            out.append(ZaloOut(f"📄 {name}", document=document, document_name=name))
+            out.extend(_emit("", _buttons(reply.buttons)) if reply.buttons else [])
+            continue
         image = image_file(reply, media_root)
         text = reply_text(reply, image_shown=image is not None)
         if text:

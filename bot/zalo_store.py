@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -42,21 +43,40 @@ class TokenPair:
     generation: int = 0
 
 
-def _pair(row: ZaloTokenRow) -> TokenPair:
-    return TokenPair(row.access_token, row.refresh_token, aware(row.expires_at), row.generation)
+class Cipher(Protocol):
+    """Encrypts tokens at rest (the composition root's key); see hocvuso.secret_files.TokenCipher."""
+
+    def encrypt(self, value: str) -> str: ...
+
+    def decrypt(self, stored: str) -> str: ...
+
+
+class _Plain:
+    """No encryption (tests of the store's locking; production always passes a cipher)."""
+
+    def encrypt(self, value: str) -> str:
+        return value
+
+    def decrypt(self, stored: str) -> str:
+        return stored
 
 
 class ZaloTokenStore:
-    """The OA's current token pair, replaced atomically under a row lock."""
+    """The OA's current token pair, replaced atomically under a row lock, encrypted at rest."""
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], cipher: Cipher | None = None) -> None:
         self._factory = session_factory
+        self._cipher: Cipher = cipher or _Plain()
+
+    def _pair(self, row: ZaloTokenRow) -> TokenPair:
+        decrypt = self._cipher.decrypt
+        return TokenPair(decrypt(row.access_token), decrypt(row.refresh_token), aware(row.expires_at), row.generation)
 
     def current(self) -> TokenPair | None:
         """The stored pair, or None before the first one was saved."""
         with self._factory() as session:
             row = session.get(ZaloTokenRow, TOKEN_KEY)
-            return _pair(row) if row is not None else None
+            return self._pair(row) if row is not None else None
 
     def seed(self, pair: TokenPair) -> TokenPair:
         """Store the first pair (from the environment) unless a pair exists; return the current one.
@@ -70,8 +90,8 @@ class ZaloTokenStore:
                     session.add(
                         ZaloTokenRow(
                             key=TOKEN_KEY,
-                            access_token=pair.access_token,
-                            refresh_token=pair.refresh_token,
+                            access_token=self._cipher.encrypt(pair.access_token),
+                            refresh_token=self._cipher.encrypt(pair.refresh_token),
                             expires_at=pair.expires_at,
                             generation=0,
                             updated_at=_now(),
@@ -98,15 +118,16 @@ class ZaloTokenStore:
             ).one_or_none()
             if row is None:
                 raise LookupError("no Zalo token pair stored")
-            if row.access_token != stale_access_token:
-                return _pair(row)
-            new = exchange(row.refresh_token)
-            row.access_token = new.access_token
-            row.refresh_token = new.refresh_token
+            stored = self._pair(row)
+            if stored.access_token != stale_access_token:
+                return stored
+            new = exchange(stored.refresh_token)
+            row.access_token = self._cipher.encrypt(new.access_token)
+            row.refresh_token = self._cipher.encrypt(new.refresh_token)
             row.expires_at = new.expires_at
             row.generation = row.generation + 1
             row.updated_at = _now()
-            return _pair(row)
+            return self._pair(row)
 
 
 @dataclass(frozen=True)
@@ -138,10 +159,12 @@ class ZaloUserStore:
             session.flush()
         return row
 
-    def _write(self, fn: Callable[[ZaloUserRow], None], user_id: str) -> None:
+    def _write(self, fn: Callable[[ZaloUserRow], None], user_id: str, *, create: bool = True) -> None:
         for attempt in range(2):
             try:
                 with transaction(self._factory) as session:
+                    if not create and session.get(ZaloUserRow, user_id) is None:
+                        return  # e.g. the follower's data was just deleted: nothing to recreate
                     row = self._row(session, user_id)
                     fn(row)
                     row.updated_at = _now()
@@ -169,7 +192,7 @@ class ZaloUserStore:
                 merged.update(buttons)
                 row.buttons = dict(list(merged.items())[-MAX_REMEMBERED_BUTTONS:])
 
-        self._write(apply, user_id)
+        self._write(apply, user_id, create=False)
 
     def button_payload(self, user_id: str, text: str) -> str | None:
         """The payload of the shown button whose label is `text`, if any."""

@@ -11,7 +11,17 @@ from typing import Annotated
 
 import typer
 
-from hocvuso.commands import channels, gaps, knowledge_cmds, lessons, tutor_cmds
+from hocvuso.commands import (
+    channels,
+    gaps,
+    journeys,
+    knowledge_cmds,
+    lessons,
+    officers,
+    tutor_cmds,
+    units,
+    voice_cmds,
+)
 from hocvuso.commands.common import AppState
 
 app = typer.Typer(
@@ -39,8 +49,12 @@ def main_callback(
 
 channels.register(app)
 knowledge_cmds.register(app)
+journeys.register(knowledge_cmds.bench_app)
+voice_cmds.register(knowledge_cmds.bench_app)
 tutor_cmds.register(app)
 gaps.register(app)
+units.register(app)
+officers.register(app)
 app.add_typer(lessons.lessons_app, name="lessons")
 
 

@@ -11,7 +11,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hocvuso.secret_files import stored_secret
+from hocvuso.package_config import llm_config, tutor_config
+from hocvuso.redaction import redact_secrets
+from hocvuso.secret_files import TokenCipher, fernet_key, private_dir, private_file, stored_secret
 from hocvuso.settings import ConfigError, Settings
 from hocvuso.store_parts import StoreParts
 
@@ -19,12 +21,15 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from knowledge.curriculum import Curriculum
-    from tutor.config import LLMConfig, TutorConfig
 
 
 class Container(StoreParts):
     """Lazily wires the application's parts together from one Settings object (the database and
     the knowledge store come from StoreParts; the tutor and the channels are built here)."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        redact_secrets(*settings_secrets(settings))
 
     # --- answering ---------------------------------------------------------------------------
     @cached_property
@@ -55,6 +60,8 @@ class Container(StoreParts):
             ),
             scope=default_scope(),
             unknown_words=lambda text: self.knowledge_base.unknown_words(text),
+            llm_workers=self.settings.llm.max_concurrent,
+            llm_timeout_s=self.settings.llm.answer_timeout_s,
         )
 
     # --- tutor -------------------------------------------------------------------------------
@@ -67,10 +74,42 @@ class Container(StoreParts):
 
     @cached_property
     def units(self):  # type: ignore[no-untyped-def]
-        """The organization registry (`tutor.units_file`)."""
-        from tutor.units import load_units
+        """The union registry, read from the database; an empty registry table is seeded from
+        `tutor.units_file` (the shipped sample registry)."""
+        from knowledge.db import transaction
+        from tutor.units import DbUnitRegistry, load_units
 
-        return load_units(self.settings.tutor.units_file)
+        registry = DbUnitRegistry(self.units_reader, seed=load_units(self.settings.tutor.units_file))
+        with transaction(self.session_factory) as session:
+            registry.sync(session)
+        return registry
+
+    @cached_property
+    def officer_service(self):  # type: ignore[no-untyped-def]
+        """Officers, invites, dashboard sign-in and the campaign's statistics (tutor.officers)."""
+        from tutor.officers import OfficerConfig, OfficerService
+
+        officers, serve = self.settings.officers, self.settings.serve
+        targets = self.settings.targets
+        return OfficerService(
+            self.session_factory,
+            self.units,
+            OfficerConfig(
+                invite_ttl_hours=officers.invite_ttl_hours,
+                link_ttl_minutes=officers.link_ttl_minutes,
+                session_hours=officers.session_hours,
+                public_url=officers.public_url or f"http://{serve.host}:{serve.port}",
+                min_group=self.settings.stats.min_group,
+                cache_seconds=self.settings.stats.cache_seconds,
+                timezone=self.settings.tutor.timezone,
+                targets={
+                    "officers_competent": targets.officers_fulltime,
+                    "public_staff_competent": targets.public_sector,
+                    "workers_competent": targets.enterprise_workers,
+                    "grassroots_connected": targets.grassroots_units_connected,
+                },
+            ),
+        )
 
     @property
     def payload_secret(self) -> bytes:
@@ -78,12 +117,16 @@ class Container(StoreParts):
         configured = self.settings.tutor.payload_secret
         if configured is not None and configured.get_secret_value():
             return configured.get_secret_value().encode("utf-8")
-        return stored_secret(self.settings.data_dir / "payload.key", _hex_secret).encode("utf-8")
+        secret = stored_secret(self.settings.data_dir / "payload.key", _hex_secret)
+        redact_secrets(secret)
+        return secret.encode("utf-8")
 
     @cached_property
     def conversation(self):  # type: ignore[no-untyped-def]
         """The channel-agnostic tutor (`TutorPort`) every channel talks to."""
+        from bot.personal_data import ChannelPersonalData
         from tutor.conversation import Conversation
+        from tutor.store import LearnerStore
 
         return Conversation(
             self.session_factory,
@@ -93,6 +136,8 @@ class Container(StoreParts):
             tutor_config(self.settings),
             chat_model=self.chat_model,
             payload_secret=self.payload_secret,
+            store=LearnerStore(channel_data=ChannelPersonalData(self.channel_inbox)),
+            officers=self.officer_service,
         )
 
     @cached_property
@@ -112,7 +157,7 @@ class Container(StoreParts):
             return self.session_factory
         from bot.inbox import open_sqlite_inbox
 
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_file(private_dir(self.settings.data_dir) / "inbox.db")
         engine, factory = open_sqlite_inbox(
             self.settings.data_dir / "inbox.db", busy_timeout_ms=self.settings.database.busy_timeout_ms
         )
@@ -131,7 +176,9 @@ class Container(StoreParts):
         configured = self.settings.telegram.webhook_secret
         if configured is not None and configured.get_secret_value():
             return configured.get_secret_value()
-        return stored_secret(self.settings.data_dir / "telegram_webhook.key")
+        secret = stored_secret(self.settings.data_dir / "telegram_webhook.key")
+        redact_secrets(secret)
+        return secret
 
     @cached_property
     def telegram_channel(self):  # type: ignore[no-untyped-def]
@@ -196,7 +243,16 @@ class Container(StoreParts):
             self.channel_inbox,
             PollStore(self.session_factory),
             workers=workers,
+            speech=None if workers else self.speech,  # with workers, each worker hears its own notes
         )
+
+    def health_stats(self) -> dict[str, object]:
+        """What /healthz adds: the voice notes' state, then the store's statistics."""
+        voice = self.speech.describe() if self.speech is not None else {"enabled": False}
+        try:
+            return {"voice": voice, **self.store_stats()}
+        except Exception as exc:  # the store is not built yet: health is still answered
+            return {"voice": voice, "store": f"unavailable ({type(exc).__name__})"}
 
     def store_stats(self) -> dict[str, object]:
         """Documents and chunks in the knowledge store (for /healthz)."""
@@ -206,6 +262,7 @@ class Container(StoreParts):
     @cached_property
     def web_app(self):  # type: ignore[no-untyped-def]
         """The FastAPI app of `hocvuso serve`: /healthz, the channels' webhooks, the web chat."""
+        from bot.certificates import certificate_router
         from bot.server import create_app
 
         channels = []
@@ -223,7 +280,21 @@ class Container(StoreParts):
         else:
             channels.append(zalo)
         channels.append(self.webchat)  # a channel too: its reminder scheduler runs with the app
-        return create_app(channels=channels, off_channels=off, stats=self.store_stats)
+        return create_app(
+            channels=channels,
+            off_channels=off,
+            stats=self.health_stats,
+            extra_routers=[certificate_router(self.conversation), self.dashboard.router()],
+        )
+
+    @cached_property
+    def dashboard(self):  # type: ignore[no-untyped-def]
+        """The officers' dashboard at /admin/ (bot.dashboard over tutor.officer_dashboard)."""
+        from bot.dashboard import Dashboard
+        from tutor.officer_dashboard import OfficerDashboard
+
+        port = OfficerDashboard(self.officer_service, self.curriculum)
+        return Dashboard(port, secure_cookie=self.settings.officers.public_url.startswith("https://"))
 
     # --- Zalo and web chat ---------------------------------------------------------------------
     @cached_property
@@ -277,9 +348,20 @@ class Container(StoreParts):
             config,
             self.conversation,
             self.channel_inbox,
-            ZaloTokenStore(self.session_factory),
+            ZaloTokenStore(self.session_factory, self.token_cipher),
             ZaloUserStore(self.session_factory),
+            speech=self.speech,
         )
+
+    @cached_property
+    def token_cipher(self) -> TokenCipher:
+        """Encrypts platform tokens at rest: HOCVUSO_DATA_KEY, else a key kept in data_dir/data.key."""
+        configured = self.settings.data_key
+        if configured is not None and configured.get_secret_value():
+            key = configured.get_secret_value()
+        else:
+            key = stored_secret(self.settings.data_dir / "data.key", fernet_key)
+        return TokenCipher(key.encode("ascii"), on_plaintext=redact_secrets)
 
     @property
     def cookie_secret(self) -> bytes:
@@ -288,67 +370,58 @@ class Container(StoreParts):
         configured = self.settings.serve.cookie_secret
         if configured is not None and configured.get_secret_value():
             return configured.get_secret_value().encode("utf-8")
-        return stored_secret(self.settings.data_dir / "cookie.key").encode("utf-8")
+        secret = stored_secret(self.settings.data_dir / "cookie.key")
+        redact_secrets(secret)
+        return secret.encode("utf-8")
 
     @cached_property
     def webchat(self):  # type: ignore[no-untyped-def]
         """The web chat (page at /, POST /api/chat) in front of the tutor."""
         from bot.webchat import WebChat, WebChatConfig
+        from bot.webchat_history import WebChatHistory
 
         config = WebChatConfig(
             cookie_secret=self.cookie_secret,
             media_root=self.settings.ingest.lessons_dir,
             max_message_chars=self.settings.tutor.max_message_chars,
+            temp_dir=self.settings.data_dir / "exports",
+            voice_max_seconds=self.settings.voice.max_seconds,
+            new_learners_per_minute=self.settings.serve.new_learners_per_minute,
+            messages_per_minute=self.settings.serve.messages_per_minute,
         )
-        return WebChat(config, self.conversation)
+        return WebChat(
+            config,
+            self.conversation,
+            WebChatHistory(self.session_factory),
+            speech=self.speech,
+            housekeeping=self.conversation.purge_inactive,
+        )
+
+    @cached_property
+    def speech(self):  # type: ignore[no-untyped-def]
+        """Voice notes to text (`bot.speech.SpeechService`), or None when voice is off."""
+        from hocvuso.voice import build_speech_service
+
+        return build_speech_service(self.settings)
 
     @property
     def lessons_dir(self) -> Path:
         return self.settings.ingest.lessons_dir
 
     def close(self) -> None:
-        """Release what was built (engine pools)."""
+        """Release what was built (engine pools, the model's threads)."""
+        if "answerer" in self.__dict__:
+            self.answerer.close()
         if "engine" in self.__dict__:
             self.engine.dispose()
+        if self.__dict__.get("speech") is not None:
+            self.speech.close()
         inbox_engine = self.__dict__.get("_inbox_engine")
         if inbox_engine is not None:
             inbox_engine.dispose()
-
-
-def tutor_config(settings: Settings) -> TutorConfig:
-    """The tutor's own configuration (`tutor.config.TutorConfig`) from the settings."""
-    from tutor.config import MasteryConfig, TutorConfig
-
-    tutor, mastery = settings.tutor, settings.tutor.mastery
-    return TutorConfig(
-        max_message_chars=tutor.max_message_chars,
-        rate_limit_per_minute=tutor.rate_limit_per_minute,
-        timezone=tutor.timezone,
-        consent_retention_days=tutor.consent_retention_days,
-        quiz_length=tutor.quiz_length,
-        mastery=MasteryConfig(
-            p_init=mastery.p_init,
-            p_learn=mastery.p_learn,
-            p_slip=mastery.p_slip,
-            p_guess=mastery.p_guess,
-            threshold=mastery.threshold,
-        ),
-    )
-
-
-def llm_config(settings: Settings) -> LLMConfig:
-    """The chat model's configuration (`tutor.config.LLMConfig`) from the settings."""
-    from tutor.config import LLMConfig
-
-    llm = settings.llm
-    return LLMConfig(
-        base_url=llm.base_url,
-        model=llm.model,
-        api_key=llm.api_key.get_secret_value() if llm.api_key is not None else None,
-        timeout_s=llm.timeout_s,
-        max_tokens=llm.max_tokens,
-        temperature=llm.temperature,
-    )
+        reader = self.__dict__.get("units_reader")
+        if reader is not None and reader.kw["bind"] is not self.__dict__.get("engine"):
+            reader.kw["bind"].dispose()
 
 
 def build_telegram_worker(settings: Settings):  # type: ignore[no-untyped-def]
@@ -371,7 +444,12 @@ def build_telegram_worker(settings: Settings):  # type: ignore[no-untyped-def]
         container.knowledge_base.search("khởi động", k=1)
     except Exception as exc:  # an empty store still serves lessons and quizzes
         logging.getLogger("hocvuso.channels").warning("Telegram worker: store not ready (%s)", type(exc).__name__)
-    return WorkerParts(tutor=tutor, inbox=container.channel_inbox, polls=PollStore(container.session_factory))
+    return WorkerParts(
+        tutor=tutor,
+        inbox=container.channel_inbox,
+        polls=PollStore(container.session_factory),
+        speech=container.speech,  # loads the model at its first voice note (`hocvuso serve` joined it)
+    )
 
 
 def _hex_secret() -> str:
@@ -379,3 +457,21 @@ def _hex_secret() -> str:
     import secrets
 
     return secrets.token_hex(32)
+
+
+def settings_secrets(settings: Settings) -> list[str]:
+    """Every secret value the settings hold (for the log redaction)."""
+    values = [
+        settings.llm.api_key,
+        settings.tutor.payload_secret,
+        settings.telegram.token,
+        settings.telegram.webhook_secret,
+        settings.zalo.oa_secret_key,
+        settings.zalo.app_secret,
+        settings.zalo.access_token,
+        settings.zalo.refresh_token,
+        settings.serve.cookie_secret,
+        settings.data_key,
+    ]
+    found = [value.get_secret_value() for value in values if value is not None]
+    return [value for value in found if value]

@@ -19,7 +19,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 # Every module that declares tables on knowledge.db.Base; Alembic's env imports them all, and a
 # test checks that no table declared anywhere in the packages is missing from this list.
-MODEL_MODULES = ("knowledge.manifest", "tutor.models", "bot.models", "bot.zalo_models")
+MODEL_MODULES = ("knowledge.manifest", "tutor.models", "tutor.officer_models", "bot.models", "bot.zalo_models")
 
 
 def load_models() -> MetaData:

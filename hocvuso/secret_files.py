@@ -57,3 +57,63 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(dir_fd)
+
+
+class TokenCipher:
+    """Encrypts platform tokens at rest (Fernet: AES-128-CBC + HMAC-SHA256) with one key.
+
+    Stored values carry a prefix, so a value written before encryption existed is still read
+    (and encrypted the next time it is written). `on_plaintext` is told every token it sees, so
+    that the log redaction knows refreshed tokens too.
+    """
+
+    PREFIX = "enc:v1:"
+
+    def __init__(self, key: bytes, on_plaintext: Callable[[str], None] | None = None) -> None:
+        from cryptography.fernet import Fernet
+
+        self._fernet = Fernet(key)
+        self._seen = on_plaintext or (lambda _value: None)
+
+    def encrypt(self, value: str) -> str:
+        """The stored form of `value`."""
+        self._seen(value)
+        return self.PREFIX + self._fernet.encrypt(value.encode("utf-8")).decode("ascii")
+
+    def decrypt(self, stored: str) -> str:
+        """The token behind a stored value (a legacy plain value is returned as it is)."""
+        if not stored.startswith(self.PREFIX):
+            self._seen(stored)
+            return stored
+        value = self._fernet.decrypt(stored[len(self.PREFIX) :].encode("ascii")).decode("utf-8")
+        self._seen(value)
+        return value
+
+
+def fernet_key() -> str:
+    """A new Fernet key (urlsafe base64 of 32 random bytes)."""
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode("ascii")
+
+
+def private_dir(path: Path) -> Path:
+    """Create `path` (and parents) as a folder only its owner can enter (0700); tighten an
+    existing one we own."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(OSError):
+        if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+            path.chmod(0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Make sure `path` exists and only its owner can read it (0600), before a library (SQLite)
+    creates it with the process umask; tighten an existing one we own."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    with contextlib.suppress(OSError):
+        if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    return path

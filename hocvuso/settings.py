@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -45,6 +45,7 @@ class IngestSettings(BaseModel):
     chunk_size: int = 1200  # characters (~400 e5 tokens, under the model's 512)
     chunk_overlap: int = 120  # characters carried into the next chunk of the same section
     ocr_language: str = "vie"
+    max_file_mb: float = 5.0  # a larger file is named and skipped
 
 
 class SearchSettings(BaseModel):
@@ -65,6 +66,8 @@ class LLMSettings(BaseModel):
     model: str = ""
     api_key: SecretStr | None = None  # HOCVUSO_LLM__API_KEY
     timeout_s: float = 20.0
+    answer_timeout_s: float = 8.0  # a turn waits this long for the model, then answers extractively
+    max_concurrent: int = 2  # model calls in flight; more get the extractive answer at once
     max_tokens: int = 400
     temperature: float = 0.2
 
@@ -79,9 +82,18 @@ class MasterySettings(BaseModel):
     threshold: float = 0.8  # mastery at or above this counts as "đạt"
 
 
+class PlacementSettings(BaseModel):
+    """The adaptive entry test."""
+
+    max_items: int = Field(default=24, ge=1)  # never more items than this (two per module)
+    stop_after_wrong: int = Field(default=4, ge=0)  # this many answers all wrong: stop (0: never early)
+    mastery: float = Field(default=0.9, ge=0.0, le=1.0)  # skills answered right in a module shown "đã vững"
+
+
 class TutorSettings(BaseModel):
     max_message_chars: int = 2000
-    rate_limit_per_minute: int = 20
+    rate_limit_per_minute: int = 30
+    rate_limit_burst: int = 30
     answer_min_score: float = 0.83  # best dense relevance below which we say we don't know
     answer_sure_score: float = 0.87  # at or above: answer without checking shared topic words
     answer_max_sentences: int = 3  # sentences in an extractive answer
@@ -89,12 +101,15 @@ class TutorSettings(BaseModel):
     answer_card_min_score: float = 0.86  # a card answers at or above this with enough topic words
     answer_card_sure_score: float = 0.92  # a card answers at or above this alone
     answer_card_min_coverage: float = 0.6  # share of the question's topic words found in the card
-    units_file: Path = Path("knowledge/units.yaml")
+    units_file: Path = Path("knowledge/units_sample.csv")
     timezone: str = "Asia/Ho_Chi_Minh"
     consent_retention_days: int = 730
+    unconsented_retention_hours: int = 24  # a learner who never consented is deleted after this
     quiz_length: int = 5  # items per /kiemtra and /ontap session
+    daily_goal_answers: int = Field(default=5, ge=1)  # questions a day for the daily goal (or one lesson)
     payload_secret: SecretStr | None = None  # HOCVUSO_TUTOR__PAYLOAD_SECRET; random per data dir if unset
     mastery: MasterySettings = Field(default_factory=MasterySettings)
+    placement: PlacementSettings = Field(default_factory=PlacementSettings)
 
 
 class TelegramSettings(BaseModel):
@@ -125,7 +140,34 @@ class ZaloSettings(BaseModel):
 class ServeSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
+    public_url: str = ""  # printed on certificates for verification; empty -> no address, the code only
     cookie_secret: SecretStr | None = None  # HOCVUSO_SERVE__COOKIE_SECRET; random per data dir if unset
+    new_learners_per_minute: int = 30  # web chat: new learners (no cookie) per client address
+    messages_per_minute: int = 600  # web chat: messages per client address
+
+
+class VoiceSettings(BaseModel):
+    """Voice notes: transcribed offline by Whisper base, or by a remote OpenAI-compatible endpoint."""
+
+    enabled: bool = True
+    max_seconds: int = Field(default=60, ge=1, le=600)  # longer notes get a friendly "too long"
+    workers: int = Field(default=1, ge=1)  # threads transcribing (its own pool: text turns never wait)
+    base_url: str = ""  # OpenAI-compatible /v1 (POST …/audio/transcriptions); empty -> local model only
+    model: str = ""  # the remote endpoint's model name (required with base_url)
+    api_key: SecretStr | None = None  # HOCVUSO_VOICE__API_KEY
+    timeout_s: float = 20.0  # seconds before the remote endpoint is given up for the local model
+
+
+class StatsSettings(BaseModel):
+    min_group: Annotated[int, Field(ge=1)] = 5  # counts below this are shown as "< N" to officers
+    cache_seconds: Annotated[float, Field(ge=0)] = 60.0  # statistics snapshot reused this long; 0: always fresh
+
+
+class OfficerSettings(BaseModel):
+    invite_ttl_hours: Annotated[float, Field(gt=0)] = 72.0
+    link_ttl_minutes: Annotated[float, Field(gt=0)] = 30.0
+    session_hours: Annotated[float, Field(gt=0)] = 12.0
+    public_url: str = ""  # base of sign-in links; empty -> http://serve.host:serve.port
 
 
 class TargetSettings(BaseModel):
@@ -147,6 +189,8 @@ SECRET_FIELDS = {
     ("zalo", "access_token"),
     ("zalo", "refresh_token"),
     ("serve", "cookie_secret"),
+    ("voice", "api_key"),
+    ("data_key",),
 }
 
 
@@ -161,6 +205,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data")
     log_level: str = "INFO"
+    # Encrypts platform tokens at rest (HOCVUSO_DATA_KEY, a Fernet key); else data_dir/data.key.
+    data_key: SecretStr | None = None
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
@@ -171,7 +217,10 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     zalo: ZaloSettings = Field(default_factory=ZaloSettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)
+    voice: VoiceSettings = Field(default_factory=VoiceSettings)
     targets: TargetSettings = Field(default_factory=TargetSettings)
+    stats: StatsSettings = Field(default_factory=StatsSettings)
+    officers: OfficerSettings = Field(default_factory=OfficerSettings)
 
     @field_validator("data_dir")
     @classmethod
@@ -219,6 +268,25 @@ def _secrets_in_yaml(data: Any, path: tuple[str, ...] = ()) -> list[str]:
     return found
 
 
+def unknown_keys(data: Any, model: type[BaseModel], path: tuple[str, ...] = ()) -> list[str]:
+    """Keys of a config.yaml mapping that are not fields of `model` (exact, case-sensitive
+    names), nested models included, as dotted paths."""
+    if not isinstance(data, dict):
+        return [".".join(path) or "(top level)"] if path == () else []
+    found: list[str] = []
+    for key, value in data.items():
+        name = str(key)
+        field = model.model_fields.get(name)
+        if field is None:
+            found.append(".".join((*path, name)))
+            continue
+        sub = field.annotation
+        if isinstance(sub, type) and issubclass(sub, BaseModel):
+            if isinstance(value, dict):
+                found.extend(unknown_keys(value, sub, (*path, name)))
+    return found
+
+
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
     """Load settings from `config_file` (default `./config.yaml`, if present) and the environment.
 
@@ -236,6 +304,12 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
             raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
             raise ConfigError(f"Config file {path} is not valid YAML: {exc}") from exc
+        unknown = unknown_keys(raw, Settings)
+        if unknown:
+            raise ConfigError(
+                f"{path} has unknown setting(s) {', '.join(unknown)}; keys are lower case and must be "
+                "one of those in the shipped config.yaml (check the spelling and the nesting)."
+            )
         leaked = _secrets_in_yaml(raw)
         if leaked:
             raise ConfigError(

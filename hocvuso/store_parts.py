@@ -8,12 +8,14 @@ needs the store (`hocvuso search`, `hocvuso ingest`) never builds them.
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from hocvuso.package_config import embedding_config, ingest_config, search_config
+from hocvuso.secret_files import private_dir, private_file
 from hocvuso.settings import Settings
 
 if TYPE_CHECKING:
@@ -35,7 +37,10 @@ class StoreParts:
         from hocvuso.migrate import upgrade_to_head
         from knowledge.db import make_engine
 
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.settings.data_dir)
+        url = make_url(self.settings.database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            private_file(Path(url.database))  # before SQLite creates it with the umask (0644)
         engine = make_engine(
             self.settings.database_url,
             echo=self.settings.database.echo,
@@ -49,6 +54,20 @@ class StoreParts:
         from knowledge.db import make_session_factory
 
         return make_session_factory(self.engine)
+
+    @cached_property
+    def units_reader(self) -> sessionmaker[Session]:
+        """Sessions that only read the registry. On SQLite a plain engine: no BEGIN IMMEDIATE and no
+        write gate, so a registry refresh during a turn's transaction never waits for that transaction
+        (WAL readers do not block writers)."""
+        if not self.settings.database_url.startswith("sqlite"):
+            return self.session_factory
+        self.engine  # noqa: B018  (migrated before the first read)
+        reader = create_engine(
+            self.settings.database_url,
+            connect_args={"timeout": self.settings.database.busy_timeout_ms / 1000, "check_same_thread": False},
+        )
+        return sessionmaker(reader, expire_on_commit=False)
 
     # --- knowledge -----------------------------------------------------------------------
     @cached_property

@@ -16,3 +16,4 @@ class IngestConfig:
     chunk_overlap: int = 120  # characters carried into the next chunk of the same section
     batch_size: int = 32  # passages per embedding call
     ocr_language: str = "vie"  # Tesseract language of images without a caption
+    max_file_mb: float = 5.0  # a larger file is named and skipped (ingest.max_file_mb)

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from knowledge.sanitize import has_binary_content, sanitize_text
 from knowledge.textnorm import normalize
 
 log = logging.getLogger(__name__)
@@ -62,8 +63,10 @@ def read_text_file(path: Path) -> str:
     raw = path.read_bytes()
     if not raw.strip():
         raise LoadError("empty file")
+    if has_binary_content(raw[:65536]) or b"\x00" in raw:
+        raise LoadError("binary content (NUL or control bytes) in a text file: save it as plain UTF-8 text")
     try:
-        return raw.decode("utf-8-sig")
+        return sanitize_text(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise LoadError(f"not UTF-8 text (byte {exc.start}): save it as UTF-8") from exc
 

@@ -30,8 +30,9 @@ from ingest.cards import (
     embed_mixed,
     is_cards_file,
 )
-from ingest.chunking import Chunk, chunk_document, sha256_hex
+from ingest.chunking import Chunk, chunk_document
 from ingest.config import IngestConfig
+from ingest.guard import file_sha256, outside_reason, size_reason
 from ingest.loaders import (
     IMAGE_SUFFIXES,
     MEDIA_SEPARATOR,
@@ -133,6 +134,7 @@ class Ingestor:
         self._chunk_overlap = config.chunk_overlap
         self._batch_size = max(1, config.batch_size)
         self._ocr_language = config.ocr_language
+        self._max_bytes = int(config.max_file_mb * 1_000_000)
 
     # --- public ----------------------------------------------------------------------------
 
@@ -176,7 +178,15 @@ class Ingestor:
         known = self._manifest()
         present_ids = store.all_ids() if store is not None else set()
 
-        files = [(root, path) for root in roots for path in _discover(root)]
+        files = []
+        for root in roots:
+            for path in _discover(root):
+                refused = outside_reason(root, path) if root.is_dir() else None
+                if refused is not None:
+                    report.failed.append(FileProblem(_relative_source(root, path), refused))
+                    log.warning("refused %s: %s", _relative_source(root, path), refused)
+                else:
+                    files.append((root, path))
         total = len(files)
         pending: list[_FileJob] = []
         seen_sources: set[str] = set()
@@ -186,7 +196,12 @@ class Ingestor:
             seen_sources.add(source)
             notify(source, done, total)
             try:
-                file_hash = sha256_hex(path.read_bytes())
+                too_big = size_reason(path, self._max_bytes)
+                if too_big is not None:
+                    report.failed.append(FileProblem(source, too_big))
+                    log.warning("skipped %s: %s", source, too_big)
+                    continue
+                file_hash = file_sha256(path)
             except OSError as exc:
                 report.failed.append(FileProblem(source, f"cannot read: {exc}"))
                 continue
@@ -382,7 +397,7 @@ def _discover(root: Path) -> list[Path]:
         return [root]
     files = []
     for path in sorted(root.rglob("*")):
-        if not path.is_file():
+        if not path.is_file() and not path.is_symlink():
             continue
         relative = path.relative_to(root)
         if any(part.startswith((".", "_")) for part in relative.parts):

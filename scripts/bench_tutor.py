@@ -92,7 +92,7 @@ def main() -> int:
         "data_dir": workdir / "data",
         "ingest": {"lessons_dir": args.course},
         "embedding": {"num_threads": cores or 0},
-        "tutor": {"units_file": REPO / "knowledge" / "units.yaml", "rate_limit_per_minute": 100_000},
+        "tutor": {"units_file": REPO / "knowledge" / "units_sample.csv", "rate_limit_per_minute": 100_000},
         "llm": {"base_url": "", "model": ""},  # extractive mode
     }
     if args.database_url:

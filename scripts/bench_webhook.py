@@ -372,7 +372,7 @@ def write_config(
         "log_level": "WARNING",
         "ingest": {"lessons_dir": str(course)},
         "search": {"query_cache_size": query_cache_size},
-        "tutor": {"units_file": str(REPO / "knowledge" / "units.yaml"), "rate_limit_per_minute": 60},
+        "tutor": {"units_file": str(REPO / "knowledge" / "units_sample.csv"), "rate_limit_per_minute": 60},
         "telegram": {
             "mode": "webhook",
             "webhook_url": "https://bench.invalid/telegram/webhook",

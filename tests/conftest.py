@@ -126,7 +126,7 @@ def make_settings(data_dir: Path, database_url: str | None = None, **overrides: 
     if database_url:
         overrides.setdefault("database", {"url": database_url})
     overrides.setdefault("ingest", {"lessons_dir": FIXTURE_COURSE})
-    overrides.setdefault("tutor", {"units_file": REPO_ROOT / "knowledge" / "units.yaml"})
+    overrides.setdefault("tutor", {"units_file": REPO_ROOT / "knowledge" / "units_sample.csv"})
     return load_settings(empty, data_dir=data_dir, **overrides)
 
 

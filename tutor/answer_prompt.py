@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from knowledge.hits import Hit
+from knowledge.sanitize import sanitize_text
 from knowledge.textnorm import normalize
 from tutor.extractive import MARKDOWN_NOISE, folded_tokens
 
@@ -78,7 +79,7 @@ def format_passages(hits: Sequence[Hit]) -> str:
     for number, hit in enumerate(hits, start=1):
         title = fence_escape(hit.title).replace('"', "'")
         where = fence_escape(", ".join(p for p in (hit.heading, hit.locator) if p)).replace('"', "'")
-        body = fence_escape(passage_text(hit)[:MAX_PASSAGE_CHARS])
+        body = fence_escape(sanitize_text(passage_text(hit)[:MAX_PASSAGE_CHARS]))
         blocks.append(f'<tai_lieu id="{number}" bai="{title}" muc="{where}">\n{body}\n</tai_lieu>')
     return "\n".join(blocks)
 

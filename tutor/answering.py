@@ -9,22 +9,30 @@
    "not found", with lessons suggested only when they score above `suggest_floor`;
 5. with a chat model, a LangChain chain writes a short, cited answer from the passages and the
    closest cards (fenced as untrusted data; it may rephrase, never add facts); citations to passages
-   that were not given are removed and a reply that leaks the instructions is discarded;
-6. without one, or when the model fails: an extract (`tutor.extractive`): a how-to question gets the
-   section's numbered steps. It never raises for LLM problems.
+   that were not given are removed; a reply that leaks the instructions, asks for an OTP/password
+   or a transfer, or brings a phone number, link or amount the passages do not have is discarded
+   (`tutor.llm_guard`); the model runs on its own bounded pool with a short timeout
+   (`llm_workers`, `llm_timeout_s`);
+6. without one, or when the model fails, times out or writes nothing usable: an extract
+   (`tutor.extractive`): a how-to question gets the section's numbered steps. It never raises for
+   LLM problems.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from knowledge.hits import Hit
+from knowledge.sanitize import sanitize_text
 from knowledge.textnorm import normalize
 from tutor.answer_prompt import (
+    _CANARY,
     MAX_PASSAGES,
     MODEL_NOT_COVERED,
     SYSTEM_PROMPT,
@@ -33,6 +41,7 @@ from tutor.answer_prompt import (
     fence_escape,
     format_passages,
     leaks_instructions,
+    passage_text,
     repair_citations,
 )
 from tutor.answer_scope import NO_SCOPE, ScopeCheck
@@ -45,6 +54,7 @@ from tutor.extractive import (
     source_link,
     word_tokens,
 )
+from tutor.llm_guard import check_reply, strip_markup
 from tutor.messages import SourceLink
 from tutor.safety import is_scam_in_progress, safety_steps
 
@@ -102,6 +112,18 @@ class _Grounded:
     mode: Literal["llm", "extractive"]
 
 
+MAX_QUESTION_CHARS = 400
+
+
+def bounded_question(text: str, limit: int = MAX_QUESTION_CHARS) -> str:
+    """The first `limit` characters of a question, cut at a word boundary."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return cut[:space] if space > limit // 2 else cut
+
+
 class Answerer:
     """Answers questions from the Q&A cards and the lessons, with an LLM or without."""
 
@@ -117,6 +139,8 @@ class Answerer:
         card_policy: CardPolicy | None = None,
         scope: ScopeCheck = NO_SCOPE,
         unknown_words: Callable[[str], list[str]] | None = None,
+        llm_workers: int = 2,
+        llm_timeout_s: float = 8.0,
     ) -> None:
         """`search(query, k=, prefer_lesson=, audience=, kind=)` returns hits; `chat_model` may be None.
 
@@ -125,6 +149,8 @@ class Answerer:
         `suggest_floor` (default `min_relevance`): a lesson is offered only at or above it;
         `card_policy`: when a card's answer is the reply; `scope`: the off-topic check;
         `unknown_words(text)`: the words of `text` the course never uses (none when not given).
+        `llm_workers`: model calls in flight at most (more get the extractive answer at once);
+        `llm_timeout_s`: how long a turn waits for the model before answering extractively.
         """
         self._search = search
         self._chat_model = chat_model
@@ -136,6 +162,10 @@ class Answerer:
         self._scope = scope
         self._unknown_words = unknown_words
         self._chain = build_chain(chat_model) if chat_model is not None else None
+        self._llm_workers = max(1, llm_workers)
+        self._llm_timeout_s = llm_timeout_s
+        self._llm_slots = threading.BoundedSemaphore(self._llm_workers)
+        self._llm_pool = ThreadPoolExecutor(self._llm_workers, thread_name_prefix="llm")
 
     @property
     def uses_llm(self) -> bool:
@@ -147,7 +177,9 @@ class Answerer:
 
         Never raises for LLM failures or timeouts (falls back to an extractive answer).
         """
-        question = normalize(question or "").strip()
+        # Retrieval and the model see a bounded question: a 2,000-character message would cost
+        # seconds of CPU (segmentation, embedding) and say no more than its first sentences.
+        question = bounded_question(normalize(sanitize_text(question or "")).strip())
         if not word_tokens(question):
             return Answer(EMPTY_QUESTION_TEXT, (), False, "not_found")
         scam = is_scam_in_progress(question)
@@ -251,7 +283,7 @@ class Answerer:
         if self._chain is not None:
             started = time.monotonic()
             try:
-                result = self._llm_answer(question, [*cards, *hits][:MAX_PASSAGES])
+                result = self._bounded_llm_answer(question, [*cards, *hits][:MAX_PASSAGES])
             except Exception as exc:  # noqa: BLE001 - any LLM failure falls back
                 log.warning(
                     "LLM answer failed after %.1fs (%s); answering extractively",
@@ -264,6 +296,25 @@ class Answerer:
         text, sources = extractive_answer(question, hits, max_sentences=self._max_sentences)
         return _Grounded(text, sources, "extractive")
 
+    def _bounded_llm_answer(self, question: str, hits: list[Hit]) -> _Grounded | None:
+        """The model's answer from its own bounded pool: when every slot is taken (a slow or hung
+        model) the answer is extractive at once, and a call never waits past `llm_timeout_s`, so
+        a slow model never holds the threads other learners' turns need."""
+        if not self._llm_slots.acquire(blocking=False):
+            log.warning("LLM busy (%d calls in flight); answering extractively", self._llm_workers)
+            return None
+        try:
+            future = self._llm_pool.submit(self._llm_answer, question, hits)
+        except RuntimeError:  # the pool was shut down
+            self._llm_slots.release()
+            return None
+        future.add_done_callback(lambda _done: self._llm_slots.release())
+        return future.result(timeout=self._llm_timeout_s)
+
+    def close(self) -> None:
+        """Release the model's threads (calls in flight finish on their own)."""
+        self._llm_pool.shutdown(wait=False, cancel_futures=True)
+
     def _llm_answer(self, question: str, hits: list[Hit]) -> _Grounded | None:
         assert self._chain is not None
         raw = self._chain.invoke({"passages": format_passages(hits), "question": fence_escape(question)})
@@ -272,6 +323,12 @@ class Answerer:
             return None
         if leaks_instructions(raw):
             log.warning("LLM output repeated its instructions; answering extractively")
+            return None
+        raw = strip_markup(raw)
+        given = [f"{h.title}\n{passage_text(h)}" for h in hits]
+        refused = check_reply(raw, given, system_prompt=SYSTEM_PROMPT, canary=_CANARY)
+        if refused is not None:
+            log.warning("LLM answer refused by the output guard (%s); answering extractively", refused)
             return None
         if MODEL_NOT_COVERED in " ".join(folded_tokens(raw)):
             # The passages passed the relevance bar, so quote them rather than a bare "no".

@@ -24,3 +24,4 @@ class EventKind(StrEnum):
     DATA_EXPORTED = "data_exported"
     DATA_DELETED = "data_deleted"
     CHANNEL_LINKED = "channel_linked"
+    VOICE_UNHEARD = "voice_unheard"  # a voice note that could not be heard (data: the problem)

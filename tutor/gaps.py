@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.db import transaction
 from knowledge.textnorm import expand_teencode, fold, has_marks, normalize
+from tutor.intents import looks_like_question, small_talk
 from tutor.models import ContentGap
 
 GapReason = Literal["not_found", "thumbs_down", "off_topic"]
@@ -166,10 +167,19 @@ def add_gap(
         raise ValueError(f"unknown gap reason: {reason!r}")
     text = redact(question)
     folded = fold_question(text)
-    if not folded:
+    if not folded or _not_a_gap(question, folded):
         return False
     session.add(ContentGap(at=at, reason=reason, question=text, folded=folded, lesson_id=lesson_id, score=score))
     return True
+
+
+def _not_a_gap(question: str, folded: str) -> bool:
+    """Small talk ("em ơi", "hay quá", "2") and texts of fewer than 2 content words ("ok", "menu") say
+    nothing about the course; a short real question ("nfc là gì?") still counts."""
+    if small_talk(question) is not None:
+        return True
+    words = content_words(folded)
+    return len(words) < 2 and not (words and looks_like_question(question))
 
 
 class GapLog:

@@ -1,11 +1,19 @@
 """Answer matching for quiz items: what a worker types on a phone, read generously but honestly.
 
 - mcq: a letter (`b`, `B.`, `câu b`), a number (`2`), or the choice's text with or without tone
-  marks and with small typos;
+  marks and with small typos, or part of its content ("cong an", "chi minh toi thoi") when that
+  names one choice clearly better than the others (`tutor.grading_words.choice_by_content`);
 - true_false: `đúng`/`sai`, `dung`, `d`/`s`, `true`/`false`, `có`/`không`, `1`/`2`, teencode `ko`;
 - short: the expected answer or any accepted one, ignoring tone marks, case, punctuation, spaces,
   a classifier in front ("nút micro") and a few typos: per word, scaled by its length (none in a
-  word of ≤ 2 letters, so one syllable never turns into another), never a different number.
+  word of ≤ 2 letters, so one syllable never turns into another), never a different number;
+  numbers in words or digits alike ("mười hai" = "12"); and an answer that contains a key term
+  (the expected answer or an accepted one, see `key_terms`) is right ("bật 4G", "dấu vân tay"),
+  or, when the term is negated ("không phải OTP", "tắt micro") or other numbers stand beside it,
+  unclear: the tutor asks again, never marks it wrong. Short forms are read both ways ("dk" =
+  được or đăng ký, "nh" = ngân hàng), a key term may be paraphrased ("tìm ảnh trên google"), the
+  opposite denied counts ("không phải thật" = giả), and a key term that begins the name of another
+  thing is none ("ngân hàng nhà nước" is no lender).
 
 `understood=False` means the input cannot be read as an answer at all (a letter beyond the choices,
 an emoji, an empty message): the tutor asks again instead of marking it wrong.
@@ -19,6 +27,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from knowledge.textnorm import FOLDED_TEENCODE, fold, normalize
+from tutor.grading_words import (
+    alternative_reading,
+    choice_by_content,
+    denied_opposite,
+    names_another_thing,
+    paraphrase_span,
+)
+from tutor.numberwords import digits_for_number_words
 
 if TYPE_CHECKING:
     from knowledge.curriculum import QuizItem
@@ -94,9 +110,19 @@ class Grade:
 
 def clean(text: str) -> str:
     """Folded comparison form: no marks, lower case, punctuation as spaces, teencode expanded."""
+    return readings(text)[0]
+
+
+def readings(text: str) -> list[str]:
+    """`clean(text)` first, then, when a short form means another word in an answer ("giay dk xe"
+    = giấy đăng ký xe, "nh" = ngân hàng), that reading too."""
     folded = fold(normalize(text or ""))
-    words = [_TEENCODE.get(w, w) for w in _NON_WORD.sub(" ", folded).replace("_", " ").split()]
-    return " ".join(words)
+    raw = _NON_WORD.sub(" ", folded).replace("_", " ").split()
+    forms = [" ".join(_TEENCODE.get(w, w) for w in raw)]
+    other = alternative_reading(raw)
+    if other is not None:
+        forms.append(" ".join(_TEENCODE.get(w, w) for w in other))
+    return list(dict.fromkeys(forms))
 
 
 def _strip_fillers(text: str) -> str:
@@ -271,6 +297,13 @@ def _grade_mcq(item: QuizItem, raw: str) -> Grade:
         index = _choice_by_text(attempt, choices)
         if index is not None:
             return verdict(index)
+    # 5. Part of one choice's content ("cong an", "chi minh toi thoi"), clearly naming that choice.
+    split_choices = [c.split() for c in cleaned_choices]
+    for reading in readings(raw):
+        for attempt in dict.fromkeys((reading, _strip_fillers(reading))):
+            index = choice_by_content(attempt.split(), split_choices, texts_match)
+            if index is not None:
+                return verdict(index)
     return verdict(None, understood=False)
 
 
@@ -298,14 +331,119 @@ def _grade_true_false(item: QuizItem, raw: str) -> Grade:
     return Grade(chosen == expected_index, chosen, True, item.answer, expected_index)
 
 
-def _grade_short(item: QuizItem, raw: str) -> Grade:
-    answer = clean(raw)
-    if not answer:
-        return Grade(False, None, False, item.answer)
-    candidates = [clean(text) for text in (item.answer, *(item.accept or ()))]
+# A single ordinary syllable ("mật", "sàn", "bịa") is an accepted answer on its own, but inside a
+# longer answer it is usually part of another word ("mật khẩu"), so it is no key term.
+_PLAIN_SYLLABLE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(ng|nh|ch|[cmnpt])?$"
+)
+# Words that deny the term after them ("bỏ chặn" = unblock). Not "dung": đừng, dùng and đúng fold alike.
+_NEGATORS_BEFORE = {"khong", "chang", "cha", "chua", "tat", "bo"}
+_NEGATORS_AFTER = {"khong", "chua"}
+_NEGATION_LINKS = {"phai", "can", "bat", "co", "la", "cai", "duoc", "nen", "dung"}  # dùng/đừng fold alike
+_MAX_ANSWER_WORDS = 60  # a longer text is no answer; keeps the window search cheap
+
+
+def short_form(text: str) -> str:
+    """The comparison form of a short answer: `clean`, with numbers in words as digits."""
+    return digits_for_number_words(clean(text))
+
+
+def is_key_term(term: str) -> bool:
+    """True when `term` (in `short_form`) is specific enough to count inside a longer answer."""
+    words = term.split()
+    if not words:
+        return False
+    if len(words) >= 2 or any(ch.isdigit() for ch in term) or len(term) >= 4:
+        return True
+    return not _PLAIN_SYLLABLE.match(term)
+
+
+def key_terms(item: QuizItem) -> list[str]:
+    """The item's key terms in `short_form`: its expected answer and accepted answers that are specific."""
+    forms = dict.fromkeys(short_form(text) for text in (item.answer, *(item.accept or ())))
+    return [form for form in forms if form and is_key_term(form)]
+
+
+def _find_term(words: list[str], term: str) -> tuple[int, int] | None:
+    """(start, end) of the first window of `words` that is `term`, typos allowed as in `texts_match`."""
+    size = len(term.split())
+    for start in range(0, len(words) - size + 1):
+        if texts_match(" ".join(words[start : start + size]), term):
+            return start, start + size
+    # "appstore" for "app store": the term written as one word.
+    joined = term.replace(" ", "")
+    if size > 1:
+        for start, word in enumerate(words):
+            if texts_match(word, joined):
+                return start, start + 1
+    return None
+
+
+def _negated(words: list[str], start: int, end: int) -> bool:
+    """True when the words around a key term deny it ("không phải là OTP", "tắt micro", "OTP không?")."""
+    pos = start - 1
+    # Skip the little words between a negator and the term: "không phải là", "chưa có", "không bật".
+    while pos >= 0 and start - pos <= 3 and words[pos] in _NEGATION_LINKS:
+        pos -= 1
+    if pos >= 0 and words[pos] in _NEGATORS_BEFORE:
+        return True
+    return end == len(words) - 1 and words[-1] in _NEGATORS_AFTER
+
+
+def term_span(words: list[str], term: str, terms: list[str]) -> tuple[int, int] | None:
+    """(start, end) where `term` stands in `words`: as written (typos allowed) or paraphrased (its
+    content words in any order); never inside a name of another thing ("ngân hàng nhà nước")."""
+    span = _find_term(words, term) or paraphrase_span(words, term)
+    if span is None or names_another_thing(words, span[0], span[1], terms):
+        return None
+    return span
+
+
+def _key_term_verdict(answer: str, terms: list[str]) -> bool | None:
+    """True: a key term stands in the answer; None: one stands there but is denied or beside other
+    numbers (unclear); False: none does."""
+    words = answer.split()[:_MAX_ANSWER_WORDS]
+    for term in sorted(terms, key=len, reverse=True):
+        span = term_span(words, term, terms)
+        if span is None:
+            continue
+        start, end = span
+        outside = words[:start] + words[end:]
+        other_numbers = any(ch.isdigit() for ch in term) and any(_DIGITS.search(w) for w in outside)
+        if _negated(words, start, end) or other_numbers:
+            return None  # a shorter term inside a denied one ("otp" in "không phải mã otp") is denied too
+        return True
+    return False
+
+
+def _short_verdict(item: QuizItem, answer: str) -> bool | None:
+    """True right, False wrong, None unclear, for one reading of a short answer (in `short_form`)."""
+    candidates = [short_form(text) for text in (item.answer, *(item.accept or ()))]
     attempts = dict.fromkeys((answer, _strip_fillers(answer)))
-    correct = any(texts_match(a, c) for a in attempts for c in candidates if c)
-    return Grade(correct, None, True, item.answer)
+    if any(texts_match(a, c) for a in attempts for c in candidates if c):
+        return True
+    terms = key_terms(item)
+    expected = short_form(item.answer)
+    one_word = _NON_WORD.search(normalize(item.answer).strip()) is None  # not "dấu /", whose "/" is lost
+    if one_word and expected and expected not in terms and answer.startswith(expected + " "):
+        # A one-syllable answer said first, then explained ("bịa ra số liệu"): it is the answer.
+        terms = [*terms, expected]
+    verdict = _key_term_verdict(answer, terms)
+    if verdict is False and denied_opposite(answer.split(), expected):
+        return True  # "không phải thật" for "Giả"
+    return verdict
+
+
+def _grade_short(item: QuizItem, raw: str) -> Grade:
+    forms = [digits_for_number_words(form) for form in readings(raw)]
+    if not forms[0]:
+        return Grade(False, None, False, item.answer)
+    verdicts = [_short_verdict(item, form) for form in forms]
+    if True in verdicts:
+        return Grade(True, None, True, item.answer)
+    if None in verdicts:
+        return Grade(False, None, False, item.answer)
+    return Grade(False, None, True, item.answer)
 
 
 def grade(item: QuizItem, answer: str) -> Grade:

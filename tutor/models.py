@@ -27,19 +27,27 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from knowledge.db import Base
+from tutor.officer_models import Officer
 
 GROUPS = ("officer", "public", "worker")
 
 
 class Unit(Base):
-    """A trade-union unit of the organization registry (mirrored from knowledge/units.yaml)."""
+    """A trade-union unit of the registry (`hocvuso units import`); its member counts by group are the
+    denominators of the campaign's indicators. `id` is the registry's `code`."""
 
     __tablename__ = "tutor_units"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
-    parent_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    level: Mapped[str] = mapped_column(String(32))  # province | city | grassroots
+    parent_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    level: Mapped[str] = mapped_column(String(32))  # province | district | grassroots
+    sector: Mapped[str] = mapped_column(String(16), default="enterprise")  # enterprise | public | union
+    officers: Mapped[int] = mapped_column(Integer, default=0)  # full-time union officers
+    public_staff: Mapped[int] = mapped_column(Integer, default=0)  # public-sector staff
+    workers: Mapped[int] = mapped_column(Integer, default=0)  # enterprise workers
+    sample: Mapped[bool] = mapped_column(Boolean, default=False)  # shipped sample data, replaced by an import
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class Learner(Base):
@@ -56,6 +64,16 @@ class Learner(Base):
     consent_state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|given|withdrawn
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LearnerIdRow(Base):
+    """Draws learner ids on SQLite (AUTOINCREMENT: an id is never given twice); rows are deleted
+    as soon as drawn. See `tutor.store.new_learner_id`."""
+
+    __tablename__ = "tutor_learner_ids"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
 
 
 class ChannelIdentity(Base):
@@ -133,7 +151,10 @@ class Event(Base):
     """
 
     __tablename__ = "tutor_events"
-    __table_args__ = (Index("ix_tutor_events_learner_at", "learner_id", "at"),)
+    __table_args__ = (
+        Index("ix_tutor_events_learner_at", "learner_id", "at"),
+        Index("ix_tutor_events_kind_at", "kind", "at"),  # officers' statistics (questions, quiz items)
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     learner_id: Mapped[int | None] = mapped_column(ForeignKey("tutor_learners.id", ondelete="CASCADE"), nullable=True)
@@ -178,6 +199,8 @@ class ProcessedMessage(Base):
     message_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     learner_id: Mapped[int | None] = mapped_column(ForeignKey("tutor_learners.id", ondelete="CASCADE"), nullable=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The replies the turn produced (tutor.reply_codec), returned again for a retried message id.
+    replies: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
 
     __table_args__ = (Index("ix_tutor_processed_learner_at", "learner_id", "at"),)
 
@@ -222,8 +245,30 @@ class ContentGap(Base):
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
+class Certificate(Base):
+    """The learner's certificate "Đạt chuẩn kỹ năng số cơ bản": what was printed on it, and its code.
+
+    Name, unit and group are copied at issue time (the certificate says what it said that day).
+    Deleting the learner deletes it, so a deleted learner's code no longer verifies.
+    """
+
+    __tablename__ = "tutor_certificates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)  # the printed number
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("tutor_learners.id", ondelete="CASCADE"), unique=True, index=True
+    )
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # the verification code
+    name: Mapped[str] = mapped_column(String(100))
+    unit_name: Mapped[str] = mapped_column(String(300))
+    group: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 #: Tables holding a learner's personal data, children first (export and delete walk these).
 LEARNER_TABLES: tuple[type[Base], ...] = (
+    Officer,  # its own children (tutor.officer_models.OFFICER_TABLES) go first, by officer id
+    Certificate,
     ReminderDelivery,
     ProcessedMessage,
     Event,

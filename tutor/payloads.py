@@ -150,6 +150,51 @@ class DeleteNo(Payload):
     code: ClassVar[str] = "dn"
 
 
+@dataclass(frozen=True)
+class Catalogue(Payload):
+    """«Danh mục»: the list of modules."""
+
+    code: ClassVar[str] = "ct"
+
+
+@dataclass(frozen=True)
+class OpenModule(Payload):
+    """Show one module's lessons (`module`: `lesson_hash` of the module id)."""
+
+    code: ClassVar[str] = "om"
+    module: str
+
+
+@dataclass(frozen=True)
+class StudyModule(Payload):
+    """Open the module's first unfinished lesson (`module`: `lesson_hash` of the module id)."""
+
+    code: ClassVar[str] = "sm"
+    module: str
+
+
+@dataclass(frozen=True)
+class RemindAt(Payload):
+    """A reminder time picked with a button (minutes after midnight: "8h" → sáng or tối)."""
+
+    code: ClassVar[str] = "rm"
+    minutes: int
+
+
+@dataclass(frozen=True)
+class PracticeMissing(Payload):
+    """«Luyện kỹ năng còn thiếu»: practice drawn from exactly the missing core skills."""
+
+    code: ClassVar[str] = "pm"
+
+
+@dataclass(frozen=True)
+class GetCertificate(Payload):
+    """«Nhận chứng nhận»: send the certificate (again)."""
+
+    code: ClassVar[str] = "cn"
+
+
 def lesson_hash(lesson_id: str) -> str:
     """A short stable tag of a lesson id for button payloads."""
     return hashlib.sha1(lesson_id.encode("utf-8")).hexdigest()[:6]

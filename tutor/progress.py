@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from tutor import texts_journey
+
 if TYPE_CHECKING:
     from knowledge.curriculum import Curriculum
 
-CERTIFICATE_TEXT = "🎓 Chúc mừng! Bạn đã đạt chuẩn kỹ năng số cơ bản."
+CERTIFICATE_TEXT = texts_journey.CERTIFIED
 BAR_WIDTH = 5
 MAX_SKILL_LINES = 8
 
@@ -70,8 +72,28 @@ class ProgressSummary:
     def core_missing(self) -> int:
         return self.core_total - self.core_mastered
 
-    def to_text(self) -> str:
-        """The progress message: short Vietnamese lines with text bars, for a phone screen."""
+    @property
+    def missing(self) -> list[SkillProgress]:
+        """Every core skill not mastered yet, in course order."""
+        return [skill for skill in self.skills if skill.core and not skill.mastered]
+
+    @property
+    def tested_out(self) -> bool:
+        """True when some skill is mastered although a lesson teaching it is not done (placement, quizzes)."""
+        return self.lessons_done < self.lessons_total and any(skill.mastered for skill in self.skills)
+
+    def missing_by_module(self) -> list[tuple[str, list[str]]]:
+        """Missing core skills grouped by module title, in course order."""
+        titles = {module.id: module.title for module in self.modules}
+        grouped: dict[str, list[str]] = {}
+        for skill in self.missing:
+            grouped.setdefault(titles.get(skill.module, skill.module), []).append(skill.name)
+        return list(grouped.items())
+
+    def to_text(self, next_step: str | None = None) -> str:
+        """The progress message: short Vietnamese lines with text bars, for a phone screen.
+
+        Every missing core skill is listed (grouped by module), then `next_step` when given."""
         lines = [
             "📊 Tiến độ học tập của bạn",
             f"📚 Bài đã học: {self.lessons_done}/{self.lessons_total}"
@@ -100,8 +122,15 @@ class ProgressSummary:
             lines.append("🔁 Hôm nay không có câu nào cần ôn.")
         if self.certified:
             lines.append(CERTIFICATE_TEXT)
+            if self.lessons_done < self.lessons_total:
+                lines.append(texts_journey.TESTED_OUT_CERTIFIED)
         elif self.core_total:
-            lines.append(f"Còn {self.core_missing} kỹ năng cốt lõi nữa là bạn đạt chuẩn kỹ năng số cơ bản.")
+            lines.append(f"Còn {self.core_missing} kỹ năng cốt lõi nữa là bạn đạt chuẩn kỹ năng số cơ bản:")
+            lines.extend(texts_journey.missing_skills(self.missing_by_module())[1:])  # every one, by module
+            if self.tested_out:
+                lines.append(texts_journey.TESTED_OUT)
+        if next_step:
+            lines.append(next_step)
         return "\n".join(lines)
 
 

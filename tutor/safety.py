@@ -15,12 +15,21 @@ Measured on tests/tutor/data/urgent.yaml and ordinary.yaml (tests/tutor/test_saf
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from tutor.safety_rules import RULES, ScamKind, cue_kind, is_about_scams
+from tutor.safety_rules import LOST_PHONE, RULES, ScamKind, cue_kind, is_about_scams
 from tutor.safety_text import canonical
 
-__all__ = ["ScamKind", "ScamTriage", "is_scam_in_progress", "safety_steps", "scam_kind", "triage"]
+__all__ = [
+    "ScamKind",
+    "ScamTriage",
+    "is_scam_in_progress",
+    "lost_phone_help",
+    "safety_steps",
+    "scam_kind",
+    "triage",
+]
 
 
 def scam_kind(text: str) -> ScamKind | None:
@@ -54,6 +63,28 @@ _SAFETY_STEPS = (
     "3. Báo công an: gọi 113 hoặc đến công an nơi gần nhất. Giữ lại tin nhắn, số điện thoại, biên lai."
 )
 
+# Steps of their own where the generic ones do not fit: an account taken over, a phone lost or stolen.
+_ACCOUNT_STEPS = (
+    "⚠️ Lấy lại tài khoản ngay:\n"
+    "1. Dùng máy khác đổi mật khẩu. Không vào được thì mở trang lấy lại tài khoản chính thức "
+    "(Facebook: facebook.com/hacked; Zalo, Gmail: «Quên mật khẩu»).\n"
+    "2. Đăng xuất khỏi mọi thiết bị lạ, bật xác thực 2 lớp.\n"
+    "3. Gọi điện báo người thân, bạn bè (qua kênh khác): đừng chuyển tiền cho ai mượn qua tin nhắn."
+)
+_LOST_PHONE_STEPS = (
+    "⚠️ Mất điện thoại, làm ngay (dùng máy khác):\n"
+    "1. Gọi nhà mạng khóa SIM, để kẻ gian không nhận được mã OTP.\n"
+    "2. Gọi tổng đài ngân hàng, ví điện tử để khóa ứng dụng và thẻ.\n"
+    "3. Tìm, khóa hoặc xóa máy: google.com/android/find (Android), icloud.com/find (iPhone).\n"
+    "4. Đổi mật khẩu Zalo, Facebook, email. Bị trộm, cướp thì báo công an."
+)
+# The bank and the police, when money or a bank account is at stake in an account taken over.
+_MONEY_LINE = "💰 Có dính tới tiền, tài khoản ngân hàng: gọi ngay tổng đài ngân hàng để khóa, rồi báo công an (113)."
+
+# Accounts that are not a bank's: their own recovery steps and lesson.
+_SOCIAL = re.compile(r"\b(?:zalo|facebook|nick|messenger|gmail|email|instagram|tiktok|acc)\b")
+_BANKING = re.compile(r"\b(?:ngan hang|the|vi|momo|so tien|tien|stk|atm|chuyen|rut|tru|vay)\b")
+
 # One line for the situation, after the steps; then the matching lesson.
 _KIND_TIPS: dict[ScamKind, str] = {
     "money_sent": "Gọi ngân hàng càng sớm càng dễ chặn được tiền. Ai hứa «lấy lại tiền giúp» mà đòi phí cũng là lừa đảo.",
@@ -69,6 +100,8 @@ _KIND_TIPS: dict[ScamKind, str] = {
     "app_install": "Tắt mạng điện thoại, gỡ ứng dụng lạ, không chia sẻ màn hình với ai.",
     "link_clicked": "Đổi ngay mật khẩu đã nhập, trong ứng dụng chính thức, không qua đường link.",
     "pressure": "Ai bảo bạn chuyển tiền, đọc mã hay cài ứng dụng qua điện thoại đều là lừa đảo: dừng lại.",
+    "lost_phone": "Gọi nhà mạng khóa SIM ngay (từ máy khác) để kẻ gian không nhận được mã OTP.",
+    "gift_fee": "Quà từ người quen qua mạng mà bắt đóng «phí hải quan» là lừa đảo: không có món quà nào cả.",
 }
 
 # The lesson to offer after the steps, by kind.
@@ -76,7 +109,7 @@ _KIND_LESSONS: dict[ScamKind, str] = {
     "money_sent": "lua-dao-05",
     "call_in_progress": "lua-dao-01",
     "otp": "internet-an-toan-02",
-    "hacked": "lua-dao-05",
+    "hacked": "xu-ly-su-co-04",
     "threat": "lua-dao-05",
     "fake_accident": "lua-dao-01",
     "fake_authority": "lua-dao-01",
@@ -86,6 +119,8 @@ _KIND_LESSONS: dict[ScamKind, str] = {
     "app_install": "lua-dao-04",
     "link_clicked": "lua-dao-05",
     "pressure": "lua-dao-01",
+    "lost_phone": "xu-ly-su-co-01",
+    "gift_fee": "lua-dao-03",
 }
 
 
@@ -98,17 +133,50 @@ class ScamTriage:
     lesson_id: str
 
 
-def safety_steps() -> str:
-    """The safety steps for a scam in progress, in short Vietnamese, most urgent first."""
+def safety_steps(text: str | None = None) -> str:
+    """The safety steps, in short Vietnamese, most urgent first: those of the situation in `text`.
+
+    Without `text` (or for a scam that is about money): call the bank, send nothing more, the police.
+    An account taken over gets its recovery steps; a phone lost or stolen gets SIM, bank and find-my-phone.
+    """
+    kind = scam_kind(text) if text else None
+    return _steps(kind, canonical(text or ""))
+
+
+def _steps(kind: ScamKind | None, folded: str) -> str:
+    if kind == "lost_phone":
+        return _LOST_PHONE_STEPS
+    if kind == "hacked" and _SOCIAL.search(folded):
+        return f"{_ACCOUNT_STEPS}\n{_MONEY_LINE}" if _BANKING.search(folded) else _ACCOUNT_STEPS
     return _SAFETY_STEPS
 
 
+def _lesson(kind: ScamKind, folded: str) -> str:
+    if kind == "hacked" and re.search(r"\bzalo\b", folded) and not re.search(r"\b(?:facebook|gmail|email)\b", folded):
+        return "xu-ly-su-co-02"  # Zalo: its own recovery lesson
+    return _KIND_LESSONS[kind]
+
+
 def triage(text: str) -> ScamTriage | None:
-    """The reply to a scam in progress (steps first, then a line for its kind), or None if there is none.
+    """The reply to a scam in progress (steps of its kind first, then a line for it), or None if there is none.
 
     The caller offers `lesson_id` after the text (a button), when the course has that lesson.
     """
     kind = scam_kind(text)
     if kind is None:
         return None
-    return ScamTriage(kind, f"{_SAFETY_STEPS}\n{_KIND_TIPS[kind]}", _KIND_LESSONS[kind])
+    folded = canonical(text)
+    steps = _steps(kind, folded)
+    own_steps = kind == "lost_phone" or steps.startswith(_ACCOUNT_STEPS)  # their steps already say it
+    reply = steps if own_steps else f"{steps}\n{_KIND_TIPS[kind]}"
+    return ScamTriage(kind, reply, _lesson(kind, folded))
+
+
+def lost_phone_help(text: str) -> ScamTriage | None:
+    """The lost-phone steps for a question about a lost or stolen phone ("mất điện thoại thì làm gì trước").
+
+    Not an alarm (nothing shows it is happening now), but the steps are the answer, in that order.
+    """
+    if not text or not LOST_PHONE.search(canonical(text)):
+        return None
+    return ScamTriage("lost_phone", _LOST_PHONE_STEPS, _KIND_LESSONS["lost_phone"])

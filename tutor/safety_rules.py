@@ -25,6 +25,8 @@ ScamKind = Literal[
     "app_install",
     "link_clicked",
     "pressure",
+    "lost_phone",
+    "gift_fee",
 ]
 
 # --- vocabulary (canonical form) -----------------------------------------------------------------
@@ -51,12 +53,13 @@ _THREAT = (
 )
 _MONEY_ACT = (
     r"(?:chuyen (?:tien|khoan|nham|so tien|het|cho)|gui (?:tien|so tien)|nap (?:tien|so tien|vao)|"
-    r"dat coc|coc|dong tien|nop tien|thanh toan)"
+    r"dat coc|coc|dong (?:so )?tien|dong so tien|nop (?:so )?tien|thanh toan)"
 )
 _SCAM_CONTEXT = (
     r"(?:nguoi la|lua dao|lua|ke gian|ke|tai khoan la|so la|nguoi goi|tu xung|xung la|xung|chan|block|"
     r"khong lien lac|bien mat|tat may|doi them|bat nap|nguoi tren|tren (?:mang|facebook|zalo|tiktok)|shop online|"
-    r"xoa (?:nick|tai khoan|facebook|zalo)|khoa nick|khong (?:tra loi|nghe may)|mat tich|khong giao)"
+    r"xoa (?:nick|tai khoan|facebook|zalo)|khoa nick|khong (?:tra loi|nghe may)|mat tich|khong giao|"
+    r"khong thay (?:\w+ )?(?:lien lac|tra loi|phan hoi)|mat lien lac|khong co don(?: hang)?|khong (?:he )?dat (?:gi|hang|don))"
 )
 
 # Someone pushing the learner to act ("bảo", "bắt", "yêu cầu", "ép", "giục", "dọa", "kêu", "dụ",
@@ -90,6 +93,23 @@ _CLAIM = (
     r"hoan tien|hoan thue|nhan tien|truy na|bat giam|khoi to|khoan vay|kien ra toa)"
 )
 _ACCOUNT = r"(?:zalo|facebook|nick|tai khoan|acc|messenger|gmail|email|dien thoai|sim|instagram|tiktok|the)"
+
+
+_PHONE = r"(?:dien thoai|iphone|smartphone|dtdd|may(?! tinh| in| anh| giat| lanh))"
+# "mất điện thoại", "bị móc túi", "đánh rơi máy", "điện thoại bị giật" — not "mất sóng", "mất tiếng".
+_LOST_PHONE = (
+    rf"\b(?:(?:bi |vua |da )?mat (?:cai |chiec |luon |het )?{_PHONE}|danh roi (?:cai |chiec |mat )?{_PHONE}|"
+    rf"(?:bi|vua bi) (?:trom|cuop|giat|moc tui|moc|lay cap|lay mat) (?:\w+ ){{0,2}}?{_PHONE}|bi moc tui|"
+    rf"{_PHONE} (?:\w+ ){{0,2}}?bi (?:mat|trom|cuop|giat|moc|lay cap|lay mat)(?! (?:tieng|song|ket noi|wifi|mang|"
+    r"du lieu|anh|hinh|danh ba|chu|am thanh|nguon|4g|3g|5g|bluetooth|pin|sac|man hinh|quyen|cap|dinh vi))"
+    r"|\bthat lac (?:\w+ )?(?:dien thoai|may))\b"
+)
+LOST_PHONE = re.compile(_LOST_PHONE)
+# ... and it happened to this learner, not a question about phones in general.
+_LOST_NOW = (
+    r"\b(?:roi|vua|moi|da|hom qua|sang nay|dem qua|toi qua|chieu qua|luc nay|hom nay|luc|toi|minh|em|mk|"
+    r"cua toi|bi moc tui|bi trom|bi cuop|bi giat)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -132,14 +152,49 @@ RULES: tuple[_Rule, ...] = (
         "money_sent",
         r"\b(?:dang|vua|moi|da|toi|minh|em|mk|hinh nhu|chac|co le|nghi) (?:la )?(?:da )?(?:bi|dang bi) lua\b",
     ),
+    # A phone lost or stolen: its SIM, bank apps and accounts are at stake (before "hacked")
+    _rule("lost_phone", _LOST_PHONE, _LOST_NOW),
+    # QR codes of a courier, fees to receive a "gift", police and courts on a video call
+    _rule(
+        "courier",
+        r"\b(?:shipper|nguoi giao hang|giao hang|buu dien|nguoi giao)\b",
+        r"\bquet (?:ma )?qr\b|\bquet ma\b",
+        r"\b(?:mat|tru) (?:het |sach |luon |mat )?(?:so tien|tien)\b|\bbi (?:tru|lua)\b|\bkhong (?:he )?dat\b",
+    ),
+    # "mất 5 củ rồi", "vừa mất 700k", "tk mất 2 triệu" — not a price ("mất 5k phí", "mất 50k một tháng")
+    _rule(
+        "money_sent",
+        r"\b(?:(?:bi|vua|da|moi|tai khoan|the|vi) (?:\w+ )?mat (?:het |sach |luon )?so tien|"
+        r"mat (?:het |sach |luon )?so tien (?:roi|trong|tu|o|oi|ad|huhu|luon|that|vi|do|khi|sau|ma|oan)|"
+        r"mat (?:het |sach )so tien)\b",
+        unless=r"\b(?:phi|moi thang|hang thang|mot thang|1 thang|thang nao)\b",
+    ),
+    _rule(
+        "gift_fee",
+        r"\b(?:phi|thue|tien) hai quan\b|\bhai quan\b (?:\w+ ){0,5}?(?:phi|thue|giu)\b",
+        r"\b(?:dong|nop|chuyen|tra|gui) (?:\w+ )?(?:phi|thue|tien|so tien)\b|\b(?:bat|nho|yeu cau|phai|doi) (?:\w+ ){0,2}?(?:dong|nop|chuyen|tra)\b",
+        r"\b(?:qua|kien hang|buu pham|buu kien|goi hang|hang|nguoi yeu|ban trai|ban gai|nuoc ngoai|tren mang|qua mang)\b",
+    ),
+    _rule(
+        "fake_authority",
+        r"\b(?:cong an|canh sat|toa an|toa|vien kiem sat|kiem sat vien|dieu tra vien|thanh tra)\b",
+        r"\b(?:zalo|messenger|facebook|viber|telegram) (?:\w+ )?video\b|\bvideo (?:call|zalo|qua zalo)\b"
+        r"|\bgoi (?:video )?(?:qua )?(?:zalo|messenger|facebook|viber|telegram)\b|\bqua (?:zalo|messenger|facebook)\b",
+        r"\b(?:goi|nhan tin|bao|moi|bat|yeu cau|lam viec|doc)\b",
+    ),
+    _rule(
+        "fake_authority",
+        rf"\b(?:gia danh|mao danh|gia mao|gia lam|tu xung) (?:la )?(?:\w+ )?{_AUTH}\b",
+        r"\b(?:bat|bao|doi|ep|yeu cau|doa|keu|goi|nhan tin)\b",
+    ),
     # Hacked accounts and unexplained debits
     _rule(
         "hacked",
-        rf"\b{_ACCOUNT}\b (?:\w+ ){{0,6}}?bi (?:\w+ ){{0,2}}?(?:hack|chiem|mat quyen|nguoi khac|dieu khien|tru|lay mat|"
+        rf"\b{_ACCOUNT}\b (?:\w+ ){{0,6}}?bi (?:\w+ ){{0,2}}?(?:hack|chiem|mat quyen|nguoi khac|dieu khien|tru|lay mat|doi (?:mat khau|so dien thoai|email)|"
         r"chuyen (?:het |sach |di )?(?:tien|so tien))\b",
         unless=_FEES,
     ),
-    _rule("hacked", r"\b(?:bi|bao) tru (?:tien|so tien)\b", unless=_FEES),
+    _rule("hacked", r"\b(?:bi|bao) tru (?:mat |het )?(?:tien|so tien)\b", unless=_FEES),
     _rule(
         "hacked",
         r"\b(?:bi|vua|da|ho|nguoi ta|ke|ai do|no|chung no) (?:\w+ ){0,2}?(?:rut|lay|tru|hack|chiem|cuom|an cap|"
@@ -344,7 +399,7 @@ _CUES: dict[str, re.Pattern[str]] = {
     ),
     "secret": re.compile(rf"\b(?:{_SECRET}|thong tin|mat khau)\b"),
     "harm": re.compile(
-        r"\b(?:(?<!quet )(?<!khuon )(?<!quay )(?<!chup )mat(?! khau| truoc| sau)|lay mat|bi rut|rut (?:sach|het|mat)|"
+        r"\b(?:(?<!quet )(?<!khuon )(?<!quay )(?<!chup )mat(?! khau| truoc| sau| bao| phi| thoi gian| ket noi| song| tieng)|lay mat|bi rut|rut (?:sach|het|mat)|"
         r"tru|hack|chiem|lua|phong toa|doa|trieu tap|chuoc|ve 0|het tien|tu nhan tin|"
         r"thiet bi la|mao danh|gia lam|gia danh|gia mao|khong lien lac)\b"
     ),
@@ -378,13 +433,15 @@ _LEARNING = re.compile(
 # Something shows it is happening to this learner now.
 _NOW = re.compile(
     r"\b(?:dang(?! nhap| ky| ki| tin| bai| anh)|vua|(?<!roi )moi(?! nap| vao| tham gia)|roi(?! moi)|ho|nguoi ta|ben kia|co nguoi|lo(?! ma| bi)|xong|nghi|"
-    r"(?:toi|minh|em|mk) (?:\w+ )?bi)\b"
+    r"(?:toi|minh|em|mk) (?:\w+ )?bi|(?:bat|bao|doi|ep|yeu cau|nho|doa|keu) (?:toi|minh|em|mk|me|bo))\b"
 )
 _HYPOTHETICAL = re.compile(
     r"\b(?:(?<!doa )(?<!noi )(?<!bao )neu(?! (?:\w+ )?khong)|gia su|lo ma|phong khi|trong truong hop|gia nhu)\b|^khi\b"
 )
 _HAPPENED = re.compile(r"\b(?:dang(?! nhap| ky| ki)|vua|roi(?! moi))\b")
-_YES_NO = re.compile(r"(?:^|\s)co (?:\w+ ){0,10}?(?:khong|chua)$")
+_YES_NO = re.compile(r"(?:^|\s)(?:co (?:\w+ ){0,10}?(?:khong|chua)|(?:that|dung|phai|duoc) khong)$")
+# A how-to for anyone: "cách lấy lại facebook bị hack", "hướng dẫn khóa sim khi mất máy".
+_HOW_TO = re.compile(r"^(?:cach|huong dan|chi (?:toi |minh |em )?cach|lam (?:sao|the nao) de)\b")
 # "tôi cúp máy rồi", "em xóa luôn rồi": the learner stopped it; unless it goes on ("nhưng họ vẫn gọi").
 _AVERTED = re.compile(
     r"\b(?:toi|minh|em|da) (?:da )?(?:cup may|tat may|xoa|chan|khong (?:chuyen|lam theo|bam|tra loi|nghe)|"
@@ -392,7 +449,7 @@ _AVERTED = re.compile(
 )
 _DONE = re.compile(r"\b(?:roi|da|xong)\b")
 _STILL = re.compile(r"\b(?:nhung|van|lai goi|tiep tuc|lai nhan)\b")
-_THEN = re.compile(r"\bthi\b")
+_THEN = re.compile(r"(?<!khong )\bthi\b")  # not "không thì" (a threat)
 _PERSONAL = re.compile(r"\b(?:toi|minh|em|mk|cua toi|ho|nguoi ta|ben kia|dang|vua|roi|moi)\b")
 
 
@@ -406,7 +463,7 @@ def is_about_scams(folded: str, kind: ScamKind) -> bool:
     if (_STRONG_LEARNING.search(folded) or _FEAR.search(folded)) and not _HAPPENED.search(folded):
         return True
     now = _NOW.search(folded) is not None
-    if _LEARNING.search(folded) and not now:
+    if (_LEARNING.search(folded) or _HOW_TO.search(folded)) and not now:
         return True
     if _YES_NO.search(folded) and not now:
         return True

@@ -8,7 +8,8 @@ patterns are written once, against this one form:
 - repeated letters but "uu" collapsed ("tienn" -> "tien", "otpp" -> "otp"), then a few brand names restored;
 - a final Telex tone key removed ("tieenf" -> "tien"): Vietnamese syllables never end in f, j, r, s, x;
 - teencode expanded ("ck" -> "chuyen khoan", "t" -> "toi", "r" -> "roi");
-- amounts ("5tr", "500k", "7 cu") become "so tien"; voice-typing spellings become the words meant.
+- amounts ("5tr", "1tr2", "500k", "7 cu", "3 lít", "một triệu hai") become "so tien";
+  voice-typing spellings become the words meant ("hải quang", "da lô", "mã qui a").
 """
 
 from __future__ import annotations
@@ -101,13 +102,19 @@ _PHRASE_FIXES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"(?= (?:khong|co|duoc|nhe|voi|nha|di|dum)\b|$)",
             "giup",
         ),
-        # Amounts: "5 trieu", "5tr", "500k", "7 cu", "2 ty", "300 nghin" -> "so tien"
-        (r"\d+(?: \d+)* ?(?:k|tr|trieu|cu|ty|nghin|ngan|dong|d)\b", "so tien"),
+        (r"hai quang", "hai quan"),
+        (r"(?:(?:da|gia) lo(?= video| goi)|(?<=goi )da lo|(?<=qua )da lo)", "zalo"),
+        (r"(?:ma (?:qui|kiu|quy) (?:anh|a|r)|(?<=quet )(?:qui|kiu) anh)", "ma qr"),
+        (r"moc toi", "moc tui"),  # "móc túi" (pickpocket), not "tôi"
+        # Amounts: "5 trieu", "5tr", "1tr2", "500k", "7 cu", "2 ty", "300 nghin", "3 lit" (slang: 100k) -> "so tien"
+        (r"\d+(?: \d+)* ?(?:k|tr|trieu|cu|ty|nghin|ngan|lit|dong|d)(?:\d+)?\b", "so tien"),
         (
-            r"(?:mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|tram)(?: (?:mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|tram))*"
-            r" (?:trieu|nghin|ty|cu)",
+            r"(?:mot|hai|ba|bon|nam|lam|sau|bay|tam|chin|muoi|tram)(?: (?:mot|hai|ba|bon|nam|lam|sau|bay|tam|chin|muoi|tram))*"
+            r" (?:trieu|nghin|ty|cu|lit)",
             "so tien",
         ),
+        # The rest of an amount: "1 trieu 2", "mot trieu hai", "so tien ruoi"
+        (r"so tien (?:\d+|mot|hai|ba|bon|nam|lam|sau|bay|tam|chin|ruoi)\b", "so tien"),
     )
 )
 

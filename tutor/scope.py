@@ -45,7 +45,7 @@ _DIGITAL = re.compile(
 # Clearly outside the course.
 # Learning with the assistant itself ("tôi muốn học", "bài tiếp theo"): in scope.
 _COURSE = re.compile(
-    r"\b(?:hoc|bai(?! (?:tho|hat|van|phat bieu|toan))|khoa hoc|kiem tra|chung chi|on tap|huong dan|tro giup|"
+    r"\b(?:hoc|bai(?! (?:tho|hat|van|phat bieu|toan))|khoa hoc|kiem tra|chung chi|chung nhan|on tap|huong dan|tro giup|"
     r"giup do|chi dan|menu|lenh|hoi|muon biet|tim hieu|thac mac)\b"
 )
 # Small talk is the flows' business, not a question to turn down.

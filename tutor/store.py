@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from tutor.events import EventKind
 from tutor.models import (
-    LEARNER_TABLES,
     ChannelIdentity,
     ConsentRecord,
     ConversationState,
@@ -28,19 +26,11 @@ from tutor.models import (
     LessonProgress,
     LinkCode,
     Mastery,
-    ProcessedMessage,
     ReminderDelivery,
     ReviewCard,
 )
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """`moment` as an aware UTC datetime (naive values from SQLite count as UTC)."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+from tutor.stats.counters import note_activity
+from tutor.store_rights import DataRights, MessageLog, aware, new_learner_id
 
 
 @dataclass(frozen=True)
@@ -52,43 +42,12 @@ class DueCard:
     last_correct: bool
 
 
-class LearnerStore:
-    """Reads and writes learner state on the session it is given (no commits)."""
+class LearnerStore(MessageLog, DataRights):
+    """Reads and writes learner state on the session it is given (no commits).
 
-    # --- inbound bookkeeping -----------------------------------------------------------------
-    def claim_message(self, session: Session, channel: str, message_id: str, now: datetime) -> bool:
-        """Record an inbound message id; False when it was already handled (duplicate delivery)."""
-        exists = session.execute(
-            select(ProcessedMessage.channel).where(
-                ProcessedMessage.channel == channel, ProcessedMessage.message_id == message_id
-            )
-        ).first()
-        if exists:
-            return False
-        try:
-            with session.begin_nested():
-                session.execute(
-                    insert(ProcessedMessage).values(channel=channel, message_id=message_id, learner_id=None, at=now)
-                )
-        except IntegrityError:
-            return False  # another worker took it between our check and insert
-        return True
-
-    def attach_message(self, session: Session, channel: str, message_id: str, learner_id: int) -> None:
-        """Tie a processed message to its learner (rate limit window; deleted with the learner)."""
-        session.execute(
-            update(ProcessedMessage)
-            .where(ProcessedMessage.channel == channel, ProcessedMessage.message_id == message_id)
-            .values(learner_id=learner_id)
-        )
-
-    def recent_messages(self, session: Session, learner_id: int, since: datetime) -> int:
-        """How many messages of this learner were handled since `since`."""
-        return session.execute(
-            select(func.count())
-            .select_from(ProcessedMessage)
-            .where(ProcessedMessage.learner_id == learner_id, ProcessedMessage.at >= since)
-        ).scalar_one()
+    `channel_data` (the channels' `ChannelDataPort`) makes export and deletion cover what the
+    channels keep about the learner's channel identities too.
+    """
 
     # --- learners and identities ---------------------------------------------------------------
     def identity(self, session: Session, channel: str, user_id: str) -> ChannelIdentity | None:
@@ -103,7 +62,9 @@ class LearnerStore:
         self, session: Session, channel: str, user_id: str, now: datetime
     ) -> tuple[Learner, ChannelIdentity, ConversationState]:
         """A new learner awaiting consent: only what is needed to remember that we asked."""
-        learner = Learner(consent_state="pending", active=True, created_at=now, last_seen_at=now)
+        learner = Learner(
+            id=new_learner_id(session), consent_state="pending", active=True, created_at=now, last_seen_at=now
+        )
         session.add(learner)
         session.flush()
         identity = ChannelIdentity(
@@ -128,9 +89,6 @@ class LearnerStore:
             session.flush()
         return state
 
-    def identities(self, session: Session, learner_id: int) -> list[ChannelIdentity]:
-        return list(session.execute(select(ChannelIdentity).where(ChannelIdentity.learner_id == learner_id)).scalars())
-
     def add_consent(self, session: Session, learner_id: int, version: str, text_hash: str, now: datetime) -> None:
         session.add(ConsentRecord(learner_id=learner_id, version=version, text_hash=text_hash, accepted_at=now))
 
@@ -147,7 +105,10 @@ class LearnerStore:
         item_id: str | None = None,
         data: dict[str, Any] | None = None,
     ) -> Event:
-        """Append an event to the log (flushed, so its id is known)."""
+        """Append an event to the log (flushed, so its id is known); a learner's first event of a
+        week also counts them in the anonymous weekly activity counter."""
+        if learner_id is not None:
+            note_activity(session, learner_id, now)
         event = Event(
             learner_id=learner_id,
             kind=kind,
@@ -318,60 +279,7 @@ class LearnerStore:
         identity.learner_id = learner_id
         session.flush()
 
-    # --- data rights -------------------------------------------------------------------------
-    def export(self, session: Session, learner_id: int) -> dict[str, Any]:
-        """Everything stored about one learner, JSON-ready, one key per table."""
-        learner = session.get(Learner, learner_id)
-        out: dict[str, Any] = {"learner": _row_dict(learner) if learner else None}
-        for table in reversed(LEARNER_TABLES):
-            rows = session.execute(
-                select(table).where(table.learner_id == learner_id)  # type: ignore[attr-defined]
-            ).scalars()
-            out[table.__tablename__.removeprefix("tutor_")] = [_row_dict(row) for row in rows]
-        return out
-
-    def delete_learner(self, session: Session, learner_id: int, *, keep_message: tuple[str, str] | None = None) -> None:
-        """Remove every row of this learner from every table.
-
-        `keep_message` (channel, message_id) stays in the dedup table without a learner, so a
-        redelivery of the deleting message is not handled twice.
-        """
-        session.flush()
-        if keep_message is not None:
-            session.execute(
-                update(ProcessedMessage)
-                .where(ProcessedMessage.channel == keep_message[0], ProcessedMessage.message_id == keep_message[1])
-                .values(learner_id=None)
-            )
-        for table in LEARNER_TABLES:
-            session.execute(delete(table).where(table.learner_id == learner_id))  # type: ignore[attr-defined]
-        session.execute(delete(Learner).where(Learner.id == learner_id))
-        session.expunge_all()
-
-    def purge_inactive(self, session: Session, before: datetime) -> int:
-        """Delete learners not seen since `before` (retention period over); returns how many."""
-        ids = list(session.execute(select(Learner.id).where(Learner.last_seen_at < before)).scalars())
-        for learner_id in ids:
-            self.delete_learner(session, learner_id)
-        return len(ids)
-
     # --- reminders ---------------------------------------------------------------------------
-    def reminder_rows(self, session: Session, channel: str) -> list[tuple[str, str]]:
-        """(channel user id, HH:MM) of active, consenting learners of a channel with a reminder."""
-        rows = session.execute(
-            select(ChannelIdentity.channel_user_id, Learner.reminder_time)
-            .join(Learner, Learner.id == ChannelIdentity.learner_id)
-            .where(
-                ChannelIdentity.channel == channel,
-                ChannelIdentity.active.is_(True),
-                Learner.active.is_(True),
-                Learner.consent_state == "given",
-                Learner.reminder_time.is_not(None),
-            )
-            .order_by(Learner.reminder_time)
-        )
-        return [(user_id, str(hhmm)) for user_id, hhmm in rows]
-
     def due_reminder_rows(self, session: Session, channel: str, hhmm: str, day: date) -> list[tuple[int, str, str]]:
         """(learner id, channel user id, HH:MM) of reminders due by local `hhmm` and not yet claimed on `day`."""
         claimed = select(ReminderDelivery.learner_id).where(ReminderDelivery.day == day)
@@ -402,14 +310,3 @@ class LearnerStore:
         session.add(ReminderDelivery(learner_id=learner_id, day=day, channel=channel, sent_at=now))
         session.flush()  # the unique (learner, day) key is the claim
         return learner
-
-
-def _row_dict(row: Any) -> dict[str, Any]:
-    """A mapped row as a JSON-ready dict (datetimes in ISO 8601 UTC)."""
-    out: dict[str, Any] = {}
-    for column in row.__table__.columns:
-        value = getattr(row, column.key)
-        if isinstance(value, datetime):
-            value = aware(value).isoformat()  # type: ignore[union-attr]
-        out[column.key] = value
-    return out

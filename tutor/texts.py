@@ -20,22 +20,25 @@ GREETING = (
 )
 
 
-def consent_notice(retention_days: int) -> str:
-    """The personal-data notice (Nghị định 13/2023/NĐ-CP, Luật Bảo vệ dữ liệu cá nhân)."""
+def consent_notice(retention_days: int, uses_llm: bool = False) -> str:
+    """The personal-data notice (Nghị định 13/2023/NĐ-CP, Luật Bảo vệ dữ liệu cá nhân); the line about
+    an AI service only when one is configured (`uses_llm`): without it, nothing leaves the server."""
+    ai_line = "• Câu hỏi của bạn có thể được một dịch vụ AI xử lý để trả lời.\n" if uses_llm else ""
     return (
         "🔒 Trước khi bắt đầu, xin bạn đọc và đồng ý:\n"
         "• Mục đích: giúp bạn học và thống kê kết quả học cho tổ chức Công đoàn.\n"
         "• Lưu: tên hiển thị, đơn vị, nhóm, bài đã học, câu trả lời, câu hỏi bạn gửi.\n"
+        "• Tin nhắn thoại chỉ được chuyển thành chữ; mình không lưu âm thanh.\n"
         f"• Thời gian lưu: tối đa {retention_days} ngày kể từ lần dùng cuối.\n"
-        "• Câu hỏi của bạn có thể được một dịch vụ AI xử lý để trả lời.\n"
+        f"{ai_line}"
         "• Bạn có thể tải dữ liệu (/taidulieu) hoặc xóa hết (/xoadulieu) bất cứ lúc nào.\n"
         "Bấm «Đồng ý» để bắt đầu."
     )
 
 
-def consent_hash(retention_days: int) -> str:
+def consent_hash(retention_days: int, uses_llm: bool = False) -> str:
     """SHA-256 of the exact notice text shown (stored with each consent record)."""
-    return hashlib.sha256(consent_notice(retention_days).encode("utf-8")).hexdigest()
+    return hashlib.sha256(consent_notice(retention_days, uses_llm).encode("utf-8")).hexdigest()
 
 
 BTN_AGREE = "Đồng ý"
@@ -161,12 +164,18 @@ QUIZ_TF_HINT = "Bấm «Đúng» hoặc «Sai»."
 
 
 def quiz_header(kind: str, pos: int, total: int) -> str:
-    label = {"placement": "Kiểm tra đầu vào", "review": "Ôn tập"}.get(kind, "Bài tập")
+    label = {"placement": "Kiểm tra đầu vào", "review": "Ôn tập", "practice": "Luyện kỹ năng"}.get(kind, "Bài tập")
     return f"✍️ {label} · câu {pos}/{total}"
 
 
-def feedback(correct: bool, expected: str, explanation: str, source: str | None) -> str:
+SKIPPED = "⏭️ Bỏ qua câu này."
+
+
+def feedback(correct: bool, expected: str, explanation: str, source: str | None, skipped: bool = False) -> str:
+    """The feedback after an item: right, wrong with the answer, or skipped (not shown as wrong)."""
     head = "✅ Đúng rồi!" if correct else f"❌ Chưa đúng. Đáp án: {expected}"
+    if skipped:
+        head = f"{SKIPPED} Đáp án: {expected}"
     lines = [head]
     if explanation:
         lines.append(explanation)

@@ -3,9 +3,10 @@
 One turn = one database transaction holding the learner's row lock (plus an in-process lock per
 channel user), so two messages of one learner are handled in order with no lost update; it is
 retried (twice at most) when another worker raced it. A (channel, message_id) seen before returns
-nothing (nothing is sent twice). Past `rate_limit_per_minute` messages in a minute the learner is
-told once to slow down; further messages in that minute get no reply. Button payloads are
-verified (signed for this learner) and decoded by the codec, then dispatched through the registry.
+nothing (nothing is sent twice). A token bucket per learner (`tutor.ratelimit`) slows floods: a
+typed message over the limit is told once when to continue, a button press always gets that reply.
+Button payloads are verified (signed for this learner) and decoded by the codec, then dispatched
+through the registry. A scam in progress gets the emergency steps first, whatever the state.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import re
 import threading
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,8 +24,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from knowledge.db import transaction
 from tutor import texts
 from tutor.flows import onboarding
-from tutor.flows.base import PROFILE_MODES, FlowContext, Outcome, Turn, say
+from tutor.flows.base import PROFILE_MODES, QUIZ_MODES, FlowContext, Outcome, Turn, say
+from tutor.flows.questions import question
 from tutor.messages import Inbound, Reply
+from tutor.ratelimit import take_token
+from tutor.reply_codec import MAX_STORED_CHARS, replies_from_json, replies_to_json, stored_size
 from tutor.safety import is_scam_in_progress, safety_steps
 
 log = logging.getLogger(__name__)
@@ -69,22 +72,39 @@ class TurnRunner:
 
     def run(self, inbound: Inbound, text: str) -> Outcome:
         """One transaction; retried (twice at most) when another worker raced us (unique key,
-        version, lock timeout)."""
+        version, lock timeout). The turn's replies are stored with its message id in it."""
         for attempt in range(3):
             try:
                 with transaction(self._sf) as session:
-                    return self._turn(session, inbound, text)
+                    outcome = self._turn(session, inbound, text)
+                    if not outcome.duplicate:
+                        self._save(session, inbound, outcome.replies)
+                    return outcome
             except (IntegrityError, StaleDataError, OperationalError) as exc:
                 if attempt == 2:
                     raise
                 log.warning("tutor turn retried after %s", type(exc).__name__)
         raise AssertionError("unreachable")
 
+    def save_replies(self, inbound: Inbound, replies: list[Reply]) -> None:
+        """Store the complete replies of a turn whose slow part (an answer) ran after its commit."""
+        with transaction(self._sf) as session:
+            self._save(session, inbound, replies)
+
+    def _save(self, session: Session, inbound: Inbound, replies: list[Reply]) -> None:
+        data = replies_to_json(list(replies))
+        if stored_size(data) > MAX_STORED_CHARS:
+            data = []  # an export: not kept twice (a retry gets nothing rather than a second copy)
+        self._ctx.store.save_replies(session, inbound.channel, inbound.message_id, data)
+
     def _turn(self, session: Session, inbound: Inbound, text: str) -> Outcome:
         ctx, store = self._ctx, self._ctx.store
         now = ctx.clock()
         if not store.claim_message(session, inbound.channel, inbound.message_id, now):
-            return Outcome()  # duplicate delivery: handled once, nothing sent again
+            # A retried id (a crash between commit and response, a resend): handled once, and the
+            # replies stored for it are returned again, so nothing is lost and nothing done twice.
+            stored = store.stored_replies(session, inbound.channel, inbound.message_id)
+            return Outcome(replies_from_json(stored), duplicate=True)
         identity = store.identity(session, inbound.channel, inbound.user_id)
         first = identity is None
         if identity is None:
@@ -96,11 +116,11 @@ class TurnRunner:
         store.attach_message(session, inbound.channel, inbound.message_id, learner.id)
         if not identity.active:
             identity.active = True  # they wrote to us again
-        recent = store.recent_messages(session, learner.id, now - timedelta(minutes=1))
-        limit = ctx.config.rate_limit_per_minute
-        if recent > limit:
-            # Say it once per burst; a flood gets no more replies (nothing to amplify).
-            return Outcome([Reply(texts.RATE_LIMITED)] if recent == limit + 1 else [])
+        config = ctx.config
+        button = inbound.payload is not None
+        verdict = take_token(state, now, config.rate_limit_burst, config.rate_limit_per_minute, button)
+        if not verdict.allowed:
+            return Outcome([Reply(verdict.notice)] if verdict.notice else [])
         learner.last_seen_at = now
         turn = Turn(session, learner, state, inbound, text, now, first)
         outcome = route(ctx, turn)
@@ -122,9 +142,14 @@ def route(ctx: FlowContext, t: Turn) -> Outcome:
     if onboarding_open and parsed is None and is_scam_in_progress(t.text):
         # Safety before paperwork: a scam in progress gets the steps at once. The check is a pure
         # function (nothing stored, nothing sent to an LLM), so it is allowed before consent.
-        return Outcome([Reply(safety_steps())] + onboarding.resume(ctx, t))
+        return Outcome([Reply(safety_steps(t.text))] + onboarding.resume(ctx, t))
     if t.learner.consent_state != "given":
         return onboarding.before_consent(ctx, t, parsed)
+    if parsed is None and t.state.mode not in QUIZ_MODES and is_scam_in_progress(t.text):
+        # Whatever was open (a pending confirmation, a lesson), a scam in progress is answered first:
+        # the question flow leads with the steps (quiz modes: `quiz_text` shows the item again).
+        t.state.pending = None
+        return question(ctx, t, t.text)
     if t.state.pending in ctx.registry.pending and parsed is None:
         answered = ctx.registry.pending[t.state.pending](ctx, t)
         if answered is not None:
@@ -133,8 +158,12 @@ def route(ctx: FlowContext, t: Turn) -> Outcome:
         t.state.pending = None
         if parsed.command is None:
             return say(texts.unknown_command(parsed.word))
-        if t.state.mode in PROFILE_MODES and not parsed.command.anytime:
-            return onboarding.profile_first(ctx, t)
+        if t.state.mode in PROFILE_MODES and parsed.command.name == "hoi" and parsed.arg:
+            return onboarding.answer_then_step(ctx, t, parsed.arg)  # a question never waits for paperwork
+        if t.state.mode in PROFILE_MODES:
+            if not parsed.command.anytime:
+                return onboarding.profile_first(ctx, t)
+            return onboarding.then_step(ctx, t, parsed.command.run(ctx, t, parsed.arg))
         return parsed.command.run(ctx, t, parsed.arg)
     for step in ctx.registry.text_steps:
         outcome = step.run(ctx, t)
@@ -154,7 +183,9 @@ def route_button(ctx: FlowContext, t: Turn, wire: str) -> Outcome:
         return onboarding.needs_consent(ctx, t)
     if t.state.mode in PROFILE_MODES and not action.anytime:
         return onboarding.profile_first(ctx, t)
+    in_profile = t.state.mode in PROFILE_MODES
     try:
-        return action.run(ctx, t, payload)
+        outcome = action.run(ctx, t, payload)
+        return onboarding.then_step(ctx, t, outcome) if in_profile else outcome
     except (ValueError, IndexError):
         return say(texts.STALE_BUTTON)

@@ -14,14 +14,26 @@ import typer
 
 from hocvuso.commands.common import config_error, err_console, state
 from hocvuso.container import Container
-from hocvuso.settings import ConfigError
+from hocvuso.settings import ConfigError, Settings
 
 log = logging.getLogger("hocvuso.channels")
+
+
+def warn_without_public_url(settings: Settings) -> None:
+    """One warning at start when certificates will carry no verification address."""
+    if not settings.serve.public_url:
+        log.warning(
+            "serve.public_url is not set: certificates carry their verification code but no address;"
+            " set it to the server's public https address"
+        )
 
 
 def _warm_up(container: Container) -> None:
     """Build the tutor and open the store before traffic arrives (not inside worker threads)."""
     _ = container.conversation
+    warn_without_public_url(container.settings)
+    if container.speech is not None:
+        container.speech.warm()  # the speech model is joined and loaded in the background
     try:
         stats = container.store_stats()
         log.info("Knowledge store: %s documents, %s chunks", stats["documents"], stats["chunks"])

@@ -16,7 +16,7 @@ from hocvuso.settings import ConfigError, load_settings
 err_console = Console(stderr=True)
 
 # Third-party chatter stays out of operators' logs unless they ask for DEBUG.
-_NOISY_LOGGERS = ("alembic", "bm25s", "chromadb", "httpx", "urllib3")
+_NOISY_LOGGERS = ("alembic", "bm25s", "chromadb", "faster_whisper", "fontTools", "httpx", "urllib3")
 
 
 class AppState:

@@ -28,6 +28,8 @@ def render(replies: Iterable[Reply], out: TextIO) -> list[Button]:
         if reply.image_path:
             out.write(f"🖼  {reply.image_path}\n")
         out.write(reply.text.rstrip() + "\n")
+        if reply.document_path:  # the terminal is on the server: the file's path is the document
+            out.write(f"📄 {reply.document_path}\n")
         for source in reply.sources if "📖" not in reply.text else ():
             where = " › ".join(part for part in (source.title, source.heading, source.locator) if part)
             out.write(f"   📖 {where}\n")

@@ -193,6 +193,21 @@ async def test_quiz_as_poll_and_poll_answer_maps_back(fake_api: FakeTelegramApi,
     assert answer.kind == "button" and answer.payload == QUIZ.choice_payloads[2]
 
 
+async def test_a_document_reply_is_sent_as_a_document(fake_api: FakeTelegramApi, repos: Repos, tmp_path: Path) -> None:
+    pdf = tmp_path / "cert.pdf"
+    pdf.write_bytes(b"%PDF-1.4 fake certificate")
+    channel = make_channel(fake_api, repos, FakeTutor(document_path=str(pdf)))
+    await channel.start_polling()
+    try:
+        fake_api.push_update(fake_api.message_update(USER, "tệp"))
+        calls = await wait_calls(fake_api, lambda c: any(x.method == "sendDocument" for x in c))
+    finally:
+        await channel.stop()
+    document = next(c for c in calls if c.method == "sendDocument")
+    assert document.files["document"] == pdf.read_bytes()
+    assert document.params["caption"] == "Giấy chứng nhận &lt;1&gt;"  # the reply's text, escaped
+
+
 async def test_photo_sticker_and_failure(
     fake_api: FakeTelegramApi, repos: Repos, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

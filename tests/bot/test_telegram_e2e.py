@@ -66,6 +66,19 @@ async def test_polling_real_tutor_start_consent_lesson_quiz(
         # An answer with sources: the question is answered from the fixture course, escaped for HTML.
         await learner.say("/start")
         assert learner.last, "a /start later still answers"
+        # The quick menu rides as a persistent reply keyboard on messages without inline buttons.
+        keyboards = [
+            c.json("reply_markup")["keyboard"]
+            for c in fake_api.find("sendMessage", learner.user)
+            if "keyboard" in (c.json("reply_markup") or {})
+        ]
+        assert keyboards and [b["text"] for row in keyboards[-1] for b in row] == [
+            "Học tiếp",
+            "Hỏi",
+            "Bài tập",
+            "Tiến độ",
+            "Danh mục",
+        ]
 
 
 async def test_webhook_real_tutor_under_uvicorn(ingested_container: Container, fake_api: FakeTelegramApi) -> None:
@@ -175,7 +188,7 @@ def test_hocvuso_serve_starts_without_token(tmp_path) -> None:  # type: ignore[n
     config.write_text(
         f"data_dir: {tmp_path / 'data'}\n"
         f"ingest: {{lessons_dir: {FIXTURE_COURSE}}}\n"
-        f"tutor: {{units_file: {REPO_ROOT / 'knowledge' / 'units.yaml'}}}\n"
+        f"tutor: {{units_file: {REPO_ROOT / 'knowledge' / 'units_sample.csv'}}}\n"
         f"serve: {{host: 127.0.0.1, port: {port}}}\n",
         encoding="utf-8",
     )
@@ -219,7 +232,7 @@ def test_hocvuso_telegram_long_polling_command(tmp_path, fake_api: FakeTelegramA
     config.write_text(
         f"data_dir: {tmp_path / 'data'}\n"
         f"ingest: {{lessons_dir: {FIXTURE_COURSE}}}\n"
-        f"tutor: {{units_file: {REPO_ROOT / 'knowledge' / 'units.yaml'}}}\n"
+        f"tutor: {{units_file: {REPO_ROOT / 'knowledge' / 'units_sample.csv'}}}\n"
         f"telegram: {{mode: polling, base_url: '{fake_api.base_url}', tutor_processes: 0}}\n",
         encoding="utf-8",
     )

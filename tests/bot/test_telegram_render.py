@@ -7,11 +7,13 @@ from pathlib import Path
 
 from bot.telegram_render import (
     MESSAGE_LIMIT,
+    OutDocument,
     OutPhoto,
     OutPoll,
     OutText,
     escaped_len,
     html_pieces,
+    merge_plain,
     plan_reply,
     split_text,
     to_markup,
@@ -108,3 +110,38 @@ def test_plain_replies_join_the_next_one_but_not_images() -> None:
     assert merge_plain([Reply("Một"), Reply("Hai"), image, Reply("Ba")]) == [Reply("Một\n\nHai"), image, Reply("Ba")]
     long = Reply("x" * 4000)
     assert len(merge_plain([long, Reply("y" * 200)])) == 2  # would not fit one message
+
+
+def test_quick_keyboard_holds_the_quick_labels_in_order() -> None:
+    from bot.telegram_render import quick_keyboard
+    from tutor.messages import MenuEntry
+
+    entries = [
+        MenuEntry("hoc", "Học tiếp", "học", quick=True),
+        MenuEntry("hoi", "Hỏi", "hỏi", quick=True),
+        MenuEntry("baitap", "Bài tập", "bài tập", quick=True),
+        MenuEntry("tiendo", "Tiến độ", "tiến độ", quick=True),
+        MenuEntry("baihoc", "Danh mục", "danh mục", quick=True),
+        MenuEntry("xoadulieu", "Xóa dữ liệu", "xóa"),
+    ]
+    markup = quick_keyboard(entries)
+    assert markup is not None and markup.is_persistent and markup.resize_keyboard
+    assert [[b.text for b in row] for row in markup.keyboard] == [
+        ["Học tiếp", "Hỏi", "Bài tập"],
+        ["Tiến độ", "Danh mục"],
+    ]
+    assert quick_keyboard([MenuEntry("xoadulieu", "Xóa dữ liệu", "xóa")]) is None
+
+
+def test_a_document_reply_is_one_document_with_its_text_as_caption(tmp_path: Path) -> None:
+    pdf = tmp_path / "c.pdf"
+    pdf.write_bytes(b"%PDF")
+    [document] = plan_reply(
+        Reply("Giấy <b>", document_path=str(pdf), document_name="chung-nhan.pdf"), use_quiz_polls=False
+    )
+    assert isinstance(document, OutDocument)
+    assert (document.path, document.filename, document.caption_html) == (pdf, "chung-nhan.pdf", "Giấy &lt;b&gt;")
+    [text] = plan_reply(Reply("Giấy", document_path=str(tmp_path / "missing.pdf")), use_quiz_polls=False)
+    assert isinstance(text, OutText) and text.html == "Giấy"  # a missing file falls back to its text
+    merged = merge_plain([Reply("một"), Reply("Giấy", document_path=str(pdf)), Reply("hai")])
+    assert [r.text for r in merged] == ["một", "Giấy", "hai"]  # never merged into text

@@ -4,6 +4,7 @@ events in, the local Zalo API out: follow → greeting and consent in one messag
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -56,11 +57,21 @@ async def test_follow_consent_and_onboarding_with_the_real_tutor(
             await channel.idle()
             assert fake_zalo.messages(USER)[-1].button_titles == ["Bỏ qua"]  # unit step
 
+            # A reply without buttons of its own carries the quick menu as quick replies (no extra message).
+            sent_before = len(fake_zalo.messages(USER))
+            body, headers = signed(text_event(USER, "/trogiup"))
+            await client.post("/zalo/webhook", content=body, headers=headers)
+            await channel.idle()
+            assert len(fake_zalo.messages(USER)) == sent_before + 1
+            quick = ["Học tiếp", "Hỏi", "Bài tập", "Tiến độ", "Danh mục"]
+            assert fake_zalo.messages(USER)[-1].button_titles == quick
+
             body, headers = signed(follow_event(USER, "unfollow"))
             await client.post("/zalo/webhook", content=body, headers=headers)
             await channel.idle()
-        assert container.conversation.reminder_for("zalo", USER) is None
+        # An unfollowed user is never reminded, whatever the time of day.
+        assert container.conversation.due_reminders("zalo", datetime(2026, 3, 2, 16, 50, tzinfo=UTC)) == []
         assert all(len(c.text) <= 2000 for c in fake_zalo.messages())
-        assert container.channel_inbox.counts("zalo") == {"processed": 4}
+        assert container.channel_inbox.counts("zalo") == {"processed": 5}
     finally:
         container.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.zalo_render import MAX_BUTTONS, TEXT_LIMIT, plan_replies, split_text
+from bot.zalo_render import MAX_BUTTONS, TEXT_LIMIT, plan_replies, split_text, with_quick_replies
 from bot.zalo_store import label_key
 from tutor.messages import Button, Reply, SourceLink
 
@@ -113,3 +113,33 @@ def test_an_image_carries_the_text_gathered_before_it(tmp_path) -> None:  # type
     assert relative[0].image == image
     missing = plan_replies([Reply("x", image_path=str(tmp_path / "khong-co.png"), image_caption="Chú thích")])
     assert missing[0].image is None and missing[0].text == "🖼 Chú thích\n\nx"
+
+
+QUICK = ("Học tiếp", "Hỏi", "Bài tập", "Tiến độ", "Danh mục")
+
+
+def test_quick_replies_ride_on_the_last_message_without_buttons() -> None:
+    outs = with_quick_replies(plan_replies([Reply("Một"), Reply("Hai")]), QUICK)
+    assert len(outs) == 1  # never an extra (paid) message
+    assert [b.title for b in outs[0].buttons] == list(QUICK)
+    assert outs[0].button_map() == {}  # the label comes back as text: the tutor reads the command
+    buttons = outs[0].message()["attachment"]["payload"]["buttons"]
+    assert [b["payload"] for b in buttons] == list(QUICK)
+
+
+def test_quick_replies_never_replace_a_replys_own_buttons() -> None:
+    reply = Reply("Chọn", buttons=((Button("Đồng ý", "ok|sig"),),))
+    outs = with_quick_replies(plan_replies([reply]), QUICK)
+    assert [b.title for b in outs[-1].buttons] == ["Đồng ý"]
+
+
+def test_a_document_follows_the_text_gathered_before_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pdf = tmp_path / "chung-nhan.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    replies = [Reply("Chúc mừng!"), Reply("Chứng nhận của bạn", document_path=str(pdf), document_name="cn.pdf")]
+    out = plan_replies(replies)
+    assert [o.text for o in out[:-1]] == ["Chúc mừng!\n\nChứng nhận của bạn"]
+    assert out[-1].document == pdf and out[-1].document_name == "cn.pdf"
+    assert out[-1].message("tok-1") == {"attachment": {"type": "file", "payload": {"token": "tok-1"}}}
+    missing = plan_replies([Reply("Tệp đã mất", document_path=str(tmp_path / "gone.pdf"))])
+    assert [o.text for o in missing] == ["Tệp đã mất"] and missing[0].document is None

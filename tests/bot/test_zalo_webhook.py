@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from bot.server import create_app
-from bot.zalo import ZaloChannel
+from bot.zalo import DOCUMENT_NOT_SENT, ZaloChannel
 from tests.bot.telegram_helpers import serve_app
 from tests.bot.zalo_helpers import (
     ZaloRepos,
@@ -288,3 +288,20 @@ async def test_an_image_that_cannot_be_uploaded_is_replaced_by_its_caption(
     sent = fake_zalo.messages(USER)
     assert len(sent) == 1 and sent[0].attachment_ids == [] and "attachment" not in sent[0].body["message"]
     assert sent[0].text == "Màn hình cài đặt <b>\n\nXem hình minh hoạ nhé."
+
+
+async def test_a_document_is_uploaded_and_sent_as_a_file(fake_zalo: FakeZaloApi, repos: ZaloRepos, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    export = tmp_path / "hocvuso-du-lieu-1.json"
+    export.write_text('{"hồ sơ": {"tên": "Lan"}}', encoding="utf-8")
+    channel = make_zalo_channel(fake_zalo, repos, FakeTutor(document_path=str(export)))
+    async with serve_app(create_app(channels=[channel])) as base_url, httpx.AsyncClient(base_url=base_url) as client:
+        await post(client, *signed(text_event(USER, "/taidulieu")))
+        await channel.idle()
+        fake_zalo.refused_file_suffixes.add(".json")  # a type Zalo will not take: a note instead
+        await post(client, *signed(text_event(USER, "/taidulieu")))
+        await channel.idle()
+    (token,) = fake_zalo.files
+    assert fake_zalo.files[token] == ("du-lieu.json", export.read_bytes())
+    sent = fake_zalo.messages(USER)
+    assert [c.text for c in sent] == ["📦 Dữ liệu của bạn", "", "📦 Dữ liệu của bạn", DOCUMENT_NOT_SENT]
+    assert sent[1].body["message"] == {"attachment": {"type": "file", "payload": {"token": token}}}

@@ -55,8 +55,9 @@ def make_zalo_channel(fake: FakeZaloApi, repos: ZaloRepos, tutor: TutorPort, **o
         "first_pair": TokenPair(FIRST_ACCESS, FIRST_REFRESH),
         "reminder_check_s": 0,  # tests tick the reminder scheduler themselves
     }
+    speech = overrides.pop("speech", None)
     values.update(overrides)
-    return ZaloChannel(ZaloConfig(**values), tutor, repos.inbox, repos.tokens, repos.users)
+    return ZaloChannel(ZaloConfig(**values), tutor, repos.inbox, repos.tokens, repos.users, speech=speech)
 
 
 def now_ms() -> str:
@@ -103,6 +104,18 @@ def sticker_event(user_id: str) -> dict[str, Any]:
                 {"type": "sticker", "payload": {"id": "bfe458bf64fa8da4d4eb", "url": "https://example.invalid/s"}}
             ],
         },
+    }
+
+
+def audio_event(user_id: str, url: str) -> dict[str, Any]:
+    """A `user_send_audio` event: the voice message's URL on Zalo's servers."""
+    return {
+        "app_id": APP_ID,
+        "event_name": "user_send_audio",
+        "timestamp": now_ms(),
+        "sender": {"id": user_id},
+        "recipient": {"id": OA_ID},
+        "message": {"msg_id": f"aud{next(_msg_ids):06d}", "attachments": [{"type": "audio", "payload": {"url": url}}]},
     }
 
 

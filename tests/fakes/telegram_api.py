@@ -3,7 +3,8 @@
 It speaks the real HTTP protocol PTB uses (`POST /bot<token>/<method>` with form-encoded or
 multipart parameters, JSON answers `{"ok": ..., "result": ...}`), keeps a queue of updates for
 long-polling `getUpdates`, and records every call. `block(chat_id)` makes sends to a chat fail with
-403 Forbidden, as Telegram does when a user blocked the bot.
+403 Forbidden, as Telegram does when a user blocked the bot. `voice_update(...)` registers a file
+that `getFile` describes and `GET /file/bot<token>/<file_path>` serves, as Telegram does for voice notes.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuv"
 BOT_USER = {
@@ -30,7 +31,7 @@ BOT_USER = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
-_MESSAGE_METHODS = {"sendMessage", "sendPhoto", "sendPoll", "editMessageText", "editMessageReplyMarkup"}
+_MESSAGE_METHODS = {"sendMessage", "sendPhoto", "sendDocument", "sendPoll", "editMessageText", "editMessageReplyMarkup"}
 
 
 @dataclass
@@ -86,6 +87,8 @@ class FakeTelegramApi:
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(1)
         self._poll_ids = itertools.count(1)
+        self.files: dict[str, bytes] = {}  # file_id -> content, served by getFile + the file URL
+        self.file_downloads: list[str] = []  # file_path of every download
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -211,6 +214,30 @@ class FakeTelegramApi:
             },
         }
 
+    def voice_update(
+        self, user_id: int, data: bytes, *, duration: int, kind: str = "voice", mime_type: str = "audio/ogg"
+    ) -> dict[str, Any]:
+        """A voice note (kind "voice") or an audio file (kind "audio") whose bytes the fake serves."""
+        file_id = f"file{next(self._update_ids)}"
+        self.files[file_id] = data
+        media = {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "duration": duration,
+            "mime_type": mime_type,
+            "file_size": len(data),
+        }
+        return {
+            "update_id": next(self._update_ids),
+            "message": {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": self.chat(user_id),
+                "from": self.user(user_id),
+                kind: media,
+            },
+        }
+
     def callback_update(self, user_id: int, data: str, message: dict[str, Any] | None = None) -> dict[str, Any]:
         """A button press; `message` is the bot message the button belonged to (as sent)."""
         query: dict[str, Any] = {
@@ -243,6 +270,10 @@ class FakeTelegramApi:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
         prefix = f"/bot{self.token}/"
+        file_prefix = f"/file/bot{self.token}/"
+        if unquote(handler.path).startswith(file_prefix):  # PTB percent-encodes the token's ":"
+            self._serve_file(handler, unquote(handler.path)[len(file_prefix) :])
+            return
         if not handler.path.startswith(prefix):
             self._respond(handler, 404, {"ok": False, "error_code": 404, "description": "Not Found"})
             return
@@ -259,6 +290,20 @@ class FakeTelegramApi:
             for listener in self.listeners:
                 listener(call)
         self._respond(handler, status, answer)
+
+    def _serve_file(self, handler: BaseHTTPRequestHandler, file_path: str) -> None:
+        file_id = file_path.rsplit("/", 1)[-1].split(".")[0]
+        data = self.files.get(file_id)
+        with self._cond:
+            self.file_downloads.append(file_path)
+        if data is None:
+            self._respond(handler, 404, {"ok": False, "error_code": 404, "description": "Not Found"})
+            return
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/octet-stream")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
 
     @staticmethod
     def _respond(handler: BaseHTTPRequestHandler, status: int, answer: dict[str, Any]) -> None:
@@ -298,6 +343,13 @@ class FakeTelegramApi:
                     "pending_update_count": 0,
                 },
             }
+        if method == "getFile":
+            file_id = str(p.get("file_id", ""))
+            if file_id not in self.files:
+                return 400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}
+            size = len(self.files[file_id])
+            result = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_size": size}
+            return 200, {"ok": True, "result": {**result, "file_path": f"voice/{file_id}.oga"}}
         if method in ("answerCallbackQuery", "setMyCommands", "deleteMessage"):
             return 200, {"ok": True, "result": True}
         if method in _MESSAGE_METHODS:
@@ -331,9 +383,15 @@ class FakeTelegramApi:
         if call.method in ("sendMessage", "editMessageText"):
             result["text"] = p.get("text", "")
         if "reply_markup" in p and p["reply_markup"] not in (None, "", "null"):
-            result["reply_markup"] = call.json("reply_markup")
+            markup = call.json("reply_markup")
+            if isinstance(markup, dict) and "inline_keyboard" in markup:  # like Telegram: only inline ones
+                result["reply_markup"] = markup
         if call.method == "sendPhoto":
             result["photo"] = [{"file_id": "ph1", "file_unique_id": "u-ph1", "width": 320, "height": 240}]
+            if p.get("caption"):
+                result["caption"] = p["caption"]
+        if call.method == "sendDocument":
+            result["document"] = {"file_id": "doc1", "file_unique_id": "u-doc1", "file_name": "file.pdf"}
             if p.get("caption"):
                 result["caption"] = p["caption"]
         if call.method == "sendPoll":

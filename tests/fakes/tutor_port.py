@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tutor.messages import Button, Inbound, MenuEntry, QuizQuestion, ReminderTarget, Reply
+from tutor.messages import Button, CertificateCheck, Inbound, MenuEntry, QuizQuestion, ReminderTarget, Reply
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 REMINDER_GRACE = timedelta(hours=1)  # a reminder time missed by less than this is still honoured
@@ -43,6 +43,8 @@ class FakeTutor:
     inbounds: list[Inbound] = field(default_factory=list)
     active_changes: list[tuple[str, str, bool]] = field(default_factory=list)
     image_path: str | None = None
+    document_path: str | None = None  # what /taidulieu sends as a document
+    agreed: set[tuple[str, str]] = field(default_factory=set)  # (channel, user_id) who pressed «Đồng ý»
     fail_on: str | None = None  # text that makes handle() raise
     menu_entries: list[MenuEntry] = field(default_factory=lambda: list(MENU))
     claimed: set[tuple[str, str, str]] = field(default_factory=set)  # (channel, user_id, local day)
@@ -59,6 +61,9 @@ class FakeTutor:
         if self.fail_on is not None and inbound.text == self.fail_on:
             raise RuntimeError(f"scripted failure for {inbound.text}")
         if inbound.kind == "button":
+            if inbound.payload == "consent:yes":
+                with self._lock:
+                    self.agreed.add((inbound.channel, inbound.user_id))
             return self._on_button(inbound.payload or "")
         if inbound.kind in ("sticker", "photo"):
             return [Reply("Mình chỉ đọc được chữ thôi. Bạn gõ câu hỏi nhé.")]
@@ -70,8 +75,16 @@ class FakeTutor:
                     buttons=((Button("Đồng ý", "consent:yes"), Button("Không", "consent:no")),),
                 )
             ]
+        if text == "/xoadulieu":
+            with self._lock:
+                self.agreed.discard((inbound.channel, inbound.user_id))
+            return [Reply("🗑️ Đã xóa toàn bộ dữ liệu của bạn.")]
+        if text == "/taidulieu":
+            return [Reply("📦 Dữ liệu của bạn", document_path=self.document_path, document_name="du-lieu.json")]
         if text == "dài":
             return [Reply(LONG_TEXT)]
+        if text == "tệp":
+            return [Reply("Giấy chứng nhận <1>", document_path=self.document_path, document_name="chung-nhan.pdf")]
         if text == "ảnh":
             return [Reply("Xem hình minh hoạ nhé.", image_path=self.image_path, image_caption="Màn hình cài đặt <b>")]
         return [Reply(f"Bạn hỏi: {text}")]
@@ -98,10 +111,7 @@ class FakeTutor:
             return [Reply("✅ Đúng rồi!" if correct else "❌ Chưa đúng. " + QUIZ.explanation)]
         return [Reply("Nút này đã cũ rồi. Bạn gõ /menu để tiếp tục nhé.")]
 
-    def reminder_targets(self, channel: str) -> list[ReminderTarget]:
-        return [t for t in self.targets if t.channel == channel]
-
-    def reminder_for(self, channel: str, user_id: str) -> Reply | None:
+    def _reminder(self) -> Reply | None:
         return Reply(self.reminder_text) if self.reminder_text else None
 
     def menu(self) -> list[MenuEntry]:
@@ -122,11 +132,24 @@ class FakeTutor:
                 if not at <= local < at + REMINDER_GRACE or key in self.claimed:
                     continue
                 self.claimed.add(key)
-                reply = self.reminder_for(channel, target.user_id)
+                reply = self._reminder()
                 if reply is not None:
                     due.append((target, reply))
         return due
 
+    def consented(self, channel: str, user_id: str) -> bool:
+        with self._lock:
+            return (channel, user_id) in self.agreed
+
     def set_active(self, channel: str, user_id: str, active: bool) -> None:
         with self._lock:
             self.active_changes.append((channel, user_id, active))
+
+    def certificate_file(self, code: str, kind: str) -> str | None:
+        return None
+
+    def verify_certificate(self, code: str) -> CertificateCheck:
+        """Only "GOODCODE42" is a valid certificate."""
+        if code.upper() == "GOODCODE42":
+            return CertificateCheck(True, "GOODCODE42", "HVS-2026-000001", "Lan", "CĐCS May", "Công nhân", "2026-03-02")
+        return CertificateCheck(False, code.upper())

@@ -77,6 +77,10 @@ class FakeZaloApi:
         self.presented_refresh: list[str] = []
         self.refresh_delay_s = 0.0
         self.uploads: dict[str, bytes] = {}  # attachment id -> image bytes
+        self.files: dict[str, tuple[str, bytes]] = {}  # file token -> (file name, bytes)
+        self.refused_file_suffixes: set[str] = set()  # e.g. {".json"}: uploads Zalo would refuse
+        self.media: dict[str, bytes] = {}  # name -> bytes served at GET /media/<name> (audio messages)
+        self.media_downloads: list[str] = []
         self._counter = itertools.count(1)
         self._cond = threading.Condition()
         self._server: ThreadingHTTPServer | None = None
@@ -101,10 +105,25 @@ class FakeZaloApi:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+                name = self.path.removeprefix("/media/")
+                fake.media_downloads.append(name)
+                data = fake.media.get(name)
+                self.send_response(200 if data is not None else 404)
+                self.send_header("Content-Type", "audio/aac")
+                self.send_header("Content-Length", str(len(data or b"")))
+                self.end_headers()
+                self.wfile.write(data or b"")
+
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
+
+    def serve_media(self, name: str, data: bytes) -> str:
+        """Serve `data` as Zalo's CDN serves an audio message; returns its URL."""
+        self.media[name] = data
+        return f"{self.base_url}/media/{name}"
 
     def stop(self) -> None:
         if self._server is not None:
@@ -125,6 +144,8 @@ class FakeZaloApi:
             self.valid_access.discard(access_token)
 
     def _handle(self, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, Any]]:
+        if path == "/v2.0/oa/upload/file":
+            return self._upload_file(path, headers, raw)
         if path == "/v2.0/oa/upload/image":
             content_type = headers.get("content-type", "")
             parsed = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw)
@@ -162,7 +183,7 @@ class FakeZaloApi:
                 self.calls.append(call)
                 if headers.get("access_token") not in self.valid_access:
                     answer: dict[str, Any] = {"error": -216, "message": "Access token is invalid"}
-                elif not text or len(text) > 2000:
+                elif (not text and not self._is_file_message(body)) or len(text) > 2000:
                     answer = {"error": -201, "message": "text is empty or longer than 2000"}
                 elif not self._attachment_ok(body):
                     answer = {"error": -210, "message": "unknown attachment_id"}
@@ -201,9 +222,34 @@ class FakeZaloApi:
             return 200, {"access_token": access, "refresh_token": refresh, "expires_in": "90000"}
         return 404, {"error": -404, "message": "unknown path"}
 
+    def _upload_file(self, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, Any]]:
+        content_type = headers.get("content-type", "")
+        parsed = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw)
+        parts = [p for p in parsed.iter_parts() if p.get_filename()] if parsed.is_multipart() else []
+        with self._cond:
+            call = Call(path, headers, {"files": [str(p.get_filename()) for p in parts]})
+            self.calls.append(call)
+            if headers.get("access_token") not in self.valid_access:
+                answer: dict[str, Any] = {"error": -216, "message": "Access token is invalid"}
+            elif not parts or any(str(parts[0].get_filename()).endswith(s) for s in self.refused_file_suffixes):
+                answer = {"error": -210, "message": "file type is not supported"}
+            else:
+                token = f"file-{next(self._counter)}"
+                self.files[token] = (str(parts[0].get_filename()), parts[0].get_payload(decode=True) or b"")
+                call.ok = True
+                answer = {"error": 0, "message": "Success", "data": {"token": token}}
+            self._cond.notify_all()
+        return 200, answer
+
+    def _is_file_message(self, body: dict[str, Any]) -> bool:
+        attachment = (body.get("message") or {}).get("attachment") or {}
+        return attachment.get("type") == "file"
+
     def _attachment_ok(self, body: dict[str, Any]) -> bool:
         attachment = (body.get("message") or {}).get("attachment") or {}
         payload = attachment.get("payload") or {}
+        if attachment.get("type") == "file":
+            return payload.get("token") in self.files
         if payload.get("template_type") != "media":
             return True
         elements = payload.get("elements") or []
@@ -217,6 +263,10 @@ class FakeZaloApi:
             if ok_only:
                 calls = [c for c in calls if c.ok]
         return [c for c in calls if user_id is None or c.user_id == user_id]
+
+    def file_calls(self) -> list[Call]:
+        with self._cond:
+            return [c for c in self.calls if c.path == "/v2.0/oa/upload/file"]
 
     def upload_calls(self) -> list[Call]:
         with self._cond:

@@ -24,7 +24,7 @@ def config(tmp_path: Path) -> Path:
     path.write_text(
         f"data_dir: {tmp_path / 'data'}\n"
         f"ingest:\n  lessons_dir: {FIXTURE_COURSE}\n"
-        f"tutor:\n  units_file: {REPO_ROOT / 'knowledge' / 'units.yaml'}\n",
+        f"tutor:\n  units_file: {REPO_ROOT / 'knowledge' / 'units_sample.csv'}\n",
         encoding="utf-8",
     )
     return path

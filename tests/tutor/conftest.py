@@ -42,3 +42,9 @@ def quick_container(settings):  # type: ignore[no-untyped-def]
 def quick_tutor(quick_container, clock, fake_answerer):  # type: ignore[no-untyped-def]
     """The real tutor core over the fixture course, answering questions with `FakeAnswerer`."""
     return build_tutor(quick_container, clock, answerer=fake_answerer)
+
+
+@pytest.fixture
+def db(quick_container):  # type: ignore[no-untyped-def]
+    """A migrated database behind a composition root (no embedding model): officers' and registry tests."""
+    return quick_container

@@ -178,7 +178,7 @@ def build_tutor(
     """A Conversation on a test container: fixture course, the repo's units, a test clock.
 
     `answerer` replaces the container's (which searches the store with the embedding model)."""
-    from hocvuso.container import tutor_config
+    from hocvuso.package_config import tutor_config
     from knowledge.curriculum import load_curriculum
     from tests.conftest import FIXTURE_COURSE, REPO_ROOT
     from tutor.units import load_units
@@ -188,7 +188,7 @@ def build_tutor(
         container.session_factory,
         load_curriculum(FIXTURE_COURSE),
         answerer if answerer is not None else container.answerer,
-        load_units(REPO_ROOT / "knowledge" / "units.yaml"),
+        load_units(REPO_ROOT / "knowledge" / "units_sample.csv"),
         config,
         clock=clock or Clock(),
         chat_model=container.chat_model,

@@ -100,3 +100,18 @@ def test_grouping_is_by_content_words() -> None:
     ]
     assert [g.count for g in group_gaps(rows)] == [1, 1]
     assert [g.count for g in group_gaps(rows, similarity=0.0)] == [2]
+
+
+@pytest.mark.parametrize(
+    "text", ["ok", "em oi", "2", "3", "menu", "hay qua", "cam on em nhieu", "ngu the", "ban la ai"]
+)
+def test_small_talk_and_one_word_texts_are_not_gaps(gap_log, text) -> None:  # type: ignore[no-untyped-def]
+    """QA finding 11: the editors' list held "ok", "em oi", "2", "menu", "hay qua"."""
+    assert not gap_log.record(text, "not_found")
+    assert gap_log.rows() == []
+
+
+def test_a_short_real_question_is_still_a_gap(gap_log) -> None:  # type: ignore[no-untyped-def]
+    assert gap_log.record("nfc là gì?", "not_found")
+    assert gap_log.record("cài zoom trên máy tính", "not_found")
+    assert [r.question for r in gap_log.rows()] == ["nfc là gì?", "cài zoom trên máy tính"]

@@ -50,8 +50,8 @@ def test_mcq_wrong_answers_are_understood(course: Curriculum, answer: str, index
 
 @pytest.mark.parametrize(
     "answer",
-    ["d", "E", "4", "0", "12", "", "   ", "😀👍", "?", "a b", "mật khẩu", "quản lý", "hôm nay trời đẹp",
-     "không phải trình quản lý mật khẩu đâu"],
+    ["d", "E", "4", "0", "12", "", "   ", "😀👍", "?", "a b", "mật khẩu", "hôm nay trời đẹp",
+     "không phải trình quản lý mật khẩu đâu", "co", "ok", "toi", "dùng"],
 )  # fmt: skip
 def test_mcq_unreadable_answers_ask_again(course: Curriculum, answer: str) -> None:
     verdict = grade(item(course, "mkm-4"), answer)  # three choices: "d" and "4" are out of range
@@ -129,12 +129,24 @@ def test_short_answer_tolerates_marks_case_punctuation_and_typos(answer: str) ->
     assert verdict.expected == "OTP" and verdict.chosen_index is None
 
 
-@pytest.mark.parametrize(
-    "answer", ["pin", "mã PIN", "mật khẩu", "ota", "otp không", "không phải otp", "mã xác nhận giao dịch", "qr"]
-)
+@pytest.mark.parametrize("answer", ["pin", "mã PIN", "mật khẩu", "ota", "mã xác nhận giao dịch", "qr"])
 def test_short_answer_rejects_other_answers(answer: str) -> None:
     verdict = grade(OTP, answer)
     assert verdict.understood and not verdict.correct, answer
+
+
+@pytest.mark.parametrize("answer", ["otp không", "không phải otp", "ko phai ma otp dau", "chưa có mã otp"])
+def test_a_denied_key_term_is_unclear_never_wrong(answer: str) -> None:
+    verdict = grade(OTP, answer)
+    assert not verdict.understood and not verdict.correct, answer
+
+
+@pytest.mark.parametrize(
+    "answer", ["nhập mã otp", "mã otp gửi về điện thoại", "Em nghĩ là mã OTP ạ", "cái mã otp đó", "mã otp 6 số"]
+)
+def test_an_answer_containing_a_key_term_is_right(answer: str) -> None:
+    verdict = grade(OTP, answer)
+    assert verdict.understood and verdict.correct, answer
 
 
 def test_short_answer_numbers_must_match_exactly(course: Curriculum) -> None:
@@ -234,3 +246,122 @@ def test_typo_tolerance_does_not_turn_one_word_into_another() -> None:
     for right in ("govvn", ".gov.vn", "gov.vn", "GOV VN"):
         assert grade(gov, right).correct, right
     assert not grade(gov, ".com.vn").correct
+
+
+def test_numbers_in_words_and_answers_said_first_then_explained() -> None:
+    made_up = QuizItem(
+        id="b1", type="short", question="AI tự tạo số liệu không có thật, người ta nói AI đang làm gì?",
+        answer="Bịa", accept=["bịa đặt"], skill="ai-kiem-tra",
+    )  # fmt: skip
+    assert grade(made_up, "bịa ra số liệu").correct  # the one-word answer first, then explained
+    assert not grade(made_up, "không bịa").correct
+    years = QuizItem(
+        id="y1", type="short", question="Cần đóng BHXH ít nhất bao nhiêu năm để có lương hưu?",
+        answer="15 năm", accept=["15"], skill="tt-bhxh",
+    )  # fmt: skip
+    for right in ("mười lăm năm", "muoi lam nam", "ít nhất 15 năm", "15 năm trở lên"):
+        assert grade(years, right).correct, right
+    for wrong in ("20 năm", "năm năm", "hai mươi năm"):
+        assert not grade(years, wrong).correct, wrong
+    assert not grade(years, "15 hoặc 20 năm").understood  # two numbers: asked again, never ❌
+
+
+@pytest.mark.parametrize("answer", ["bỏ chặn", "không dùng chặn", "chưa chặn"])
+def test_undoing_or_denying_the_key_term_is_asked_again(answer: str) -> None:
+    block = QuizItem(
+        id="c1", type="short", question="Tính năng nào giúp bạn không nhận tin nhắn từ người làm phiền?",
+        answer="Chặn", accept=["chặn người đó"], skill="gt-chan",
+    )  # fmt: skip
+    verdict = grade(block, answer)
+    assert not verdict.correct and not verdict.understood, answer
+    assert grade(block, "chặn nó đi").correct
+
+
+@pytest.fixture(scope="module")
+def real_course() -> Curriculum:
+    from tests.conftest import COURSE_DIR
+
+    return load_curriculum(COURSE_DIR, strict=False)
+
+
+@pytest.mark.parametrize(
+    ("item_id", "answer", "index"),
+    [("dich-vu-cong-01-q2", "cong an", 2), ("dich-vu-cong-01-q2", "ra cong an phuong", 2),
+     ("dich-vu-cong-01-q5", "chi chinh ban", 3), ("dich-vu-cong-01-q5", "chi minh toi thoi", 3),
+     ("dich-vu-cong-01-q2", "ra bưu điện", 3), ("xu-ly-su-co-03-q1", "app ntrust", 3),
+     ("giao-tiep-so-05-q3", "khi co wifi thoi", 2)],
+)  # fmt: skip
+def test_mcq_answered_with_part_of_a_choice_picks_it(
+    real_course: Curriculum, item_id: str, answer: str, index: int
+) -> None:
+    """QA finding 14: a learner types what the choice says, not its letter."""
+    quiz_item = item(real_course, item_id)
+    verdict = grade(quiz_item, answer)
+    assert verdict.understood and verdict.chosen_index == index, answer
+    assert verdict.correct == (quiz_item.choices[index] == quiz_item.answer)
+
+
+def test_mcq_content_that_fits_two_choices_or_is_denied_is_asked_again() -> None:
+    police = QuizItem(
+        id="p1", type="mcq", question="Báo mất căn cước ở đâu?",
+        choices=["Công an xã, phường", "Công an tỉnh", "Bưu điện", "Ngân hàng"], answer="Công an xã, phường",
+        skill="dvc-vneid",
+    )  # fmt: skip
+    for unclear in ("cong an", "không phải công an", "ko phai buu dien", "toi", "ok"):
+        verdict = grade(police, unclear)
+        assert not verdict.understood and verdict.chosen_index is None, unclear
+    assert grade(police, "cong an phuong").correct
+    assert grade(police, "cong an tinh").chosen_index == 1
+
+
+@pytest.mark.parametrize(
+    ("item_id", "answer"),
+    [("dich-vu-cong-03-q7", "giay dk xe may"), ("lua-dao-03-q4", "nh vietcombank"),
+     ("lua-dao-03-q7", "tim anh tren google"), ("lua-dao-01-q5", "ko phai that"), ("lua-dao-03-q4", "cty tai chinh")],
+)  # fmt: skip
+def test_short_answers_in_teencode_or_other_words_are_right(real_course: Curriculum, item_id: str, answer: str) -> None:
+    """QA finding 15: "dk" = đăng ký, "nh" = ngân hàng, a paraphrase, the opposite denied."""
+    verdict = grade(item(real_course, item_id), answer)
+    assert verdict.understood and verdict.correct, answer
+
+
+def test_a_name_of_another_thing_is_no_key_term(real_course: Curriculum) -> None:
+    """QA finding 15: the State Bank lends to no one, though its name begins with "ngân hàng"."""
+    lender = grade(item(real_course, "lua-dao-03-q4"), "ngan hang nha nuoc")
+    assert lender.understood and not lender.correct
+    assert grade(item(real_course, "lua-dao-03-q4"), "vay ngan hang").correct
+    assert grade(item(real_course, "ngan-hang-so-04-q7"), "ngan hang nha nuoc").correct  # where it is the answer
+    assert grade(item(real_course, "lua-dao-01-q5"), "ko phai that dau").correct
+    for unclear in ("khong phai gia", "ko dk", "khong that su gia"):
+        assert not grade(item(real_course, "lua-dao-01-q5"), unclear).correct, unclear
+    assert not grade(item(real_course, "lua-dao-01-q5"), "giay to that").correct
+
+
+def test_chat_words_never_pick_a_choice(real_course: Curriculum) -> None:
+    """ "đúng rồi" or "tiếp" in an MCQ is no answer, though many choices hold "dùng" or "tiếp"."""
+    items = [i for lesson in real_course.lessons.values() for i in lesson.quiz if i.type == "mcq"]
+    chat = ("đúng", "dung roi", "khong", "ko co cai nao", "hieu roi", "tiep di", "xong chua", "em chiu", "co", "ok")
+    picked = [(it.id, text) for it in items for text in chat if grade(it, text).chosen_index is not None]
+    assert not picked
+
+
+def test_in_a_quiz_part_of_a_choice_is_graded_not_left_waiting(quick_tutor, quick_container) -> None:  # type: ignore[no-untyped-def]
+    """QA finding 14 through the conversation: a few words of the right choice, no tone marks, get ✅."""
+    from tests.tutor.conversation_kit import Chat, events, learner_id_of, onboard
+
+    chat = Chat(quick_tutor, "grading-content")
+    onboard(chat)
+    chat.say("/hoc")
+    chat.press("Làm bài tập")
+    shown = chat.quiz()
+    assert shown.choices, "the fixture lesson opens with an MCQ"
+    quiz_item = quick_tutor.curriculum.item(shown.item_id)
+    words = clean(quiz_item.answer).split()
+    fragments = [" ".join(words[i : i + 2]) for i in range(len(words) - 1)]
+    typed = next(f for f in fragments if grade(quiz_item, f).chosen_index == shown.correct_index)
+    assert len(typed) < 0.6 * len(clean(quiz_item.answer)), "a part, not most of the choice"
+    chat.say(typed)
+    assert "Đúng rồi" in chat.text, chat.text
+    learner = learner_id_of(quick_container.engine, "telegram", "grading-content")
+    answered = events(quick_container.engine, learner, "quiz_answered")
+    assert [(e["item_id"], e["data"]["correct"]) for e in answered] == [(shown.item_id, True)]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hocvuso.container import tutor_config
+from hocvuso.package_config import tutor_config
 from tests.conftest import make_settings
 from tutor.config import MasteryConfig
 from tutor.mastery import BKTParams, initial_mastery, mastery_from_placement, update_mastery

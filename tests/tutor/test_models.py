@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 import tutor.models  # noqa: F401
+import tutor.officer_models  # noqa: F401
 from knowledge.db import Base
 
 

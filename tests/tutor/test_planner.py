@@ -6,7 +6,7 @@ import pytest
 
 from knowledge.curriculum import Curriculum, load_curriculum
 from tests.conftest import COURSE_DIR, FIXTURE_COURSE
-from tutor.planner import lessons_for_group, next_lesson, prerequisites_met
+from tutor.planner import choose_items, lessons_for_group, next_lesson, practice_items, prerequisites_met
 
 THRESHOLD = 0.8
 
@@ -38,9 +38,12 @@ def test_lowest_mastery_core_skill_comes_first(course: Curriculum) -> None:
 def test_mastered_skills_are_skipped_while_weak_ones_remain(course: Curriculum) -> None:
     mastery = {"dt-co-chu": 0.95, "dt-giong-noi": 0.9, "at-mat-khau": 0.5}
     assert plan(course, "worker", mastery, set()) == "mat-khau-manh"
-    # Everything mastered: lessons not completed still come, in course order.
+    # Everything mastered (placement or quizzes: testing out): nothing left for the planner.
     mastered = dict.fromkeys(["dt-co-chu", "dt-giong-noi", "at-mat-khau", "at-otp"], 0.95)
-    assert plan(course, "worker", mastered, set()) == "co-chu-giong-noi"
+    assert plan(course, "worker", mastered, set()) is None
+    # A lesson whose skills are all mastered is skipped; the others still come.
+    assert plan(course, "worker", {"dt-co-chu": 0.95, "dt-giong-noi": 0.9}, set()) == "mat-khau-manh"
+    assert plan(course, "worker", {"dt-co-chu": 0.95, "dt-giong-noi": 0.9}, {"mat-khau-manh"}) is None
 
 
 def test_prerequisites_must_be_completed(course: Curriculum) -> None:
@@ -85,8 +88,32 @@ def test_real_course_plans_every_lesson_in_a_valid_order() -> None:
             for prerequisite in lesson.prerequisites:
                 required = real.lessons.get(prerequisite)
                 if required is not None and required.for_audience(group):
-                    assert prerequisite in completed, (lesson.id, prerequisite)
+                    skipped = all(mastery.get(skill, 0.0) >= THRESHOLD for skill in required.skills)
+                    assert prerequisite in completed or skipped, (lesson.id, prerequisite)
             completed.add(lesson.id)
             for skill in lesson.skills:
                 mastery[skill] = 0.9
-        assert completed == expected
+        # Lessons left out teach only skills mastered by earlier lessons (the planner skips them).
+        assert completed <= expected
+        for left in expected - completed:
+            assert all(mastery.get(skill, 0.0) >= THRESHOLD for skill in real.lessons[left].skills), left
+
+
+def test_choose_items_tests_every_skill_of_the_lesson_and_weak_skills_first(course: Curriculum) -> None:
+    items = course.lessons["co-chu-giong-noi"].quiz  # three dt-co-chu items, then three dt-giong-noi
+    chosen = choose_items(items, {}, {}, THRESHOLD, 5)
+    skills = [it.skill for it in chosen]
+    assert skills.count("dt-co-chu") >= 2 and skills.count("dt-giong-noi") >= 2
+    mastered_first = choose_items(items, {}, {"dt-co-chu": 0.95}, THRESHOLD, 4)
+    assert mastered_first[0].skill == "dt-giong-noi"
+    # Items answered right last time come after the others of their skill.
+    seen = {items[0].id: True}
+    assert choose_items(items, seen, {}, THRESHOLD, 6)[0].id != items[0].id
+
+
+def test_practice_items_come_from_exactly_the_missing_skills(course: Curriculum) -> None:
+    chosen = practice_items(course, ["dt-giong-noi", "at-otp"], {}, per_skill=2, limit=10)
+    assert [it.skill for it in chosen] == ["dt-giong-noi", "at-otp", "dt-giong-noi", "at-otp"]
+    assert len({it.id for it in chosen}) == 4
+    assert len(practice_items(course, ["dt-giong-noi"], {}, per_skill=5, limit=3)) == 3
+    assert practice_items(course, ["no-such-skill"], {}, per_skill=2, limit=10) == []

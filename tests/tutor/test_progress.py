@@ -87,7 +87,10 @@ def test_text_is_phone_sized(course: Curriculum) -> None:
     object.__setattr__(capped, "max_skill_lines", 2)
     short = capped.to_text()
     assert "… và 2 kỹ năng khác" in short
-    assert "Đặt mật khẩu mạnh" not in short
+    assert "▰▰▱▱▱ 30% Đặt mật khẩu mạnh" not in short  # the bars are capped…
+    assert "Còn 4 kỹ năng cốt lõi nữa" in short  # …but every missing skill is listed
+    for name in ("Đặt mật khẩu mạnh", "Chỉnh cỡ chữ", "Gõ bằng giọng nói"):
+        assert name in short
 
 
 def test_streak_days() -> None:

@@ -6,10 +6,13 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from knowledge.db import transaction
 from tests.tutor.conversation_kit import learner_rows
+from tutor.certificates import issue as issue_certificate
 from tutor.models import ProcessedMessage
+from tutor.officer_models import OFFICER_TABLES, Officer, OfficerDigest, OfficerInvite, OfficerToken, OfficerView
 from tutor.store import LearnerStore, aware
 
 NOW = datetime(2026, 3, 2, 16, 30, tzinfo=UTC)  # 23:30 in Hà Nội
@@ -55,7 +58,9 @@ def test_export_and_delete_cover_every_table(container) -> None:  # type: ignore
         store.new_link_code(s, keep, NOW, timedelta(minutes=10))
         learner.consent_state, learner.reminder_time = "given", "19:00"
         assert store.claim_reminder(s, keep, NOW.date(), "telegram", NOW) is not None
+        issue_certificate(s, keep, "Lan", "CĐCS May", "worker", NOW)
         store.add_event(s, other, "consent_given", NOW)
+        add_officer_rows(s, keep)
     with transaction(container.session_factory) as s:
         exported = store.export(s, keep)
     assert exported["learner"]["id"] == keep
@@ -68,9 +73,31 @@ def test_export_and_delete_cover_every_table(container) -> None:  # type: ignore
         store.delete_learner(s, keep, keep_message=("telegram", "m1"))
     assert set(learner_rows(container.engine, keep).values()) == {0}
     assert learner_rows(container.engine, other)["tutor_events"] == 1
+    with container.engine.connect() as conn:  # the officer account's rows went with it
+        for table in OFFICER_TABLES:
+            assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one() == 0, table
     with container.engine.connect() as conn:  # the message stays deduplicated, without a learner
         row = conn.execute(sa.select(ProcessedMessage.learner_id).where(ProcessedMessage.message_id == "m1")).one()
     assert row.learner_id is None
+
+
+def add_officer_rows(session: Session, learner_id: int) -> None:
+    """An officer account for the learner, with a used invite, a session, a logged view and a digest."""
+    officer = Officer(learner_id=learner_id, unit_id="cdcs-may-thanh-cong", created_at=NOW)
+    session.add(officer)
+    session.flush()
+    later = NOW + timedelta(hours=1)
+    session.add_all(
+        [
+            OfficerInvite(code="ABCD1234", unit_id=officer.unit_id, created_at=NOW, expires_at=later, used_at=NOW,
+                          officer_id=officer.id),
+            OfficerToken(token_hash="f" * 64, kind="session", unit_id=officer.unit_id, officer_id=officer.id,
+                         label=f"officer {officer.id}", created_at=NOW, expires_at=later),
+            OfficerView(at=NOW, who=f"officer {officer.id}", officer_id=officer.id, unit_id=officer.unit_id,
+                        what="chat:/thongke"),
+            OfficerDigest(officer_id=officer.id, week=NOW.date(), channel="telegram", sent_at=NOW),
+        ]
+    )  # fmt: skip
 
 
 def test_due_cards_and_active_dates_use_utc_storage_and_local_days(container) -> None:  # type: ignore[no-untyped-def]

@@ -8,12 +8,47 @@ new module here, added to FLOWS), declare it in that module's `register()` with 
 
 from __future__ import annotations
 
-from tutor.flows import data_rights, lessons, linking, onboarding, placement, progress, questions, quiz, reminders
+from tutor.flows import (
+    catalogue,
+    certificate,
+    data_rights,
+    glue,
+    lessons,
+    linking,
+    motivation,
+    officers,
+    onboarding,
+    placement,
+    practice,
+    progress,
+    questions,
+    quiz,
+    quiz_text,
+    reminders,
+)
 from tutor.flows import review as review_flow
 from tutor.registry import Registry
 
 # Declaration order is the order of non-quick commands in /trogiup and the menus.
-FLOWS = (lessons, questions, quiz, progress, review_flow, placement, reminders, linking, data_rights, onboarding)
+FLOWS = (
+    catalogue,
+    lessons,
+    questions,
+    quiz,
+    quiz_text,
+    progress,
+    motivation,
+    review_flow,
+    placement,
+    practice,
+    certificate,
+    reminders,
+    linking,
+    data_rights,
+    officers,
+    onboarding,
+    glue,
+)
 
 
 def build_registry() -> Registry:

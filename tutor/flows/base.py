@@ -17,8 +17,10 @@ from knowledge.textnorm import fold
 from tutor.config import TutorConfig
 from tutor.events import EventKind
 from tutor.mastery import BKTParams
+from tutor.memo import PreConsentMemo
 from tutor.messages import Button, Inbound, Reply
 from tutor.models import ConversationState, Learner
+from tutor.officers import OfficerService
 from tutor.payloads import Payload, PayloadCodec, lesson_hash
 from tutor.store import LearnerStore
 from tutor.units import UnitRegistry
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
 _TOKENS = re.compile(r"\w+", re.UNICODE)
 
 PROFILE_MODES = ("name", "unit", "group")
-QUIZ_MODES = ("quiz", "placement", "review")
+QUIZ_MODES = ("quiz", "placement", "review", "practice")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Ask:
     question: str
     lesson_id: str | None
     audience: str | None
+    follow_up: bool = False  # asked after the safety steps: answer only if found, steps not repeated
 
 
 @dataclass
@@ -48,6 +51,8 @@ class Outcome:
     replies: list[Reply] = field(default_factory=list)
     ask: Ask | None = None
     generate: str | None = None  # lesson id to generate quiz items for (LLM configured)
+    after: list[Reply] = field(default_factory=list)  # shown after the answer to `ask` (the step asked again)
+    duplicate: bool = False  # a retried message id: `replies` are the ones stored for it
 
 
 def say(*replies: Reply | str) -> Outcome:
@@ -80,10 +85,12 @@ class FlowContext:
     registry: Registry
     clock: Callable[[], datetime]
     chat_model: Any = None
+    officers: OfficerService | None = None  # officer accounts and statistics (flows/officers.py)
     tz: ZoneInfo = field(init=False)
     bkt: BKTParams = field(init=False)
     by_hash: dict[str, str] = field(init=False)
     image_plans: dict[str, dict[int, list[tuple[Path, str]]]] = field(default_factory=dict)
+    memo: PreConsentMemo = field(default_factory=PreConsentMemo)  # what was written before consent
 
     def __post_init__(self) -> None:
         self.tz = ZoneInfo(self.config.timezone)
@@ -122,6 +129,16 @@ class FlowContext:
 def words(text: str) -> set[str]:
     """Folded words of more than one letter (for overlap matching)."""
     return {w for w in _TOKENS.findall(fold(text)) if len(w) > 1}
+
+
+def planner_done(ctx: FlowContext, t: Turn) -> set[str]:
+    """The lessons the planner treats as done: completed ones, plus those of the modules the entry
+    test showed "đã vững" (their untested skills are closed by practice, not by re-teaching)."""
+    done = ctx.store.completed_lessons(t.session, t.learner.id)
+    group = group_of(t.learner)
+    for module in t.state.data.get("tested_out", []):
+        done |= {lesson.id for lesson in ctx.curriculum.lessons_in(str(module)) if lesson.for_audience(group)}
+    return done
 
 
 def group_of(learner: Learner) -> str:

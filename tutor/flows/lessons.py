@@ -5,16 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from knowledge.curriculum import Lesson
-from knowledge.textnorm import fold, normalize
+from knowledge.textnorm import normalize
 from tutor import texts
 from tutor.events import EventKind
-from tutor.flows.base import FlowContext, Outcome, Turn, group_of, say, words
+from tutor.flows.base import FlowContext, Outcome, Turn, say, words
+from tutor.flows.certificate import nothing_to_learn
+from tutor.flows.motivation import after_lesson
+from tutor.flows.progress import lesson_to_open, topic_lesson
 from tutor.messages import Reply, SourceLink
 from tutor.payloads import AskPrompt, Learn, NextSection, OpenLesson, QuizLesson, lesson_hash
-from tutor.planner import next_lesson
-from tutor.registry import ButtonAction, Command, Registry, TextStep
-
-_NEXT = {"tiep", "tiep theo", "tiep tuc", "next", "ok tiep", "xem tiep"}
+from tutor.registry import ButtonAction, Registry
 
 
 def find_lesson(ctx: FlowContext, text: str) -> Lesson | None:
@@ -34,7 +34,8 @@ def find_lesson(ctx: FlowContext, text: str) -> Lesson | None:
 
 
 def learn(ctx: FlowContext, t: Turn, arg: str = "") -> Outcome:
-    """The lesson named by `arg`, else the one in progress, else the planner's next one."""
+    """The lesson named by `arg`, else the one in progress, else the next of the topic the learner
+    chose (`state.data["topic"]`), else the one started last, else the planner's next one."""
     if arg:
         lesson = find_lesson(ctx, arg)
         if lesson is None:
@@ -45,19 +46,11 @@ def learn(ctx: FlowContext, t: Turn, arg: str = "") -> Outcome:
     if t.state.mode == "lesson" and t.state.lesson_id in lessons:
         lesson = lessons[t.state.lesson_id]
         return Outcome([Reply(texts.lesson_resume(lesson.title))] + show_section(ctx, t, lesson, t.state.section))
-    unfinished = ctx.store.unfinished_lesson(t.session, t.learner.id)
-    if unfinished is not None and unfinished.lesson_id in lessons:
-        return open_lesson(ctx, t, lessons[unfinished.lesson_id])
-    lesson = next_lesson(
-        ctx.curriculum,
-        group_of(t.learner),
-        ctx.store.mastery(t.session, t.learner.id),
-        ctx.store.completed_lessons(t.session, t.learner.id),
-        ctx.threshold,
-    )
-    if lesson is None:
-        t.state.mode = "idle"
-        return say(texts.ALL_DONE)
+    if t.state.data.get("topic") and topic_lesson(ctx, t, ctx.store.completed_lessons(t.session, t.learner.id)) is None:
+        t.state.data = {k: v for k, v in t.state.data.items() if k != "topic"}  # the chosen topic is done
+    lesson = lesson_to_open(ctx, t)
+    if lesson is None:  # nothing left to learn: the certificate, or the skills still missing
+        return nothing_to_learn(ctx, t)
     return open_lesson(ctx, t, lesson)
 
 
@@ -113,7 +106,8 @@ def next_section(ctx: FlowContext, t: Turn, payload: NextSection) -> Outcome:
 
 def complete_lesson(ctx: FlowContext, t: Turn, lesson: Lesson) -> list[Reply]:
     progress = ctx.store.start_lesson(t.session, t.learner.id, lesson.id, t.now)
-    if progress.status != "completed":
+    newly_done = progress.status != "completed"
+    if newly_done:
         progress.status = "completed"
         progress.completed_at = t.now
         ctx.event(t, EventKind.LESSON_COMPLETED, lesson_id=lesson.id)
@@ -123,7 +117,7 @@ def complete_lesson(ctx: FlowContext, t: Turn, lesson: Lesson) -> list[Reply]:
         (ctx.button(lid, texts.BTN_QUIZ, QuizLesson(lesson_hash(lesson.id))),),
         (ctx.button(lid, texts.BTN_LEARN, Learn()),),
     )
-    return [Reply(texts.lesson_done(lesson.title), buttons=buttons)]
+    return after_lesson(ctx, t, lesson, newly_done, Reply(texts.lesson_done(lesson.title), buttons=buttons))
 
 
 def images_for(ctx: FlowContext, lesson: Lesson) -> dict[int, list[tuple[Path, str]]]:
@@ -156,30 +150,17 @@ def _caption(path: Path) -> str:
     return ""
 
 
-def _typed_next(ctx: FlowContext, t: Turn) -> Outcome | None:
-    """ "tiếp" typed instead of tapped."""
-    if t.state.mode == "lesson" and t.state.lesson_id and fold(t.text).strip(" .!>") in _NEXT:
-        return next_section(ctx, t, NextSection(lesson_hash(t.state.lesson_id), t.state.section))
-    return None
-
-
 def _open_by_hash(ctx: FlowContext, t: Turn, payload: OpenLesson) -> Outcome:
+    """A lesson the learner picked: its module becomes the topic «Học tiếp» goes on with."""
     lesson = ctx.lesson_by_hash(payload.lesson)
-    return say(texts.STALE_BUTTON) if lesson is None else open_lesson(ctx, t, lesson)
+    if lesson is None:
+        return say(texts.STALE_BUTTON)
+    t.state.data = {**t.state.data, "topic": lesson.module}
+    return open_lesson(ctx, t, lesson)
 
 
 def register(registry: Registry) -> None:
-    """Declare the lesson commands, buttons and the typed «tiếp»."""
-    registry.command(
-        Command("hoc", "học bài tiếp theo", learn, aliases=("learn",), label="Học tiếp", quick=0),
-    )
-    # The lesson list comes later; for now the catalogue opens a lesson by name, or the next one.
-    registry.command(
-        Command(
-            "baihoc", "danh mục bài học (hoặc /baihoc tên bài)", learn, aliases=("lessons",), label="Danh mục", quick=4
-        )
-    )
+    """Declare the lesson buttons (/hoc itself is declared by the catalogue, which reads topics)."""
     registry.button(ButtonAction(Learn, lambda ctx, t, _p: learn(ctx, t)))
     registry.button(ButtonAction(NextSection, next_section))
     registry.button(ButtonAction(OpenLesson, _open_by_hash))
-    registry.text(TextStep("lesson-next", 20, _typed_next))

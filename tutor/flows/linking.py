@@ -48,7 +48,7 @@ def _move(ctx: FlowContext, t: Turn, target: int) -> None:
     assert identity is not None  # the turn runner created it
     ctx.store.move_identity(t.session, identity, target)
     if not ctx.store.identities(t.session, old_id):
-        ctx.store.delete_learner(t.session, old_id, keep_message=(channel, message_id))
+        ctx.store.delete_learner(t.session, old_id, keep_message=(channel, message_id), keep_counts=False)
     ctx.store.attach_message(t.session, channel, message_id, target)
     ctx.store.add_event(t.session, target, EventKind.CHANNEL_LINKED, t.now, channel=channel)
 

@@ -16,9 +16,10 @@ from tutor.gaps import add_gap
 from tutor.messages import Button, Inbound, Reply
 from tutor.payloads import AskPrompt, Feedback, OpenLesson, lesson_hash
 from tutor.registry import ButtonAction, Command, Registry, TextStep
+from tutor.safety import safety_steps
 
 if TYPE_CHECKING:
-    from tutor.answering import Answerer
+    from tutor.answering import Answer, Answerer
 
 
 def question(ctx: FlowContext, t: Turn, text: str) -> Outcome:
@@ -30,7 +31,7 @@ def question(ctx: FlowContext, t: Turn, text: str) -> Outcome:
 
 
 def _ask_command(ctx: FlowContext, t: Turn, arg: str) -> Outcome:
-    return question(ctx, t, arg) if arg else say(texts.ASK_EMPTY)
+    return question(ctx, t, arg) if arg else say(texts.ASK_PROMPT)  # «Hỏi» tapped in the quick menu
 
 
 def _free_text(ctx: FlowContext, t: Turn) -> Outcome:
@@ -42,6 +43,8 @@ def answer(
 ) -> list[Reply]:
     """Answer a queued question, log it (with sources) and add feedback and lesson buttons."""
     result = answerer.answer(ask.question, lesson_id=ask.lesson_id, audience=ask.audience)
+    if ask.follow_up:
+        return _follow_up(result)
     best = result.hits[0] if result.hits else None
     now = ctx.clock()
     with transaction(session_factory) as session:
@@ -88,6 +91,20 @@ def answer(
             label = f"📘 {texts.short_label(title)}"
             rows.append((ctx.button(learner_id, label, OpenLesson(lesson_hash(lesson.id))),))
     return [Reply(result.text, buttons=tuple(rows), sources=tuple(result.sources))]
+
+
+def _follow_up(result: Answer) -> list[Reply]:
+    """The answer to a question asked with a scam in progress, after its steps (already logged, rated).
+
+    The steps are not repeated; nothing found adds nothing (no "not found" under the steps, no gap).
+    """
+    text = result.text
+    generic = safety_steps()
+    if result.mode == "safety" and text.startswith(generic):
+        text = text[len(generic) :].strip()
+    if not result.answered or not text:
+        return []
+    return [Reply(text, sources=tuple(result.sources))]
 
 
 def feedback(ctx: FlowContext, t: Turn, payload: Feedback) -> Outcome:

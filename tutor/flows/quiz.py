@@ -16,17 +16,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from knowledge.curriculum import Lesson, QuizItem
 from knowledge.db import transaction
 from knowledge.textnorm import fold
-from tutor import texts
+from tutor import texts, texts_journey
 from tutor.events import EventKind
+from tutor.flows import placement_result
 from tutor.flows.base import QUIZ_MODES, FlowContext, Outcome, Turn, say, words
+from tutor.flows.certificate import after_quiz
 from tutor.flows.lessons import find_lesson
-from tutor.flows.progress import mark_certified, summary
 from tutor.grading import Grade, grade
-from tutor.mastery import initial_mastery, mastery_from_placement, update_mastery
+from tutor.mastery import initial_mastery, update_mastery
 from tutor.messages import QuizQuestion, Reply, SourceLink
 from tutor.payloads import AnswerChoice, Learn, Progress, QuizLesson
-from tutor.progress import CERTIFICATE_TEXT
-from tutor.registry import ButtonAction, Command, Registry, TextStep
+from tutor.planner import choose_items
+from tutor.registry import ButtonAction, Command, Registry
 from tutor.review import schedule_review
 from tutor.store import aware
 
@@ -82,11 +83,10 @@ def start_quiz(ctx: FlowContext, t: Turn, lesson: Lesson) -> Outcome:
     if not items:
         return say(texts.NO_QUIZ_ITEMS)
     cards = ctx.store.cards(t.session, t.learner.id)
-    # Items never answered or last missed first; course order otherwise.
-    ranked = sorted(
-        enumerate(items), key=lambda pair: (pair[1].id in cards and cards[pair[1].id].last_correct, pair[0])
-    )
-    chosen = [it.id for _, it in ranked[: ctx.config.quiz_length]]
+    seen_ok = {item_id: bool(card.last_correct) for item_id, card in cards.items()}
+    mastery = ctx.store.mastery(t.session, t.learner.id)
+    # Every skill of the lesson tested (weak ones first), items never answered or last missed first.
+    chosen = [it.id for it in choose_items(items, seen_ok, mastery, ctx.threshold, ctx.config.quiz_length)]
     t.state.lesson_id = lesson.id
     return Outcome(open_quiz(ctx, t, "quiz", chosen, lesson.id))
 
@@ -96,10 +96,18 @@ def _quiz_button(ctx: FlowContext, t: Turn, payload: QuizLesson) -> Outcome:
     return say(texts.STALE_BUTTON) if lesson is None else start_quiz(ctx, t, lesson)
 
 
-def open_quiz(ctx: FlowContext, t: Turn, kind: str, item_ids: list[str], lesson_id: str | None) -> list[Reply]:
-    """Open a session of `kind` ("quiz", "placement", "review") and ask its first item."""
+def open_quiz(
+    ctx: FlowContext,
+    t: Turn,
+    kind: str,
+    item_ids: list[str],
+    lesson_id: str | None,
+    extra: dict[str, Any] | None = None,
+) -> list[Reply]:
+    """Open a session of `kind` ("quiz", "placement", "review", "practice") and ask its first item."""
     t.state.mode = kind
     quiz = {"kind": kind, "items": item_ids, "pos": 0, "correct": 0, "answers": [], "lesson_id": lesson_id}
+    quiz.update(extra or {})
     return ask_current(ctx, t, quiz)
 
 
@@ -119,7 +127,10 @@ def ask_current(ctx: FlowContext, t: Turn, quiz: dict[str, Any]) -> list[Reply]:
 
 
 def _item_reply(ctx: FlowContext, learner_id: int, quiz: dict[str, Any], it: QuizItem, seq: int) -> Reply:
-    header = texts.quiz_header(quiz["kind"], quiz["pos"] + 1, len(quiz["items"]))
+    if quiz["kind"] == "placement" and quiz.get("expected"):
+        header = texts_journey.placement_header(quiz["pos"] + 1, int(quiz["expected"]))
+    else:
+        header = texts.quiz_header(quiz["kind"], quiz["pos"] + 1, len(quiz["items"]))
     correct: int | None
     if it.type == "mcq":
         choices = tuple(it.choices)
@@ -147,25 +158,6 @@ def _item_reply(ctx: FlowContext, learner_id: int, quiz: dict[str, Any], it: Qui
 
 
 # --- answering -------------------------------------------------------------------------------
-def typed_answer(ctx: FlowContext, t: Turn) -> Outcome | None:
-    """Grade typed text against the open item; None when it reads as a question instead."""
-    if t.state.mode not in QUIZ_MODES or not t.state.quiz:
-        return None
-    quiz = t.state.quiz
-    current = item(ctx, t.session, quiz["items"][quiz["pos"]]) if quiz.get("items") else None
-    if current is None:
-        return None
-    looks_like_question = t.text.rstrip().endswith("?")
-    if current.type == "short" and looks_like_question:
-        return None
-    result = grade(current, t.text)
-    if not result.understood:
-        if looks_like_question or len(t.text.split()) >= 4:
-            return None
-        return say(texts.QUIZ_TF_HINT if current.type == "true_false" else texts.QUIZ_ANSWER_AGAIN)
-    return record_answer(ctx, t, current, t.text, result)
-
-
 def button_answer(ctx: FlowContext, t: Turn, payload: AnswerChoice) -> Outcome:
     """A tapped choice; only the latest question's buttons count."""
     quiz = t.state.quiz
@@ -184,7 +176,10 @@ def button_answer(ctx: FlowContext, t: Turn, payload: AnswerChoice) -> Outcome:
     return record_answer(ctx, t, current, answer, grade(current, answer))
 
 
-def record_answer(ctx: FlowContext, t: Turn, it: QuizItem, answer: str, result: Grade) -> Outcome:
+def record_answer(
+    ctx: FlowContext, t: Turn, it: QuizItem, answer: str, result: Grade, skipped: bool = False
+) -> Outcome:
+    """Log and score an answer (a skip counts as not known, but is not shown as a wrong answer)."""
     quiz = dict(t.state.quiz or {})
     kind = quiz["kind"]
     asked = aware(datetime.fromisoformat(quiz["asked_at"])) if quiz.get("asked_at") else None
@@ -194,19 +189,23 @@ def record_answer(ctx: FlowContext, t: Turn, it: QuizItem, answer: str, result: 
     ctx.event(t, EventKind.QUIZ_ANSWERED, lesson_id=it.lesson_id, item_id=it.id, data=data)
     replies: list[Reply] = []
     if kind == "placement":
-        quiz["answers"] = [*quiz.get("answers", []), [it.skill, correct]]
-        replies.append(Reply(texts.placement_mark(correct)))
+        quiz["answers"] = [*quiz.get("answers", []), [it.skill, correct, it.id]]
+        replies.append(Reply(texts.SKIPPED if skipped else texts.placement_mark(correct)))
     else:
-        replies.append(_graded(ctx, t, it, correct, response_s, result.expected))
+        replies.append(_graded(ctx, t, it, correct, response_s, result.expected, skipped))
     quiz["correct"] = int(quiz.get("correct", 0)) + (1 if correct else 0)
     quiz["pos"] = int(quiz["pos"]) + 1
+    if kind == "placement":
+        quiz = placement_result.extend(ctx, t, quiz)  # adaptive: the next item depends on this answer
     if quiz["pos"] >= len(quiz["items"]):
         summary_replies, generate = finish_quiz(ctx, t, quiz)
         return Outcome(replies + summary_replies, generate=generate)
     return Outcome(replies + ask_current(ctx, t, quiz))
 
 
-def _graded(ctx: FlowContext, t: Turn, it: QuizItem, correct: bool, response_s: float | None, expected: str) -> Reply:
+def _graded(
+    ctx: FlowContext, t: Turn, it: QuizItem, correct: bool, response_s: float | None, expected: str, skipped: bool
+) -> Reply:
     """Update mastery and the review card; the feedback reply with where to read again."""
     store, lid = ctx.store, t.learner.id
     before = store.mastery(t.session, lid).get(it.skill, initial_mastery(ctx.bkt))
@@ -215,7 +214,8 @@ def _graded(ctx: FlowContext, t: Turn, it: QuizItem, correct: bool, response_s: 
     state = schedule_review(card.card if card else None, correct, t.now, response_s)
     store.save_card(t.session, lid, it.id, state.card, state.due, correct, t.now)
     source, link = source_for(ctx, it)
-    return Reply(texts.feedback(correct, expected, it.explanation, source), sources=(link,) if link else ())
+    text = texts.feedback(correct, expected, it.explanation, source, skipped)
+    return Reply(text, sources=(link,) if link else ())
 
 
 def finish_quiz(ctx: FlowContext, t: Turn, quiz: dict[str, Any]) -> tuple[list[Reply], str | None]:
@@ -226,7 +226,7 @@ def finish_quiz(ctx: FlowContext, t: Turn, quiz: dict[str, Any]) -> tuple[list[R
     lid = t.learner.id
     learn = (ctx.button(lid, texts.BTN_LEARN, Learn()),)
     if kind == "placement":
-        return [_finish_placement(ctx, t, quiz, correct, total, learn)], None
+        return placement_result.finish(ctx, t, quiz, correct, total), None
     ctx.event(
         t,
         EventKind.QUIZ_COMPLETED,
@@ -234,28 +234,12 @@ def finish_quiz(ctx: FlowContext, t: Turn, quiz: dict[str, Any]) -> tuple[list[R
         data={"kind": kind, "correct": correct, "total": total},
     )
     progress = (ctx.button(lid, texts.BTN_PROGRESS, Progress()),)
-    extra: list[Reply] = []
-    if not t.state.data.get("certified") and summary(ctx, t).certified:
-        mark_certified(ctx, t)
-        extra.append(Reply(CERTIFICATE_TEXT, buttons=(progress,)))
+    extra = after_quiz(ctx, t)  # the certificate when earned; the missing skills when no lesson is left
     generate = None
     if kind == "quiz" and ctx.chat_model is not None and quiz.get("lesson_id"):
         if not ctx.store.generated_items(t.session, quiz["lesson_id"]):
             generate = quiz["lesson_id"]
     return [Reply(texts.quiz_summary(correct, total), buttons=(learn, progress)), *extra], generate
-
-
-def _finish_placement(
-    ctx: FlowContext, t: Turn, quiz: dict[str, Any], correct: int, total: int, learn: tuple[Any, ...]
-) -> Reply:
-    placed = mastery_from_placement([(s, bool(c)) for s, c in quiz.get("answers", [])], ctx.bkt)
-    for skill, p in placed.items():
-        ctx.store.set_mastery(t.session, t.learner.id, skill, p, t.now)
-    ctx.event(t, EventKind.PLACEMENT_COMPLETED, data={"correct": correct, "total": total})
-    names = ctx.curriculum.skills
-    strong = [names[s].name for s, p in placed.items() if p >= ctx.threshold and s in names]
-    weak = [names[s].name for s, p in sorted(placed.items(), key=lambda kv: kv[1]) if p < ctx.threshold and s in names]
-    return Reply(texts.placement_summary(correct, total, strong, weak), buttons=(learn,))
 
 
 def source_for(ctx: FlowContext, it: QuizItem) -> tuple[str | None, SourceLink | None]:
@@ -303,7 +287,7 @@ def generate(ctx: FlowContext, session_factory: sessionmaker[Session], lesson_id
 
 
 def register(registry: Registry) -> None:
-    """Declare /baitap, the quiz buttons and typed answers."""
+    """Declare /baitap and the quiz buttons (typed answers: `tutor.flows.quiz_text`)."""
     registry.command(
         Command(
             "baitap",
@@ -316,4 +300,3 @@ def register(registry: Registry) -> None:
     )
     registry.button(ButtonAction(QuizLesson, _quiz_button))
     registry.button(ButtonAction(AnswerChoice, button_answer))
-    registry.text(TextStep("quiz-answer", 30, typed_answer))

@@ -19,21 +19,49 @@ from tutor.events import EventKind
 from tutor.flows.base import FlowContext, Outcome, Turn, say
 from tutor.messages import ReminderTarget, Reply
 from tutor.models import Learner
-from tutor.payloads import Learn, Review
-from tutor.registry import Command, Registry
-from tutor.timeofday import parse_hhmm
+from tutor.payloads import Learn, RemindAt, Review
+from tutor.registry import ButtonAction, Command, Registry
+from tutor.timeofday import SpokenTime, parse_spoken_time
 
 log = logging.getLogger(__name__)
 
 
+REMIND_USAGE = "Gõ giờ muốn nhắc, ví dụ: /nhacnho 19:30, /nhacnho 8h tối hoặc /nhacnho 6h sáng"
+REMIND_WHICH = "Bạn muốn mình nhắc lúc {morning} sáng hay {evening} tối?"
+
+
 def remind(ctx: FlowContext, t: Turn, arg: str) -> Outcome:
-    """/nhacnho 19:30: a daily reminder at that local time."""
-    hhmm = parse_hhmm(arg) if arg else None
-    if hhmm is None:
-        return say(texts.REMIND_USAGE)
+    """/nhacnho 19:30, "8h tối", "tối 8h", "20 giờ", "8:30 sáng": a daily reminder at that local time.
+    A bare "8h" asks «sáng hay tối» with two buttons."""
+    spoken = parse_spoken_time(arg) if arg else None
+    if spoken is None:
+        return say(REMIND_USAGE)
+    if spoken.ambiguous:
+        return say(_which(ctx, t, spoken))
+    return _set(ctx, t, spoken.hhmm)
+
+
+def _which(ctx: FlowContext, t: Turn, spoken: SpokenTime) -> Reply:
+    morning, evening = spoken.hhmm, spoken.evening
+    minutes = [int(hhmm[:2]) * 60 + int(hhmm[3:]) for hhmm in (morning, evening)]
+    buttons = (
+        ctx.button(t.learner.id, f"🌅 {morning} sáng", RemindAt(minutes[0])),
+        ctx.button(t.learner.id, f"🌙 {evening} tối", RemindAt(minutes[1])),
+    )
+    return Reply(REMIND_WHICH.format(morning=morning, evening=evening), buttons=(buttons,))
+
+
+def _set(ctx: FlowContext, t: Turn, hhmm: str) -> Outcome:
     t.learner.reminder_time = hhmm
     ctx.event(t, EventKind.REMINDER_SET, data={"time": hhmm})
     return say(texts.remind_set(hhmm))
+
+
+def _picked(ctx: FlowContext, t: Turn, payload: RemindAt) -> Outcome:
+    """«sáng» or «tối» tapped after a bare "8h"."""
+    if not 0 <= payload.minutes < 24 * 60:
+        return say(texts.STALE_BUTTON)
+    return _set(ctx, t, f"{payload.minutes // 60:02d}:{payload.minutes % 60:02d}")
 
 
 def remind_off(ctx: FlowContext, t: Turn, _arg: str) -> Outcome:
@@ -50,18 +78,6 @@ def reminder_reply(ctx: FlowContext, session: Session, learner: Learner, now: da
     else:
         button = ctx.button(learner.id, texts.BTN_LEARN, Learn())
     return Reply(texts.reminder(learner.display_name, due), buttons=((button,),))
-
-
-def reminder_for(ctx: FlowContext, session_factory: sessionmaker[Session], channel: str, user_id: str) -> Reply | None:
-    """Today's reminder, or None for unknown, inactive or not consenting users."""
-    with transaction(session_factory) as session:
-        identity = ctx.store.identity(session, channel, user_id)
-        if identity is None or not identity.active:
-            return None
-        learner = session.get(Learner, identity.learner_id)
-        if learner is None or not learner.active or learner.consent_state != "given":
-            return None
-        return reminder_reply(ctx, session, learner, ctx.clock())
 
 
 def due_reminders(
@@ -89,7 +105,7 @@ def due_reminders(
 
 
 def register(registry: Registry) -> None:
-    """Declare /nhacnho (also "nhac nho 19:30") and /tatnhacnho."""
+    """Declare /nhacnho (also "nhac nho 8h toi"), its «sáng/tối» buttons and /tatnhacnho."""
     registry.command(
         Command(
             "nhacnho",
@@ -99,6 +115,10 @@ def register(registry: Registry) -> None:
             usage="19:30",
             label="Nhắc học",
             arg_forms=(r"(?:nhac ?nho|remind)\s+(.+)",),
+            anytime=True,  # needs no profile: works during the profile steps (then the step again)
         )
     )
-    registry.command(Command("tatnhacnho", "tắt nhắc học", remind_off, aliases=("remindoff",), label="Tắt nhắc học"))
+    registry.button(ButtonAction(RemindAt, _picked, anytime=True))
+    registry.command(
+        Command("tatnhacnho", "tắt nhắc học", remind_off, aliases=("remindoff",), label="Tắt nhắc học", anytime=True)
+    )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tutor import texts
-from tutor.flows.base import FlowContext, Outcome, Turn, say
+from tutor.flows.base import FlowContext, Outcome, Turn
+from tutor.flows.certificate import missing_hint
 from tutor.flows.quiz import item, open_quiz
 from tutor.messages import Reply
 from tutor.payloads import Learn, Review
@@ -24,7 +25,8 @@ def review(ctx: FlowContext, t: Turn, _arg: object = None) -> Outcome:
                 mixed.append(pool.pop(0))
     if not mixed:
         learn = ctx.button(t.learner.id, texts.BTN_LEARN, Learn())
-        return say(Reply(texts.NOTHING_TO_REVIEW, buttons=((learn,),)))
+        # Nothing due and no lesson left but skills missing: say which, and offer the practice.
+        return Outcome([Reply(texts.NOTHING_TO_REVIEW, buttons=((learn,),)), *missing_hint(ctx, t)])
     return Outcome(open_quiz(ctx, t, "review", mixed, None))
 
 

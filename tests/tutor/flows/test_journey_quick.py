@@ -17,7 +17,7 @@ def test_onboarding_then_labels_run_their_commands(quick_tutor, quick_container)
     chat.say("Tiến độ")
     assert "Học bài" in " ".join(chat.labels())
     chat.say("Danh mục")
-    assert "📘" in chat.text
+    assert "📚 Danh mục bài học" in chat.text
 
 
 def test_free_text_is_a_question_answered_by_the_answerer(quick_tutor, quick_container, fake_answerer) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from tests.tutor.conversation_kit import Chat, build_tutor, onboard
@@ -12,6 +13,7 @@ from tutor.models import ReminderDelivery
 
 # 2026-03-02 12:00 UTC is 19:00 in Hà Nội.
 AT_19_00 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+AT_23_50 = datetime(2026, 3, 2, 16, 50, tzinfo=UTC)  # after any reminder time of that day
 
 
 def _deliveries(engine: sa.Engine) -> int:
@@ -79,3 +81,33 @@ def test_two_processes_asking_at_once_never_share_a_reminder(quick_container, cl
     claimed = results[0] + results[1]
     assert sorted(claimed) == sorted(f"r-race-{i}" for i in range(6))  # each exactly once
     assert _deliveries(quick_container.engine) == 6
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("/nhacnho 8h toi", "20:00"),
+        ("nhac nho 8 gio toi", "20:00"),
+        ("/nhacnho 20 giờ", "20:00"),
+        ("/nhacnho tối 8h", "20:00"),
+        ("nhắc nhở 20h30", "20:30"),
+        ("/nhacnho 8:30 sáng", "08:30"),
+    ],
+)
+def test_reminder_times_as_learners_type_them(quick_tutor, typed, expected) -> None:
+    chat = Chat(quick_tutor, f"r-typed-{typed}")
+    onboard(chat)
+    chat.say(typed)
+    assert expected in chat.text
+    due = quick_tutor.due_reminders("telegram", AT_23_50)
+    assert [t.time_hhmm for t, _ in due if t.user_id == chat.user] == [expected]
+
+
+def test_a_bare_hour_asks_morning_or_evening(quick_tutor) -> None:
+    chat = Chat(quick_tutor, "r-bare")
+    onboard(chat)
+    chat.say("/nhacnho 8h")
+    assert "sáng hay" in chat.text and chat.labels() == ["🌅 08:00 sáng", "🌙 20:00 tối"]
+    assert quick_tutor.due_reminders("telegram", AT_23_50) == []  # nothing set silently
+    chat.press("20:00 tối")
+    assert [t.time_hhmm for t, _ in quick_tutor.due_reminders("telegram", AT_23_50 + timedelta(days=1))] == ["20:00"]

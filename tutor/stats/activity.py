@@ -1,0 +1,140 @@
+"""Activity figures of a set of units: per module (learners started, lessons completed, average
+mastery), the weekly trend of active learners, the questions that found no answer, and the quiz
+items most often missed. Fixed queries, a bounded number per call (one per module or week at most).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, distinct, func, select
+from sqlalchemy.orm import Session
+
+from knowledge.textnorm import fold
+from tutor.models import Event, Learner, LessonProgress, Mastery
+from tutor.officer_models import StatCounter
+from tutor.stats.counters import ACTIVE_WEEK, DEFAULT_TZ, week_of
+
+
+@dataclass(frozen=True)
+class ModuleFigures:
+    module: str
+    started: int
+    completed: int
+    mastery: float | None
+
+
+@dataclass(frozen=True)
+class Gap:
+    question: str
+    count: int
+    last_asked: datetime
+
+
+def module_figures(
+    session: Session,
+    codes: set[str],
+    lessons_by_module: dict[str, list[str]],
+    skills_by_module: dict[str, list[str]],
+) -> list[ModuleFigures]:
+    """Per module, for learners of `codes`: who started a lesson, lessons completed, average mastery."""
+    in_scope = select(Learner.id).where(Learner.unit_id.in_(codes)).scalar_subquery()
+    mastery: dict[str, float] = dict(
+        session.execute(
+            select(Mastery.skill, func.avg(Mastery.p)).where(Mastery.learner_id.in_(in_scope)).group_by(Mastery.skill)
+        ).all()
+    )
+    module_of = case(
+        *((LessonProgress.lesson_id.in_(lessons), module) for module, lessons in lessons_by_module.items() if lessons),
+        else_="",
+    )
+    all_lessons = [lesson for lessons in lessons_by_module.values() for lesson in lessons]
+    progress = {
+        module: (int(started), int(completed))
+        for module, started, completed in session.execute(
+            select(
+                module_of,
+                func.count(distinct(LessonProgress.learner_id)),
+                func.count().filter(LessonProgress.status == "completed"),
+            )
+            .where(LessonProgress.lesson_id.in_(all_lessons), LessonProgress.learner_id.in_(in_scope))
+            .group_by(module_of)
+        )
+    } if all_lessons else {}  # fmt: skip
+    out = []
+    for module in lessons_by_module:
+        started, completed = progress.get(module, (0, 0))
+        values = [float(mastery[s]) for s in skills_by_module.get(module, []) if s in mastery]
+        out.append(ModuleFigures(module, started, completed, sum(values) / len(values) if values else None))
+    return out
+
+
+def weekly_active(
+    session: Session, codes: set[str], now: datetime, weeks: int = 8, tz: ZoneInfo = DEFAULT_TZ
+) -> list[tuple[date, int]]:
+    """Learners active in each of the last `weeks` local weeks (oldest first), from the anonymous
+    weekly counters (deleted learners included; one query whatever the size of the event log)."""
+    this_week = week_of(now, tz)
+    starts = [this_week - timedelta(weeks=i) for i in reversed(range(weeks))]
+    counts = dict(
+        session.execute(
+            select(StatCounter.week, func.sum(StatCounter.count))
+            .where(StatCounter.kind == ACTIVE_WEEK, StatCounter.unit_id.in_(codes), StatCounter.week >= starts[0])
+            .group_by(StatCounter.week)
+        ).all()
+    )
+    return [(start, int(counts.get(start, 0) or 0)) for start in starts]
+
+
+def content_gaps(session: Session, codes: set[str], since: datetime, limit: int = 20) -> list[Gap]:
+    """Questions asked by learners of `codes` since `since` that found no answer, most asked first.
+
+    The database groups the unanswered questions by their text (JSON fields read in SQL, on SQLite
+    and PostgreSQL alike); texts differing only in tone marks or case are merged here."""
+    question = Event.data["question"].as_string()
+    rows = session.execute(
+        select(question, func.count(), func.max(Event.at))
+        .join(Learner, Learner.id == Event.learner_id)
+        .where(
+            Event.kind == "question_asked",
+            Event.at >= since,
+            Learner.unit_id.in_(codes),
+            Event.data["answered"].as_boolean().is_(False),
+        )
+        .group_by(question)
+    ).all()
+    counts: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    last: dict[str, datetime] = {}
+    for text, count, at in rows:
+        text = " ".join(str(text or "").split())[:300]
+        if not text:
+            continue
+        key = fold(text).strip(" ?.!")
+        counts[key] += int(count)
+        shown.setdefault(key, text)
+        last[key] = max(at, last.get(key, at))
+    return [Gap(shown[k], n, last[k]) for k, n in counts.most_common(limit)]
+
+
+def missed_items(session: Session, codes: set[str], since: datetime, limit: int = 10) -> list[tuple[str, int, int]]:
+    """Quiz items most often answered wrong by learners of `codes` since `since`: (item id, wrong,
+    answered), counted in SQL."""
+    wrong = func.count().filter(Event.data["correct"].as_boolean().is_(False))
+    rows = session.execute(
+        select(Event.item_id, wrong, func.count())
+        .join(Learner, Learner.id == Event.learner_id)
+        .where(
+            Event.kind == "quiz_answered",
+            Event.at >= since,
+            Learner.unit_id.in_(codes),
+            Event.item_id.is_not(None),
+        )
+        .group_by(Event.item_id)
+        .order_by(wrong.desc(), Event.item_id)
+        .limit(limit)
+    ).all()
+    return [(str(item), int(n), int(total)) for item, n, total in rows if n]

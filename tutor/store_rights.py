@@ -1,0 +1,208 @@
+"""The learner repository's message log and data rights, on a caller's session (no commits).
+
+`tutor.store.LearnerStore` is built from these parts:
+
+- `MessageLog`: inbound message ids handled (deduplication, the rate-limit window) and the replies
+  stored for each, returned again for a retried id;
+- `DataRights`: a learner's export and deletion (every tutor table, and through the channels'
+  `ChannelDataPort` what the channels keep about the learner's identities), the retention purge,
+  and learner ids that are never given twice.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, func, insert, null, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tutor.messages import ChannelDataPort
+from tutor.models import LEARNER_TABLES, ChannelIdentity, Learner, LearnerIdRow, ProcessedMessage
+from tutor.officer_models import OFFICER_TABLES, Officer
+from tutor.stats.counters import fold_learner
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """`moment` as an aware UTC datetime (naive values from SQLite count as UTC)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+class MessageLog:
+    """Inbound bookkeeping of the learner repository."""
+
+    def claim_message(self, session: Session, channel: str, message_id: str, now: datetime) -> bool:
+        """Record an inbound message id; False when it was already handled (duplicate delivery)."""
+        exists = session.execute(
+            select(ProcessedMessage.channel).where(
+                ProcessedMessage.channel == channel, ProcessedMessage.message_id == message_id
+            )
+        ).first()
+        if exists:
+            return False
+        try:
+            with session.begin_nested():
+                session.execute(
+                    insert(ProcessedMessage).values(channel=channel, message_id=message_id, learner_id=None, at=now)
+                )
+        except IntegrityError:
+            return False  # another worker took it between our check and insert
+        return True
+
+    def stored_replies(self, session: Session, channel: str, message_id: str) -> list[Any] | None:
+        """The replies stored for a handled message (None when none were stored)."""
+        value = session.execute(
+            select(ProcessedMessage.replies).where(
+                ProcessedMessage.channel == channel, ProcessedMessage.message_id == message_id
+            )
+        ).scalar_one_or_none()
+        return value if isinstance(value, list) else None
+
+    def save_replies(self, session: Session, channel: str, message_id: str, replies: list[Any]) -> None:
+        """Keep a turn's replies with its message id (a retried id gets them again)."""
+        session.execute(
+            update(ProcessedMessage)
+            .where(ProcessedMessage.channel == channel, ProcessedMessage.message_id == message_id)
+            .values(replies=replies)
+        )
+
+    def forget_replies(self, session: Session, before: datetime) -> int:
+        """Drop the replies kept for messages handled before `before` (past any retry); returns how many."""
+        result = session.execute(
+            update(ProcessedMessage)
+            .where(ProcessedMessage.at < before, ProcessedMessage.replies.is_not(None))
+            .values(replies=null())  # SQL NULL, not the JSON value null
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def attach_message(self, session: Session, channel: str, message_id: str, learner_id: int) -> None:
+        """Tie a processed message to its learner (rate limit window; deleted with the learner)."""
+        session.execute(
+            update(ProcessedMessage)
+            .where(ProcessedMessage.channel == channel, ProcessedMessage.message_id == message_id)
+            .values(learner_id=learner_id)
+        )
+
+    def recent_messages(self, session: Session, learner_id: int, since: datetime) -> int:
+        """How many messages of this learner were handled since `since`."""
+        return session.execute(
+            select(func.count())
+            .select_from(ProcessedMessage)
+            .where(ProcessedMessage.learner_id == learner_id, ProcessedMessage.at >= since)
+        ).scalar_one()
+
+
+class DataRights:
+    """Export, deletion and retention of the learner repository."""
+
+    def __init__(self, channel_data: ChannelDataPort | None = None) -> None:
+        self.channel_data = channel_data
+
+    def identities(self, session: Session, learner_id: int) -> list[ChannelIdentity]:
+        return list(session.execute(select(ChannelIdentity).where(ChannelIdentity.learner_id == learner_id)).scalars())
+
+    def export(self, session: Session, learner_id: int) -> dict[str, Any]:
+        """Everything stored about one learner, JSON-ready, one key per table."""
+        learner = session.get(Learner, learner_id)
+        out: dict[str, Any] = {"learner": _row_dict(learner) if learner else None}
+        for table in reversed(LEARNER_TABLES):
+            rows = session.execute(
+                select(table).where(table.learner_id == learner_id)  # type: ignore[attr-defined]
+            ).scalars()
+            out[table.__tablename__.removeprefix("tutor_")] = [_row_dict(row) for row in rows]
+        for table in OFFICER_TABLES:
+            rows = session.execute(select(table).where(_of_officer(table, learner_id))).scalars()
+            out[table.__tablename__.removeprefix("tutor_")] = [_row_dict(row) for row in rows]
+        if self.channel_data is not None:
+            out["channels"] = {
+                f"{identity.channel}:{identity.channel_user_id}": self.channel_data.export_user(
+                    session, identity.channel, identity.channel_user_id
+                )
+                for identity in self.identities(session, learner_id)
+            }
+        for message in out.get("processed_messages", []):
+            # The tutor's own replies, kept for a retry: counted, not repeated (an export would
+            # otherwise hold every earlier export).
+            message["replies"] = len(message.get("replies") or [])
+        return out
+
+    def delete_learner(
+        self,
+        session: Session,
+        learner_id: int,
+        *,
+        keep_message: tuple[str, str] | None = None,
+        keep_counts: bool = True,
+    ) -> None:
+        """Remove every row of this learner from every table.
+
+        `keep_message` (channel, message_id) stays in the dedup table without a learner, so a
+        redelivery of the deleting message is not handled twice. `keep_counts`: fold the learner's
+        certification and last activity into the anonymous counters (False when the person lives on
+        as another learner, e.g. two channels linked).
+        """
+        session.flush()
+        if keep_counts:  # the campaign's counts keep what this learner achieved, anonymously
+            fold_learner(session, learner_id)
+        if self.channel_data is not None:
+            for identity in self.identities(session, learner_id):
+                self.channel_data.delete_user(session, identity.channel, identity.channel_user_id)
+        if keep_message is not None:
+            session.execute(
+                update(ProcessedMessage)
+                .where(ProcessedMessage.channel == keep_message[0], ProcessedMessage.message_id == keep_message[1])
+                .values(learner_id=None)
+            )
+        for officer_table in OFFICER_TABLES:  # rows about the learner's officer accounts (none for most)
+            session.execute(delete(officer_table).where(_of_officer(officer_table, learner_id)))
+        for table in LEARNER_TABLES:
+            session.execute(delete(table).where(table.learner_id == learner_id))  # type: ignore[attr-defined]
+        session.execute(delete(Learner).where(Learner.id == learner_id))
+        session.expunge_all()
+
+    def purge_inactive(self, session: Session, before: datetime, unconsented_before: datetime | None = None) -> int:
+        """Delete learners not seen since `before` (retention period over), and those who never
+        consented and were not seen since `unconsented_before`; returns how many."""
+        stale = Learner.last_seen_at < before
+        if unconsented_before is not None:
+            stale = stale | ((Learner.consent_state != "given") & (Learner.last_seen_at < unconsented_before))
+        ids = list(session.execute(select(Learner.id).where(stale)).scalars())
+        for learner_id in ids:
+            self.delete_learner(session, learner_id)
+        return len(ids)
+
+
+def new_learner_id(session: Session) -> int | None:
+    """A learner id never given before, on SQLite (whose rowids reuse a deleted maximum: a new
+    learner would inherit the deleted one's signed buttons); None elsewhere (a sequence does it).
+
+    `tutor_learner_ids` is an AUTOINCREMENT table: an id is drawn by inserting a row and deleting
+    it; SQLite's sqlite_sequence remembers the highest id ever drawn.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    drawn = int(session.execute(insert(LearnerIdRow).values().returning(LearnerIdRow.id)).scalar_one())
+    session.execute(delete(LearnerIdRow).where(LearnerIdRow.id == drawn))
+    return drawn
+
+
+def _of_officer(table: type[Any], learner_id: int) -> ColumnElement[bool]:
+    """Rows of an officers' table (`officer_id`) that belong to one of this learner's officer accounts."""
+    accounts = select(Officer.id).where(Officer.learner_id == learner_id).scalar_subquery()
+    return table.officer_id.in_(accounts)  # type: ignore[no-any-return]
+
+
+def _row_dict(row: Any) -> dict[str, Any]:
+    """A mapped row as a JSON-ready dict (datetimes in ISO 8601 UTC)."""
+    out: dict[str, Any] = {}
+    for column in row.__table__.columns:
+        value = getattr(row, column.key)
+        if isinstance(value, datetime):
+            value = aware(value).isoformat()  # type: ignore[union-attr]
+        out[column.key] = value
+    return out
