@@ -39,7 +39,9 @@ class Container(ChannelParts):
 
     @cached_property
     def answerer(self):  # type: ignore[no-untyped-def]
+        from tutor.answer_scope import default_scope
         from tutor.answering import Answerer
+        from tutor.card_match import CardPolicy
 
         tutor = self.settings.tutor
         return Answerer(
@@ -48,6 +50,14 @@ class Container(ChannelParts):
             min_relevance=tutor.answer_min_score,
             sure_relevance=tutor.answer_sure_score,
             max_sentences=tutor.answer_max_sentences,
+            suggest_floor=tutor.answer_suggest_min_score,
+            card_policy=CardPolicy(
+                min_score=tutor.answer_card_min_score,
+                sure_score=tutor.answer_card_sure_score,
+                min_coverage=tutor.answer_card_min_coverage,
+            ),
+            scope=default_scope(),
+            unknown_words=lambda text: self.knowledge_base.unknown_words(text),
             llm_workers=self.settings.llm.max_concurrent,
             llm_timeout_s=self.settings.llm.answer_timeout_s,
         )

@@ -21,6 +21,15 @@ from filelock import FileLock, Timeout
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ingest.cards import (
+    CARD_KIND,
+    CardPhrasing,
+    card_meta,
+    card_row,
+    cards_document,
+    embed_mixed,
+    is_cards_file,
+)
 from ingest.chunking import Chunk, chunk_document
 from ingest.config import IngestConfig
 from ingest.guard import file_sha256, outside_reason, size_reason
@@ -101,6 +110,7 @@ class _FileJob:
     document: LoadedDocument
     chunks: list[Chunk]
     meta: dict[str, Any]
+    cards: dict[str, CardPhrasing] = field(default_factory=dict)  # chunk id -> card phrasing (faq.yaml)
 
 
 ProgressCallback = Callable[[str, int, int], None]  # (message, done, total)
@@ -201,7 +211,10 @@ class Ingestor:
                 continue
             status = "added" if previous is None else "changed"
             try:
-                document = load_document(path, ocr_language=self._ocr_language)
+                if is_cards_file(path):
+                    document, cards = cards_document(path)
+                else:
+                    document, cards = load_document(path, ocr_language=self._ocr_language), {}
             except SkipFile as exc:
                 report.skipped.append(FileProblem(source, str(exc)))
                 log.warning("skipped %s: %s", source, exc)
@@ -214,7 +227,10 @@ class Ingestor:
                 report.failed.append(FileProblem(source, f"{type(exc).__name__}: {exc}"))
                 continue
             meta = _document_meta(path, source, document)
-            chunks = chunk_document(document, source, size=self._chunk_size, overlap=self._chunk_overlap)
+            if cards:
+                chunks = [c.chunk for c in cards.values()]
+            else:
+                chunks = chunk_document(document, source, size=self._chunk_size, overlap=self._chunk_overlap)
             if not chunks:
                 report.failed.append(FileProblem(source, "no text to index"))
                 continue
@@ -223,8 +239,8 @@ class Ingestor:
                 report.chunks_written += len(chunks)
                 continue
             folder = root.resolve() if root.is_dir() else path.resolve().parent
-            pending.append(_FileJob(str(folder), source, file_hash, document, chunks, meta))
-            if sum(len(j.chunks) for j in pending) >= self._batch_size * 4:
+            pending.append(_FileJob(str(folder), source, file_hash, document, chunks, meta, cards))
+            if store is not None and sum(len(j.chunks) for j in pending) >= self._batch_size * 4:
                 self._flush(pending, store, present_ids, report)
                 pending = []
         if pending and store is not None:
@@ -269,7 +285,13 @@ class Ingestor:
         to_embed = [(job, c) for job in jobs for c in job.chunks if c.id not in present_ids]
         for start in range(0, len(to_embed), self._batch_size):
             batch = to_embed[start : start + self._batch_size]
-            vectors = store.embedder.embed_passages([_embedding_text(job.meta["lesson_title"], c) for job, c in batch])
+            vectors = embed_mixed(
+                store.embedder,
+                [
+                    (c.text, True) if c.id in job.cards else (_embedding_text(job.meta["lesson_title"], c), False)
+                    for job, c in batch
+                ],
+            )
             store.upsert(
                 ids=[c.id for _, c in batch],
                 embeddings=vectors,
@@ -337,7 +359,10 @@ class Ingestor:
         missing = [rows[i] for i in rows.keys() - present_ids]
         for start in range(0, len(missing), self._batch_size):
             batch = missing[start : start + self._batch_size]
-            vectors = store.embedder.embed_passages([_embedding_text(r.title, r) for r in batch])
+            vectors = embed_mixed(
+                store.embedder,
+                [(r.text, True) if _is_card(r) else (_embedding_text(r.title, r), False) for r in batch],
+            )
             store.upsert(
                 ids=[r.id for r in batch],
                 embeddings=vectors,
@@ -378,7 +403,7 @@ def _discover(root: Path) -> list[Path]:
         if any(part.startswith((".", "_")) for part in relative.parts):
             continue
         suffix = path.suffix.lower()
-        if suffix in METADATA_SUFFIXES:
+        if suffix in METADATA_SUFFIXES and not is_cards_file(path):
             continue
         if suffix in (".md", ".txt") and any(path.with_suffix(s).is_file() for s in IMAGE_SUFFIXES):
             continue  # the caption of an image, ingested with it
@@ -421,6 +446,8 @@ def _document_meta(path: Path, source: str, document: LoadedDocument) -> dict[st
         doc_id = f"{lesson_id}/{path.name}"
     else:
         doc_id = str(Path(source).with_suffix(""))
+    if document.kind == "cards":  # a module's faq.yaml: the module is its folder
+        merged["module"] = path.parent.name
     return {
         "doc_id": doc_id,
         "lesson_id": str(lesson_id) if lesson_id else None,
@@ -439,6 +466,16 @@ def _embedding_text(title: str, chunk: Chunk | ChunkRow) -> str:
 
 
 def _vector_metadata(job: _FileJob, chunk: Chunk) -> dict[str, Any]:
+    card = job.cards.get(chunk.id)
+    if card is not None:  # "kind" lets a search ask Chroma for cards only, or for everything else
+        return {
+            "source": job.source,
+            "doc_id": job.meta["doc_id"],
+            "module": job.meta.get("module"),
+            "lesson_id": card.lesson_id,
+            "audience": card_meta(card)["audience"],
+            "kind": CARD_KIND,
+        }
     return {
         "source": job.source,
         "doc_id": job.meta["doc_id"],
@@ -449,16 +486,26 @@ def _vector_metadata(job: _FileJob, chunk: Chunk) -> dict[str, Any]:
 
 
 def _row_metadata(row: ChunkRow) -> dict[str, Any]:
-    return {
+    meta = {
         "source": row.source,
         "doc_id": row.doc_id,
         "module": row.module,
         "lesson_id": row.lesson_id,
         "audience": (row.meta or {}).get("audience") or [],
     }
+    if _is_card(row):
+        meta["kind"] = CARD_KIND
+    return meta
+
+
+def _is_card(row: ChunkRow) -> bool:
+    return (row.meta or {}).get("kind") == CARD_KIND
 
 
 def _chunk_row(job: _FileJob, chunk: Chunk) -> ChunkRow:
+    card = job.cards.get(chunk.id)
+    if card is not None:
+        return card_row(card, source=job.source, doc_id=job.meta["doc_id"], module=job.meta.get("module"))
     title = job.meta.get("lesson_title") or job.document.title
     # The title once: a document without headings has the title as its heading too.
     heading = "" if chunk.heading in (title, job.document.title) else chunk.heading

@@ -88,6 +88,10 @@ class BM25Index:
             self._retriever.index(safe, show_progress=False)
         self._vocab = set(self._retriever.vocab_dict) if safe else set()
 
+    def knows(self, token: str) -> bool:
+        """Whether `token` occurs in the indexed documents."""
+        return token in self._vocab
+
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every document for the query (zeros when no term is known)."""
         known = [t for t in query_tokens if t in self._vocab]

@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+CARD_KIND = "card"  # chunk kind of Q&A card phrasings (ingest.cards)
+PASSAGES = "passage"  # search kinds: lesson passages (every chunk but card phrasings) or cards
+CARDS = "card"
 MARKED_QUERY_RATIO = 0.25  # below this share of marked words, a query counts as typed without marks
 
 
@@ -80,6 +83,7 @@ class _Snapshot:
     modules: np.ndarray
     audiences: list[frozenset[str]]
     lessons: np.ndarray
+    cards: np.ndarray  # True for Q&A card phrasings (chunk kind "card")
 
 
 @dataclass(frozen=True)
@@ -166,10 +170,18 @@ class KnowledgeBase:
             index={row.id: i for i, row in enumerate(rows)},
             marked=BM25Index([marked_terms(tokens) for tokens in marked_docs]),
             folded=BM25Index([folded_terms(s) for s in syllable_docs]),
-            restorer=MarkRestorer.from_corpus(syllable_docs),
+            # Card phrasings are often typed without marks: they would teach the restorer "mat" -> "mat".
+            restorer=MarkRestorer.from_corpus(
+                [
+                    s
+                    for row, s in zip(rows, syllable_docs, strict=True)
+                    if (row.meta or {}).get("kind") != CARD_KIND or mark_ratio(row.text) >= MARKED_QUERY_RATIO
+                ]
+            ),
             modules=np.array([row.module or "" for row in rows], dtype=object),
             audiences=[frozenset((row.meta or {}).get("audience") or []) for row in rows],
             lessons=np.array([row.lesson_id or "" for row in rows], dtype=object),
+            cards=np.array([(row.meta or {}).get("kind") == CARD_KIND for row in rows], dtype=bool),
         )
 
     @property
@@ -195,6 +207,13 @@ class KnowledgeBase:
         restored = snapshot.restorer.restore([s if has_marks(s) else fold(s) for s in sylls])
         return QueryPlan(text=text, marked=False, restored=" ".join(restored))
 
+    def unknown_words(self, query: str) -> list[str]:
+        """The query's words (folded, teencode expanded) that occur nowhere in the store: "python",
+        "photoshop"… A question built on one is most likely about something the course does not teach."""
+        snapshot = self._fresh()
+        words = [fold(s) for s in query_syllables(expand_teencode(normalize(query)))]
+        return [w for w in dict.fromkeys(words) if not _known(snapshot.folded, w)]
+
     def search(
         self,
         query: str,
@@ -204,11 +223,14 @@ class KnowledgeBase:
         audience: str | None = None,
         prefer_lesson: str | None = None,
         legs: tuple[str, ...] = ("dense", "lexical", "folded"),
+        kind: str = PASSAGES,
     ) -> list[Hit]:
         """The k best chunks for a query, optionally within a module and for an audience.
 
         `prefer_lesson` lifts chunks of that lesson (the learner's current lesson). `legs` picks
         which retrievers take part (the benchmark compares them; callers use the default).
+        `kind`: "passage" searches the lessons' text, "card" the phrasings of the Q&A cards (each
+        hit's `metadata` holds the card's id and answer).
         """
         k = k or self._settings.k
         snapshot = self._fresh()
@@ -216,6 +238,7 @@ class KnowledgeBase:
             return []
         plan = self.plan(query)
         mask = self._mask(snapshot, module, audience)
+        mask &= snapshot.cards if kind == CARDS else ~snapshot.cards
         if not mask.any():
             return []
         n = self._settings.candidates
@@ -226,7 +249,7 @@ class KnowledgeBase:
 
         if "dense" in legs:
             query_vector = self._query_vector(plan.restored)
-            where = {"module": module} if module else None
+            where = _where(module, kind)
             dense_hits = self.vector_store.query(query_vector, n * (3 if audience else 1), where=where)
             ranked = []
             for hit in dense_hits:
@@ -301,6 +324,17 @@ class KnowledgeBase:
             embedding_model=store.embedder.name,
             vectors=store.count(),
         )
+
+
+def _known(index: BM25Index, word: str) -> bool:
+    """A word of the corpus, or two adjacent syllables of it written as one ("wifi" for "Wi-Fi")."""
+    return index.knows(word) or any(index.knows(f"{word[:i]}_{word[i:]}") for i in range(1, len(word)))
+
+
+def _where(module: str | None, kind: str) -> dict[str, Any]:
+    """Chroma's metadata filter: the kind (passages have no "kind", so "$ne" keeps them) and the module."""
+    by_kind: dict[str, Any] = {"kind": CARD_KIND} if kind == CARDS else {"kind": {"$ne": CARD_KIND}}
+    return {"$and": [by_kind, {"module": module}]} if module else by_kind
 
 
 def _top(scores: np.ndarray, mask: np.ndarray, n: int) -> list[int]:

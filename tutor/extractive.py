@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from knowledge.hits import Hit
-from knowledge.textnorm import fold, normalize
+from knowledge.textnorm import expand_teencode, fold, normalize
 from tutor.messages import SourceLink
 
 EXTRACTIVE_PASSAGES = 4  # passages an extractive answer may quote from
@@ -29,12 +29,24 @@ STOPWORDS = frozenset(
 )
 _NUMBERED = re.compile(r"^(\d{1,2}[.)])\s+")
 _STEP = re.compile(r"^(?:bước\s*\d+|\d{1,2}[.)](?!\d))", re.IGNORECASE)
-_HOW_TO = re.compile(r"\b(?:lam sao|lam the nao|cach|the nao|cac buoc|huong dan|thao tac)\b")
+# "How to" and "what to do" questions (folded, teencode expanded): they get the section's steps.
+_HOW_TO = re.compile(
+    r"\b(?:lam sao|lam the nao|cach|the nao|cac buoc|huong dan|thao tac|sao de|lam gi|thi sao|xu ly|"
+    r"phai lam|the nao de|bang cach nao|o dau)\b"
+)
+# Sentences that talk about the lesson itself, a picture, or a video the chat cannot show.
+_SELF_REFERENCE = re.compile(
+    r"\b(?:bai nay|bai hoc nay|doan nay|muc nay|phan nay|video nay|trong video|xem video|xem them hinh|"
+    r"xem hinh|xem anh|hinh (?:ben|duoi|tren|nay|minh hoa|chup)|anh (?:ben|duoi|tren|nay|minh hoa)|"
+    r"hom nay chung ta|chao cac ban)\b"
+)
+_TIME_STAMP = re.compile(r"\s*\(?\b(?:phút\s*)?\d{1,2}:\d{2}\b\)?")
+MIN_STEPS = 2  # a section with fewer numbered lines has no steps to quote
 MAX_STEPS = 6
 MAX_STEPS_CHARS = 650
 # Question phrases (folded) that say what is asked, not what about: "bao nhiêu" must not match
 # "nhiều" in the lesson.
-_QUESTION_WORDS = re.compile(
+QUESTION_WORDS = re.compile(
     r"\b(?:bao nhieu|bao lau|bao gio|nhu the nao|the nao|o dau|la gi|tai sao|vi sao|lam sao|"
     r"duoc khong|co phai|co nen|nen khong|phai khong)\b"
 )
@@ -62,10 +74,14 @@ def extractive_answer(
     matter; shared word pairs count more) plus a bonus for the passage's rank; they are shown in
     reading order under "Theo bài «…», phút 2:15:".
     """
-    passages = list(hits[:EXTRACTIVE_PASSAGES])
+    passages = quotable(hits)[:EXTRACTIVE_PASSAGES]
     if not passages:
         return NOT_FOUND_TEXT, ()
-    asked = _QUESTION_WORDS.sub(" ", " ".join(folded_tokens(question)))
+    if is_how_to(question):
+        how_to = _best_steps(passages)
+        if how_to is not None:
+            return how_to
+    asked = QUESTION_WORDS.sub(" ", " ".join(folded_tokens(question)))
     q_tokens = _content_tokens(asked)
     q_bigrams = _bigrams(folded_tokens(asked))
     split = [
@@ -109,7 +125,7 @@ def extractive_answer(
     )
     ranked = sorted(pool, key=lambda s: s.score, reverse=True)
     step = next((c for c in ranked[:max_sentences] if _STEP.match(c.text)), None)
-    if step is not None and (step is ranked[0] or _HOW_TO.search(" ".join(folded_tokens(question)))):
+    if step is not None and step is ranked[0]:
         # A "how to" answer: quote the steps in order rather than scattered sentences.
         steps = [(pos, text) for rank, pos, text, _ in split if rank == step.hit_rank]
         return _steps_answer(passages[step.hit_rank], steps, step.position)
@@ -187,8 +203,9 @@ def _sentences(text: str) -> list[str]:
             piece = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", piece).strip()  # markdown links
             if index == 0 and number:
                 piece = number + piece
-            if len(word_tokens(piece)) < 3:
+            if len(word_tokens(piece)) < 3 or _SELF_REFERENCE.search(" ".join(folded_tokens(piece))):
                 continue
+            piece = _TIME_STAMP.sub("", piece).strip()
             if len(piece) > MAX_SENTENCE_CHARS:
                 piece = piece[:MAX_SENTENCE_CHARS].rsplit(" ", 1)[0] + "…"
             sentences.append(piece)
@@ -222,7 +239,38 @@ def _with_locator(text: str, locator: str) -> str:
 
 
 def _locator_suffix(hit: Hit) -> str:
-    return f", {hit.locator}" if hit.locator else ""
+    # A video's time stamp means nothing where the video cannot be watched: pages only.
+    return f", {hit.locator}" if hit.locator and not hit.timestamp else ""
+
+
+def is_how_to(question: str) -> bool:
+    """True for "làm sao / cách / thế nào / ntn / sao để / phải làm gì" questions (any typing)."""
+    return bool(_HOW_TO.search(" ".join(folded_tokens(expand_teencode(normalize(question))))))
+
+
+def quotable(hits: Sequence[Hit]) -> list[Hit]:
+    """Hits an extract may quote: no image descriptions or card phrasings; transcripts after text."""
+    usable = [h for h in hits if (h.metadata or {}).get("kind") not in ("image", "card")]
+    return [h for h in usable if not h.timestamp] + [h for h in usable if h.timestamp]
+
+
+def _best_steps(passages: Sequence[Hit]) -> tuple[str, tuple[SourceLink, ...]] | None:
+    """The numbered steps of the best passage of the top lesson that has some, if any."""
+    top_lesson = passages[0].lesson_id
+    for hit in passages[:3]:
+        if hit.lesson_id != top_lesson or hit.timestamp:
+            continue
+        sentences = list(enumerate(_sentences(hit.text)))
+        first = next((pos for pos, text in sentences if _STEP.match(text)), None)
+        if first is None or sum(1 for _, text in sentences if _STEP.match(text)) < MIN_STEPS:
+            continue
+        intro = [text for pos, text in sentences if pos < first]
+        answer, sources = _steps_answer(hit, sentences, first)
+        if intro and intro[-1].endswith(":"):  # "Các bước:" says what the steps are for
+            head, body = answer.split("\n", 1)
+            answer = f"{head}\n{intro[-1]}\n{body}"
+        return answer, sources
+    return None
 
 
 def source_link(hit: Hit) -> SourceLink:

@@ -225,6 +225,75 @@ def bench_retrieval(
         output.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
+@bench_app.command("answers")
+def bench_answers(
+    ctx: typer.Context,
+    questions: Annotated[Path | None, typer.Option(help="Question set (default: the bundled one).")] = None,
+    ingest: Annotated[bool, typer.Option(help="Ingest `ingest.lessons_dir` first (incremental).")] = True,
+    calibrate: Annotated[bool, typer.Option(help="Also measure card policies, leave-one-out on the cards.")] = False,
+    calibrate_limit: Annotated[int, typer.Option(help="Card phrasings asked when calibrating (0 = all).")] = 400,
+    show_failures: Annotated[bool, typer.Option("--failures", help="List the questions that went wrong.")] = False,
+    output: Annotated[Path | None, typer.Option(help="Write the results (and failures) as JSON here too.")] = None,
+) -> None:
+    """Answer quality on questions as workers type them: correct, false "don't know", scope, urgent, latency.
+
+    Example: hocvuso bench answers --failures
+    """
+    from hocvuso.bench_answers import (
+        DEFAULT_QUESTIONS,
+        calibrate_cards,
+        card_policy_table,
+        card_trial,
+        failures,
+        load_items,
+        run_items,
+        summarize,
+    )
+
+    container = state(ctx).container
+    settings = container.settings
+    if ingest:
+        report = container.ingestor.run([settings.ingest.lessons_dir])
+        if not report.ok:
+            err_console.print(f"[red]Ingestion failed for {len(report.failed)} file(s).[/red]")
+            raise typer.Exit(1)
+    items = load_items(questions or DEFAULT_QUESTIONS)
+    titles = {lesson.title: lesson.id for lesson in container.curriculum.lessons.values()}
+    outcomes = run_items(container.answerer.answer, items, titles)
+    results: dict = {"summary": summarize(outcomes)}
+    if calibrate:
+        search = container.knowledge_base.search
+        trials = calibrate_cards(search, settings.ingest.lessons_dir, limit=calibrate_limit)
+        off = [
+            t
+            for item in items
+            if item.type in ("off_topic", "outside") and (t := card_trial(search, item.q, None)) is not None
+        ]
+        results["card_calibration"] = {"trials": len(trials), "policies": card_policy_table(trials, off)}
+    wrong = failures(outcomes)
+    results["failures"] = wrong
+    table = Table(title="Answers benchmark")
+    table.add_column("measure")
+    table.add_column("value")
+    for key, value in results["summary"].items():
+        table.add_row(key, str(value))
+    console.print(table)
+    if calibrate:
+        policies = results["card_calibration"]["policies"]
+        best = sorted(policies, key=lambda r: (r["precision"] >= 0.97, r["answered"], r["precision"]), reverse=True)
+        cal = Table(title=f"Card policies, leave-one-out on {results['card_calibration']['trials']} phrasings")
+        for column in ("min_score", "sure_score", "min_coverage", "answered", "precision", "off_topic_accepted"):
+            cal.add_column(column)
+        for row in best[:10]:
+            cal.add_row(*(str(row[c]) for c in row))
+        console.print(cal)
+    if show_failures:
+        for failure in wrong:
+            console.print(json.dumps(failure, ensure_ascii=False))
+    if output:
+        output.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
 def register(app: typer.Typer) -> None:
     """Add `ingest`, `search`, `status` and the `bench` group to the CLI."""
     app.command("ingest")(ingest)

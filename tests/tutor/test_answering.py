@@ -22,6 +22,7 @@ from tutor.answering import (
     leaks_instructions,
     repair_citations,
 )
+from tutor.card_match import CardPolicy
 from tutor.config import LLMConfig
 from tutor.llm import make_chat_model
 from tutor.safety import safety_steps
@@ -127,15 +128,16 @@ def test_extractive_picks_the_matching_sentences_with_lesson_and_locator() -> No
     assert len(answer.text) < 600
 
 
-def test_extractive_without_tone_marks_and_with_locator() -> None:
+def test_extractive_without_tone_marks_and_without_a_video_time_stamp() -> None:
     answerer = Answerer(RecordingSearch([VIDEO]), None, min_relevance=MIN)
 
     answer = answerer.answer("tinh nang nao nho giup mat khau")
 
     assert answer.mode == "extractive"
-    assert answer.text.startswith("Theo bài «Đặt mật khẩu mạnh», phút 2:15:\n")
+    # The chat cannot play the lesson's video: its time stamp would point nowhere.
+    assert answer.text.startswith("Theo bài «Đặt mật khẩu mạnh»:\n")
+    assert "phút" not in answer.text and "2:15" not in answer.text
     assert "Trình quản lý mật khẩu trên điện thoại sẽ nhớ giúp bạn." in answer.text
-    assert [s.locator for s in answer.sources] == ["phút 2:15"]
 
 
 def test_quotes_from_several_places_of_a_lesson_say_where_each_is_from() -> None:
@@ -194,19 +196,25 @@ def test_search_gets_the_current_lesson_and_audience() -> None:
 
 
 # --- not found ----------------------------------------------------------------------------------
-def test_low_relevance_is_not_found_with_the_closest_lessons() -> None:
+def test_low_relevance_is_not_found_with_the_closest_lessons_above_the_floor() -> None:
     weak = [
         hit(1, "Mật khẩu là chìa khóa tài khoản.", relevance=0.80),
         hit(2, "OTP là mã dùng một lần.", title="Mã OTP và xác thực hai lớp", relevance=0.79),
     ]
-    answer = Answerer(RecordingSearch(weak), None, min_relevance=MIN).answer("công thức nấu phở")
+    question = "chìa khóa mật khẩu tài khoản"
+    answer = Answerer(RecordingSearch(weak), None, min_relevance=MIN, suggest_floor=0.79).answer(question)
 
     assert answer.mode == "not_found" and not answer.answered
     assert answer.sources == ()
-    assert answer.suggestions == ["Đặt mật khẩu mạnh", "Mã OTP và xác thực hai lớp"]
+    assert answer.suggestions == ["Đặt mật khẩu mạnh"]  # the other lesson shares no topic word
     assert "chưa tìm thấy" in answer.text
-    assert "«Đặt mật khẩu mạnh»" in answer.text
+    assert "«Đặt mật khẩu mạnh»" in answer.text and "Mã OTP" not in answer.text
     assert "chìa khóa" not in answer.text  # nothing quoted from unrelated passages
+
+    default_floor = Answerer(RecordingSearch(weak), None, min_relevance=MIN).answer(question)
+    assert default_floor.suggestions == [] and "«" not in default_floor.text  # under the floor
+    unrelated = Answerer(RecordingSearch(weak), None, min_relevance=MIN, suggest_floor=0.79).answer("công thức nấu phở")
+    assert unrelated.suggestions == []  # above the floor, but about something else
 
 
 def test_grey_zone_needs_shared_topic_words() -> None:
@@ -297,14 +305,14 @@ def test_citations_to_passages_not_retrieved_are_removed(fake: OpenAIFake) -> No
     body = answer.text.split("\n\nNguồn:")[0]
     assert body == "Dài ít nhất 12 ký tự [1]. Đừng đọc OTP. Xem thêm [2]."
     assert [s.source for s in answer.sources] == [VIDEO.source, OTP.source]
-    assert answer.text.endswith("Nguồn: [1] «Đặt mật khẩu mạnh», phút 2:15; [2] «Mã OTP và xác thực hai lớp»")
+    assert answer.text.endswith("Nguồn: [1] «Đặt mật khẩu mạnh»; [2] «Mã OTP và xác thực hai lớp»")
     assert "[3]" not in answer.text and "[7]" not in answer.text and "[9]" not in answer.text
 
 
 def test_one_source_entry_per_lesson(fake: OpenAIFake) -> None:
     fake.reply = "Dài ít nhất 12 ký tự [1]. Trình quản lý nhớ giúp [2]. Không đọc OTP [3]."
     answer = llm_answerer(fake, [PASSWORD, VIDEO, OTP]).answer("mật khẩu mạnh")
-    assert answer.text.endswith("Nguồn: [1], [2] «Đặt mật khẩu mạnh», phút 2:15; [3] «Mã OTP và xác thực hai lớp»")
+    assert answer.text.endswith("Nguồn: [1], [2] «Đặt mật khẩu mạnh»; [3] «Mã OTP và xác thực hai lớp»")
     assert len(answer.sources) == 3  # each cited passage, with its own heading and locator
 
 
@@ -446,22 +454,23 @@ def test_answers_on_the_fixture_store(ingested_container: Any) -> None:  # noqa:
     answerer = ingested_container.answerer
     assert not answerer.uses_llm
 
+    # The fixture course has Q&A cards: a card or the lesson's passage answers, either way grounded.
     marked = answerer.answer("Mật khẩu mạnh dài bao nhiêu ký tự?")
-    assert marked.mode == "extractive"
+    assert marked.mode in ("card", "extractive")
     assert "12 ký tự" in marked.text and "«Đặt mật khẩu mạnh»" in marked.text
 
     unmarked = answerer.answer("mat khau manh dai bao nhieu")
-    assert unmarked.mode == "extractive" and "12 ký tự" in unmarked.text
+    assert unmarked.mode in ("card", "extractive") and "12 ký tự" in unmarked.text
 
     otp = answerer.answer("ngân hàng có hỏi mã OTP không", audience="officer")
-    assert otp.mode == "extractive"
-    assert "không bao giờ hỏi mã OTP" in otp.text
+    assert otp.mode in ("card", "extractive")
+    assert "OTP" in otp.text and "«Mã OTP" in otp.text
 
     for off_topic in ("công thức nấu phở", "cong thuc nau pho", "giá vàng hôm nay", INJECTION):
         answer = answerer.answer(off_topic)
-        assert answer.mode == "not_found", off_topic
+        assert answer.mode in ("not_found", "off_topic"), off_topic
         assert answer.sources == ()
-        assert answer.suggestions  # the closest lessons
+        assert not answer.suggestions  # no unrelated lesson offered
         assert_no_system_prompt(answer.text)
 
     for scam in (
@@ -477,11 +486,16 @@ def test_llm_answer_on_the_fixture_store(ingested_container: Any) -> None:  # no
     with OpenAIFake(lambda request: "Dài ít nhất 12 ký tự [1].") as fake:
         model = make_chat_model(LLMConfig(base_url=fake.base_url, model="fake", timeout_s=2))
         search = ingested_container.knowledge_base.search
-        answerer = Answerer(search, model, min_relevance=MIN, sure_relevance=SURE)
+        # Cards off here (no card is ever sure enough), so the passages go to the model.
+        no_cards = CardPolicy(min_score=2.0, sure_score=2.0)
+        answerer = Answerer(search, model, min_relevance=MIN, sure_relevance=SURE, card_policy=no_cards)
 
         answer = answerer.answer("Mật khẩu mạnh dài bao nhiêu ký tự?")
         off_topic = answerer.answer("công thức nấu phở")
+        with_cards = Answerer(search, model, min_relevance=MIN, sure_relevance=SURE)
+        carded = with_cards.answer("cach dat mat khau manh ntn")
 
+    assert carded.mode == "card" and "12 ký tự" in carded.text  # a matching card wins: no LLM call
     assert answer.mode == "llm"
     assert answer.sources[0].title == "Đặt mật khẩu mạnh"
     assert "12 ký tự" in fake.requests[0].user  # the retrieved passage went to the model
@@ -536,7 +550,7 @@ def test_extractive_latency_on_the_fixture_store(ingested_container: Any) -> Non
         started = time.perf_counter()
         answer = answerer.answer(question)
         wall.append((time.perf_counter() - started) * 1000)
-        assert answer.mode in ("extractive", "not_found", "safety")
+        assert answer.mode in ("card", "extractive", "not_found", "off_topic", "safety")
 
     prefetched = {q: knowledge_base.search(q, k=5) for q in LATENCY_QUESTIONS}
     offline = Answerer(lambda q, **_: prefetched[q], None, min_relevance=MIN, sure_relevance=SURE)

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from hocvuso.container import Container
-from tests.conftest import FIXTURE_COURSE, make_settings
+from tests.conftest import FIXTURE_COURSE, REPO_ROOT, make_settings
 from tests.fakes.openai_server import ChatRequest, OpenAIFake
 from tests.tutor.conversation_kit import Chat, answer_right, build_tutor, events, learner_id_of, onboard
 from tutor.flows.quiz import item as quiz_item
@@ -53,10 +53,28 @@ def fake() -> Iterator[OpenAIFake]:
         yield server
 
 
+# Q&A cards never answer alone here, so questions take the passages + LLM path these tests are
+# about; a sure card answering without the model is tested below with the default thresholds.
+NO_SURE_CARDS = {"answer_card_min_score": 1.01, "answer_card_sure_score": 1.01}
+
+
 @pytest.fixture
 def llm_container(data_dir: Path, database_url: str, embedder, fake: OpenAIFake) -> Iterator[Container]:  # type: ignore[no-untyped-def]
+    yield from _container(data_dir, database_url, embedder, fake, NO_SURE_CARDS)
+
+
+@pytest.fixture
+def card_container(data_dir: Path, database_url: str, embedder, fake: OpenAIFake) -> Iterator[Container]:  # type: ignore[no-untyped-def]
+    yield from _container(data_dir, database_url, embedder, fake, {})
+
+
+def _container(data_dir, database_url, embedder, fake, tutor) -> Iterator[Container]:  # type: ignore[no-untyped-def]
+    units = {"units_file": REPO_ROOT / "knowledge" / "units_sample.csv"}
     settings = make_settings(
-        data_dir, database_url, llm={"base_url": fake.base_url, "model": fake.model, "timeout_s": 1.5}
+        data_dir,
+        database_url,
+        llm={"base_url": fake.base_url, "model": fake.model, "timeout_s": 1.5},
+        tutor={**units, **tutor},
     )
     container = Container(settings)
     container.__dict__["embedder"] = embedder
@@ -89,6 +107,16 @@ def test_nothing_reaches_the_llm_before_consent_then_answers_come_from_it(llm_co
     learner_id = learner_id_of(llm_container.engine, "telegram", "tg-llm")
     asked = events(llm_container.engine, learner_id, "question_asked")
     assert asked[-1]["data"]["mode"] == "llm"
+
+
+def test_a_sure_card_answers_without_the_llm(card_container, fake) -> None:
+    chat = Chat(build_tutor(card_container), "tg-card")
+    onboard(chat)
+    chat.say("Làm sao để chữ trên điện thoại to hơn?")
+    assert fake.requests == [], "a sure Q&A card is the reply: no model call"
+    assert "Theo bài «Chữ to dễ đọc và gõ bằng giọng nói»" in chat.text
+    asked = events(card_container.engine, learner_id_of(card_container.engine, "telegram", "tg-card"), "question_asked")
+    assert asked[-1]["data"]["mode"] == "card"
 
 
 def test_a_model_that_leaks_its_prompt_or_is_slow_does_not_change_the_tutor(llm_container, fake) -> None:

@@ -63,6 +63,7 @@ def answer(
                 "question": ask.question,
                 "answered": bool(result.answered),
                 "mode": result.mode,
+                "card": result.card_id,
                 "sources": [{"title": s.title, "source": s.source, "heading": s.heading} for s in result.sources],
                 "chunks": [h.chunk_id for h in result.hits[:5]],
                 "best_lesson": best.lesson_id if best else None,
