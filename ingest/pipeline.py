@@ -32,24 +32,19 @@ from ingest.cards import (
 )
 from ingest.chunking import Chunk, chunk_document
 from ingest.config import IngestConfig
+from ingest.discovery import discover, document_meta, relative_source
 from ingest.guard import file_sha256, outside_reason, size_reason
 from ingest.loaders import (
-    IMAGE_SUFFIXES,
-    MEDIA_SEPARATOR,
-    METADATA_SUFFIXES,
     LoadedDocument,
     LoadError,
     SkipFile,
     load_document,
-    split_front_matter,
 )
 from knowledge.lexical import segment
 from knowledge.manifest import ChunkRow, DocumentRow, IngestRunRow
 from knowledge.vectors import VectorStore
 
 log = logging.getLogger(__name__)
-
-_LESSON_KEYS = ("id", "title", "module", "skills", "level", "audience")
 
 
 class IngestLocked(RuntimeError):
@@ -180,11 +175,11 @@ class Ingestor:
 
         files = []
         for root in roots:
-            for path in _discover(root):
+            for path in discover(root):
                 refused = outside_reason(root, path) if root.is_dir() else None
                 if refused is not None:
-                    report.failed.append(FileProblem(_relative_source(root, path), refused))
-                    log.warning("refused %s: %s", _relative_source(root, path), refused)
+                    report.failed.append(FileProblem(relative_source(root, path), refused))
+                    log.warning("refused %s: %s", relative_source(root, path), refused)
                 else:
                     files.append((root, path))
         total = len(files)
@@ -192,7 +187,7 @@ class Ingestor:
         seen_sources: set[str] = set()
 
         for done, (root, path) in enumerate(files, start=1):
-            source = _relative_source(root, path)
+            source = relative_source(root, path)
             seen_sources.add(source)
             notify(source, done, total)
             try:
@@ -226,7 +221,7 @@ class Ingestor:
                 log.exception("unexpected error loading %s", source)
                 report.failed.append(FileProblem(source, f"{type(exc).__name__}: {exc}"))
                 continue
-            meta = _document_meta(path, source, document)
+            meta = document_meta(path, source, document)
             if cards:
                 chunks = [c.chunk for c in cards.values()]
             else:
@@ -389,74 +384,6 @@ class Ingestor:
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def _discover(root: Path) -> list[Path]:
-    """Content files under root, sorted; metadata (YAML), hidden files and image captions excluded."""
-    if root.is_file():
-        return [root]
-    files = []
-    for path in sorted(root.rglob("*")):
-        if not path.is_file() and not path.is_symlink():
-            continue
-        relative = path.relative_to(root)
-        if any(part.startswith((".", "_")) for part in relative.parts):
-            continue
-        suffix = path.suffix.lower()
-        if suffix in METADATA_SUFFIXES and not is_cards_file(path):
-            continue
-        if suffix in (".md", ".txt") and any(path.with_suffix(s).is_file() for s in IMAGE_SUFFIXES):
-            continue  # the caption of an image, ingested with it
-        files.append(path)
-    return files
-
-
-def _relative_source(root: Path, path: Path) -> str:
-    if root.is_file():
-        return path.name
-    return path.relative_to(root).as_posix()
-
-
-def _lesson_front_matter(path: Path) -> dict[str, Any]:
-    """Front matter of the lesson a media file belongs to (`<lesson-stem>--<name>.<ext>`)."""
-    if MEDIA_SEPARATOR not in path.stem:
-        return {}
-    lesson = path.with_name(path.stem.split(MEDIA_SEPARATOR, 1)[0] + ".md")
-    if not lesson.is_file():
-        return {}
-    try:
-        meta, _ = split_front_matter(lesson.read_text(encoding="utf-8-sig"))
-    except (LoadError, OSError, UnicodeDecodeError):
-        return {}
-    return meta
-
-
-def _document_meta(path: Path, source: str, document: LoadedDocument) -> dict[str, Any]:
-    """doc_id, lesson/module/skills/level/audience for the file's chunks.
-
-    A lesson's own front matter wins; a media file (`<lesson-stem>--x.vtt`) inherits its lesson's.
-    """
-    own = document.meta or {}
-    inherited = _lesson_front_matter(path)
-    merged = {k: v for k in _LESSON_KEYS if (v := own.get(k, inherited.get(k))) is not None}
-    lesson_id = own.get("id") or inherited.get("id")
-    if own.get("id"):
-        doc_id = str(own["id"])
-    elif lesson_id:
-        doc_id = f"{lesson_id}/{path.name}"
-    else:
-        doc_id = str(Path(source).with_suffix(""))
-    if document.kind == "cards":  # a module's faq.yaml: the module is its folder
-        merged["module"] = path.parent.name
-    return {
-        "doc_id": doc_id,
-        "lesson_id": str(lesson_id) if lesson_id else None,
-        "lesson_title": str(inherited.get("title") or own.get("title") or document.title),
-        "module": str(merged["module"]) if merged.get("module") else None,
-        "skills": [str(s) for s in merged.get("skills") or []],
-        "level": merged.get("level"),
-        "audience": [str(a) for a in merged.get("audience") or []],
-    }
 
 
 def _embedding_text(title: str, chunk: Chunk | ChunkRow) -> str:
