@@ -16,9 +16,9 @@ from bot.personal_data import TABLES as CHANNEL_TABLES
 from hocvuso.container import Container
 from hocvuso.migrate import load_models
 from tests.bot.telegram_helpers import serve_app
-from tests.bot.zalo_helpers import OA_SECRET_KEY, follow_event, signed, text_event
+from tests.bot.zalo_helpers import follow_event, signed, text_event, zalo_settings
 from tests.conftest import make_settings
-from tests.fakes.zalo_api import APP_ID, APP_SECRET, FIRST_ACCESS, FIRST_REFRESH, FakeZaloApi
+from tests.fakes.zalo_api import FakeZaloApi
 from tutor.messages import Inbound
 from tutor.models import LEARNER_TABLES
 from tutor.officer_models import OFFICER_TABLES
@@ -62,16 +62,7 @@ def _rows_mentioning(engine: sa.Engine, needle: str) -> dict[str, int]:
 
 
 async def test_zalo_xoadulieu_leaves_no_row_anywhere(data_dir: Path, database_url: str, fake_zalo: FakeZaloApi) -> None:
-    zalo = {
-        "app_id": APP_ID,
-        "api_base": fake_zalo.base_url,
-        "oauth_base": fake_zalo.base_url,
-        "oa_secret_key": OA_SECRET_KEY,
-        "app_secret": APP_SECRET,
-        "access_token": FIRST_ACCESS,
-        "refresh_token": FIRST_REFRESH,
-    }
-    container = Container(make_settings(data_dir, database_url, zalo=zalo))
+    container = Container(make_settings(data_dir, database_url, zalo=zalo_settings(fake_zalo)))
     channel = container.zalo_channel
     inbox = container.channel_inbox
     try:

@@ -12,9 +12,9 @@ import pytest
 
 from hocvuso.container import Container
 from tests.bot.telegram_helpers import serve_app
-from tests.bot.zalo_helpers import OA_SECRET_KEY, follow_event, signed, text_event
+from tests.bot.zalo_helpers import follow_event, signed, text_event, zalo_settings
 from tests.conftest import make_settings
-from tests.fakes.zalo_api import APP_ID, APP_SECRET, FIRST_ACCESS, FIRST_REFRESH, FakeZaloApi
+from tests.fakes.zalo_api import FakeZaloApi
 
 pytestmark = pytest.mark.slow
 USER = "5521772797175877301"
@@ -23,16 +23,7 @@ USER = "5521772797175877301"
 async def test_follow_consent_and_onboarding_with_the_real_tutor(
     data_dir: Path, database_url: str, fake_zalo: FakeZaloApi
 ) -> None:
-    zalo = {
-        "app_id": APP_ID,
-        "api_base": fake_zalo.base_url,
-        "oauth_base": fake_zalo.base_url,
-        "oa_secret_key": OA_SECRET_KEY,
-        "app_secret": APP_SECRET,
-        "access_token": FIRST_ACCESS,
-        "refresh_token": FIRST_REFRESH,
-    }
-    container = Container(make_settings(data_dir, database_url, zalo=zalo))
+    container = Container(make_settings(data_dir, database_url, zalo=zalo_settings(fake_zalo)))
     channel = container.zalo_channel
     try:
         async with serve_app(container.web_app) as base_url, httpx.AsyncClient(base_url=base_url) as client:

@@ -126,3 +126,16 @@ def signed(event: dict[str, Any], *, secret: str = OA_SECRET_KEY, prefix: str = 
         str(event["app_id"]).encode() + body + str(event["timestamp"]).encode() + secret.encode()
     ).hexdigest()
     return body, {"X-ZEvent-Signature": prefix + mac, "Content-Type": "application/json"}
+
+
+def zalo_settings(fake: FakeZaloApi) -> dict[str, Any]:
+    """The `zalo` settings section of a Zalo OA served by `fake` (for a real `Container`)."""
+    return {
+        "app_id": APP_ID,
+        "api_base": fake.base_url,
+        "oauth_base": fake.base_url,
+        "oa_secret_key": OA_SECRET_KEY,
+        "app_secret": APP_SECRET,
+        "access_token": FIRST_ACCESS,
+        "refresh_token": FIRST_REFRESH,
+    }
