@@ -7,7 +7,8 @@
 - no two lessons ask nearly the same question, and no placement item copies a lesson item;
 - no giveaway word in a true/false statement;
 - every skill is tested by at least 3 lesson quiz items (mastery needs them);
-- the placement test has an item in every module and covers at least 18 skills (or all, if fewer).
+- the placement test has an item in every module and covers at least 18 skills (or all, if fewer);
+- every module in the placement test can be tested out: at least 2 items, not all of them true/false.
 Per-group shares are judged only from MIN_GROUP_MCQ items up: a share of 2 or 3 items says nothing.
 """
 
@@ -29,6 +30,7 @@ MAX_POSITION_SHARE = 0.40
 MIN_GROUP_MCQ = 5
 MIN_SKILL_ITEMS = 3
 MIN_PLACEMENT_SKILLS = 18
+MIN_TEST_OUT = 2  # placement items a module needs to be tested out (right answers; tutor.placement_plan.MIN_RIGHT)
 # Jaccard similarity of folded word sets (question, plus the answer unless it is Đúng/Sai) from which two
 # items count as one question asked twice. Calibrated on the second edition (223 lesson mcq, 151 t/f):
 # the repeats an editor would merge scored 1.00, 0.71, 0.67 and 0.52 (".gov.vn" twice, "tra soát" twice,
@@ -377,3 +379,22 @@ def _placement_problems(
                 f"the placement test covers {report.placement_skills} skills; at least {needed} are required",
             )
         )
+    _test_out_problems(report, located, skills)
+
+
+def _test_out_problems(report: BankReport, located: list[_Located], skills: dict[str, tuple[Skill, int]]) -> None:
+    """A module is tested out by MIN_TEST_OUT right placement answers, one of them not true/false
+    (tutor/placement_plan.py): a module whose placement items cannot give that is never "đã vững"."""
+    by_module: dict[str, list[_Located]] = {}
+    for x in located:
+        if x.group == PLACEMENT_GROUP and x.item.skill in skills:
+            by_module.setdefault(skills[x.item.skill][0].module, []).append(x)
+    for module_id, items in by_module.items():
+        first = items[0]
+        if len(items) < MIN_TEST_OUT:
+            reason = f"it has {len(items)} placement item; at least {MIN_TEST_OUT} are needed"
+        elif all(x.item.type == "true_false" for x in items):
+            reason = f"its {len(items)} placement items are all true/false; make at least one of them mcq or short"
+        else:
+            continue
+        report.problems.append(Problem(first.path, first.line, f"module '{module_id}' cannot be tested out: {reason}"))

@@ -237,3 +237,45 @@ def test_similar_questions_under_the_limit_are_listed_for_review() -> None:
     assert result.report is not None and result.problems == []
     assert [(a, b) for _score, a, b in result.report.to_review] == [("otp-4", "pl-06")]
     assert all(0.4 <= score < NEAR_DUPLICATE for score, _a, _b in result.report.to_review)
+
+
+def _as_true_false(placement: Path, item_id: str, statement: str) -> None:
+    """Rewrite one placement item as a true/false item (same id and skill)."""
+    text = placement.read_text(encoding="utf-8")
+    start = text.index(f"  - id: {item_id}\n")
+    end = text.find("\n  - id: ", start + 1)
+    block = text[start : len(text) if end == -1 else end + 1]
+    skill = next(line for line in block.splitlines() if line.strip().startswith("skill:"))
+    new = f'  - id: {item_id}\n    type: true_false\n    question: "{statement}"\n    answer: "Đúng"\n{skill}\n'
+    placement.write_text(text.replace(block, new), encoding="utf-8")
+
+
+def test_a_module_whose_placement_items_are_all_true_false_cannot_be_tested_out(course: Path) -> None:
+    placement = course / "placement.yaml"
+    _as_true_false(placement, "pl-07", "Cỡ chữ chỉnh được trong phần Màn hình của Cài đặt.")
+    _as_true_false(placement, "pl-09", "Micrô trên bàn phím chuyển lời nói thành chữ.")
+    _as_true_false(placement, "pl-10", "Ở xưởng ồn, máy dễ nghe nhầm lời đọc hơn.")
+    assert only(course) == Problem(
+        placement,
+        line_of(placement, "- id: pl-07"),
+        "module 'dien-thoai' cannot be tested out: its 4 placement items are all true/false; make at least "
+        "one of them mcq or short",
+    )
+
+
+def test_a_module_needs_two_placement_items_to_be_tested_out(course: Path) -> None:
+    placement = course / "placement.yaml"
+    text = placement.read_text(encoding="utf-8")
+    for item_id in ("pl-08", "pl-09", "pl-10"):  # leave pl-07 (mcq) as dien-thoai's only item
+        start = text.index(f"  - id: {item_id}\n")
+        end = text.find("\n  - id: ", start + 1)
+        block = text[start : len(text) if end == -1 else end + 1]
+        text = text.replace(
+            block, block.replace("skill: dt-co-chu", "skill: at-otp").replace("skill: dt-giong-noi", "skill: at-otp")
+        )
+    placement.write_text(text, encoding="utf-8")
+    assert Problem(
+        placement,
+        line_of(placement, "- id: pl-07"),
+        "module 'dien-thoai' cannot be tested out: it has 1 placement item; at least 2 are needed",
+    ) in check_curriculum(course)
