@@ -242,6 +242,8 @@ RULES: tuple[_Rule, ...] = (
         rf"\b{_KIN}\b (?:\w+ ){{0,5}}?(?:bi tai nan|gay tai nan|tai nan|cap cuu|nhap vien|o benh vien|bi nga|"
         r"dang mo|bi bat|bi (?:cong an )?giu|bi tam giu)\b",
         r"\b(?:tien|chuyen|chuyen khoan|vien phi|phi|boi thuong|nop phat|mo)\b",
+        # someone asks, or it is urgent: not "bố tôi nằm viện, muốn chuyển tiền cho em gái thế nào"
+        r"\b(?:goi|nhan tin|nhan|bao|noi|bat|doi|xin|can|gap|ngay|lien|nguoi la|so la|ho|nguoi ta|phai)\b",
     ),
     _rule(
         "fake_accident",
@@ -295,7 +297,7 @@ RULES: tuple[_Rule, ...] = (
     # Fake police, court, bank, utility, tax, social insurance, carrier
     _rule(
         "fake_authority",
-        rf"\b(?:tu )?(?:xung|nhan) (?:la )?(?:ben |nhan vien |can bo )?(?:{_AUTH}|ca|giao vien|bac si|shipper)\b",
+        rf"\b(?:tu )?(?:xung|(?<!tin )nhan) (?:la )?(?:ben |nhan vien |can bo )?(?:{_AUTH}|ca|giao vien|bac si|shipper)\b",
     ),
     _rule(
         "fake_authority",
@@ -420,20 +422,24 @@ def cue_kind(folded: str) -> ScamKind | None:
 # going on ("đang", "vừa", "rồi").
 _STRONG_LEARNING = re.compile(
     r"\b(?:la gi|the nao la|lam sao biet|sao biet|lam sao nhan ra|dau hieu|nhan biet|phong tranh|phong chong|"
-    r"phong ngua|de khong|tranh bi|thu doan|vi du|phap luat|theo luat)\b"
+    r"phong ngua|(?:sao|cach|the nao|gi) de (?:\w+ )?khong|tranh bi|nam ngoai|nam truoc|"
+    r"(?:tai sao|vi sao|sao) (?:\w+ ){0,8}?la (?:lua dao|lua)$|thu doan|vi du|phap luat|theo luat|xu ly (?:the nao|ra sao|sao)|bi xu ly|"
+    r"(?:hay|thuong|de) bi|hoi (?:de|cho) (?:biet|chac)|tim hieu|hoat dong (?:the nao|ra sao|nhu the nao))\b"
 )
 _FEAR = re.compile(r"\b(?:so|lo so|ngai|e ngai) (?:\w+ )?(?:bi|rang)\b")
 _LEARNING = re.compile(
     r"\b(?:la gi|the nao la|nhan biet|nhan dien|phong tranh|phong chong|phong ngua|de khong|khong bi|"
     r"tranh (?:bi|lua|cuoc)|dau hieu|(?:cac |nhung )?chieu (?:lua|tro|thuc|moi)|kieu lua|thu doan|vi du|"
-    r"co phai|tai sao|(?<!khong biet )vi sao|la sao|do dau|phap luat|theo luat|bi phat|nguy hiem|co that|gia danh|gia mao|"
+    r"co phai|tai sao|kieu gi|kieu nao|(?<!khong biet )vi sao|la sao|do dau|phap luat|theo luat|bi phat|nguy hiem|co that|gia danh|gia mao|"
     r"bai hoc|hoc bai|day (?:bo|me|ong|ba|cho)|dan (?:bo|me|ong|ba)|meo|hay bi|lam sao biet|sao biet|"
     r"lam sao nhan ra|co sao khong)\b"
 )
 # Something shows it is happening to this learner now.
 _NOW = re.compile(
     r"\b(?:dang(?! nhap| ky| ki| tin| bai| anh)|vua|(?<!roi )moi(?! nap| vao| tham gia)|roi(?! moi)|ho|nguoi ta|ben kia|co nguoi|lo(?! ma| bi)|xong|nghi|"
-    r"(?:toi|minh|em|mk) (?:\w+ )?bi|(?:bat|bao|doi|ep|yeu cau|nho|doa|keu) (?:toi|minh|em|mk|me|bo))\b"
+    r"(?:toi|minh|em|mk) (?:\w+ )?bi|(?:bat|bao|doi|ep|yeu cau|nho|doa|keu) (?:toi|minh|em|mk|me|bo)|"
+    # someone reached this learner with a demand: "nhân viên gọi bảo đọc mã", not "công an có gọi bắt ... không"
+    r"(?<!co )(?:goi|nhan tin|tin nhan|goi dien) (?:\w+ ){0,3}?(?:bao|noi|bat|doi|xin|yeu cau))\b"
 )
 _HYPOTHETICAL = re.compile(
     r"\b(?:(?<!doa )(?<!noi )(?<!bao )neu(?! (?:\w+ )?khong)|gia su|lo ma|phong khi|trong truong hop|gia nhu)\b|^khi\b"
@@ -444,12 +450,13 @@ _YES_NO = re.compile(r"(?:^|\s)(?:co (?:\w+ ){0,10}?(?:khong|chua)|(?:that|dung|
 _HOW_TO = re.compile(r"^(?:cach|huong dan|chi (?:toi |minh |em )?cach|lam (?:sao|the nao) de)\b")
 # "tôi cúp máy rồi", "em xóa luôn rồi": the learner stopped it; unless it goes on ("nhưng họ vẫn gọi").
 _AVERTED = re.compile(
-    r"\b(?:toi|minh|em|da) (?:da )?(?:cup may|tat may|xoa|chan|khong (?:chuyen|lam theo|bam|tra loi|nghe)|"
-    r"chua (?:chuyen|bam|lam))\b"
+    r"\b(?:toi|minh|em|da|nen|lien|thi) (?:da )?(?:cup may|tat may|xoa|chan|khong (?:chuyen|lam theo|bam|tra loi|nghe)|"
+    r"chua (?:chuyen|bam|lam))\b|\bsuyt (?:bi|nua|thi)\b|\bbiet (?:ngay |no )?la lua\b"
 )
 _DONE = re.compile(r"\b(?:roi|da|xong)\b")
-_STILL = re.compile(r"\b(?:nhung|van|lai goi|tiep tuc|lai nhan)\b")
+_STILL = re.compile(r"\b(?:nhung (?:ho|no|nguoi ta|ben kia|van|lai)|van|lai goi|tiep tuc|lai nhan)\b")
 _THEN = re.compile(r"(?<!khong )\bthi\b")  # not "không thì" (a threat)
+_ASKS = re.compile(r"\b(?:the nao|ra sao|lam sao|sao|gi|khong|ntn|nhu the nao|o dau)$")
 _PERSONAL = re.compile(r"\b(?:toi|minh|em|mk|cua toi|ho|nguoi ta|ben kia|dang|vua|roi|moi)\b")
 
 
@@ -468,4 +475,4 @@ def is_about_scams(folded: str, kind: ScamKind) -> bool:
     if _YES_NO.search(folded) and not now:
         return True
     # "bị hack Zalo thì lấy lại thế nào": a condition about nobody in particular.
-    return _THEN.search(folded) is not None and not _PERSONAL.search(folded)
+    return _THEN.search(folded) is not None and not _PERSONAL.search(folded) and _ASKS.search(folded) is not None

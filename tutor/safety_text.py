@@ -21,7 +21,11 @@ from knowledge.textnorm import FOLDED_TEENCODE, fold, normalize
 _WORD = re.compile(r"[a-z0-9]+")
 # "uu" is Vietnamese ("cứu", "bưu"): every other doubled letter is a typo or a Telex key.
 _REPEATS = re.compile(r"([a-tv-z])\1+")
-_TELEX_TAIL = re.compile(r"^([a-z]*[aeiouy](?:ng|nh|ch|[nctpm])?)[fjrsx]$")
+# A Vietnamese syllable (onset, vowels, coda) followed by a Telex key: tone (f j r s x) or "w" (ư, ơ, ă).
+# The onset is spelled out so English words ("transfer", "teamviewer") are not cut.
+_TELEX_TAIL = re.compile(
+    r"^((?:ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[nctpm])?)[fjrswx]$"
+)
 # Words that legitimately end in a Telex key, or whose last letter is not a tone key.
 _KEEP_TAIL = frozenset({"sms", "gps", "ios", "bus", "news", "vs", "ts", "bs", "cs", "mr", "ms", "yes", "plus"})
 
@@ -67,6 +71,58 @@ _WORD_FIXES: dict[str, str] = {
     "dthoai": "dien thoai",
     "ngta": "nguoi ta",
     "nguoita": "nguoi ta",
+    "hachk": "hack",
+    "hacker": "hack",
+    "acount": "tai khoan",
+    "otb": "otp",
+    "khaon": "khoan",
+}
+
+# English words in Vietnamese messages ("bi scam roi", "da transfer 5tr"), read before the typo
+# repairs (which would cut "transfer" to "transfe"), as the Vietnamese word the patterns know.
+_ENGLISH: dict[str, str] = {
+    "scam": "lua dao",
+    "scammer": "ke lua dao",
+    "scammed": "bi lua",
+    "transfer": "chuyen khoan",
+    "transferred": "chuyen khoan",
+    "banking": "chuyen khoan",
+    "bank": "ngan hang",
+    "account": "tai khoan",
+    "police": "cong an",
+    "lock": "khoa",
+    "locked": "khoa",
+    "deposit": "dat coc",
+    "install": "cai",
+    "installed": "cai",
+    "control": "dieu khien",
+    "call": "goi",
+    "verify": "xac minh",
+    "click": "bam",
+    "withdraw": "rut",
+    "code": "ma",
+    "password": "mat khau",
+    "pass": "mat khau",
+    "send": "gui",
+    "money": "tien",
+    "someone": "co nguoi",
+    "ask": "xin",
+    "chat": "nhan tin",
+    "rep": "tra loi",
+    "reply": "tra loi",
+    "unfriend": "chan",
+    "seller": "nguoi ban",
+    "shop": "shop",
+    "hr": "nhan su",
+    "job": "viec",
+    "crypto": "tien ao",
+    "trade": "dau tu",
+    "join": "tham gia",
+    "group": "nhom",
+    "teamviewer": "app dieu khien",
+    "anydesk": "app dieu khien",
+    "ultraviewer": "app dieu khien",
+    "airdroid": "app dieu khien",
 }
 
 # Teencode read in a message about what is happening to the learner (on top of the shared table).
@@ -86,13 +142,32 @@ _TEENCODE: dict[str, str] = {
     "cmnd": "can cuoc",
     "cccd": "can cuoc",
     "tr": "trieu",
+    "dg": "dang",
+    "dag": "dang",
+    "lm": "lam",
+    "hd": "huong dan",
+    "tn": "tin nhan",
+    "cty": "cong ty",
+    "vc": "viec",
+    "h": "gio",
+    "qa": "qua",
+    "m": "minh",
+    "n": "no",
+    "cs": "canh sat",
+    "cd": "cong doan",
+    "thg": "thang",
+    "xkld": "xuat khau lao dong",
+    "gd": "giao dich",
+    "z": "vay",
+    "cskh": "cham soc khach hang",
 }
 
 # Multi-word voice-typing and spacing errors, on the joined form.
 _PHRASE_FIXES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(rf"\b{pattern}\b"), replacement)
     for pattern, replacement in (
-        (r"o te pe|o tp|o t p|ot p", "otp"),
+        (r"o te pe|o tp|o (?:t|toi) p|ot p", "otp"),
+        (r"video goi", "goi video"),
         (r"phay buc|phay book|pay buc", "facebook"),
         (r"sip po|sip per", "shipper"),
         (r"(?:a|anh) pe ka|(?:a|anh) p k|ap ka", "apk"),
@@ -120,6 +195,8 @@ _PHRASE_FIXES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 
 def _fix_word(word: str) -> str:
+    if word in _ENGLISH:
+        return _ENGLISH[word]
     word = _REPEATS.sub(r"\1", word)
     if word in _WORD_FIXES:
         return _WORD_FIXES[word]

@@ -16,18 +16,25 @@ DATA = Path(__file__).parent / "data"
 LESSONS = Path(__file__).resolve().parents[2] / "knowledge" / "lessons"
 
 
-def _urgent() -> list[tuple[str, str, str]]:
-    data = yaml.safe_load((DATA / "urgent.yaml").read_text(encoding="utf-8"))
+def _urgent(name: str = "urgent.yaml") -> list[tuple[str, str, str]]:
+    data = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
     return [(kind, style, text) for kind, styles in data.items() for style, texts in styles.items() for text in texts]
 
 
-def _ordinary() -> list[tuple[str, str]]:
-    data = yaml.safe_load((DATA / "ordinary.yaml").read_text(encoding="utf-8"))
+def _ordinary(name: str = "ordinary.yaml") -> list[tuple[str, str]]:
+    data = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
     return [(group, text or "") for group, texts in data.items() for text in texts]
 
 
 URGENT = _urgent()
 ORDINARY = _ordinary()
+# Held-out batches, written blind (before the rules, then before the fix for batch 1's misses), with
+# their minimum sizes: they measure how the detector generalises, not how well it fits its own set.
+SETS = {
+    "tuned": ("urgent.yaml", "ordinary.yaml", 200, 300),
+    "heldout1": ("urgent_heldout.yaml", "ordinary_heldout.yaml", 150, 150),
+    "heldout2": ("urgent_heldout2.yaml", "ordinary_heldout2.yaml", 60, 60),
+}
 
 
 def test_the_message_sets_are_large_and_cover_every_style() -> None:
@@ -49,6 +56,41 @@ def test_recall_holds_in_every_typing_style(style: str) -> None:
     texts = [text for _, s, text in URGENT if s == style]
     missed = [text for text in texts if not is_scam_in_progress(text)]
     assert len(missed) <= max(1, len(texts) // 20), missed
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_every_set_has_recall_98_percent_and_false_alarms_at_most_2_percent(name: str) -> None:
+    urgent_file, ordinary_file, min_urgent, min_ordinary = SETS[name]
+    urgent, ordinary = _urgent(urgent_file), _ordinary(ordinary_file)
+    assert len(urgent) >= min_urgent and len(ordinary) >= min_ordinary
+    missed = [text for _, _, text in urgent if not is_scam_in_progress(text)]
+    alarms = [text for _, text in ordinary if is_scam_in_progress(text)]
+    recall, rate = 1 - len(missed) / len(urgent), len(alarms) / len(ordinary)
+    assert recall >= 0.98, f"{name}: recall {recall:.3f}; missed: {missed}"
+    assert rate <= 0.02, f"{name}: false alarms {rate:.3%}: {alarms}"
+
+
+def test_held_out_batches_cover_the_kinds_of_issue_11() -> None:
+    kinds = {kind for urgent_file, *_ in SETS.values() for kind, _, _ in _urgent(urgent_file)}
+    assert {"money_sent", "call_in_progress", "otp_asked", "hacked", "threat", "fake_accident", "fake_authority",
+            "courier", "prize", "fake_gift", "job_deposit", "loan_app", "remote_app", "investment"} <= kinds  # fmt: skip
+
+
+def test_held_out_urgent_messages_get_the_bank_first_steps_then_a_lesson() -> None:
+    """The reply leads with the bank's hotline, then no more money or OTP, then the police; a lesson follows.
+
+    An account taken over (Zalo, Facebook) gets its recovery steps instead, with the bank line when money is at stake.
+    """
+    generic = safety_steps()
+    for urgent_file in ("urgent_heldout.yaml", "urgent_heldout2.yaml"):
+        for _, _, text in _urgent(urgent_file):
+            result = triage(text)
+            assert result is not None, text
+            assert result.text.startswith(safety_steps(text)) and len(result.text) <= 600
+            if result.kind not in ("hacked", "lost_phone"):
+                assert result.text.startswith(generic), text
+            module, number = result.lesson_id.rsplit("-", 1)
+            assert list(LESSONS.glob(f"{module}/{number}-*.md")), result.lesson_id
 
 
 def test_false_alarms_on_ordinary_messages_are_at_most_2_percent() -> None:
@@ -116,6 +158,10 @@ def test_canonical_form_repairs_teencode_typos_and_voice_typing() -> None:
     assert canonical("cấp cứu ở bưu điện") == "cap cuu o buu dien"  # "uu" is Vietnamese, kept
     assert canonical("mat 5 cu, 1tr2, 3tr5, 3 lit, một triệu hai") == "mat so tien so tien so tien so tien so tien"
     assert canonical("gọi da lô video, phí hải quang, quét mã qui a") == "goi zalo video phi hai quan quet ma qr"
+    # English words are read as the Vietnamese meant, not cut by the Telex repair ("transfer" -> "transfe").
+    assert canonical("bi scam roi da transfer 5tr") == "bi lua dao roi da chuyen khoan so tien"
+    assert canonical("cai teamviewer theo police") == "cai app dieu khien theo cong an"
+    assert canonical("tooi bij luaw, ma o t p, dg goi") == "toi bi lua ma otp dang goi"
 
 
 @pytest.mark.parametrize(
