@@ -20,7 +20,7 @@ from tutor.messages import (
     UnitOverview,
 )
 
-GROUPS = {"officer": "Cán bộ công đoàn", "public": "Công chức, viên chức", "worker": "Công nhân lao động"}
+GROUPS = {"officer": "Cán bộ CĐ", "public": "Công chức, viên chức", "worker": "Công nhân"}  # short: a phone
 LIST_REFUSED = (
     "<p>Danh sách học viên chỉ dành cho cán bộ công đoàn cơ sở: học viên của chính đơn vị mình, "
     "người đã đồng ý hiện tên. Cấp trên xem số liệu tổng hợp.</p>"

@@ -2,6 +2,7 @@
 officer of their own grassroots unit (a district officer is politely refused), gone after /xoadulieu,
 part of /taidulieu, and every view in the officers' view log."""
 
+# ruff: noqa: F811  (pytest fixtures imported from other test modules are redefined as arguments)
 from __future__ import annotations
 
 import json
@@ -40,7 +41,7 @@ def views(container) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
         return [tuple(row) for row in session.execute(sa.select(OfficerView.unit_id, OfficerView.what)).all()]
 
 
-def officer_of(tutor, officers, user: str, unit: str) -> Chat:  # type: ignore[no-untyped-def]  # noqa: F811
+def officer_of(tutor, officers, user: str, unit: str) -> Chat:  # type: ignore[no-untyped-def]
     chat = Chat(tutor, user)
     onboard(chat, name="Cán bộ Tâm")
     chat.say(f"/canbo {officers.invite(unit).code}")
@@ -48,7 +49,7 @@ def officer_of(tutor, officers, user: str, unit: str) -> Chat:  # type: ignore[n
     return chat
 
 
-def test_nobody_is_listed_until_they_say_yes_and_can_hide_again(tutor, officers, quick_container) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_nobody_is_listed_until_they_say_yes_and_can_hide_again(tutor, officers, quick_container) -> None:  # type: ignore[no-untyped-def]
     hoa, minh = Chat(tutor, "hoa"), Chat(tutor, "minh")
     onboard(hoa, name="Nguyễn Thị Hoa")
     onboard(minh, name="Trần Văn Minh")  # never says yes
@@ -75,7 +76,7 @@ def test_nobody_is_listed_until_they_say_yes_and_can_hide_again(tutor, officers,
     assert views(quick_container).count(("cdcs-may-thanh-cong", "chat:/hocvien")) == 4
 
 
-def test_an_officer_of_one_unit_never_sees_learners_of_another(tutor, officers, quick_container) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_an_officer_of_one_unit_never_sees_learners_of_another(tutor, officers, quick_container) -> None:  # type: ignore[no-untyped-def]
     lan, binh = Chat(tutor, "lan"), Chat(tutor, "binh")
     onboard(lan, name="Lê Thị Lan")
     onboard_in(binh, "Phạm Văn Bình", "giay da phu loc", "Phú Lộc")
@@ -90,7 +91,7 @@ def test_an_officer_of_one_unit_never_sees_learners_of_another(tutor, officers, 
     assert mtc.say("/hocvien giay da phu loc")[0].text == text_a  # an argument never widens the scope
 
 
-def test_district_officers_and_learners_get_no_list(tutor, officers, quick_container) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_district_officers_and_learners_get_no_list(tutor, officers, quick_container) -> None:  # type: ignore[no-untyped-def]
     lan = Chat(tutor, "lan-d")
     onboard(lan, name="Lê Thị Lan")
     listed(lan, True)
@@ -105,7 +106,7 @@ def test_district_officers_and_learners_get_no_list(tutor, officers, quick_conta
     assert "Danh sách học viên: /hocvien" in grassroots.say("/thongke")[0].text
 
 
-def test_a_learner_who_deleted_their_data_vanishes_from_the_list(tutor, officers) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_learner_who_deleted_their_data_vanishes_from_the_list(tutor, officers) -> None:  # type: ignore[no-untyped-def]
     lan = Chat(tutor, "lan-x")
     onboard(lan, name="Lê Thị Lan")
     listed(lan, True)
@@ -121,7 +122,7 @@ def test_a_learner_who_deleted_their_data_vanishes_from_the_list(tutor, officers
     assert "Lan" not in officer.say("/hocvien")[0].text
 
 
-def test_the_data_export_says_whether_the_learner_is_listed(tutor) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_data_export_says_whether_the_learner_is_listed(tutor) -> None:  # type: ignore[no-untyped-def]
     lan = Chat(tutor, "lan-e")
     onboard(lan, name="Lê Thị Lan")
     key = "hiện tên trong danh sách học viên của công đoàn cơ sở"

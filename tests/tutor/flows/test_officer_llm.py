@@ -3,6 +3,7 @@ client against the local fake OpenAI-compatible server: the model returns parame
 validated), the figures come from the fixed queries; garbage, an out-of-scope unit, an unknown
 module or a hung model give the "you can ask" help; "none" goes to the ordinary answer."""
 
+# ruff: noqa: F811  (pytest fixtures imported from other test modules are redefined as arguments)
 from __future__ import annotations
 
 import json
@@ -26,7 +27,7 @@ MISSED = "công ty may thành công giờ được mấy người đạt rồi?"
 
 
 @pytest.fixture
-def model_tutor(quick_container, clock, officers, openai_fake):  # type: ignore[no-untyped-def]  # noqa: F811
+def model_tutor(quick_container, clock, officers, openai_fake):  # type: ignore[no-untyped-def]
     model = make_chat_model(LLMConfig(base_url=openai_fake.base_url, model=openai_fake.model, timeout_s=5.0))
     # A real answerer (no passages) whose bounded pool the officers' questions share.
     answerer = Answerer(lambda *_a, **_k: [], model, min_relevance=0.5, llm_workers=1, llm_timeout_s=1.5)
@@ -41,7 +42,7 @@ def model_says(fake: OpenAIFake, **fields: object) -> None:
     fake.reply = "```json\n" + json.dumps({"kind": "rate", **fields}) + "\n```"
 
 
-def district_officer(tutor, officers) -> Chat:  # type: ignore[no-untyped-def]  # noqa: F811
+def district_officer(tutor, officers) -> Chat:  # type: ignore[no-untyped-def]
     chat = Chat(tutor, "officer-llm")
     onboard(chat)
     chat.say(f"/canbo {officers.invite('cd-kcn-tan-hoa').code}")
@@ -59,7 +60,11 @@ def test_the_text_is_one_the_cue_words_miss() -> None:
 
 
 def test_the_model_gives_parameters_and_the_fixed_query_gives_the_numbers(  # type: ignore[no-untyped-def]
-    model_tutor, officers, openai_fake, quick_container, clock  # noqa: F811
+    model_tutor,
+    officers,
+    openai_fake,
+    quick_container,
+    clock,
 ) -> None:
     certify(quick_container, "cdcs-may-thanh-cong", "worker", 6, clock.now)
     chat = district_officer(model_tutor, officers)
@@ -88,21 +93,25 @@ def test_the_model_gives_parameters_and_the_fixed_query_gives_the_numbers(  # ty
         "",
     ],
 )
-def test_anything_but_a_valid_object_gives_the_help(model_tutor, officers, openai_fake, reply) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_anything_but_a_valid_object_gives_the_help(model_tutor, officers, openai_fake, reply) -> None:  # type: ignore[no-untyped-def]
     chat = district_officer(model_tutor, officers)
     openai_fake.reply = reply
     replies = chat.say(MISSED)
     assert [r.text for r in replies] == [tx.QUESTION_NOT_UNDERSTOOD]
 
 
-def test_a_malformed_http_body_gives_the_help(model_tutor, officers, openai_fake) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_malformed_http_body_gives_the_help(model_tutor, officers, openai_fake) -> None:  # type: ignore[no-untyped-def]
     chat = district_officer(model_tutor, officers)
     openai_fake.raw_body = b'{"choices": [ {"message": '
     assert chat.say(MISSED)[0].text == tx.QUESTION_NOT_UNDERSTOOD
 
 
 def test_a_unit_outside_the_scope_is_refused_without_its_figures(  # type: ignore[no-untyped-def]
-    model_tutor, officers, openai_fake, quick_container, clock  # noqa: F811
+    model_tutor,
+    officers,
+    openai_fake,
+    quick_container,
+    clock,
 ) -> None:
     certify(quick_container, "cdcs-thpt-le-loi", "public", 9, clock.now)
     chat = district_officer(model_tutor, officers)
@@ -112,14 +121,14 @@ def test_a_unit_outside_the_scope_is_refused_without_its_figures(  # type: ignor
     assert all(unit != "cdcs-thpt-le-loi" for unit, _ in viewed(quick_container))
 
 
-def test_a_hung_model_gives_the_help(model_tutor, officers, openai_fake) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_hung_model_gives_the_help(model_tutor, officers, openai_fake) -> None:  # type: ignore[no-untyped-def]
     chat = district_officer(model_tutor, officers)
     model_says(openai_fake, unit=None)
     openai_fake.delay_s = 4.0  # longer than the answerer's 1.5 s wait
     assert [r.text for r in chat.say(MISSED)] == [tx.QUESTION_NOT_UNDERSTOOD]
 
 
-def test_a_module_named_by_the_model_gets_the_module_figures(model_tutor, officers, openai_fake) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_module_named_by_the_model_gets_the_module_figures(model_tutor, officers, openai_fake) -> None:  # type: ignore[no-untyped-def]
     chat = district_officer(model_tutor, officers)
     openai_fake.reply = json.dumps({"kind": "overview", "unit": None, "module": "an-toan", "period": "month"})
     text = chat.say("tiến độ chuyên đề thứ hai của đơn vị tôi?")[0].text
@@ -128,7 +137,10 @@ def test_a_module_named_by_the_model_gets_the_module_figures(model_tutor, office
 
 
 def test_none_goes_to_the_ordinary_answer_and_learners_never_reach_the_model(  # type: ignore[no-untyped-def]
-    model_tutor, officers, openai_fake, quick_container  # noqa: F811
+    model_tutor,
+    officers,
+    openai_fake,
+    quick_container,
 ) -> None:
     chat = district_officer(model_tutor, officers)
     openai_fake.reset()
