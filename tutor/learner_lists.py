@@ -65,13 +65,20 @@ def officer_may_list(session: Session, units: UnitRegistry, officer_id: int | No
 
 def listed_learners(session: Session, unit_code: str, tz: ZoneInfo = DEFAULT_TZ) -> list[ListedLearner]:
     """The learners of one unit who consented to the data notice and agreed to be listed, by name."""
+    # Only this unit's learners are counted (not the whole progress table and event log).
+    members = select(Learner.id).where(Learner.unit_id == unit_code).scalar_subquery()
     completed = (
         select(LessonProgress.learner_id, func.count().label("n"))
-        .where(LessonProgress.status == "completed")
+        .where(LessonProgress.status == "completed", LessonProgress.learner_id.in_(members))
         .group_by(LessonProgress.learner_id)
         .subquery()
     )
-    certified = select(Event.learner_id).where(Event.kind == CERTIFIED_EVENT).distinct().subquery()
+    certified = (
+        select(Event.learner_id)
+        .where(Event.kind == CERTIFIED_EVENT, Event.learner_id.in_(members))
+        .distinct()
+        .subquery()
+    )
     rows = session.execute(
         select(Learner.display_name, Learner.group, completed.c.n, certified.c.learner_id, Learner.last_seen_at)
         .outerjoin(completed, completed.c.learner_id == Learner.id)
