@@ -20,7 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot import dashboard_html as html
-from tutor.messages import ContentGap, OfficerPort, StatModuleRow, StatUnitRow
+from tutor.messages import ContentGap, ListedLearnerRow, OfficerPort, StatModuleRow, StatUnitRow
 
 COOKIE = "hocvuso_admin"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -80,6 +80,12 @@ def module_rows(modules: Sequence[StatModuleRow]) -> tuple[list[str], list[list[
                      for m in modules]  # fmt: skip
 
 
+def learner_rows(rows: Sequence[ListedLearnerRow]) -> tuple[list[str], list[list[Any]]]:
+    headers = ["name", "group", "lessons_completed", "certified", "last_active_week"]
+    return headers, [[r.name, r.group, r.lessons_completed, "yes" if r.certified else "no", r.last_active_week]
+                     for r in rows]  # fmt: skip
+
+
 class Dashboard:
     """Routes of `/admin/`."""
 
@@ -92,7 +98,7 @@ class Dashboard:
 
     def router(self) -> APIRouter:
         """`/admin/`, `/admin/login`, `/admin/logout`, `/admin/units`, `/admin/unit/{code}`, `/admin/gaps`, `/admin/missed`,
-        `/admin/export/...`, `/admin/static/dashboard.css`."""
+        `/admin/learners`, `/admin/export/...`, `/admin/static/dashboard.css`."""
         router = APIRouter()
         port = self._port
 
@@ -170,6 +176,25 @@ class Dashboard:
             if who is None or rows is None:
                 return _html(html.sign_in_page())
             return _html(html.missed_page(who[1], rows))
+
+        @router.get("/admin/learners", include_in_schema=False)
+        async def learners(request: Request) -> Response:
+            who = await signed_in(request)
+            listing = await self._call(port.learners, who[0]) if who else None
+            if who is None or listing is None:
+                return _html(html.sign_in_page())
+            return _html(html.learners_page(who[1], listing), 200 if listing.allowed else 403)
+
+        @router.get("/admin/export/learners.{fmt}", include_in_schema=False)
+        async def export_learners(request: Request, fmt: str) -> Response:
+            who = await signed_in(request)
+            if who is None or fmt not in ("csv", "xlsx"):
+                return _html(html.sign_in_page(), 404 if who else 401)
+            listing = await self._call(port.learners, who[0], f"export:learners.{fmt}")
+            if listing is None or not listing.allowed:
+                return _html(html.page("Không có quyền", html.LIST_REFUSED, who[1]), 403)
+            headers, body = learner_rows(listing.rows)
+            return self._download(headers, body, fmt, f"learners-{listing.unit_code}")
 
         @router.get("/admin/export/{name}.{fmt}", include_in_schema=False)
         async def export(request: Request, name: str, fmt: str) -> Response:

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from tutor.messages import (
     ContentGap,
+    LearnerList,
     MissedItem,
     OfficerSession,
     StatIndicator,
@@ -19,6 +20,11 @@ from tutor.messages import (
     UnitOverview,
 )
 
+GROUPS = {"officer": "Cán bộ CĐ", "public": "Công chức, viên chức", "worker": "Công nhân"}  # short: a phone
+LIST_REFUSED = (
+    "<p>Danh sách học viên chỉ dành cho cán bộ công đoàn cơ sở: học viên của chính đơn vị mình, "
+    "người đã đồng ý hiện tên. Cấp trên xem số liệu tổng hợp.</p>"
+)
 LEVELS = {"province": "Tỉnh/TP", "district": "Huyện/ngành", "grassroots": "Cơ sở"}
 UNIT_COLUMNS = (
     ("name", "Đơn vị"),
@@ -43,7 +49,8 @@ def page(title: str, body: str, session: OfficerSession | None = None) -> str:
         nav = (
             '<nav><a href="/admin/">Tổng quan</a> <a href="/admin/units">Đơn vị</a> '
             '<a href="/admin/gaps">Câu hỏi chưa có bài</a> <a href="/admin/missed">Câu hay sai</a> '
-            f'<span class="who">{escape(session.unit_name)}</span> <a href="/admin/logout">Đăng xuất</a></nav>'
+            + ('<a href="/admin/learners">Học viên</a> ' if session.can_list else "")
+            + f'<span class="who">{escape(session.unit_name)}</span> <a href="/admin/logout">Đăng xuất</a></nav>'
         )
     return (
         '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
@@ -206,3 +213,23 @@ def missed_page(session: OfficerSession, items: Sequence[MissedItem]) -> str:
         '<p class="dl"><a href="/admin/export/missed.csv">CSV</a> <a href="/admin/export/missed.xlsx">XLSX</a></p>'
     )
     return page("Câu hay sai", body, session)
+
+
+def learners_page(session: OfficerSession, listing: LearnerList) -> str:
+    """The consenting learners of the officer's own grassroots unit (or why there is no list)."""
+    if not listing.allowed:
+        return page("Không có quyền", f"<h2>Danh sách học viên</h2>{LIST_REFUSED}", session)
+    rows = "".join(
+        f"<tr><td>{escape(r.name)}</td><td>{escape(GROUPS.get(r.group, r.group or '—'))}</td>"
+        f"<td>{r.lessons_completed}</td><td>{'Đạt' if r.certified else 'Chưa'}</td>"
+        f"<td>{escape(r.last_active_week)}</td></tr>"
+        for r in listing.rows
+    )
+    body = (
+        f"<h2>Học viên {escape(listing.unit_name)}</h2>"
+        f"<p>{len(listing.rows)} người đã đồng ý hiện tên (lệnh /hienten). Người chưa đồng ý không có ở đây.</p>"
+        '<div class="scroll"><table class="learners"><thead><tr><th>Tên</th><th>Nhóm</th><th>Bài đã học</th>'
+        f"<th>Đạt chuẩn</th><th>Học gần nhất (tuần)</th></tr></thead><tbody>{rows}</tbody></table></div>"
+        '<p class="dl"><a href="/admin/export/learners.csv">CSV</a> <a href="/admin/export/learners.xlsx">XLSX</a></p>'
+    )
+    return page("Học viên", body, session)

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from knowledge.hits import Hit
 from knowledge.sanitize import sanitize_text
@@ -73,6 +73,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 AnswerMode = Literal["card", "llm", "extractive", "not_found", "off_topic", "safety"]
 
@@ -300,11 +301,17 @@ class Answerer:
         """The model's answer from its own bounded pool: when every slot is taken (a slow or hung
         model) the answer is extractive at once, and a call never waits past `llm_timeout_s`, so
         a slow model never holds the threads other learners' turns need."""
+        return self.run_model(lambda: self._llm_answer(question, hits))
+
+    def run_model(self, call: Callable[[], _T]) -> _T | None:
+        """Run `call` (a model call) on the answerer's bounded pool: None at once when every slot
+        is taken or the pool is shut down; a `TimeoutError` after `llm_timeout_s`; the call's own
+        exception when it fails. Other model uses (the officers' questions) share these slots."""
         if not self._llm_slots.acquire(blocking=False):
-            log.warning("LLM busy (%d calls in flight); answering extractively", self._llm_workers)
+            log.warning("LLM busy (%d calls in flight); not waiting", self._llm_workers)
             return None
         try:
-            future = self._llm_pool.submit(self._llm_answer, question, hits)
+            future = self._llm_pool.submit(call)
         except RuntimeError:  # the pool was shut down
             self._llm_slots.release()
             return None

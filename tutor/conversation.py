@@ -113,6 +113,8 @@ class Conversation:
             chat_model=chat_model,
             officers=officers or OfficerService(session_factory, units, OfficerConfig(timezone=config.timezone)),
         )
+        # The officers' questions share the answerer's bounded model pool (a test answerer has none).
+        self._ctx.run_model = getattr(answerer, "run_model", None)
         self._runner = TurnRunner(self._ctx, session_factory)
         self._background = ThreadPoolExecutor(1, thread_name_prefix="llm-generate")
         self._generating = threading.Lock()
@@ -258,14 +260,18 @@ class Conversation:
                 return [Reply(texts.too_long(self._config.max_message_chars))]
         with self._runner.locks.hold((inbound.channel, inbound.user_id)):
             outcome = self._runner.run(inbound, text)
-            replies = list(outcome.replies)
-            if outcome.ask is not None:
-                replies.extend(questions.answer(self._ctx, self._sf, self._answerer, inbound, outcome.ask))
+            replies, ask = list(outcome.replies), outcome.ask
+            handled = outcome.later() if outcome.later is not None else None  # after the commit
+            if handled is not None:
+                replies.extend(handled)
+                ask = None  # the slow part answered (an officer's question read by the model)
+            if ask is not None:
+                replies.extend(questions.answer(self._ctx, self._sf, self._answerer, inbound, ask))
             replies.extend(outcome.after)  # what the learner was doing, asked again after the answer
             if outcome.generate is not None:
                 self._generate_in_background(outcome.generate)
             self._draw_certificates(replies)
-            if outcome.ask is not None or outcome.after:
+            if outcome.ask is not None or outcome.after or outcome.later is not None:
                 self._runner.save_replies(inbound, replies)  # the answer too, for a retried id
             # What was heard comes first; a turn that says nothing (a repeat, a flood) echoes nothing.
             return heard + replies if replies else []

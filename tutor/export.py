@@ -173,6 +173,10 @@ def _profile(learner: dict[str, Any] | None, unit_name: str | None) -> dict[str,
         "giờ nhắc học": learner.get("reminder_time"),
         "đang học": learner.get("active"),
         "đồng ý điều khoản": _CONSENT_STATES.get(learner.get("consent_state") or "", learner.get("consent_state")),
+        # /hienten: whether the grassroots unit's officers see this learner in its list of learners
+        "hiện tên trong danh sách học viên của công đoàn cơ sở": (
+            f"có, từ {learner['listed_at']}" if learner.get("listed_at") else "không"
+        ),
         "ngày bắt đầu": learner.get("created_at"),
         "lần cuối ghé": learner.get("last_seen_at"),
     }

@@ -242,6 +242,7 @@ class OfficerSession:
     unit_name: str
     who: str
     min_group: int
+    can_list: bool = False  # an officer of this grassroots unit: may see its list of learners
 
 
 @dataclass(frozen=True)
@@ -255,6 +256,28 @@ class UnitOverview:
     modules: tuple[StatModuleRow, ...]
     trend: tuple[StatWeek, ...]
     children: tuple[StatUnitRow, ...]
+
+
+@dataclass(frozen=True)
+class ListedLearnerRow:
+    """A learner of the officer's own grassroots unit who agreed to be listed (/hienten)."""
+
+    name: str
+    group: str  # officer | public | worker | "" (not chosen)
+    lessons_completed: int
+    certified: bool
+    last_active_week: str  # Monday of the week last active (ISO date)
+
+
+@dataclass(frozen=True)
+class LearnerList:
+    """The list of learners of a grassroots unit; `allowed` False: this session may see no list
+    (a district or province officer, an operator) and `rows` is empty."""
+
+    unit_code: str
+    unit_name: str
+    allowed: bool
+    rows: tuple[ListedLearnerRow, ...] = ()
 
 
 class OfficerPort(Protocol):
@@ -287,4 +310,8 @@ class OfficerPort(Protocol):
 
     def missed_items(self, session_token: str, what: str = "dashboard:missed") -> list[MissedItem] | None:
         """Quiz items most often answered wrong in the officer's scope; None when signed out."""
+        ...
+
+    def learners(self, session_token: str, what: str = "dashboard:learners") -> LearnerList | None:
+        """The consenting learners of the officer's own grassroots unit; None when signed out."""
         ...

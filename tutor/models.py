@@ -62,6 +62,9 @@ class Learner(Base):
     reminder_time: Mapped[str | None] = mapped_column(String(5), nullable=True)  # "HH:MM" local
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     consent_state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|given|withdrawn
+    # When the learner agreed that their grassroots unit's officers see them in its list of learners
+    # (/hienten); None: not listed (the default, and after /anten).
+    listed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -11,8 +11,11 @@ from typing import Any
 
 from knowledge.curriculum import Curriculum
 from tutor import texts_officers as tx
+from tutor.learner_lists import listed_learners, officer_may_list
 from tutor.messages import (
     ContentGap,
+    LearnerList,
+    ListedLearnerRow,
     MissedItem,
     OfficerSession,
     StatIndicator,
@@ -65,7 +68,9 @@ class OfficerDashboard:
         unit = self._service.units.get(scope.unit_id) if scope else None
         if scope is None or unit is None:
             return None
-        return OfficerSession(unit.id, unit.name, scope.who, self._service.config.min_group)
+        with self._service.session_factory() as session:
+            can_list = officer_may_list(session, self._service.units, scope.officer_id, unit.id)
+        return OfficerSession(unit.id, unit.name, scope.who, self._service.config.min_group, can_list)
 
     def sign_out(self, session_token: str) -> None:
         self._service.sign_out(session_token)
@@ -154,6 +159,29 @@ class OfficerDashboard:
             gaps = self._cached("gaps", scope.unit_id, lambda: content_gaps(session, codes, since))
         self._service.log_view(scope, what)
         return [ContentGap(g.question, g.count, g.last_asked.date().isoformat()) for g in gaps]
+
+    def learners(self, session_token: str, what: str = "dashboard:learners") -> LearnerList | None:
+        """The consenting learners of the officer's own grassroots unit (tutor.learner_lists)."""
+        scope = self._scope(session_token, None)
+        unit = self._service.units.get(scope.unit_id) if scope else None
+        if scope is None or unit is None:
+            return None
+        with self._service.session_factory() as session:
+            if not officer_may_list(session, self._service.units, scope.officer_id, unit.id):
+                return LearnerList(unit.id, unit.name, allowed=False)
+            rows = listed_learners(session, unit.id, self._service.tz)
+        self._service.log_view(scope, what)
+        return LearnerList(
+            unit.id,
+            unit.name,
+            allowed=True,
+            rows=tuple(
+                ListedLearnerRow(
+                    r.name, r.group or "", r.lessons_completed, r.certified, r.last_active_week.isoformat()
+                )
+                for r in rows
+            ),
+        )
 
     def _scope(self, session_token: str, unit_code: str | None) -> Scope | None:
         scope = self._service.session_scope(session_token)

@@ -33,15 +33,26 @@ _OWN_UNIT = re.compile(r"\b(?:don vi|cong doan) (?:toi|minh|cua toi|cua minh)\b"
 _STOP_TAIL = re.compile(r"\b(?:tuan nay|thang nay|\d+ ngay( qua)?|hom nay|la bao nhieu|bao nhieu|the nao|ra sao)\b.*$")
 
 
+# Words that make a text worth showing the model when the cue words above found no kind (officers only).
+_STATS_HINTS = (
+    *_HOW_MANY, *_WEAKEST, *_DONE, *_CONNECTED, *_OVERVIEW, "don vi", "cdcs", "co so", "doan vien", "hoc vien",
+    "nguoi hoc", "tien do", "so luong", "cao nhat", "tot nhat", "hoc phan", "chuyen de",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class StatsQuestion:
     """A recognised officer question: `kind` in KINDS; `group` officer/public/worker or None (all);
-    `unit_text` the words naming a unit (None: the officer's own); `days` the period (7 or 30)."""
+    `unit_text` the words naming a unit (None: the officer's own); `days` the period (7 or 30);
+    `unit_code` a registry code (from the model, checked against the officer's scope) and `module`
+    a course module id (from the model, checked against the course) when they were named."""
 
     kind: str
     group: str | None = None
     unit_text: str | None = None
     days: int = 7
+    unit_code: str | None = None
+    module: str | None = None
 
 
 def _has(folded: str, cues: tuple[str, ...]) -> bool:
@@ -89,3 +100,10 @@ def parse_question(text: str) -> StatsQuestion | None:
     if _has(folded, _OVERVIEW) and _has(folded, ("don vi", "cong doan", "chien dich", "toi", "minh")):
         return StatsQuestion(OVERVIEW, None, _unit_text(folded), days)
     return None
+
+
+def looks_statistical(text: str) -> bool:
+    """Whether an officer's text that `parse_question` did not read may still ask for figures (then
+    the model, when configured, is asked to read it; it may answer that it is no such question)."""
+    folded = " ".join(re.sub(r"[^\w\s]", " ", fold(normalize(text))).split())
+    return bool(folded) and _has(folded, _STATS_HINTS)

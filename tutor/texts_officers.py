@@ -60,3 +60,51 @@ def active_learners(unit_name: str, days: int, shown: str) -> str:
 
 def certified_total(unit_name: str, shown: str, members: int) -> str:
     return f"🎓 {unit_name}: {shown} người đạt chuẩn kỹ năng số (trên {members} đoàn viên trong danh sách)."
+
+
+# --- the unit's list of learners (officers of a grassroots unit; learners who agreed) --------------
+LIST_ONLY_GRASSROOTS = (
+    "Danh sách học viên chỉ dành cho cán bộ công đoàn cơ sở: học viên của chính đơn vị mình, "
+    "người đã đồng ý hiện tên.\nBạn xem số liệu tổng hợp bằng /thongke."
+)
+LIST_MAX_CHAT_ROWS = 30  # a phone screen; the dashboard and its downloads have everyone
+GROUP_SHORT = {"officer": "cán bộ CĐ", "public": "công chức", "worker": "công nhân"}
+
+# Learner side: /hienten (learners choose; nobody is listed until they say yes).
+LISTING_ASK = (
+    "👥 Cho cán bộ công đoàn cơ sở của bạn thấy tên bạn trong danh sách học viên?\n"
+    "Họ thấy: tên, nhóm, số bài đã học, đạt chuẩn hay chưa, tuần học gần nhất. "
+    "Người khác không thấy. Bạn đổi ý lúc nào cũng được."
+)
+LISTING_NOW_ON = "Hiện tại: tên bạn CÓ trong danh sách."
+LISTING_NOW_OFF = "Hiện tại: tên bạn đang ẩn (mặc định)."
+BTN_LISTING_YES = "Cho thấy tên"
+BTN_LISTING_NO = "Ẩn tên"
+LISTING_ON = "✅ Đã cho cán bộ công đoàn cơ sở thấy tên bạn trong danh sách học viên.\nMuốn ẩn đi: /hienten"
+LISTING_OFF = "🙈 Tên bạn đã ẩn khỏi danh sách học viên.\nMuốn hiện lại: /hienten"
+
+# The officers' question the model could not read (or took too long on): what they can ask.
+QUESTION_NOT_UNDERSTOOD = "Mình chưa hiểu câu hỏi số liệu này.\n" + QUESTION_HINT + "\n• /thongke – xem chỉ tiêu"
+
+
+def learner_list(unit_name: str, rows: list[tuple[str, str | None, int, bool, str]]) -> str:
+    """The chat list: (name, group, lessons completed, certified, last active week "dd/mm")."""
+    if not rows:
+        return f"👥 {unit_name}: chưa có học viên nào đồng ý hiện tên.\nHọc viên tự bật bằng lệnh /hienten."
+    lines = [f"👥 Học viên {unit_name} đồng ý hiện tên ({len(rows)} người):"]
+    for i, (name, group, lessons, certified, week) in enumerate(rows[:LIST_MAX_CHAT_ROWS], 1):
+        status = "✅ đạt chuẩn" if certified else "chưa đạt chuẩn"
+        lines.append(f"{i}. {name} · {GROUP_SHORT.get(group or '', 'chưa chọn nhóm')} · {lessons} bài · "
+                     f"{status} · học gần nhất tuần {week}")  # fmt: skip
+    if len(rows) > LIST_MAX_CHAT_ROWS:
+        lines.append(f"… và {len(rows) - LIST_MAX_CHAT_ROWS} người nữa.")
+    lines.append("Xem đủ, tải Excel: /dangnhap")
+    return "\n".join(lines)
+
+
+def module_progress(title: str, unit_name: str, started: str, completed: int, mastery: float | None) -> str:
+    """One module's figures in a unit (a question naming a module)."""
+    return (
+        f"📘 {title} – {unit_name}:\n{started} người đã bắt đầu, {completed} bài đã học xong, "
+        f"mức thành thạo trung bình {percent(mastery)}."
+    )

@@ -53,6 +53,10 @@ class Outcome:
     generate: str | None = None  # lesson id to generate quiz items for (LLM configured)
     after: list[Reply] = field(default_factory=list)  # shown after the answer to `ask` (the step asked again)
     duplicate: bool = False  # a retried message id: `replies` are the ones stored for it
+    # Slow work run after the turn's commit (a model call: no transaction waits on it); its replies
+    # follow `replies` and replace the answer to `ask`; None from it: not handled, `ask` goes on.
+    # It opens its own transaction when it needs the database.
+    later: Callable[[], list[Reply] | None] | None = None
 
 
 def say(*replies: Reply | str) -> Outcome:
@@ -86,6 +90,9 @@ class FlowContext:
     clock: Callable[[], datetime]
     chat_model: Any = None
     officers: OfficerService | None = None  # officer accounts and statistics (flows/officers.py)
+    # Runs a model call on the answerer's bounded pool (`Answerer.run_model`): None when busy,
+    # TimeoutError when slow. None: no pool (the officers' questions then use no model).
+    run_model: Callable[[Callable[[], Any]], Any] | None = None
     tz: ZoneInfo = field(init=False)
     bkt: BKTParams = field(init=False)
     by_hash: dict[str, str] = field(init=False)
