@@ -34,6 +34,7 @@ SETS = {
     "tuned": ("urgent.yaml", "ordinary.yaml", 200, 300),
     "heldout1": ("urgent_heldout.yaml", "ordinary_heldout.yaml", 150, 150),
     "heldout2": ("urgent_heldout2.yaml", "ordinary_heldout2.yaml", 60, 60),
+    "heldout3": ("urgent_heldout3.yaml", "ordinary_heldout3.yaml", 120, 120),
 }
 
 
@@ -82,7 +83,7 @@ def test_held_out_urgent_messages_get_the_bank_first_steps_then_a_lesson() -> No
     An account taken over (Zalo, Facebook) gets its recovery steps instead, with the bank line when money is at stake.
     """
     generic = safety_steps()
-    for urgent_file in ("urgent_heldout.yaml", "urgent_heldout2.yaml"):
+    for urgent_file in ("urgent_heldout.yaml", "urgent_heldout2.yaml", "urgent_heldout3.yaml"):
         for _, _, text in _urgent(urgent_file):
             result = triage(text)
             assert result is not None, text
@@ -182,6 +183,48 @@ def test_canonical_form_repairs_teencode_typos_and_voice_typing() -> None:
     ],
 )
 def test_near_misses_of_the_new_rules_do_not_alarm(text: str) -> None:
+    assert not is_scam_in_progress(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Batch 3's classes of misses: a loss with distress, a pay-to-unlock, a lookalike domain typed
+        # into, a secret call, a move to Zalo, about to pay someone met online, a hurried loan by message.
+        "ck cho thang do 10tr roi huhu",
+        "nguoi ta bao phai nop tien de mo khoa tai khoan moi rut duoc",
+        "bam vao link vneid gov vn net roi dang dien thong tin",
+        "ba toi dang nghe dt, nguoi ta bao ba lien quan duong day rua tien",
+        "no bat em ket ban zalo de nhan qua tri an, em dang lam theo",
+        "me toi chuan bi chuyen 50tr cho nguoi yeu quen tren mang",
+        "ban nhan messenger hoi vay 2tr gap, noi dang ket o benh vien",
+        # The ordinary contexts (settled, checked, known in person) give way to a new event or a reveal.
+        "nghe noi co kieu lua nay ma gio toi dang bi y vay, no bao toi chuyen tien",
+        "hoi truoc bi lua roi lay lai duoc, gio lai bi nua, vua ck 5tr cho nguoi la",
+        "goi video thay mat con roi moi chuyen 20tr, gio con bao khong phai no goi",
+        "sep nhan zalo bao em chuyen gap 30tr cho doi tac",
+    ],
+)
+def test_new_classes_of_scams_and_the_limits_of_ordinary_contexts(text: str) -> None:
+    assert is_scam_in_progress(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cach ket ban zalo voi nguoi moi quen",
+        "phi rut tien atm khac ngan hang la bao nhieu",
+        "toi chuan bi chuyen tien hoc phi cho con qua ngan hang",
+        "huhu bai quiz kho qua lam sao bay gio",
+        "ma xac thuc 6 so co hieu luc bao lau",
+        "dong nghiep hoi em cach bat otp tren app",
+        "sep bao em chuyen khoan tien quy cong doan cho ke toan, em chuyen roi",
+        "web dich vu cong bao loi khi dien to khai, toi dang dien lai",
+        "toi dang dung teamviewer de lam viec o cong ty",
+        "thang truoc co nguoi xin ma otp, toi khong dua, da bao ngan hang",
+    ],
+)
+def test_near_misses_of_batch_3_classes_do_not_alarm(text: str) -> None:
     assert not is_scam_in_progress(text)
 
 
