@@ -1,7 +1,9 @@
 """Answers to learners' questions: Q&A cards first, then grounded passages, honest about scope.
 
 `Answerer.answer(question)`:
-1. a scam in progress gets the safety steps first (`tutor.safety`), then the rest of the answer;
+1. a scam in progress gets the safety steps of its kind (`tutor.safety.safety_steps(question)`: money
+   sent, an account taken over, a phone lost…), returned apart from the answer (`Answer.steps`), so a
+   caller shows them first (`Answer.reply_text`) or, when they were already sent, the answer alone;
 2. the question is matched against the Q&A cards' phrasings; a confident match (`CardPolicy`) is
    the reply: the card's curated answer, "Theo bài «…»", and its lesson to open. No LLM call;
 3. otherwise an off-topic question (weather, gold price, a poem) gets the scope reply (`ScopeCheck`);
@@ -93,7 +95,8 @@ class Answer:
     `answered` is True when the learner got substance (a card, a grounded answer or the safety
     steps); `sources` are the lessons the text cites; `hits` everything retrieved (for the event
     log); `suggestions` lesson titles to offer as buttons (the card's lesson, or lessons above the
-    suggestion floor); `card_id` the card answered with, if any.
+    suggestion floor); `card_id` the card answered with, if any; `steps` the safety steps of the
+    scam in progress the question describes ("" when none), kept apart from `text`.
     """
 
     text: str
@@ -103,6 +106,12 @@ class Answer:
     hits: list[Hit] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
     card_id: str | None = None
+    steps: str = ""
+
+    @property
+    def reply_text(self) -> str:
+        """What the learner reads: the safety steps first (when any), then the answer."""
+        return "\n\n".join(part for part in (self.steps, self.text) if part)
 
 
 @dataclass(frozen=True)
@@ -183,6 +192,7 @@ class Answerer:
         if not word_tokens(question):
             return Answer(EMPTY_QUESTION_TEXT, (), False, "not_found")
         scam = is_scam_in_progress(question)
+        steps = safety_steps(question) if scam else ""
         off_topic = not scam and self._scope.is_off_topic(question)
         card_hits = self._retrieve(question, k=CARD_K, lesson_id=lesson_id, audience=audience, kind="card")
         card = best_card(question, card_hits)
@@ -190,9 +200,8 @@ class Answerer:
             card, unknown_topic=self._unknown_topic(question), off_topic=off_topic
         ):
             # A sure card wins even over a scope word ("đơn thuốc" of VNeID's health record).
-            text = f"{safety_steps()}\n\n{card.reply()}" if scam else card.reply()
             mode: AnswerMode = "safety" if scam else "card"
-            return Answer(text, (card.source_link,), True, mode, card_hits, [card.title], card.card_id)
+            return Answer(card.reply(), (card.source_link,), True, mode, card_hits, [card.title], card.card_id, steps)
         if off_topic:
             return Answer(self._scope.reply(), (), False, "off_topic")
 
@@ -201,7 +210,7 @@ class Answerer:
         suggestions = self._suggestions(question, hits)
         if not relevant:
             if scam:
-                return Answer(safety_steps(), (), True, "safety", hits, suggestions)
+                return Answer("", (), True, "safety", hits, suggestions, steps=steps)
             return Answer(_not_found_text(suggestions), (), False, "not_found", hits, suggestions)
 
         near_cards = self._near_cards(card, card_hits)
@@ -214,8 +223,7 @@ class Answerer:
         ]
         offered = offered[:MAX_SUGGESTIONS]
         if scam:
-            text = f"{safety_steps()}\n\n{grounded.text}"
-            return Answer(text, grounded.sources, True, "safety", hits, offered)
+            return Answer(grounded.text, grounded.sources, True, "safety", hits, offered, steps=steps)
         return Answer(grounded.text, grounded.sources, True, grounded.mode, hits, offered)
 
     # --- retrieval -------------------------------------------------------------------------

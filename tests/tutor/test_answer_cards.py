@@ -116,8 +116,8 @@ def test_a_scam_in_progress_gets_the_safety_steps_before_the_card() -> None:
     question = "có người gọi bảo tôi chuyển tiền để khỏi bị bắt"
     answer = Answerer(KindSearch(CARD_HITS, [STEPS]), None, min_relevance=MIN).answer(question)
     assert answer.mode == "safety"
-    assert answer.text.startswith(safety_steps())
-    assert WRONG_TRANSFER_ANSWER in answer.text
+    assert answer.steps == safety_steps(question) and answer.reply_text.startswith(answer.steps)
+    assert answer.text.startswith("Theo bài") and WRONG_TRANSFER_ANSWER in answer.text
 
 
 def test_off_topic_gets_the_scope_reply_and_no_lesson() -> None:
