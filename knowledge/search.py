@@ -15,10 +15,11 @@ restart.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -84,6 +85,7 @@ class _Snapshot:
     audiences: list[frozenset[str]]
     lessons: np.ndarray
     cards: np.ndarray  # True for Q&A card phrasings (chunk kind "card")
+    document_frequency: Counter[str]  # folded syllable -> chunks holding it (cards and passages)
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,7 @@ class KnowledgeBase:
             audiences=[frozenset((row.meta or {}).get("audience") or []) for row in rows],
             lessons=np.array([row.lesson_id or "" for row in rows], dtype=object),
             cards=np.array([(row.meta or {}).get("kind") == CARD_KIND for row in rows], dtype=bool),
+            document_frequency=Counter(w for s in syllable_docs for w in {fold(x) for x in s}),
         )
 
     @property
@@ -213,6 +216,23 @@ class KnowledgeBase:
         snapshot = self._fresh()
         words = [fold(s) for s in query_syllables(expand_teencode(normalize(query)))]
         return [w for w in dict.fromkeys(words) if not _known(snapshot.folded, w)]
+
+    def word_rarity(self, words: Sequence[str]) -> list[float]:
+        """How much each folded word says about a topic: its inverse document frequency over every
+        chunk, highest for a word the course never uses ("python"), low for "điện thoại", "cách".
+        Answers weigh the question's words by it when checking that a card or passage covers them.
+
+        An unknown word one typo away from a course word ("thaoi", "goole") weighs 0: it most likely
+        is that word, so it says nothing about the topic either way.
+        """
+        snapshot = self._fresh()
+        size = len(snapshot.rows) + 1
+        frequency = snapshot.document_frequency
+        weights = []
+        for word in words:
+            count = frequency.get(word, 0)
+            weights.append(0.0 if not count and _typo_of_known(word, frequency) else math.log(size / (count + 1)))
+        return weights
 
     def search(
         self,
@@ -329,6 +349,28 @@ class KnowledgeBase:
 def _known(index: BM25Index, word: str) -> bool:
     """A word of the corpus, or two adjacent syllables of it written as one ("wifi" for "Wi-Fi")."""
     return index.knows(word) or any(index.knows(f"{word[:i]}_{word[i:]}") for i in range(1, len(word)))
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+TYPO_MIN_LENGTH = 5  # shorter words are too often a different real word one letter away ("root", "rot")
+
+
+def _typo_of_known(word: str, vocabulary: Counter[str]) -> bool:
+    """Whether `word` (folded) is one deletion, insertion, substitution or swap away from a known word."""
+    if len(word) < TYPO_MIN_LENGTH or not word.isalpha():
+        return False
+    for i in range(len(word) + 1):
+        head, tail = word[:i], word[i:]
+        if tail and vocabulary.get(head + tail[1:]):
+            return True
+        if len(tail) > 1 and vocabulary.get(head + tail[1] + tail[0] + tail[2:]):
+            return True
+        for letter in _LETTERS:
+            if vocabulary.get(head + letter + tail) or (
+                tail and letter != tail[0] and vocabulary.get(head + letter + tail[1:])
+            ):
+                return True
+    return False
 
 
 def _where(module: str | None, kind: str) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """Answers to learners' questions: Q&A cards first, then grounded passages, honest about scope.
 
 `Answerer.answer(question)`:
-1. a scam in progress gets the safety steps first (`tutor.safety`), then the rest of the answer;
+1. a scam in progress gets the safety steps of its kind (`tutor.safety.safety_steps(question)`: money
+   sent, an account taken over, a phone lost…), returned apart from the answer (`Answer.steps`), so a
+   caller shows them first (`Answer.reply_text`) or, when they were already sent, the answer alone;
 2. the question is matched against the Q&A cards' phrasings; a confident match (`CardPolicy`) is
    the reply: the card's curated answer, "Theo bài «…»", and its lesson to open. No LLM call;
 3. otherwise an off-topic question (weather, gold price, a poem) gets the scope reply (`ScopeCheck`);
@@ -45,7 +47,7 @@ from tutor.answer_prompt import (
     repair_citations,
 )
 from tutor.answer_scope import NO_SCOPE, ScopeCheck
-from tutor.card_match import CardMatch, CardPolicy, best_card, topic_words
+from tutor.card_match import CardMatch, CardPolicy, WordWeights, best_card, topic_coverage, topic_words
 from tutor.extractive import (
     NOT_FOUND_TEXT,
     STOPWORDS,
@@ -81,6 +83,10 @@ SEARCH_K = 5  # passages retrieved per question
 CARD_K = 8  # card phrasings retrieved per question
 LLM_CARDS = 2  # near-miss cards given to the LLM with the passages
 MAX_SUGGESTIONS = 3
+# Weighed share of the question's topic words the passages must hold (docs/benchmarks.md, answers):
+# at or above the sure relevance, and below it (where the unweighted word and pair check also applies).
+SURE_PASSAGE_COVERAGE = 0.6
+PASSAGE_COVERAGE = 0.7
 
 NOT_FOUND_SUGGEST = "Bạn có thể xem các bài gần nhất:"
 NOT_FOUND_RETRY = "Bạn thử hỏi lại ngắn gọn hơn, hoặc gõ /baihoc để xem các bài học."
@@ -94,7 +100,8 @@ class Answer:
     `answered` is True when the learner got substance (a card, a grounded answer or the safety
     steps); `sources` are the lessons the text cites; `hits` everything retrieved (for the event
     log); `suggestions` lesson titles to offer as buttons (the card's lesson, or lessons above the
-    suggestion floor); `card_id` the card answered with, if any.
+    suggestion floor); `card_id` the card answered with, if any; `steps` the safety steps of the
+    scam in progress the question describes ("" when none), kept apart from `text`.
     """
 
     text: str
@@ -104,6 +111,12 @@ class Answer:
     hits: list[Hit] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
     card_id: str | None = None
+    steps: str = ""
+
+    @property
+    def reply_text(self) -> str:
+        """What the learner reads: the safety steps first (when any), then the answer."""
+        return "\n\n".join(part for part in (self.steps, self.text) if part)
 
 
 @dataclass(frozen=True)
@@ -140,6 +153,7 @@ class Answerer:
         card_policy: CardPolicy | None = None,
         scope: ScopeCheck = NO_SCOPE,
         unknown_words: Callable[[str], list[str]] | None = None,
+        word_weights: WordWeights | None = None,
         llm_workers: int = 2,
         llm_timeout_s: float = 8.0,
     ) -> None:
@@ -149,7 +163,9 @@ class Answerer:
         `sure_relevance` (default `min_relevance` + 0.04): at or above it no topic-word check;
         `suggest_floor` (default `min_relevance`): a lesson is offered only at or above it;
         `card_policy`: when a card's answer is the reply; `scope`: the off-topic check;
-        `unknown_words(text)`: the words of `text` the course never uses (none when not given).
+        `unknown_words(text)`: the words of `text` the course never uses (none when not given);
+        `word_weights(words)`: how much each folded word names a topic (the store's rarity); a card or
+        passages must cover the question's words weighed by it (every word the same when not given).
         `llm_workers`: model calls in flight at most (more get the extractive answer at once);
         `llm_timeout_s`: how long a turn waits for the model before answering extractively.
         """
@@ -162,6 +178,7 @@ class Answerer:
         self._cards = card_policy or CardPolicy()
         self._scope = scope
         self._unknown_words = unknown_words
+        self._word_weights = _safe_weights(word_weights)
         self._chain = build_chain(chat_model) if chat_model is not None else None
         self._llm_workers = max(1, llm_workers)
         self._llm_timeout_s = llm_timeout_s
@@ -184,16 +201,16 @@ class Answerer:
         if not word_tokens(question):
             return Answer(EMPTY_QUESTION_TEXT, (), False, "not_found")
         scam = is_scam_in_progress(question)
+        steps = safety_steps(question) if scam else ""
         off_topic = not scam and self._scope.is_off_topic(question)
         card_hits = self._retrieve(question, k=CARD_K, lesson_id=lesson_id, audience=audience, kind="card")
-        card = best_card(question, card_hits)
+        card = best_card(question, card_hits, self._word_weights)
         if card is not None and self._cards.accepts(
             card, unknown_topic=self._unknown_topic(question), off_topic=off_topic
         ):
             # A sure card wins even over a scope word ("đơn thuốc" of VNeID's health record).
-            text = f"{safety_steps()}\n\n{card.reply()}" if scam else card.reply()
             mode: AnswerMode = "safety" if scam else "card"
-            return Answer(text, (card.source_link,), True, mode, card_hits, [card.title], card.card_id)
+            return Answer(card.reply(), (card.source_link,), True, mode, card_hits, [card.title], card.card_id, steps)
         if off_topic:
             return Answer(self._scope.reply(), (), False, "off_topic")
 
@@ -202,7 +219,7 @@ class Answerer:
         suggestions = self._suggestions(question, hits)
         if not relevant:
             if scam:
-                return Answer(safety_steps(), (), True, "safety", hits, suggestions)
+                return Answer("", (), True, "safety", hits, suggestions, steps=steps)
             return Answer(_not_found_text(suggestions), (), False, "not_found", hits, suggestions)
 
         near_cards = self._near_cards(card, card_hits)
@@ -215,8 +232,7 @@ class Answerer:
         ]
         offered = offered[:MAX_SUGGESTIONS]
         if scam:
-            text = f"{safety_steps()}\n\n{grounded.text}"
-            return Answer(text, grounded.sources, True, "safety", hits, offered)
+            return Answer(grounded.text, grounded.sources, True, "safety", hits, offered, steps=steps)
         return Answer(grounded.text, grounded.sources, True, grounded.mode, hits, offered)
 
     # --- retrieval -------------------------------------------------------------------------
@@ -242,9 +258,20 @@ class Answerer:
         if best < self._min_relevance:
             return []
         keep = [h for h in hits if h.relevance >= self._min_relevance]
-        if best >= self._sure_relevance or _lexical_support(question, keep):
+        # Dense similarity is high for anything phrased like a course question ("cách thay màn hình
+        # điện thoại bị vỡ"): with word weights, even a sure one needs most of the weighed topic words
+        # (without them every word counts the same, too blunt to overrule a sure similarity).
+        covered = self._covered(question, keep)
+        if best >= self._sure_relevance and (self._word_weights is None or covered >= SURE_PASSAGE_COVERAGE):
+            return keep
+        if covered >= PASSAGE_COVERAGE and _lexical_support(question, keep):
             return keep
         return []
+
+    def _covered(self, question: str, hits: Sequence[Hit]) -> float:
+        """Share of the question's topic words (weighed by rarity) found in the passages."""
+        text = " ".join(f"{h.title} {h.heading} {h.text}" for h in hits)
+        return topic_coverage(question, text, self._word_weights)
 
     def _unknown_topic(self, question: str) -> bool:
         """Whether one of the question's topic words is unknown to the course."""
@@ -260,7 +287,13 @@ class Answerer:
     def _suggestions(self, question: str, hits: Sequence[Hit]) -> list[str]:
         """Lesson titles worth offering: hits at or above the suggestion floor that also share the
         question's topic words (dense similarity alone offers "Wi-Fi" for "cài Windows 11")."""
-        close = [h for h in hits if h.relevance >= self._suggest_floor and _lexical_support(question, [h])]
+        close = [
+            h
+            for h in hits
+            if h.relevance >= self._suggest_floor
+            and _lexical_support(question, [h])
+            and self._covered(question, [h]) >= PASSAGE_COVERAGE
+        ]
         return _lesson_titles(close, exclude=())
 
     def _near_cards(self, card: CardMatch | None, card_hits: Sequence[Hit]) -> list[Hit]:
@@ -351,6 +384,21 @@ class Answerer:
             text = f"{text} [1]"
         sources = tuple(source_link(h) for h in used)
         return _Grounded(f"{text}\n\nNguồn: {_source_line(used)}", sources, "llm")
+
+
+def _safe_weights(weights: WordWeights | None) -> WordWeights | None:
+    """`weights`, falling back to equal weights when it fails (a broken store must not stop answers)."""
+    if weights is None:
+        return None
+
+    def weighed(words: Sequence[str]) -> Sequence[float]:
+        try:
+            return weights(words)
+        except Exception:  # noqa: BLE001
+            log.debug("word weights failed", exc_info=True)
+            return [1.0] * len(words)
+
+    return weighed
 
 
 def _lexical_support(question: str, hits: Sequence[Hit]) -> bool:

@@ -5,12 +5,15 @@ Confidence needs two things at once, calibrated by `hocvuso bench answers` (docs
 - the dense similarity of the question to the card's best phrasing (`min_score`; at `sure_score`
   or above, similarity alone is enough);
 - between the two, the question's topic words (folded, teencode expanded, question words removed)
-  must be found in the card (its phrasings, section and answer): `min_coverage` of them.
+  must be found in the card (its phrasings, section and answer): `min_coverage` of them, each word
+  weighed by how rare it is in the course (`WordWeights`, the store's inverse document frequency),
+  so "mua chó giống ở đâu uy tín" is not covered by a card sharing "mua", "uy tín": the word that
+  names the topic ("giống"), or one the course never uses ("root", "website"), weighs the most.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from knowledge.hits import Hit
@@ -55,7 +58,7 @@ class CardPolicy:
 
     min_score: float = 0.86
     sure_score: float = 0.92
-    min_coverage: float = 0.6
+    min_coverage: float = 0.75
 
     def accepts(self, match: CardMatch, *, unknown_topic: bool = False, off_topic: bool = False) -> bool:
         """Whether `match` is confident enough to be the reply.
@@ -82,18 +85,56 @@ COVERAGE_WEIGHT = 0.15  # how much topic-word coverage counts against dense simi
 PAIR_WEIGHT = 0.1  # and how much the shared word pairs count
 
 
-def best_card(question: str, hits: Sequence[Hit]) -> CardMatch | None:
+WordWeights = Callable[[Sequence[str]], Sequence[float]]  # folded words -> how much each names a topic
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """The question's words, worked out once per question (not once per candidate card)."""
+
+    words: list[str]
+    weights: list[float]
+    pairs: set[tuple[str, str]]
+
+    @classmethod
+    def of(cls, question: str, weights: WordWeights | None) -> _Asked:
+        words = topic_words(question)
+        weighed = list(weights(words)) if weights is not None and words else [1.0] * len(words)
+        if len(weighed) != len(words) or not all(w >= 0 for w in weighed):
+            weighed = [1.0] * len(words)
+        asked = QUESTION_WORDS.sub(" ", " ".join(folded_tokens(expand_teencode(normalize(question)))))
+        return cls(words, weighed, _pairs(asked))
+
+    def coverage(self, text: str) -> float:
+        """Weighted share of the topic words found in `text` (folded); 0 when there are none."""
+        total = sum(self.weights)
+        if not self.words or total <= 0:
+            return 0.0
+        present = set(folded_tokens(expand_teencode(normalize(text))))
+        return sum(w for word, w in zip(self.words, self.weights, strict=True) if word in present) / total
+
+    def pair_share(self, phrasing: str) -> float:
+        return len(self.pairs & _pairs(phrasing)) / len(self.pairs) if self.pairs else 0.0
+
+
+def best_card(question: str, hits: Sequence[Hit], weights: WordWeights | None = None) -> CardMatch | None:
     """The best card among the card hits: dense similarity of its best phrasing, plus a little for
-    the share of the question's topic words it holds ("như thế nào" alone must not pick a card)."""
+    the share of the question's topic words it holds ("như thế nào" alone must not pick a card).
+
+    `weights` weighs the topic words (rare words count more); without it every word counts the same.
+    """
     by_card: dict[str, list[Hit]] = {}
     for hit in hits:
         if is_card(hit) and (hit.metadata or {}).get("answer"):
             by_card.setdefault(str(hit.metadata["card_id"]), []).append(hit)
-    matches = [_match(question, card_id, same) for card_id, same in by_card.items()]
+    if not by_card:
+        return None
+    asked = _Asked.of(question, weights)
+    matches = [_match(asked, card_id, same) for card_id, same in by_card.items()]
     return max(matches, key=lambda m: m.rank_score, default=None)
 
 
-def _match(question: str, card_id: str, same: list[Hit]) -> CardMatch:
+def _match(asked: _Asked, card_id: str, same: list[Hit]) -> CardMatch:
     top = max(same, key=lambda h: h.relevance)
     meta = top.metadata
     card_text = " ".join([*(h.text for h in same), top.heading, str(meta.get("answer") or ""), top.title])
@@ -105,9 +146,9 @@ def _match(question: str, card_id: str, same: list[Hit]) -> CardMatch:
         answer=str(meta["answer"]),
         source=top.source,
         similarity=top.relevance,
-        coverage=topic_coverage(question, card_text),
+        coverage=asked.coverage(card_text),
         follow_up=tuple(str(f) for f in meta.get("follow_up") or ()),
-        pairs=max(pair_coverage(question, h.text) for h in same),
+        pairs=max(asked.pair_share(h.text) for h in same),
     )
 
 
@@ -132,10 +173,7 @@ def topic_words(question: str) -> list[str]:
     return [t for t in asked.split() if t not in STOPWORDS and len(t) > 1]
 
 
-def topic_coverage(question: str, text: str) -> float:
-    """Share of the question's topic words that occur in `text` (folded); 0 when it has none."""
-    words = topic_words(question)
-    if not words:
-        return 0.0
-    present = set(folded_tokens(expand_teencode(normalize(text))))
-    return sum(1 for w in words if w in present) / len(words)
+def topic_coverage(question: str, text: str, weights: WordWeights | None = None) -> float:
+    """Share of the question's topic words that occur in `text` (folded), each weighed by `weights`
+    (every word the same without); 0 when it has none."""
+    return _Asked.of(question, weights).coverage(text)

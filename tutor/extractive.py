@@ -24,7 +24,7 @@ STOPWORDS = frozenset(
     a ai anh ak bi boi cac cach can cho chi chu co con cua cung da dang day de den deu di do duoc
     gi gio ha hay hoac khi khong kia la lai lam luc minh mot muon nao nay neu nen nha nhe nhi nhu
     nhung o oi phai rang roi sao se sau thi theo thoi tren trong tui toi va vao vay ve voi vi xin
-    u uh ko k dc j
+    u uh ko k dc j hoai
     """.split()
 )
 _NUMBERED = re.compile(r"^(\d{1,2}[.)])\s+")
@@ -48,7 +48,7 @@ MAX_STEPS_CHARS = 650
 # "nhiều" in the lesson.
 QUESTION_WORDS = re.compile(
     r"\b(?:bao nhieu|bao lau|bao gio|nhu the nao|the nao|o dau|la gi|tai sao|vi sao|lam sao|"
-    r"duoc khong|co phai|co nen|nen khong|phai khong)\b"
+    r"duoc khong|co phai|co nen|nen khong|phai khong|nghia la|y nghia la|co nghia)\b"
 )
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")

