@@ -119,6 +119,12 @@ _QUESTION_OPENERS = (
     "gi",
     "sao",
     "neu",
+    # How-to requests typed as workers do: "cach bat nfc", "huong dan cai vneid", "chi toi cach…"
+    "cach",
+    "huong dan",
+    "chi toi",
+    "chi minh",
+    "chi em",
 )
 _QUESTION_PHRASES = (
     "la gi",

@@ -31,6 +31,17 @@ def _again(ctx: FlowContext, t: Turn, lead: str, current: QuizItem) -> list[Repl
     return [Reply(lead), _item_reply(ctx, t.learner.id, quiz, current, int(quiz.get("seq", 0)))]
 
 
+def _answer_then_item(ctx: FlowContext, t: Turn, current: QuizItem) -> Outcome:
+    """Answer the typed question, then show the open item again."""
+    asked = question(ctx, t, t.text)
+    again = _again(ctx, t, BACK_TO_QUIZ, current)
+    if asked.ask is not None:
+        asked.after.extend(again)  # after the answer, which is written once the turn is over
+    else:
+        asked.replies.extend(again)
+    return asked
+
+
 def typed_answer(ctx: FlowContext, t: Turn) -> Outcome | None:
     """Grade typed text against the open item; a question is answered and the item shown again."""
     quiz = t.state.quiz
@@ -45,14 +56,12 @@ def typed_answer(ctx: FlowContext, t: Turn) -> Outcome | None:
         skipped = Grade(False, None, True, current.answer)
         return record_answer(ctx, t, current, "bỏ qua", skipped, skipped=True)
     if looks_like_question(t.text, strict=True) and not is_continuation(t.text):
-        asked = question(ctx, t, t.text)
-        again = _again(ctx, t, BACK_TO_QUIZ, current)
-        if asked.ask is not None:
-            asked.after.extend(again)  # after the answer, which is written once the turn is over
-        else:
-            asked.replies.extend(again)
-        return asked
+        return _answer_then_item(ctx, t, current)
     result = grade(current, t.text)
+    if not result.understood and not is_continuation(t.text) and looks_like_question(t.text):
+        # Not an answer to this item and phrased as a question ("cach bat nfc…", "… bao nhieu"):
+        # a worker asking mid-quiz gets the answer, not "press Đúng or Sai".
+        return _answer_then_item(ctx, t, current)
     if not result.understood:
         hint = texts.QUIZ_TF_HINT if current.type == "true_false" else texts.QUIZ_ANSWER_AGAIN
         if is_continuation(t.text):

@@ -184,6 +184,25 @@ def test_a_question_in_a_quiz_is_answered_then_the_item_is_shown_again(tutor, fa
     assert "Đúng rồi" in chat.text
 
 
+def test_unmarked_how_to_questions_in_a_choice_quiz_are_answered(tutor, fake_answerer) -> None:
+    """Seen using `hocvuso chat`: "cach bat nfc de quet cccd" during a true/false item got only
+    "Bấm «Đúng» hoặc «Sai»" — a question without "là gì"/"?" was neither an answer nor answered."""
+    chat = Chat(tutor, "quiz-howto")
+    _open_quiz(chat)
+    for _ in range(10):  # move to an item with choices (true/false or multiple choice)
+        if chat.quiz().choices:
+            break
+        answer_right(chat, tutor.curriculum)
+    item = chat.quiz().item_id
+    assert chat.quiz().choices, "the fixture quiz has an item with choices"
+    for asked in ("cach bat nfc de quet cccd", "vi momo dc chuyen toi da bao nhieu 1 thang"):
+        chat.say(asked)
+        assert fake_answerer.questions[-1] == asked
+        assert quiz_text.BACK_TO_QUIZ in chat.text and chat.quiz().item_id == item
+    chat.say("gia vang hom nay")  # not a question, not an answer: the item again with the hint
+    assert fake_answerer.questions[-1] != "gia vang hom nay" and chat.quiz().item_id == item
+
+
 def test_skip_and_unreadable_text_in_a_quiz(tutor, quick_container, fake_answerer) -> None:
     chat = Chat(tutor, "quiz-skip")
     _open_quiz(chat)
