@@ -38,7 +38,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from bot.flood import AddressLimiter
+from bot.flood import AddressLimiter, SharedAddressLimiter
 from bot.input_boundary import BadInput, read_json, refuse
 from bot.reminders import ReminderScheduler
 from bot.runtime import KeyedLocks
@@ -117,10 +117,13 @@ class WebChat:
         speech: SpeechService | None = None,
         *,
         housekeeping: Callable[[], int] | None = None,
+        new_learners: SharedAddressLimiter | None = None,
     ) -> None:
         """`speech` transcribes the microphone's recordings (None: voice notes are off);
         `housekeeping()` (the tutor's retention purge: learners who never consented go after a
-        day) runs when the app starts and every `housekeeping_s` seconds after."""
+        day) runs when the app starts and every `housekeeping_s` seconds after; `new_learners`
+        counts new learners per address in the database, shared by every worker (None: in this
+        process only)."""
         self.config = config
         self._history = history
         self._speech = speech
@@ -139,6 +142,7 @@ class WebChat:
         self.reminders = ReminderScheduler(self, self._runner, interval_s=config.reminder_check_s)
         self._started = False
         self._new_learners = AddressLimiter(config.new_learners_per_minute)
+        self._shared_new_learners = new_learners
         self._messages = AddressLimiter(config.messages_per_minute)
 
     # --- lifecycle (a ChannelService of bot.server) ---------------------------------------
@@ -378,7 +382,7 @@ class WebChat:
             return _slow_down(address, "messages")
         new_cookie = learner is None
         if learner is None:
-            if not self._new_learners.allow(address):
+            if not await self._new_learner_allowed(address):
                 return _slow_down(address, "new learners")
             learner = self._cookie.new_id()
         async with self._locks.hold(learner):  # one learner's turns in order, like the other channels
@@ -407,6 +411,13 @@ class WebChat:
                 path="/",
             )
         return response
+
+    async def _new_learner_allowed(self, address: str) -> bool:
+        """Whether `address` may make one more new learner this minute (counted in the database
+        when shared: every worker and a restart see the same count)."""
+        if self._shared_new_learners is None:
+            return self._new_learners.allow(address)
+        return await asyncio.to_thread(self._shared_new_learners.allow, address)
 
     def close(self) -> None:
         """Release the tutor's threads."""
