@@ -317,9 +317,10 @@ class Ingestor:
             def chunks() -> Iterator[Chunk]:
                 return stream_chunks(stream, source, size=self._chunk_size, overlap=self._chunk_overlap)
 
-            count = 0
+            count, ids = 0, set[str]()  # ids: 32 characters a chunk, to drop the file's stale vectors
             for batch in batched(chunks(), self._batch_size):
                 count += len(batch)
+                ids.update(c.id for c in batch)
                 new = [c for c in batch if c.id not in present_ids]
                 if store is not None and new:
                     vectors = embed_mixed(
@@ -336,7 +337,7 @@ class Ingestor:
             if count == 0:
                 raise LoadError("no text to index")
             if store is not None:
-                stale = self._commit_file(job, chunks(), count=count, recheck=path) - {c.id for c in chunks()}
+                stale = self._commit_file(job, chunks(), count=count, recheck=path) - ids
                 if stale:
                     store.delete(stale)
                     present_ids.difference_update(stale)
