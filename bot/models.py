@@ -70,5 +70,6 @@ class DeliveryRow(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+import bot.flood  # noqa: E402,F401  (the web chat's shared new-learner counts, for Alembic too)
 import bot.webchat_history  # noqa: E402,F401  (the web chat history table, for Alembic too)
 import bot.zalo_models  # noqa: E402,F401  (Zalo's tables, so Alembic's metadata holds them too)

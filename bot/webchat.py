@@ -28,6 +28,7 @@ import contextlib
 import logging
 import re
 import secrets
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from bot.flood import AddressLimiter
+from bot.flood import AddressLimiter, SharedAddressLimiter
 from bot.input_boundary import BadInput, read_json, refuse
 from bot.reminders import ReminderScheduler
 from bot.runtime import KeyedLocks
@@ -71,6 +72,7 @@ IMAGE_SUFFIXES = IMAGE_TYPES
 FAVICON = STATIC_DIR / "favicon.ico"
 MAX_PENDING_LEARNERS = 10_000  # reminders kept for browsers that have not come back (oldest dropped)
 MAX_PENDING_PER_LEARNER = 3
+GONE_TTL_S = 600.0  # how long a reminder claimed before a learner's deletion may still arrive
 MAX_LABEL_CHARS = 100  # a tapped button's label, shown as the learner's message in the history
 SLOW_DOWN = "Bạn gửi nhanh quá. Vui lòng chờ một phút rồi thử lại nhé."
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -115,10 +117,13 @@ class WebChat:
         speech: SpeechService | None = None,
         *,
         housekeeping: Callable[[], int] | None = None,
+        new_learners: SharedAddressLimiter | None = None,
     ) -> None:
         """`speech` transcribes the microphone's recordings (None: voice notes are off);
         `housekeeping()` (the tutor's retention purge: learners who never consented go after a
-        day) runs when the app starts and every `housekeeping_s` seconds after."""
+        day) runs when the app starts and every `housekeeping_s` seconds after; `new_learners`
+        counts new learners per address in the database, shared by every worker (None: in this
+        process only)."""
         self.config = config
         self._history = history
         self._speech = speech
@@ -129,12 +134,15 @@ class WebChat:
         self._runner = ThreadTutorRunner(tutor, config.tutor_workers, "web-tutor")
         self._locks = KeyedLocks()
         self._pending: OrderedDict[str, list[Reply]] = OrderedDict()  # learner -> reminders to show
+        # Learners seen gone (deleted data): a reminder claimed before the deletion is not kept for them.
+        self._gone: OrderedDict[str, float] = OrderedDict()
         self._media_root = config.media_root.resolve() if config.media_root else None
         self._render = ReplyRenderer(self._media_root, self._documents)
         self._memory = LearnerMemory(CHANNEL, history, self._documents, self._runner, self._learner_of)
         self.reminders = ReminderScheduler(self, self._runner, interval_s=config.reminder_check_s)
         self._started = False
         self._new_learners = AddressLimiter(config.new_learners_per_minute)
+        self._shared_new_learners = new_learners
         self._messages = AddressLimiter(config.messages_per_minute)
 
     # --- lifecycle (a ChannelService of bot.server) ---------------------------------------
@@ -177,7 +185,11 @@ class WebChat:
 
     # --- reminders -------------------------------------------------------------------------
     async def deliver_reminder(self, user_id: str, reply: Reply) -> str:
-        """Keep a due reminder for the learner's next message or poll; returns "queued"."""
+        """Keep a due reminder for the learner's next message or poll; returns "queued" ("dropped"
+        for a learner who has just deleted their data: the tutor claimed it before the deletion)."""
+        gone_at = self._gone.get(user_id)
+        if gone_at is not None and time.monotonic() - gone_at < GONE_TTL_S:
+            return "dropped"
         waiting = self._pending.pop(user_id, [])
         self._pending[user_id] = [*waiting, reply][-MAX_PENDING_PER_LEARNER:]
         while len(self._pending) > MAX_PENDING_LEARNERS:
@@ -187,6 +199,28 @@ class WebChat:
     def take_pending(self, user_id: str) -> list[Reply]:
         """The reminders waiting for this learner (handed over once)."""
         return self._pending.pop(user_id, [])
+
+    def _seen_consenting(self, learner: str, consented: bool | None) -> None:
+        """After the tutor said whether `learner` is (still) a consenting learner: one who is not
+        (deleted their data, purged, never agreed) loses the reminders kept in memory for them."""
+        if consented is None:
+            return
+        if consented:
+            self._gone.pop(learner, None)
+            return
+        self._pending.pop(learner, None)
+        self._gone[learner] = time.monotonic()
+        self._gone.move_to_end(learner)
+        while len(self._gone) > MAX_PENDING_LEARNERS:
+            self._gone.popitem(last=False)
+
+    async def _take_pending_polled(self, learner: str | None) -> list[Reply]:
+        """The reminders for a poll, once the tutor confirms the learner still consents (a learner
+        deleted by the retention purge or the CLI has not sent a message since)."""
+        if not learner or learner not in self._pending:
+            return []
+        self._seen_consenting(learner, await self._memory.consented(learner))
+        return self.take_pending(learner)
 
     async def menu(self) -> list[MenuEntry]:
         """The tutor's menu (empty when the tutor cannot say)."""
@@ -253,7 +287,7 @@ class WebChat:
         @router.get("/api/pending", include_in_schema=False)
         async def pending(request: Request) -> Response:
             learner = self._cookie.loads(request.cookies.get(COOKIE_NAME))
-            replies = self.take_pending(learner) if learner else []
+            replies = await self._take_pending_polled(learner)
             rendered = [self.reply_json(r, learner) for r in replies]
             if learner and rendered:
                 await self._memory.remember(learner, None, rendered)
@@ -348,7 +382,7 @@ class WebChat:
             return _slow_down(address, "messages")
         new_cookie = learner is None
         if learner is None:
-            if not self._new_learners.allow(address):
+            if not await self._new_learner_allowed(address):
                 return _slow_down(address, "new learners")
             learner = self._cookie.new_id()
         async with self._locks.hold(learner):  # one learner's turns in order, like the other channels
@@ -358,10 +392,12 @@ class WebChat:
             except Exception as exc:  # the tutor never raises; this is a last guard
                 log.error("web chat turn failed: %s", type(exc).__name__)
                 replies = [Reply(APOLOGY)]
+        consented = await self._memory.consented(learner)
+        self._seen_consenting(learner, consented)  # after /xoadulieu: waiting reminders dropped
         replies = [*self.take_pending(learner), *replies]
         rendered = sanitize_json([self.reply_json(r, learner) for r in replies])
         if rendered:  # a duplicate delivery (same client id) gets no reply and is not kept twice
-            await self._memory.remember(learner, mine_of(inbound), rendered, turn_id)
+            await self._memory.remember(learner, mine_of(inbound), rendered, turn_id, consented)
         response = no_store(JSONResponse({"replies": rendered}))
         if new_cookie:
             secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
@@ -375,6 +411,13 @@ class WebChat:
                 path="/",
             )
         return response
+
+    async def _new_learner_allowed(self, address: str) -> bool:
+        """Whether `address` may make one more new learner this minute (counted in the database
+        when shared: every worker and a restart see the same count)."""
+        if self._shared_new_learners is None:
+            return self._new_learners.allow(address)
+        return await asyncio.to_thread(self._shared_new_learners.allow, address)
 
     def close(self) -> None:
         """Release the tutor's threads."""

@@ -71,18 +71,31 @@ class LearnerMemory:
             log.warning("web chat: cannot check a download's learner (%s)", type(exc).__name__)
             return False
 
+    async def consented(self, learner: str) -> bool | None:
+        """Whether the tutor knows `learner` as a consenting learner; None when it cannot say."""
+        try:
+            return bool(await self._runner.call("consented", self._channel, learner))
+        except Exception as exc:  # history and reminders are conveniences: never fail a turn for them
+            log.warning("web chat: cannot tell whether the learner consented (%s)", type(exc).__name__)
+            return None
+
     async def remember(
-        self, learner: str, mine: str | None, replies: list[dict[str, Any]], turn: str | None = None
+        self,
+        learner: str,
+        mine: str | None,
+        replies: list[dict[str, Any]],
+        turn: str | None = None,
+        consented: bool | None = None,
     ) -> None:
         """Keep this turn in the learner's history, or forget the history of one the tutor no
-        longer knows as a consenting learner (deleted data, never agreed)."""
+        longer knows as a consenting learner (deleted data, never agreed). `consented`: what
+        `consented(learner)` said after the turn (asked here when not given)."""
         if self._history is None:
             return
-        try:
-            consented = bool(await self._runner.call("consented", self._channel, learner))
-        except Exception as exc:  # history is a convenience: never fail a turn for it
-            log.warning("web chat: cannot tell whether to keep history (%s)", type(exc).__name__)
-            return
+        if consented is None:
+            consented = await self.consented(learner)
+            if consented is None:
+                return
         try:
             if not consented:
                 await asyncio.to_thread(self._history.forget, learner)

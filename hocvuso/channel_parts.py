@@ -266,6 +266,7 @@ class ChannelParts(StoreParts):
     @cached_property
     def webchat(self):  # type: ignore[no-untyped-def]
         """The web chat (page at /, POST /api/chat) in front of the tutor."""
+        from bot.flood import SharedAddressLimiter
         from bot.webchat import WebChat, WebChatConfig
         from bot.webchat_history import WebChatHistory
 
@@ -284,6 +285,9 @@ class ChannelParts(StoreParts):
             WebChatHistory(self.session_factory),
             speech=self.speech,
             housekeeping=self.conversation.purge_inactive,
+            new_learners=SharedAddressLimiter(
+                self.settings.serve.new_learners_per_minute, self.session_factory, self.cookie_secret
+            ),
         )
 
     @cached_property

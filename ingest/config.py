@@ -17,3 +17,4 @@ class IngestConfig:
     batch_size: int = 32  # passages per embedding call
     ocr_language: str = "vie"  # Tesseract language of images without a caption
     max_file_mb: float = 5.0  # a larger file is named and skipped (ingest.max_file_mb)
+    stream_mb: float = 1.0  # a larger .md/.txt file is streamed: read and chunked block by block

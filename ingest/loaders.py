@@ -10,13 +10,15 @@ import logging
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ingest.chunking import SectionStart
+from ingest.documents import LoadedDocument, LoadError, Section, SkipFile
+from ingest.textstream import Event, markdown_stream, plain_text_stream
 from knowledge.sanitize import has_binary_content, sanitize_text
 from knowledge.textnorm import normalize
 
@@ -27,32 +29,6 @@ SUBTITLE_SUFFIXES = {".vtt", ".srt"}
 # Course metadata read by the curriculum, not searchable content.
 METADATA_SUFFIXES = {".yaml", ".yml"}
 MEDIA_SEPARATOR = "--"
-
-
-class LoadError(Exception):
-    """A file that cannot be ingested; the message says why, for the operator."""
-
-
-class SkipFile(Exception):
-    """A file deliberately not ingested (e.g. an image without caption or OCR); a warning, not a failure."""
-
-
-@dataclass
-class Section:
-    """A piece of a document under one heading path (a page for PDFs, a cue group for subtitles)."""
-
-    headings: list[str]
-    text: str
-    page: int | None = None
-    timestamp: str | None = None
-
-
-@dataclass
-class LoadedDocument:
-    kind: str
-    title: str
-    sections: list[Section]
-    meta: dict[str, Any] = field(default_factory=dict)  # front matter: id, module, skills, level, audience
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -116,32 +92,42 @@ def sections_from_headings(lines: list[tuple[int, str]], title: str) -> list[Sec
 # --- loaders --------------------------------------------------------------------------------
 
 
+def sections_of(events: Iterable[Event]) -> list[Section]:
+    """The sections of a text stream (`ingest.textstream`), each with its whole text; empty ones dropped."""
+    sections: list[Section] = []
+    start: SectionStart | None = None
+    texts: list[str] = []
+
+    def flush() -> None:
+        text = "".join(texts).strip()
+        texts.clear()
+        if start is not None and text:
+            sections.append(Section(list(start.headings), text, start.page, start.timestamp))
+
+    for event in events:
+        if isinstance(event, SectionStart):
+            flush()
+            start = event
+        else:
+            texts.append(event)
+    flush()
+    return sections
+
+
 def load_markdown(path: Path) -> LoadedDocument:
-    text = normalize(read_text_file(path))
-    meta, body = split_front_matter(text)
-    lines: list[tuple[int, str]] = []
-    in_code = False
-    for line in body.split("\n"):
-        if line.strip().startswith("```"):
-            in_code = not in_code
-        match = None if in_code else _MD_HEADING.match(line)
-        lines.append((len(match.group(1)), match.group(2)) if match else (0, line))
-    title = str(meta.get("title") or next((t for lvl, t in lines if lvl == 1), "") or path.stem)
-    sections = sections_from_headings(lines, title)
-    objectives = meta.get("objectives")
-    if isinstance(objectives, list) and objectives:
-        goals = "\n".join(f"- {normalize(str(o))}" for o in objectives)
-        sections.insert(0, Section(headings=[title, "Mục tiêu"], text=goals))
+    """A Markdown file read whole (large files are streamed: `ingest.textstream.markdown_stream`)."""
+    stream = markdown_stream(path)
+    sections = sections_of(stream.events())
     if not sections:
         raise LoadError("no text after the front matter")
-    return LoadedDocument(kind="md", title=title, sections=sections, meta=meta)
+    return LoadedDocument(kind="md", title=stream.title, sections=sections, meta=stream.meta)
 
 
 def load_plain_text(path: Path) -> LoadedDocument:
-    text = normalize(read_text_file(path)).strip()
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-    title = path.stem
-    return LoadedDocument(kind="txt", title=title, sections=[Section([title], "\n\n".join(paragraphs))])
+    """A plain text file read whole: one section of its paragraphs."""
+    stream = plain_text_stream(path)
+    sections = sections_of(stream.events()) or [Section([stream.title], "")]
+    return LoadedDocument(kind="txt", title=stream.title, sections=sections)
 
 
 def load_pdf(path: Path) -> LoadedDocument:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.cards import (
-    CARD_KIND,
-    CardPhrasing,
-    card_meta,
-    card_row,
     cards_document,
     embed_mixed,
     is_cards_file,
@@ -33,14 +30,11 @@ from ingest.cards import (
 from ingest.chunking import Chunk, chunk_document
 from ingest.config import IngestConfig
 from ingest.discovery import discover, document_meta, relative_source
+from ingest.documents import LoadedDocument, LoadError, SkipFile
 from ingest.guard import file_sha256, outside_reason, size_reason
-from ingest.loaders import (
-    LoadedDocument,
-    LoadError,
-    SkipFile,
-    load_document,
-)
-from knowledge.lexical import segment
+from ingest.loaders import load_document
+from ingest.rows import FileJob, chunk_row, embedding_text, is_card, row_metadata, vector_metadata
+from ingest.textstream import STREAMABLE_SUFFIXES, open_stream, stream_chunks
 from knowledge.manifest import ChunkRow, DocumentRow, IngestRunRow
 from knowledge.vectors import VectorStore
 
@@ -97,17 +91,6 @@ class IngestReport:
         }
 
 
-@dataclass
-class _FileJob:
-    root: str  # the folder `source` is relative to, resolved
-    source: str
-    file_hash: str
-    document: LoadedDocument
-    chunks: list[Chunk]
-    meta: dict[str, Any]
-    cards: dict[str, CardPhrasing] = field(default_factory=dict)  # chunk id -> card phrasing (faq.yaml)
-
-
 ProgressCallback = Callable[[str, int, int], None]  # (message, done, total)
 
 
@@ -130,6 +113,7 @@ class Ingestor:
         self._batch_size = max(1, config.batch_size)
         self._ocr_language = config.ocr_language
         self._max_bytes = int(config.max_file_mb * 1_000_000)
+        self._stream_bytes = int(config.stream_mb * 1_000_000)
 
     # --- public ----------------------------------------------------------------------------
 
@@ -183,7 +167,7 @@ class Ingestor:
                 else:
                     files.append((root, path))
         total = len(files)
-        pending: list[_FileJob] = []
+        pending: list[FileJob] = []
         seen_sources: set[str] = set()
 
         for done, (root, path) in enumerate(files, start=1):
@@ -205,6 +189,14 @@ class Ingestor:
                 report.unchanged.append(source)
                 continue
             status = "added" if previous is None else "changed"
+            if path.suffix.lower() in STREAMABLE_SUFFIXES and path.stat().st_size > self._stream_bytes:
+                if pending and store is not None:  # keep the files' order of commits
+                    self._flush(pending, store, present_ids, report)
+                    pending = []
+                streamed = self._streamed_file(root, path, source, file_hash, store, present_ids, report)
+                if streamed:
+                    (report.added if status == "added" else report.changed).append(source)
+                continue
             try:
                 if is_cards_file(path):
                     document, cards = cards_document(path)
@@ -234,7 +226,7 @@ class Ingestor:
                 report.chunks_written += len(chunks)
                 continue
             folder = root.resolve() if root.is_dir() else path.resolve().parent
-            pending.append(_FileJob(str(folder), source, file_hash, document, chunks, meta, cards))
+            pending.append(FileJob(str(folder), source, file_hash, document, chunks, meta, cards))
             if store is not None and sum(len(j.chunks) for j in pending) >= self._batch_size * 4:
                 self._flush(pending, store, present_ids, report)
                 pending = []
@@ -271,7 +263,7 @@ class Ingestor:
 
     def _flush(
         self,
-        jobs: list[_FileJob],
+        jobs: list[FileJob],
         store: VectorStore,
         present_ids: set[str],
         report: IngestReport,
@@ -283,7 +275,7 @@ class Ingestor:
             vectors = embed_mixed(
                 store.embedder,
                 [
-                    (c.text, True) if c.id in job.cards else (_embedding_text(job.meta["lesson_title"], c), False)
+                    (c.text, True) if c.id in job.cards else (embedding_text(job.meta["lesson_title"], c), False)
                     for job, c in batch
                 ],
             )
@@ -291,7 +283,7 @@ class Ingestor:
                 ids=[c.id for _, c in batch],
                 embeddings=vectors,
                 documents=[c.text for _, c in batch],
-                metadatas=[_vector_metadata(job, c) for job, c in batch],
+                metadatas=[vector_metadata(job, c) for job, c in batch],
             )
             present_ids.update(c.id for _, c in batch)
             report.chunks_embedded += len(batch)
@@ -304,8 +296,67 @@ class Ingestor:
                 present_ids.difference_update(stale)
                 report.chunks_deleted += len(stale)
 
-    def _commit_file(self, job: _FileJob) -> set[str]:
-        """Replace the file's manifest rows in one transaction; return its previous chunk ids."""
+    def _streamed_file(
+        self,
+        root: Path,
+        path: Path,
+        source: str,
+        file_hash: str,
+        store: VectorStore | None,
+        present_ids: set[str],
+        report: IngestReport,
+    ) -> bool:
+        """Ingest a large text file without holding it: one pass embeds its new chunks batch by batch,
+        a second writes its manifest rows in one transaction. False (a failure reported) on LoadError."""
+        try:
+            stream = open_stream(path)
+            header = LoadedDocument(kind=stream.kind, title=stream.title, sections=[], meta=stream.meta)
+            folder = root.resolve() if root.is_dir() else path.resolve().parent
+            job = FileJob(str(folder), source, file_hash, header, [], document_meta(path, source, header))
+
+            def chunks() -> Iterator[Chunk]:
+                return stream_chunks(stream, source, size=self._chunk_size, overlap=self._chunk_overlap)
+
+            count, ids = 0, set[str]()  # ids: 32 characters a chunk, to drop the file's stale vectors
+            for batch in batched(chunks(), self._batch_size):
+                count += len(batch)
+                ids.update(c.id for c in batch)
+                new = [c for c in batch if c.id not in present_ids]
+                if store is not None and new:
+                    vectors = embed_mixed(
+                        store.embedder, [(embedding_text(job.meta["lesson_title"], c), False) for c in new]
+                    )
+                    store.upsert(
+                        ids=[c.id for c in new],
+                        embeddings=vectors,
+                        documents=[c.text for c in new],
+                        metadatas=[vector_metadata(job, c) for c in new],
+                    )
+                    present_ids.update(c.id for c in new)
+                    report.chunks_embedded += len(new)
+            if count == 0:
+                raise LoadError("no text to index")
+            if store is not None:
+                stale = self._commit_file(job, chunks(), count=count, recheck=path) - ids
+                if stale:
+                    store.delete(stale)
+                    present_ids.difference_update(stale)
+                    report.chunks_deleted += len(stale)
+        except LoadError as exc:  # vectors already upserted are orphans: the run's reconcile removes them
+            report.failed.append(FileProblem(source, str(exc)))
+            return False
+        report.chunks_written += count
+        return True
+
+    def _commit_file(
+        self, job: FileJob, chunks: Iterable[Chunk] | None = None, *, count: int = 0, recheck: Path | None = None
+    ) -> set[str]:
+        """Replace the file's manifest rows in one transaction; return its previous chunk ids.
+
+        `chunks` (a stream) replaces `job.chunks`; rows are flushed in batches so none are held.
+        `recheck`: the file, whose hash must still be `job.file_hash` at commit (it was read twice).
+        """
+        rows = job.chunks if chunks is None else chunks
         with self._sessions() as session, session.begin():
             old_ids = set(session.scalars(select(ChunkRow.id).where(ChunkRow.source == job.source)))
             session.execute(delete(ChunkRow).where(ChunkRow.source == job.source))
@@ -320,16 +371,20 @@ class Ingestor:
             doc.title = job.document.title[:500]
             doc.module = job.meta.get("module")
             doc.lesson_id = job.meta.get("lesson_id")
-            doc.chunk_count = len(job.chunks)
+            doc.chunk_count = len(job.chunks) if chunks is None else count
             doc.ingested_at = datetime.now(UTC)
             session.flush()
             # Two chunks with the same id in one file (identical repeated text) keep the first.
             seen: set[str] = set()
-            for chunk in job.chunks:
+            for chunk in rows:
                 if chunk.id in seen:
                     continue
                 seen.add(chunk.id)
-                session.add(_chunk_row(job, chunk))
+                session.add(chunk_row(job, chunk))
+                if len(seen) % (self._batch_size * 4) == 0:
+                    session.flush()
+            if recheck is not None and file_sha256(recheck) != job.file_hash:
+                raise LoadError("the file changed while it was being ingested: run the ingestion again")
         return old_ids
 
     def _remove(self, sources: list[str], store: VectorStore, present_ids: set[str], report: IngestReport) -> None:
@@ -356,13 +411,13 @@ class Ingestor:
             batch = missing[start : start + self._batch_size]
             vectors = embed_mixed(
                 store.embedder,
-                [(r.text, True) if _is_card(r) else (_embedding_text(r.title, r), False) for r in batch],
+                [(r.text, True) if is_card(r) else (embedding_text(r.title, r), False) for r in batch],
             )
             store.upsert(
                 ids=[r.id for r in batch],
                 embeddings=vectors,
                 documents=[r.text for r in batch],
-                metadatas=[_row_metadata(r) for r in batch],
+                metadatas=[row_metadata(r) for r in batch],
             )
             present_ids.update(r.id for r in batch)
             report.repaired += len(batch)
@@ -383,78 +438,8 @@ class Ingestor:
             run.seconds = time.perf_counter() - started
 
 
-# --- helpers ------------------------------------------------------------------------------------
-
-
-def _embedding_text(title: str, chunk: Chunk | ChunkRow) -> str:
-    heading = chunk.heading
-    prefix = heading if heading.startswith(title) else f"{title} > {heading}" if heading else title
-    return f"{prefix}\n{chunk.text}"
-
-
-def _vector_metadata(job: _FileJob, chunk: Chunk) -> dict[str, Any]:
-    card = job.cards.get(chunk.id)
-    if card is not None:  # "kind" lets a search ask Chroma for cards only, or for everything else
-        return {
-            "source": job.source,
-            "doc_id": job.meta["doc_id"],
-            "module": job.meta.get("module"),
-            "lesson_id": card.lesson_id,
-            "audience": card_meta(card)["audience"],
-            "kind": CARD_KIND,
-        }
-    return {
-        "source": job.source,
-        "doc_id": job.meta["doc_id"],
-        "module": job.meta.get("module"),
-        "lesson_id": job.meta.get("lesson_id"),
-        "audience": job.meta.get("audience") or [],
-    }
-
-
-def _row_metadata(row: ChunkRow) -> dict[str, Any]:
-    meta = {
-        "source": row.source,
-        "doc_id": row.doc_id,
-        "module": row.module,
-        "lesson_id": row.lesson_id,
-        "audience": (row.meta or {}).get("audience") or [],
-    }
-    if _is_card(row):
-        meta["kind"] = CARD_KIND
-    return meta
-
-
-def _is_card(row: ChunkRow) -> bool:
-    return (row.meta or {}).get("kind") == CARD_KIND
-
-
-def _chunk_row(job: _FileJob, chunk: Chunk) -> ChunkRow:
-    card = job.cards.get(chunk.id)
-    if card is not None:
-        return card_row(card, source=job.source, doc_id=job.meta["doc_id"], module=job.meta.get("module"))
-    title = job.meta.get("lesson_title") or job.document.title
-    # The title once: a document without headings has the title as its heading too.
-    heading = "" if chunk.heading in (title, job.document.title) else chunk.heading
-    tokens = segment(f"{title}\n{heading}\n{chunk.text}")
-    return ChunkRow(
-        id=chunk.id,
-        source=job.source,
-        doc_id=job.meta["doc_id"],
-        ordinal=chunk.ordinal,
-        title=str(title)[:500],
-        heading=chunk.heading[:1000],
-        text=chunk.text,
-        tokens=" ".join(tokens),
-        module=job.meta.get("module"),
-        lesson_id=job.meta.get("lesson_id"),
-        page=chunk.page,
-        timestamp=chunk.timestamp,
-        content_hash=chunk.content_hash,
-        meta={
-            "skills": job.meta.get("skills") or [],
-            "audience": job.meta.get("audience") or [],
-            "level": job.meta.get("level"),
-            "kind": job.document.kind,
-        },
-    )
+def batched(items: Iterable[Chunk], size: int) -> Iterator[list[Chunk]]:
+    """Lists of `size` items (the last may be shorter), taken from `items` as they come."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch

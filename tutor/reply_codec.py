@@ -1,13 +1,23 @@
 """Replies as JSON and back: a turn's replies are stored with its message id, so a retried id
-(a crash between the commit and the response, a client that resends) gets the same answer again."""
+(a crash between the commit and the response, a client that resends) gets the same answer again.
+
+Replies longer than `MAX_STORED_CHARS` (a long answer, an export's summary with many rows) are
+stored compressed (`pack_replies`), so their retry gets them whole too; only beyond
+`MAX_PACKED_BYTES` compressed is nothing kept (a retry then gets no reply rather than a wrong one).
+"""
 
 from __future__ import annotations
 
+import base64
+import json
+import zlib
 from typing import Any
 
 from tutor.messages import Button, QuizQuestion, Reply, SourceLink
 
-MAX_STORED_CHARS = 20_000  # an export's replies are long; beyond this a retry gets a short notice
+MAX_STORED_CHARS = 20_000  # replies longer than this are stored compressed
+MAX_PACKED_BYTES = 200_000  # compressed replies over this are not stored at all
+_PACKED = "z"  # the key of a compressed entry: [{"z": base64(zlib(json))}]
 
 
 def replies_to_json(replies: list[Reply]) -> list[dict[str, Any]]:
@@ -37,8 +47,28 @@ def _reply_dict(reply: Reply) -> dict[str, Any]:
     return out
 
 
+def pack_replies(data: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What to store for `replies_to_json` data: itself when short, else compressed ([] when huge)."""
+    if stored_size(data) <= MAX_STORED_CHARS:
+        return data
+    packed = base64.b64encode(zlib.compress(json.dumps(data, ensure_ascii=False).encode(), 9)).decode()
+    return [{_PACKED: packed}] if len(packed) <= MAX_PACKED_BYTES else []
+
+
+def _unpacked(data: list[Any]) -> Any:
+    if len(data) == 1 and isinstance(data[0], dict) and set(data[0]) == {_PACKED}:
+        try:
+            return json.loads(zlib.decompress(base64.b64decode(data[0][_PACKED])))
+        except (ValueError, zlib.error, TypeError):
+            return []
+    return data
+
+
 def replies_from_json(data: Any) -> list[Reply]:
-    """Replies stored by `replies_to_json` (anything unreadable is left out)."""
+    """Replies stored by `replies_to_json` or `pack_replies` (anything unreadable is left out)."""
+    if not isinstance(data, list):
+        return []
+    data = _unpacked(data)
     if not isinstance(data, list):
         return []
     replies = []
@@ -77,4 +107,4 @@ def _reply(item: dict[str, Any]) -> Reply:
 
 def stored_size(data: list[dict[str, Any]]) -> int:
     """Roughly how many characters the stored replies take (texts only)."""
-    return sum(len(item.get("text", "")) for item in data)
+    return sum(len(str(item.get("text", ""))) for item in data if isinstance(item, dict))

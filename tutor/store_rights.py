@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,9 @@ from tutor.messages import ChannelDataPort
 from tutor.models import LEARNER_TABLES, ChannelIdentity, Learner, LearnerIdRow, ProcessedMessage
 from tutor.officer_models import OFFICER_TABLES, Officer
 from tutor.stats.counters import fold_learner
+
+GONE_PREFIX = "gone:"  # message ids kept hashed for learners who deleted their data
+GONE_KEYS = "hocvuso_gone_message_ids"  # session.info: the ids kept by a deletion in this transaction
 
 
 def aware(moment: datetime | None) -> datetime | None:
@@ -37,10 +41,12 @@ class MessageLog:
     """Inbound bookkeeping of the learner repository."""
 
     def claim_message(self, session: Session, channel: str, message_id: str, now: datetime) -> bool:
-        """Record an inbound message id; False when it was already handled (duplicate delivery)."""
+        """Record an inbound message id; False when it was already handled (duplicate delivery),
+        also by a learner who has deleted their data since (kept as a hashed, learner-free id)."""
         exists = session.execute(
             select(ProcessedMessage.channel).where(
-                ProcessedMessage.channel == channel, ProcessedMessage.message_id == message_id
+                ProcessedMessage.channel == channel,
+                ProcessedMessage.message_id.in_((message_id, gone_id(channel, message_id))),
             )
         ).first()
         if exists:
@@ -56,12 +62,22 @@ class MessageLog:
 
     def stored_replies(self, session: Session, channel: str, message_id: str) -> list[Any] | None:
         """The replies stored for a handled message (None when none were stored)."""
-        value = session.execute(
+        values = session.execute(
             select(ProcessedMessage.replies).where(
-                ProcessedMessage.channel == channel, ProcessedMessage.message_id == message_id
+                ProcessedMessage.channel == channel,
+                ProcessedMessage.message_id.in_((message_id, gone_id(channel, message_id))),
             )
-        ).scalar_one_or_none()
-        return value if isinstance(value, list) else None
+        ).scalars()
+        return next((value for value in values if isinstance(value, list)), None)
+
+    def save_gone_replies(self, session: Session, replies: list[Any]) -> None:
+        """Store `replies` (the deletion's confirmation) for the message ids of a learner deleted in
+        this session's turn (`DataRights.delete_learner` lists them in `session.info`)."""
+        keys = session.info.pop(GONE_KEYS, None)
+        if keys:
+            session.execute(
+                update(ProcessedMessage).where(ProcessedMessage.message_id.in_(keys)).values(replies=replies)
+            )
 
     def save_replies(self, session: Session, channel: str, message_id: str, replies: list[Any]) -> None:
         """Keep a turn's replies with its message id (a retried id gets them again)."""
@@ -72,7 +88,13 @@ class MessageLog:
         )
 
     def forget_replies(self, session: Session, before: datetime) -> int:
-        """Drop the replies kept for messages handled before `before` (past any retry); returns how many."""
+        """Drop the replies kept for messages handled before `before` (past any retry), and the
+        hashed ids kept for deleted learners' messages; returns how many replies were dropped."""
+        session.execute(
+            delete(ProcessedMessage).where(
+                ProcessedMessage.at < before, ProcessedMessage.message_id.startswith(GONE_PREFIX)
+            )
+        )
         result = session.execute(
             update(ProcessedMessage)
             .where(ProcessedMessage.at < before, ProcessedMessage.replies.is_not(None))
@@ -141,8 +163,10 @@ class DataRights:
     ) -> None:
         """Remove every row of this learner from every table.
 
-        `keep_message` (channel, message_id) stays in the dedup table without a learner, so a
-        redelivery of the deleting message is not handled twice. `keep_counts`: fold the learner's
+        `keep_message` (channel, message_id): the deleting message. It and every message id of the
+        learner still in the dedup table are kept hashed and without a learner (`gone_id`), so a
+        redelivery of any of them is not handled again (nor creates a learner); the turn then
+        stores its confirmation for all of them (`MessageLog.save_gone_replies`). `keep_counts`: fold the learner's
         certification and last activity into the anonymous counters (False when the person lives on
         as another learner, e.g. two channels linked).
         """
@@ -153,11 +177,7 @@ class DataRights:
             for identity in self.identities(session, learner_id):
                 self.channel_data.delete_user(session, identity.channel, identity.channel_user_id)
         if keep_message is not None:
-            session.execute(
-                update(ProcessedMessage)
-                .where(ProcessedMessage.channel == keep_message[0], ProcessedMessage.message_id == keep_message[1])
-                .values(learner_id=None)
-            )
+            _keep_gone_ids(session, learner_id, keep_message)
         for officer_table in OFFICER_TABLES:  # rows about the learner's officer accounts (none for most)
             session.execute(delete(officer_table).where(_of_officer(officer_table, learner_id)))
         for table in LEARNER_TABLES:
@@ -175,6 +195,30 @@ class DataRights:
         for learner_id in ids:
             self.delete_learner(session, learner_id)
         return len(ids)
+
+
+def gone_id(channel: str, message_id: str) -> str:
+    """The id kept for a message of a learner who deleted their data: hashed, since a channel's
+    message id may carry the user's id (Telegram's is "<chat id>:<message id>")."""
+    return GONE_PREFIX + hashlib.sha256(f"{channel}\x1f{message_id}".encode()).hexdigest()[:48]
+
+
+def _keep_gone_ids(session: Session, learner_id: int, deleting: tuple[str, str]) -> None:
+    """Replace the learner's processed message ids (and the deleting one) by learner-free hashed ids."""
+    mine = (ProcessedMessage.learner_id == learner_id) | (
+        (ProcessedMessage.channel == deleting[0]) & (ProcessedMessage.message_id == deleting[1])
+    )
+    rows = session.execute(
+        select(ProcessedMessage.channel, ProcessedMessage.message_id, ProcessedMessage.at).where(mine)
+    )
+    kept = {gone_id(channel, message_id): (channel, at) for channel, message_id, at in rows}
+    session.execute(delete(ProcessedMessage).where(mine))
+    existing = set(session.scalars(select(ProcessedMessage.message_id).where(ProcessedMessage.message_id.in_(kept))))
+    for key, (channel, at) in kept.items():
+        if key not in existing:
+            session.add(ProcessedMessage(channel=channel, message_id=key, learner_id=None, at=at))
+    session.flush()
+    session.info[GONE_KEYS] = [*session.info.get(GONE_KEYS, []), *kept]
 
 
 def new_learner_id(session: Session) -> int | None:

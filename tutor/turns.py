@@ -28,7 +28,7 @@ from tutor.flows.base import PROFILE_MODES, QUIZ_MODES, FlowContext, Outcome, Tu
 from tutor.flows.questions import question
 from tutor.messages import Inbound, Reply
 from tutor.ratelimit import take_token
-from tutor.reply_codec import MAX_STORED_CHARS, replies_from_json, replies_to_json, stored_size
+from tutor.reply_codec import pack_replies, replies_from_json, replies_to_json
 from tutor.safety import is_scam_in_progress, safety_steps
 
 log = logging.getLogger(__name__)
@@ -92,17 +92,19 @@ class TurnRunner:
             self._save(session, inbound, replies)
 
     def _save(self, session: Session, inbound: Inbound, replies: list[Reply]) -> None:
-        data = replies_to_json(list(replies))
-        if stored_size(data) > MAX_STORED_CHARS:
-            data = []  # an export: not kept twice (a retry gets nothing rather than a second copy)
+        data = pack_replies(replies_to_json(list(replies)))
         self._ctx.store.save_replies(session, inbound.channel, inbound.message_id, data)
+        # The learner deleted their data in this turn: every message id of theirs kept (hashed,
+        # learner-free) answers a retry with this turn's confirmation.
+        self._ctx.store.save_gone_replies(session, data)
 
     def _turn(self, session: Session, inbound: Inbound, text: str) -> Outcome:
         ctx, store = self._ctx, self._ctx.store
         now = ctx.clock()
         if not store.claim_message(session, inbound.channel, inbound.message_id, now):
-            # A retried id (a crash between commit and response, a resend): handled once, and the
-            # replies stored for it are returned again, so nothing is lost and nothing done twice.
+            # A retried id (a crash between commit and response, a resend, or a message of a learner
+            # who has since deleted their data): handled once, and the replies stored for it are
+            # returned again, so nothing is lost and nothing done twice.
             stored = store.stored_replies(session, inbound.channel, inbound.message_id)
             return Outcome(replies_from_json(stored), duplicate=True)
         identity = store.identity(session, inbound.channel, inbound.user_id)

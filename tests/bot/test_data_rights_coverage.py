@@ -37,6 +37,7 @@ NOT_PERSONAL = {
     "zalo_tokens": "the OA's own token pair",
     "tutor_content_gaps": "unanswered questions with no learner id (numbers and e-mails masked)",
     "tutor_stat_counters": "anonymous counts per unit, group and week (no learner id)",
+    "webchat_address_minutes": "new web learners per keyed hash of an address and minute, kept 3 minutes",
 }
 
 

@@ -10,6 +10,7 @@ embedding model), real SQLite. Examples are derandomized: the same inputs on eve
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -31,11 +32,12 @@ from bot.server import create_app
 from bot.telegram import SECRET_HEADER
 from bot.webchat import WebChat, WebChatConfig
 from hocvuso.container import Container
+from hocvuso.redaction import redact_secrets
 from tests.bot.telegram_helpers import WEBHOOK_SECRET, make_channel
 from tests.bot.zalo_helpers import OA_SECRET_KEY, make_zalo_channel, text_event
 from tests.conftest import make_settings
 from tests.fakes.telegram_api import FakeTelegramApi
-from tests.fakes.zalo_api import APP_ID, FakeZaloApi
+from tests.fakes.zalo_api import APP_ID, APP_SECRET, FIRST_ACCESS, FIRST_REFRESH, FakeZaloApi
 from tests.tutor.conversation_kit import FakeAnswerer, build_tutor
 from tutor.messages import Inbound, Reply
 
@@ -130,6 +132,42 @@ class ErrorLog(logging.Handler):
             self.records.append(f"{record.name}: {record.getMessage()[:300]}")
 
 
+class SecretScan(logging.Handler):
+    """Every record at every level (root at DEBUG for the module): lines per level, and the lines
+    holding one of the rig's secrets (registered for redaction as the composition root does)."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        self.secrets = secrets
+        self.lines: Counter[str] = Counter()
+        self.leaks: Counter[str] = Counter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = self.format(record)
+        self.lines[record.levelname] += 1
+        if any(secret in line for secret in self.secrets):
+            self.leaks[record.levelname] += 1
+
+
+@contextlib.contextmanager
+def debug_logging(handler: logging.Handler) -> Iterator[None]:
+    """Root at DEBUG with `handler`, libraries' chatter included (SQL statements excepted: volume)."""
+    root = logging.getLogger()
+    levels = {name: logging.getLogger(name).level for name in ("", "httpx", "httpcore", "telegram", "sqlalchemy")}
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    for name in ("httpx", "httpcore", "telegram"):
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+
+
 class Rig:
     """The tutor and the three channels, served on one app."""
 
@@ -162,6 +200,9 @@ class Rig:
         )
         self.app = create_app(channels=[self.telegram, self.zalo, self.web])
         self.errors = ErrorLog()
+        secrets = [self.telegram_api.token, WEBHOOK_SECRET, OA_SECRET_KEY, APP_SECRET, FIRST_ACCESS, FIRST_REFRESH]
+        redact_secrets(*secrets)  # what the composition root does with the configured ones
+        self.secrets = SecretScan(secrets)
 
     def close(self) -> None:
         self.telegram_api.stop()
@@ -174,13 +215,15 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Rig, httpx.C
     built = Rig(tmp_path_factory.mktemp("property"))
     logging.getLogger().addHandler(built.errors)
     try:
-        with ThreadedServer(built.app) as base_url, httpx.Client(base_url=base_url, timeout=120) as client:
-            yield built, client
-            asyncio.run(_settle(built))
+        with debug_logging(built.secrets), ThreadedServer(built.app) as base_url:
+            with httpx.Client(base_url=base_url, timeout=120) as client:
+                yield built, client
+                asyncio.run(_settle(built))
     finally:
         logging.getLogger().removeHandler(built.errors)
         built.close()
         print(f"\nhostile inputs tried: {dict(TRIED)}; statuses: {dict(STATUSES)}")
+        print(f"log lines per level: {dict(built.secrets.lines)}; lines with a secret: {dict(built.secrets.leaks)}")
 
 
 async def _settle(rig: Rig) -> None:
@@ -279,6 +322,7 @@ def test_after_all_that_every_learner_can_still_export(rig) -> None:  # type: ig
 
         failures = session.scalars(select(InboxRow.error).where(InboxRow.status == INBOX_FAILED)).all()
     assert set(failures) <= {"unreadable"}, Counter(failures)
+    print(f"\ninbox: telegram {inbox.counts('telegram')}, zalo {inbox.counts('zalo')}; failed: {Counter(failures)}")
     assert inbox.counts("telegram").get("received", 0) == 0
     for learner in ("700001", "8800001"):
         channel = "telegram" if learner == "700001" else "zalo"
@@ -288,3 +332,4 @@ def test_after_all_that_every_learner_can_still_export(rig) -> None:  # type: ig
     _record("web", response)
     assert response.status_code == 200
     assert not built.errors.records, built.errors.records
+    assert sum(built.secrets.lines.values()) > 0 and not built.secrets.leaks, dict(built.secrets.leaks)

@@ -165,7 +165,7 @@ async def test_reminders_wait_for_the_learners_next_poll_or_message() -> None:
     tutor = PageTutor()
     chat = make_webchat(tutor)
     async with serve_app(create_app(channels=[chat])) as base_url, httpx.AsyncClient(base_url=base_url) as client:
-        await client.post("/api/chat", json={"text": "xin chào", "id": "m1"})
+        await client.post("/api/chat", json={"payload": "consent:yes", "id": "m1"})
         learner = LearnerCookie(SECRET).loads(client.cookies[COOKIE_NAME])
         assert learner is not None
         tutor.targets = [ReminderTarget("web", learner, "19:30"), ReminderTarget("web", "gone", "19:30")]
@@ -180,6 +180,37 @@ async def test_reminders_wait_for_the_learners_next_poll_or_message() -> None:
         assert [r["text"] for r in turn] == ["Nhắc lần hai", "Bạn hỏi: ôn"]
         health = (await client.get("/healthz")).json()
     assert health["channels"]["web"] == {"enabled": True, "running": True, "reminders_waiting": 1}  # "gone"
+
+
+async def test_reminders_waiting_in_memory_go_with_the_learners_data() -> None:
+    """/xoadulieu drops the reminders kept for the learner, and one claimed before the deletion but
+    delivered after it; a learner deleted elsewhere (retention purge, CLI) loses them at the next poll."""
+    tutor = PageTutor()
+    chat = make_webchat(tutor)
+    async with serve_app(create_app(channels=[chat])) as base_url, httpx.AsyncClient(base_url=base_url) as client:
+        await client.post("/api/chat", json={"text": "/start", "id": "d1"})
+        await client.post("/api/chat", json={"payload": "consent:yes", "id": "d2"})
+        learner = LearnerCookie(SECRET).loads(client.cookies[COOKIE_NAME])
+        assert learner is not None
+        assert await chat.deliver_reminder(learner, Reply("Nhắc trước khi xóa")) == "queued"
+        deleted = (await client.post("/api/chat", json={"text": "/xoadulieu", "id": "d3"})).json()["replies"]
+        assert [r["text"] for r in deleted] == ["🗑️ Đã xóa toàn bộ dữ liệu của bạn."]
+        assert await chat.deliver_reminder(learner, Reply("Nhắc muộn")) == "dropped"
+        assert (await client.get("/api/pending")).json()["replies"] == []
+        assert chat.describe()["reminders_waiting"] == 0
+
+        async with httpx.AsyncClient(base_url=base_url) as other:
+            await other.post("/api/chat", json={"payload": "consent:yes", "id": "o1"})
+            someone = LearnerCookie(SECRET).loads(other.cookies[COOKIE_NAME])
+            assert someone is not None
+            assert await chat.deliver_reminder(someone, Reply("Nhắc người kia")) == "queued"
+            tutor.agreed.discard(("web", someone))  # deleted by the retention purge or the CLI
+            assert (await other.get("/api/pending")).json()["replies"] == []
+            assert chat.describe()["reminders_waiting"] == 0
+            # Consenting again (a new learner on the same cookie) lifts the mark.
+            await client.post("/api/chat", json={"payload": "consent:yes", "id": "d4"})
+            assert await chat.deliver_reminder(learner, Reply("Nhắc mới")) == "queued"
+    chat.close()
 
 
 async def test_menu_comes_from_the_tutor(site) -> None:

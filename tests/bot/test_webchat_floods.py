@@ -110,3 +110,64 @@ def test_long_questions_are_bounded_before_retrieval() -> None:
     answer = answerer.answer("mật khẩu mạnh là gì " * 100)
     assert not answer.answered
     assert queries and all(len(q) <= MAX_QUESTION_CHARS for q in queries)
+
+
+async def test_new_learner_limit_holds_across_processes_and_restarts(data_dir: Path, database_url: str) -> None:
+    """Two web chat workers on one database share the per-address quota of new learners, and a
+    restart does not reset it; the address is kept only as a keyed hash, per minute."""
+    from bot.flood import SharedAddressLimiter
+
+    container = Container(make_settings(data_dir, database_url))
+    try:
+        container.engine  # noqa: B018  (migrated)
+        tutor = FakeTutor()
+
+        def worker() -> WebChat:
+            config = WebChatConfig(cookie_secret=SECRET, new_learners_per_minute=5, reminder_check_s=0)
+            shared = SharedAddressLimiter(5, container.session_factory, SECRET)
+            return WebChat(config, tutor, new_learners=shared)
+
+        chats = [worker(), worker()]
+        statuses = []
+        async with serve_app(create_app(extra_routers=[chats[0].router()])) as first:
+            async with serve_app(create_app(extra_routers=[chats[1].router()])) as second:
+                for n in range(4):
+                    for base_url in (first, second):
+                        async with httpx.AsyncClient(base_url=base_url) as fresh:
+                            reply = await fresh.post("/api/chat", json={"text": f"chào {n}"})
+                            statuses.append(reply.status_code)
+        assert statuses == [200] * 5 + [429] * 3
+        restarted = worker()
+        chats.append(restarted)
+        async with serve_app(create_app(extra_routers=[restarted.router()])) as base_url:
+            async with httpx.AsyncClient(base_url=base_url) as fresh:
+                assert (await fresh.post("/api/chat", json={"text": "chào lại"})).status_code == 429
+        with container.engine.connect() as conn:
+            rows = [tuple(r) for r in conn.execute(sa.text("SELECT * FROM webchat_address_minutes"))]
+        assert rows and not any("127.0.0.1" in str(value) for row in rows for value in row)
+        for chat in chats:
+            chat.close()
+    finally:
+        container.close()
+
+
+def test_shared_limiter_counts_per_minute_and_forgets_old_minutes(data_dir: Path) -> None:
+    from bot.flood import SharedAddressLimiter
+
+    container = Container(make_settings(data_dir, None))
+    try:
+        container.engine  # noqa: B018
+        now = [1_000_000.0]
+        limiter = SharedAddressLimiter(2, container.session_factory, SECRET, clock=lambda: now[0])
+        assert [limiter.allow("10.0.0.1") for _ in range(3)] == [True, True, False]
+        assert limiter.allow("10.0.0.2")  # another address has its own quota
+        now[0] += 60
+        assert limiter.allow("10.0.0.1")  # a new minute
+        now[0] += 600
+        limiter.allow("10.0.0.3")
+        with container.engine.connect() as conn:
+            minutes = {r[0] for r in conn.execute(sa.text("SELECT minute FROM webchat_address_minutes"))}
+        assert minutes == {int(now[0] // 60)}  # old minutes deleted
+        assert SharedAddressLimiter(0, container.session_factory, SECRET).allow("x")  # 0: no limit
+    finally:
+        container.close()

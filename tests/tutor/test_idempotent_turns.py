@@ -11,7 +11,7 @@ import pytest
 
 from tests.tutor.conversation_kit import Chat, events, learner_id_of, onboard
 from tutor.conversation import Conversation
-from tutor.messages import Inbound
+from tutor.messages import Inbound, Reply
 from tutor.reply_codec import replies_from_json, replies_to_json
 
 
@@ -90,3 +90,53 @@ def test_stored_replies_are_forgotten_after_the_retry_window(quick_container, en
     with engine.connect() as conn:
         kept = conn.execute(sa.text("SELECT count(*) FROM tutor_processed_messages WHERE replies IS NOT NULL"))
         assert kept.scalar_one() == 0
+
+
+def _processed(engine) -> list[tuple[str, str, int | None]]:  # type: ignore[no-untyped-def]
+    import sqlalchemy as sa
+
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT channel, message_id, learner_id FROM tutor_processed_messages"))
+        return [tuple(row) for row in rows]
+
+
+def _learners(engine) -> int:  # type: ignore[no-untyped-def]
+    import sqlalchemy as sa
+
+    with engine.connect() as conn:
+        return int(conn.execute(sa.text("SELECT count(*) FROM tutor_learners")).scalar_one())
+
+
+def test_retried_messages_of_a_deleted_learner_get_the_confirmation_and_create_nobody(tutor, engine) -> None:
+    """After /xoadulieu, a retry of the confirming message, of the /xoadulieu that asked, or of any
+    earlier message of the learner answers the same confirmation: it does not run again, creates no
+    learner, and the raw message ids (a Telegram chat id is in them) are not kept."""
+    chat = Chat(tutor, "8123456789")
+    onboard(chat)
+    chat.say("/tiendo", message_id="8123456789:40")
+    asked = chat.say("/xoadulieu", message_id="8123456789:41")
+    assert any(b.label == "Xóa hết" for r in asked for row in r.buttons for b in row)
+    done = chat.say("có", message_id="8123456789:42")
+    assert "Đã xóa" in done[0].text
+    learners_after = _learners(engine)
+    deleted_events = len(events(engine, None, "data_deleted"))
+    for message_id in ("8123456789:42", "8123456789:41", "8123456789:40"):
+        again = chat.say("có" if message_id.endswith("42") else "/xoadulieu", message_id=message_id)
+        assert [r.text for r in again] == [r.text for r in done], message_id
+    assert learner_id_of(engine, "telegram", "8123456789") is None
+    assert _learners(engine) == learners_after
+    assert len(events(engine, None, "data_deleted")) == deleted_events
+    assert not [row for row in _processed(engine) if "8123456789" in row[1]]
+
+
+def test_a_retried_long_reply_is_stored_compressed_and_returned_whole(tutor, engine) -> None:
+    from tutor.reply_codec import MAX_STORED_CHARS
+
+    chat = Chat(tutor, "idem-long")
+    onboard(chat)
+    inbound = Inbound("telegram", "idem-long", "long-1", text="/tiendo")
+    first = tutor.handle(inbound)
+    long_replies = [*first, Reply("Đoạn dài về mật khẩu và mã OTP. " * 1000)]
+    tutor._runner.save_replies(inbound, long_replies)  # what a long answer's turn stores
+    assert sum(len(r.text) for r in long_replies) > MAX_STORED_CHARS
+    assert tutor.handle(inbound) == long_replies
