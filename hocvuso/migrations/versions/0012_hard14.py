@@ -1,15 +1,15 @@
 """web chat: new learners per address and minute, shared by every worker (keyed hash of the address)
 
-Revision ID: 0011_hard14
-Revises: 0010_officers
+Revision ID: 0012_hard14
+Revises: 0011_offlist
 Create Date: 2026-11-30 21:55:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_hard14"
-down_revision = "0010_officers"
+revision = "0012_hard14"
+down_revision = "0011_offlist"
 branch_labels = None
 depends_on = None
 
