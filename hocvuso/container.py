@@ -124,9 +124,11 @@ class Container(ChannelParts):
     def conversation(self):  # type: ignore[no-untyped-def]
         """The channel-agnostic tutor (`TutorPort`) every channel talks to."""
         from bot.personal_data import ChannelPersonalData
+        from tutor import safety_model
         from tutor.conversation import Conversation
         from tutor.store import LearnerStore
 
+        safety_model.set_enabled(self.settings.tutor.safety_model)  # off: scam triage by the rules alone
         return Conversation(
             self.session_factory,
             self.curriculum,

@@ -107,6 +107,7 @@ class TutorSettings(BaseModel):
     unconsented_retention_hours: int = 24  # a learner who never consented is deleted after this
     quiz_length: int = 5  # items per /kiemtra and /ontap session
     daily_goal_answers: int = Field(default=5, ge=1)  # questions a day for the daily goal (or one lesson)
+    safety_model: bool = True  # the learned second opinion of scam triage (tutor/safety_model.py)
     payload_secret: SecretStr | None = None  # HOCVUSO_TUTOR__PAYLOAD_SECRET; random per data dir if unset
     mastery: MasterySettings = Field(default_factory=MasterySettings)
     placement: PlacementSettings = Field(default_factory=PlacementSettings)

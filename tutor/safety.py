@@ -14,6 +14,8 @@ questions switch a match off unless something shows it is happening now ("đang"
 Under the rules, `tutor.safety_signals` reads categories of signals (money handed over, a loss, a
 stranger, contact, a demand, a secret, a threat, an authority, a relative in an emergency...) and
 their combinations, so a scam told in words no rule lists is still caught.
+When no rule fires, `tutor.safety_model` (n-grams, logistic regression, trained on the message
+sets) gives a second opinion; it can only add alarms, and can be switched off (`tutor.safety_model`).
 Last, `tutor.safety_signals.ordinary_context` switches off any match in a context that is not a scam
 going on: a learning frame, an event over and settled, a person checked by another channel, an
 acquaintance met in person, a code sent by the learner's own transfer.
@@ -26,6 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tutor import safety_model
 from tutor.safety_rules import LOST_PHONE, RULES, ScamKind, cue_kind, is_about_scams
 from tutor.safety_signals import ordinary_context, signal_kind
 from tutor.safety_text import canonical
@@ -51,6 +54,8 @@ def scam_kind(text: str) -> ScamKind | None:
     kind = next((rule.kind for rule in RULES if rule.matches(folded)), None)
     if kind is None:
         kind = signal_kind(folded) or cue_kind(folded)
+    if kind is None and safety_model.urgent(folded):
+        kind = "pressure"  # the learned second opinion: no rule names the kind, so the generic steps
     if kind is None or is_about_scams(folded, kind) or ordinary_context(folded):
         return None
     return kind
