@@ -89,8 +89,9 @@ def generate(container: Any, units: int, learners: int, events: int, seed: int =
     timings["registry+learners"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    lessons = [f"m{m}/l{n}" for m in range(12) for n in range(5)]
-    skills = [f"s{m}-{n}" for m in range(12) for n in range(3)]
+    course = load_course()  # the lessons and skills the dashboard groups by module
+    lessons = [lesson.id for module in course.modules for lesson in course.lessons_in(module)]
+    skills = sorted(course.skills)
     with container.session_factory() as session, session.begin():
         batch: list[dict[str, Any]] = []
         for learner in range(1, learners + 1):
@@ -167,6 +168,13 @@ def add_events(container: Any, learner_rows: list[dict[str, Any]], events: int, 
         )
 
 
+def load_course() -> Any:
+    """The shipped course (12 modules): progress and mastery use its lesson and skill ids."""
+    from knowledge.curriculum import load_curriculum
+
+    return load_curriculum(REPO / "knowledge" / "lessons")
+
+
 def timed(fn: Callable[[], Any], repeat: int) -> dict[str, float]:
     samples = []
     for _ in range(repeat):
@@ -180,13 +188,12 @@ def timed(fn: Callable[[], Any], repeat: int) -> dict[str, float]:
 
 def measure(container: Any, repeat: int) -> dict[str, dict[str, float]]:
     """Time the indicators (whole registry, a district, a grassroots unit) and the dashboard pages."""
-    from knowledge.curriculum import load_curriculum
     from tutor.officer_dashboard import OfficerDashboard
     from tutor.officers import OfficerConfig, OfficerService
 
     service = OfficerService(container.session_factory, container.units, OfficerConfig(), clock=lambda: NOW)
     container.units.refresh(force=True)
-    course = load_curriculum(REPO / "tests" / "fixtures" / "course")
+    course = load_course()
     dashboard = OfficerDashboard(service, course)
     province = service.exchange(service.sign_in_link("p").split("token=")[1]) or ""
     district = service.exchange(service.sign_in_link("d0").split("token=")[1]) or ""
@@ -257,6 +264,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--existing", type=Path, help="measure only, on a data dir generated before")
     parser.add_argument("--add-events", type=int, default=0, help="with --existing: append this many events first")
+    parser.add_argument("--keep", type=Path, help="generate into this folder (kept, for --existing later)")
     args = parser.parse_args()
     if args.existing and args.add_events:
         append_events(args.existing, args.add_events)
@@ -267,7 +275,9 @@ def main() -> None:
     from hocvuso.container import Container
     from hocvuso.settings import load_settings
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = str(args.keep) if args.keep else scratch
+        Path(tmp).mkdir(parents=True, exist_ok=True)
         empty = Path(tmp) / "config.yaml"
         empty.write_text("{}\n", encoding="utf-8")
         settings = load_settings(

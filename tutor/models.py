@@ -280,3 +280,8 @@ LEARNER_TABLES: tuple[type[Base], ...] = (
     LinkCode,
     ChannelIdentity,
 )
+
+
+# Registers the mapper events that keep the statistics' aggregate tables in step with these
+# tables (imported last: it uses the classes above).
+import tutor.stats.aggregates  # noqa: E402,F401  isort: skip
