@@ -126,7 +126,10 @@ def test_quiz_answers_known_answers_and_the_window_edge(world) -> None:  # type:
         assert missed_items(session, ALL, since) == [("cc-1", 2, 3), ("cc-2", 1, 1), ("cc-3", 1, 1)]
         assert missed_items(session, KCN, since) == [("cc-1", 2, 2), ("cc-2", 1, 1)]
         assert missed_items(session, {"vien"}, since) == [("cc-3", 1, 1)]
-        assert missed_items(session, KCN, NOW - timedelta(days=3)) == [("cc-1", 2, 2), ("cc-2", 2, 2)]  # ties: by item id
+        assert missed_items(session, KCN, NOW - timedelta(days=3)) == [
+            ("cc-1", 2, 2),
+            ("cc-2", 2, 2),
+        ]  # ties: by item id
     assert_same_as_raw(db)
     assert_equal_to_recount(db)
 

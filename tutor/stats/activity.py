@@ -180,8 +180,9 @@ def missed_items(session: Session, codes: set[str], since: datetime, limit: int 
                  .where(StatQuizTotal.day > first_day)]  # fmt: skip
         if outside:
             parts.append(
-                select(StatQuiz.item_id, -StatQuiz.answered, -StatQuiz.missed)
-                .where(StatQuiz.unit_id.in_(outside), StatQuiz.day > first_day)
+                select(StatQuiz.item_id, -StatQuiz.answered, -StatQuiz.missed).where(
+                    StatQuiz.unit_id.in_(outside), StatQuiz.day > first_day
+                )
             )
     else:
         parts = [select(StatQuiz.item_id, StatQuiz.answered, StatQuiz.missed)
@@ -206,9 +207,7 @@ def missed_items(session: Session, codes: set[str], since: datetime, limit: int 
     return [(str(i), int(n), int(total)) for i, n, total in rows if n]
 
 
-def missed_items_raw(
-    session: Session, codes: set[str], since: datetime, limit: int = 10
-) -> list[tuple[str, int, int]]:
+def missed_items_raw(session: Session, codes: set[str], since: datetime, limit: int = 10) -> list[tuple[str, int, int]]:
     """`missed_items` from every quiz answer since `since` (the reference)."""
     wrong = func.count().filter(Event.data["correct"].as_boolean().is_(False))
     rows = session.execute(

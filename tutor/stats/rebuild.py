@@ -6,7 +6,7 @@ changes (`sync_lessons`): a lesson moved to another module moves its counts.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, case, delete, func, insert, literal, select
+from sqlalchemy import ColumnElement, Connection, case, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from tutor.models import Event, Learner, LessonProgress, Mastery
@@ -14,7 +14,7 @@ from tutor.officer_models import StatLesson, StatModule, StatQuiz, StatQuizTotal
 from tutor.stats.aggregates import COMPLETED, QUIZ_ANSWERED, day_sql, missed_sql
 
 
-def _unit() -> object:
+def _unit() -> ColumnElement[str]:
     return func.coalesce(Learner.unit_id, literal(""))
 
 
@@ -31,9 +31,8 @@ def rebuild_quiz(conn: Connection) -> None:
         .group_by(unit, day, Event.item_id)
     )
     conn.execute(insert(StatQuiz).from_select(["unit_id", "day", "item_id", "answered", "missed"], per_unit))
-    totals = (
-        select(StatQuiz.day, StatQuiz.item_id, func.sum(StatQuiz.answered), func.sum(StatQuiz.missed))
-        .group_by(StatQuiz.day, StatQuiz.item_id)
+    totals = select(StatQuiz.day, StatQuiz.item_id, func.sum(StatQuiz.answered), func.sum(StatQuiz.missed)).group_by(
+        StatQuiz.day, StatQuiz.item_id
     )
     conn.execute(insert(StatQuizTotal).from_select(["day", "item_id", "answered", "missed"], totals))
 

@@ -64,7 +64,9 @@ def _backfill() -> None:
     module figures need the course outline: the dashboard stores it and counts them on first use."""
     postgres = op.get_bind().dialect.name == "postgresql"
     day = "CAST(timezone('UTC', e.at) AS DATE)" if postgres else "date(e.at)"
-    wrong = "CAST((e.data ->> 'correct') AS BOOLEAN) IS false" if postgres else "json_extract(e.data, '$.\"correct\"') IS 0"
+    wrong = (
+        "CAST((e.data ->> 'correct') AS BOOLEAN) IS false" if postgres else "json_extract(e.data, '$.\"correct\"') IS 0"
+    )
     op.execute(
         "INSERT INTO tutor_stat_quiz (unit_id, day, item_id, answered, missed) "
         f"SELECT coalesce(l.unit_id, ''), {day}, e.item_id, count(*), sum(CASE WHEN {wrong} THEN 1 ELSE 0 END) "
