@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Date, case, cast, event, func, select
+from sqlalchemy import Connection, Date, case, cast, event, func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapper, Session
 
@@ -134,6 +134,11 @@ def forget_learner(session: Session, learner_id: int) -> None:
     apply_part(conn, unit, learner_part(conn, learner_id), -1, totals=True)
 
 
+def _changed(target: Any, name: str) -> bool:
+    """Whether this flush writes a new value of `name` (most updates touch other columns only)."""
+    return bool(inspect(target).attrs[name].history.has_changes())
+
+
 def _move(conn: Connection, learner_id: int, old: str, new: str) -> None:
     part = learner_part(conn, learner_id)
     apply_part(conn, old, part, -1, totals=False)
@@ -168,6 +173,8 @@ def _progress_inserted(_mapper: Mapper[Any], conn: Connection, target: LessonPro
 
 @event.listens_for(LessonProgress, "before_update")
 def _progress_updated(_mapper: Mapper[Any], conn: Connection, target: LessonProgress) -> None:
+    if not _changed(target, "status"):
+        return
     old = conn.execute(
         select(LessonProgress.status).where(
             LessonProgress.learner_id == target.learner_id, LessonProgress.lesson_id == target.lesson_id
@@ -186,6 +193,8 @@ def _mastery_inserted(_mapper: Mapper[Any], conn: Connection, target: Mastery) -
 
 @event.listens_for(Mastery, "before_update")
 def _mastery_updated(_mapper: Mapper[Any], conn: Connection, target: Mastery) -> None:
+    if not _changed(target, "p"):
+        return
     old = conn.execute(
         select(Mastery.p).where(Mastery.learner_id == target.learner_id, Mastery.skill == target.skill)
     ).scalar()
@@ -195,6 +204,8 @@ def _mastery_updated(_mapper: Mapper[Any], conn: Connection, target: Mastery) ->
 
 @event.listens_for(Learner, "before_update")
 def _learner_updated(_mapper: Mapper[Any], conn: Connection, target: Learner) -> None:
+    if not _changed(target, "unit_id"):
+        return
     old = conn.execute(select(Learner.unit_id).where(Learner.id == target.id)).scalar() or ""
     new = target.unit_id or ""
     if old != new:
