@@ -37,6 +37,11 @@ NOT_PERSONAL = {
     "zalo_tokens": "the OA's own token pair",
     "tutor_content_gaps": "unanswered questions with no learner id (numbers and e-mails masked)",
     "tutor_stat_counters": "anonymous counts per unit, group and week (no learner id)",
+    "tutor_stat_quiz": "quiz answers counted per unit, item and day (no learner id)",
+    "tutor_stat_quiz_totals": "quiz answers counted per item and day over every unit (no learner id)",
+    "tutor_stat_modules": "lesson progress counted per unit and module (no learner id)",
+    "tutor_stat_skills": "mastery summed per unit and skill (no learner id)",
+    "tutor_stat_lessons": "the course outline (lesson -> module), no person",
 }
 
 
