@@ -232,8 +232,18 @@ def measure(container: Any, repeat: int) -> dict[str, dict[str, float]]:
         "page /gaps (province)": timed(lambda: dashboard.content_gaps(province), repeat),
         "page /missed (province)": timed(lambda: dashboard.missed_items(province), repeat),
         "page / (district)": timed(lambda: dashboard.overview(district), repeat),
+        "reference: missed items from every answer (province)": timed(lambda: raw_missed(service), 3),
         "page /units (district)": timed(lambda: dashboard.units(district), repeat),
     }
+
+
+def raw_missed(service: Any) -> Any:
+    """The most-missed items as counted before the aggregate tables (every quiz answer of 90 days)."""
+    from tutor.stats.activity import missed_items_raw
+
+    codes = {u.id for u in service.units.all()}
+    with service.session_factory() as session:
+        return missed_items_raw(session, codes, NOW - timedelta(days=90))
 
 
 def append_events(data_dir: Path, events: int) -> None:
@@ -280,6 +290,50 @@ def measure_existing(data_dir: Path, repeat: int, db: str = "") -> dict[str, Any
         container.close()
 
 
+RAW_TABLES = ("tutor_units", "tutor_learners", "tutor_officers", "tutor_lesson_progress", "tutor_mastery",
+              "tutor_events", "tutor_stat_counters")  # fmt: skip
+
+
+def copy_to_postgres(data_dir: Path, url: str) -> dict[str, float]:
+    """Copy the records generated into `data_dir` (SQLite) to an empty PostgreSQL database with
+    COPY (the same data on both; much faster than generating again), then recount the aggregates."""
+    import sqlite3
+
+    import psycopg
+    from sqlalchemy import Boolean
+
+    from hocvuso.container import Container
+    from hocvuso.settings import load_settings
+    from knowledge.db import Base
+
+    scratch = Path(tempfile.mkdtemp())
+    (scratch / "config.yaml").write_text("{}\n", encoding="utf-8")
+    container = Container(load_settings(scratch / "config.yaml", data_dir=scratch, database={"url": url},
+                                        tutor={"units_file": scratch / "none.csv"}))  # fmt: skip
+    container.engine.dispose()  # migrated to head: the tables exist, empty
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    source = sqlite3.connect(data_dir / "hocvuso.db")
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as target, target.cursor() as cur:
+        cur.execute("SET TIME ZONE 'UTC'")
+        for table in RAW_TABLES:
+            columns = [row[1] for row in source.execute(f"PRAGMA table_info({table})")]
+            flags = [isinstance(Base.metadata.tables[table].c[c].type, Boolean) for c in columns]
+            names = ", ".join(f'"{c}"' for c in columns)
+            with cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in source.execute(f"SELECT {names} FROM {table}"):
+                    copy.write_row(
+                        [bool(v) if flag and v is not None else v for v, flag in zip(row, flags, strict=True)]
+                    )
+        for table in ("tutor_learners", "tutor_officers", "tutor_events"):
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        cur.execute("ANALYZE")
+    timings["copy"] = time.perf_counter() - started
+    timings["aggregates"] = recount(container)
+    container.close()
+    return timings
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--units", type=int, default=500)
@@ -290,7 +344,11 @@ def main() -> None:
     parser.add_argument("--existing", type=Path, help="measure only, on a data dir generated before")
     parser.add_argument("--add-events", type=int, default=0, help="with --existing: append this many events first")
     parser.add_argument("--keep", type=Path, help="generate into this folder (kept, for --existing later)")
+    parser.add_argument("--copy-from", type=Path, help="with --db: copy data generated into this folder first")
     args = parser.parse_args()
+    if args.copy_from:
+        print(json.dumps({k: round(v, 1) for k, v in copy_to_postgres(args.copy_from, args.db).items()}))
+        return
     if args.existing and args.add_events:
         append_events(args.existing, args.add_events)
     if args.existing:

@@ -1,6 +1,7 @@
 """offperf: the officers' statistics aggregate tables (quiz answers per unit and day, their
 all-units totals, lesson progress per unit and module, mastery per unit and skill, the course
-outline they were counted with), filled from the existing records
+outline they were counted with), filled from the existing records; a covering index on learners
+for the per-unit counts
 
 Revision ID: 0011_offperf
 Revises: 0010_officers
@@ -56,6 +57,9 @@ def upgrade() -> None:
         sa.Column("module", sa.String(length=100), nullable=False),
         sa.PrimaryKeyConstraint("lesson_id", name=op.f("pk_tutor_stat_lessons")),
     )
+    op.create_index(
+        "ix_tutor_learners_unit_stats", "tutor_learners", ["unit_id", "consent_state", "last_seen_at"], unique=False
+    )
     _backfill()
 
 
@@ -87,6 +91,7 @@ def _backfill() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_tutor_learners_unit_stats", table_name="tutor_learners")
     op.drop_table("tutor_stat_lessons")
     op.drop_table("tutor_stat_skills")
     op.drop_table("tutor_stat_modules")
