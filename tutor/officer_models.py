@@ -138,6 +138,16 @@ class StatSkill(Base):
     p_sum: Mapped[float] = mapped_column(Float, default=0.0)
 
 
+class StatUnanswered(Base):
+    """The questions that found no answer, one row per event (an index of the event log by hand:
+    the content-gap list reads these few rows instead of every question); goes with its event."""
+
+    __tablename__ = "tutor_stat_unanswered"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("tutor_events.id", ondelete="CASCADE"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class StatLesson(Base):
     """The course outline the module figures were counted with: lesson -> module."""
 

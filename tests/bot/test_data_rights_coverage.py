@@ -42,6 +42,7 @@ NOT_PERSONAL = {
     "tutor_stat_modules": "lesson progress counted per unit and module (no learner id)",
     "tutor_stat_skills": "mastery summed per unit and skill (no learner id)",
     "tutor_stat_lessons": "the course outline (lesson -> module), no person",
+    "tutor_stat_unanswered": "event ids of unanswered questions: deleted with the events (ON DELETE CASCADE)",
 }
 
 

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from knowledge.db import transaction
 from tutor.models import Event, Learner, LessonProgress
-from tutor.officer_models import StatModule, StatQuiz, StatQuizTotal, StatSkill
-from tutor.stats.activity import _module_figures_raw, missed_items, missed_items_raw, module_figures
+from tutor.officer_models import StatModule, StatQuiz, StatQuizTotal, StatSkill, StatUnanswered
+from tutor.stats.activity import _module_figures_raw, content_gaps, missed_items, missed_items_raw, module_figures
 from tutor.stats.rebuild import rebuild, sync_lessons
 from tutor.store import LearnerStore, new_learner_id
 from tutor.unit_import import import_units
@@ -53,6 +53,17 @@ def learner(db, unit: str | None) -> int:  # type: ignore[no-untyped-def]
         return row.id
 
 
+def utc(moment: datetime) -> datetime:
+    """SQLite gives naive UTC datetimes back."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def ask(db, who: int, question: str, answered: bool, hours_ago: float) -> None:  # type: ignore[no-untyped-def]
+    with transaction(db.session_factory) as session:
+        LearnerStore().add_event(session, who, "question_asked", NOW - timedelta(hours=hours_ago),
+                                 data={"question": question, "answered": answered})  # fmt: skip
+
+
 def answer(db, who: int, item: str, correct: bool, hours_ago: float) -> None:  # type: ignore[no-untyped-def]
     with transaction(db.session_factory) as session:
         LearnerStore().add_event(session, who, "quiz_answered", NOW - timedelta(hours=hours_ago), item_id=item,
@@ -75,14 +86,14 @@ def master(db, who: int, skill: str, p: float) -> None:  # type: ignore[no-untyp
 def aggregates(session) -> dict[str, set[tuple[Any, ...]]]:  # type: ignore[no-untyped-def]
     """Every aggregate row that counts something (moves and deletions leave zero rows behind)."""
     out = {}
-    for table in (StatQuiz, StatQuizTotal, StatModule, StatSkill):
+    for table in (StatQuiz, StatQuizTotal, StatModule, StatSkill, StatUnanswered):
         rows = session.execute(select(table)).scalars().all()
         cols = [c.name for c in table.__table__.columns]
         kept = set()
         for row in rows:
             values = tuple(round(v, 9) if isinstance(v, float) else v for v in (getattr(row, c) for c in cols))
             if any(v for v, c in zip(values, cols, strict=True) if c in {"answered", "started", "completed",
-                                                                        "learners"}):  # fmt: skip
+                                                                        "learners", "event_id"}):  # fmt: skip
                 kept.add(values)
         out[table.__tablename__] = kept
     return out
@@ -102,6 +113,7 @@ def assert_same_as_raw(db) -> None:  # type: ignore[no-untyped-def]
     with db.session_factory() as session:
         for codes in (ALL, KCN, {"may"}, {"vien"}, {"tinh"}, set()):
             assert missed_items(session, codes, since) == missed_items_raw(session, codes, since), codes
+            assert content_gaps(session, codes, since) == content_gaps(session, codes, since, raw=True), codes
             fast = module_figures(session, codes, LESSONS, SKILLS)
             slow = _module_figures_raw(session, codes, LESSONS, SKILLS)
             assert [(m.module, m.started, m.completed) for m in fast] == [
@@ -213,3 +225,30 @@ def test_bulk_loaded_events_are_counted_by_rebuild(world) -> None:  # type: igno
     with db.session_factory() as session:
         assert missed_items(session, {"may"}, NOW - timedelta(hours=1)) == [("cc-9", 1, 1)]
         assert missed_items(session, ALL, NOW - timedelta(days=1)) == [("cc-9", 1, 1)]
+
+
+def test_unanswered_questions_known_answers_after_a_move_and_a_deletion(world) -> None:  # type: ignore[no-untyped-def]
+    db = world
+    a, b, c = learner(db, "may"), learner(db, "giay"), learner(db, "vien")
+    ask(db, a, "Cách mở tài khoản?", False, 1)
+    ask(db, b, "cach mo tai khoan", False, 2)  # the same question without tone marks: merged
+    ask(db, b, "Cách đổi mật khẩu", True, 2)  # answered: not a gap
+    ask(db, c, "Cách đổi mật khẩu", False, 80)  # older than the window below
+    since = NOW - timedelta(days=3)
+    with db.session_factory() as session:
+        gaps = content_gaps(session, ALL, since)
+        assert [(g.question, g.count, utc(g.last_asked)) for g in gaps] == [
+            ("Cách mở tài khoản?", 2, NOW - timedelta(hours=1))
+        ]  # fmt: skip
+        assert [g.count for g in content_gaps(session, ALL, NOW - timedelta(days=4))] == [2, 1]
+    with transaction(db.session_factory) as session:
+        session.get(Learner, b).unit_id = "vien"
+    with transaction(db.session_factory) as session:
+        LearnerStore().delete_learner(session, a)
+    assert_same_as_raw(db)
+    assert_equal_to_recount(db)
+    with db.session_factory() as session:
+        assert [(g.count, utc(g.last_asked)) for g in content_gaps(session, {"vien"}, since)] == [
+            (1, NOW - timedelta(hours=2))
+        ]  # fmt: skip
+        assert content_gaps(session, KCN, since) == []

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from knowledge.textnorm import fold
 from tutor.models import Event, Learner, LessonProgress, Mastery
-from tutor.officer_models import StatCounter, StatModule, StatQuiz, StatQuizTotal, StatSkill
-from tutor.stats.aggregates import QUIZ_ANSWERED, day_of, missed_sql
+from tutor.officer_models import StatCounter, StatModule, StatQuiz, StatQuizTotal, StatSkill, StatUnanswered
+from tutor.stats.aggregates import QUESTION_ASKED, QUIZ_ANSWERED, day_of, missed_sql, unanswered_sql
 from tutor.stats.counters import ACTIVE_WEEK, DEFAULT_TZ, week_of
 from tutor.stats.rebuild import outline_of, stored_outline
 
@@ -132,23 +132,21 @@ def weekly_active(
     return [(start, int(counts.get(start, 0) or 0)) for start in starts]
 
 
-def content_gaps(session: Session, codes: set[str], since: datetime, limit: int = 20) -> list[Gap]:
+def content_gaps(
+    session: Session, codes: set[str], since: datetime, limit: int = 20, *, raw: bool = False
+) -> list[Gap]:
     """Questions asked by learners of `codes` since `since` that found no answer, most asked first.
 
     The database groups the unanswered questions by their text (JSON fields read in SQL, on SQLite
-    and PostgreSQL alike); texts differing only in tone marks or case are merged here."""
+    and PostgreSQL alike), reaching them through `tutor_stat_unanswered` (`raw`: through every
+    question of the period, the reference); texts differing only in tone marks or case are merged here."""
     question = Event.data["question"].as_string()
-    rows = session.execute(
-        select(question, func.count(), func.max(Event.at))
-        .join(Learner, Learner.id == Event.learner_id)
-        .where(
-            Event.kind == "question_asked",
-            Event.at >= since,
-            Learner.unit_id.in_(codes),
-            Event.data["answered"].as_boolean().is_(False),
-        )
-        .group_by(question)
-    ).all()
+    query = select(question, func.count(), func.max(Event.at)).join(Learner, Learner.id == Event.learner_id)
+    if raw:
+        query = query.where(Event.kind == QUESTION_ASKED, Event.at >= since, unanswered_sql())
+    else:
+        query = query.join(StatUnanswered, StatUnanswered.event_id == Event.id).where(StatUnanswered.at >= since)
+    rows = session.execute(query.where(Learner.unit_id.in_(codes)).group_by(question)).all()
     counts: Counter[str] = Counter()
     shown: dict[str, str] = {}
     last: dict[str, datetime] = {}

@@ -7,6 +7,7 @@ current unit, so every figure stays what the raw queries gave:
 - an inserted quiz answer, lesson-progress row or mastery estimate, and a lesson completed or a
   mastery changed, add their part in the same flush (mapper events below: every ORM write path
   is covered, whoever writes; bulk Core inserts are not and need `rebuild`);
+- an unanswered question is listed by its event id (`tutor_stat_unanswered`, deleted with it);
 - a learner who changes unit carries their part from the old unit to the new one;
 - `forget_learner` (called by the store before a learner's rows are deleted) takes it out.
 
@@ -18,14 +19,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Date, case, cast, event, func, inspect, select
+from sqlalchemy import Connection, Date, case, cast, event, func, insert, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapper, Session
 
 from tutor.models import Event, Learner, LessonProgress, Mastery
-from tutor.officer_models import StatLesson, StatModule, StatQuiz, StatQuizTotal, StatSkill
+from tutor.officer_models import StatLesson, StatModule, StatQuiz, StatQuizTotal, StatSkill, StatUnanswered
 
 QUIZ_ANSWERED = "quiz_answered"
+QUESTION_ASKED = "question_asked"
 COMPLETED = "completed"
 
 
@@ -46,10 +48,15 @@ def missed_sql() -> Any:
     return case((Event.data["correct"].as_boolean().is_(False), 1), else_=0)
 
 
-def is_missed(data: dict[str, Any] | None) -> bool:
-    """What `missed_sql` says, for an event in Python."""
-    correct = (data or {}).get("correct")
-    return correct is False or (type(correct) is int and correct == 0)
+def unanswered_sql() -> Any:
+    """A question that found no answer (`data.answered` false), in SQL."""
+    return Event.data["answered"].as_boolean().is_(False)
+
+
+def is_missed(data: dict[str, Any] | None, flag: str = "correct") -> bool:
+    """What `missed_sql` (or, with `flag` "answered", `unanswered_sql`) says, for an event in Python."""
+    value = (data or {}).get(flag)
+    return value is False or (type(value) is int and value == 0)
 
 
 def _upsert(conn: Connection, table: Any, keys: dict[str, Any], deltas: dict[str, Any]) -> None:
@@ -148,6 +155,8 @@ def _move(conn: Connection, learner_id: int, old: str, new: str) -> None:
 # --- the mapper events --------------------------------------------------------------------------
 @event.listens_for(Event, "after_insert")
 def _event_inserted(_mapper: Mapper[Any], conn: Connection, target: Event) -> None:
+    if target.kind == QUESTION_ASKED and target.learner_id is not None and is_missed(target.data, "answered"):
+        conn.execute(insert(StatUnanswered).values(event_id=target.id, at=target.at))
     if target.kind != QUIZ_ANSWERED or target.item_id is None or target.learner_id is None:
         return
     missed = int(is_missed(target.data))

@@ -1,6 +1,6 @@
 """offperf: the officers' statistics aggregate tables (quiz answers per unit and day, their
 all-units totals, lesson progress per unit and module, mastery per unit and skill, the course
-outline they were counted with), filled from the existing records; a covering index on learners
+outline they were counted with, the unanswered questions by event), filled from the existing records; a covering index on learners
 for the per-unit counts
 
 Revision ID: 0011_offperf
@@ -57,6 +57,19 @@ def upgrade() -> None:
         sa.Column("module", sa.String(length=100), nullable=False),
         sa.PrimaryKeyConstraint("lesson_id", name=op.f("pk_tutor_stat_lessons")),
     )
+    op.create_table(
+        "tutor_stat_unanswered",
+        sa.Column("event_id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["tutor_events.id"],
+            name=op.f("fk_tutor_stat_unanswered_event_id_tutor_events"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("event_id", name=op.f("pk_tutor_stat_unanswered")),
+    )
+    op.create_index(op.f("ix_tutor_stat_unanswered_at"), "tutor_stat_unanswered", ["at"], unique=False)
     op.create_index(
         "ix_tutor_learners_unit_stats", "tutor_learners", ["unit_id", "consent_state", "last_seen_at"], unique=False
     )
@@ -78,6 +91,13 @@ def _backfill() -> None:
         "WHERE e.kind = 'quiz_answered' AND e.item_id IS NOT NULL "
         f"GROUP BY coalesce(l.unit_id, ''), {day}, e.item_id"
     )
+    unanswered = (
+        "CAST((data ->> 'answered') AS BOOLEAN) IS false" if postgres else "json_extract(data, '$.\"answered\"') IS 0"
+    )
+    op.execute(
+        "INSERT INTO tutor_stat_unanswered (event_id, at) SELECT id, at FROM tutor_events "
+        f"WHERE kind = 'question_asked' AND learner_id IS NOT NULL AND {unanswered}"
+    )
     op.execute(
         "INSERT INTO tutor_stat_quiz_totals (day, item_id, answered, missed) "
         "SELECT day, item_id, sum(answered), sum(missed) FROM tutor_stat_quiz GROUP BY day, item_id"
@@ -92,6 +112,8 @@ def _backfill() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_tutor_learners_unit_stats", table_name="tutor_learners")
+    op.drop_index(op.f("ix_tutor_stat_unanswered_at"), table_name="tutor_stat_unanswered")
+    op.drop_table("tutor_stat_unanswered")
     op.drop_table("tutor_stat_lessons")
     op.drop_table("tutor_stat_skills")
     op.drop_table("tutor_stat_modules")
