@@ -143,10 +143,16 @@ def content_gaps(
     question = Event.data["question"].as_string()
     query = select(question, func.count(), func.max(Event.at)).join(Learner, Learner.id == Event.learner_id)
     if raw:
-        query = query.where(Event.kind == QUESTION_ASKED, Event.at >= since, unanswered_sql())
+        query = query.where(
+            Event.kind == QUESTION_ASKED, Event.at >= since, unanswered_sql(), Learner.unit_id.in_(codes)
+        )
     else:
-        query = query.join(StatUnanswered, StatUnanswered.event_id == Event.id).where(StatUnanswered.at >= since)
-    rows = session.execute(query.where(Learner.unit_id.in_(codes)).group_by(question)).all()
+        # Start from the few recent unanswered questions: the learners' unit is tested without its
+        # index (coalesce), or SQLite starts from every learner of the scope and all their events.
+        query = query.join(StatUnanswered, StatUnanswered.event_id == Event.id).where(
+            StatUnanswered.at >= since, func.coalesce(Learner.unit_id, "").in_(codes)
+        )
+    rows = session.execute(query.group_by(question)).all()
     counts: Counter[str] = Counter()
     shown: dict[str, str] = {}
     last: dict[str, datetime] = {}
