@@ -89,8 +89,9 @@ def generate(container: Any, units: int, learners: int, events: int, seed: int =
     timings["registry+learners"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    lessons = [f"m{m}/l{n}" for m in range(12) for n in range(5)]
-    skills = [f"s{m}-{n}" for m in range(12) for n in range(3)]
+    course = load_course()  # the lessons and skills the dashboard groups by module
+    lessons = [lesson.id for module in course.modules for lesson in course.lessons_in(module)]
+    skills = sorted(course.skills)
     with container.session_factory() as session, session.begin():
         batch: list[dict[str, Any]] = []
         for learner in range(1, learners + 1):
@@ -117,7 +118,19 @@ def generate(container: Any, units: int, learners: int, events: int, seed: int =
     started = time.perf_counter()
     add_events(container, learner_rows, events, rng, certify=True)
     timings["events"] = time.perf_counter() - started
+    timings["aggregates"] = recount(container)
     return timings
+
+
+def recount(container: Any) -> float:
+    """Count the bulk-loaded records into the statistics' aggregate tables (Core inserts bypass the
+    mapper events that keep them in step); returns seconds."""
+    from tutor.stats.rebuild import rebuild
+
+    started = time.perf_counter()
+    with container.session_factory() as session, session.begin():
+        rebuild(session)
+    return time.perf_counter() - started
 
 
 def add_events(container: Any, learner_rows: list[dict[str, Any]], events: int, rng: random.Random,
@@ -167,6 +180,13 @@ def add_events(container: Any, learner_rows: list[dict[str, Any]], events: int, 
         )
 
 
+def load_course() -> Any:
+    """The shipped course (12 modules): progress and mastery use its lesson and skill ids."""
+    from knowledge.curriculum import load_curriculum
+
+    return load_curriculum(REPO / "knowledge" / "lessons")
+
+
 def timed(fn: Callable[[], Any], repeat: int) -> dict[str, float]:
     samples = []
     for _ in range(repeat):
@@ -180,14 +200,16 @@ def timed(fn: Callable[[], Any], repeat: int) -> dict[str, float]:
 
 def measure(container: Any, repeat: int) -> dict[str, dict[str, float]]:
     """Time the indicators (whole registry, a district, a grassroots unit) and the dashboard pages."""
-    from knowledge.curriculum import load_curriculum
     from tutor.officer_dashboard import OfficerDashboard
     from tutor.officers import OfficerConfig, OfficerService
 
     service = OfficerService(container.session_factory, container.units, OfficerConfig(), clock=lambda: NOW)
     container.units.refresh(force=True)
-    course = load_curriculum(REPO / "tests" / "fixtures" / "course")
+    course = load_course()
     dashboard = OfficerDashboard(service, course)
+    started = time.perf_counter()
+    dashboard._sync_outline()  # the module counts of this outline (a recount the first time), not timed below
+    outline_s = time.perf_counter() - started
     province = service.exchange(service.sign_in_link("p").split("token=")[1]) or ""
     district = service.exchange(service.sign_in_link("d0").split("token=")[1]) or ""
     # The same pages with `stats.cache_seconds` (the default 60 s): a view within a minute of another.
@@ -197,6 +219,7 @@ def measure(container: Any, repeat: int) -> dict[str, dict[str, float]]:
     warm = OfficerDashboard(warm_service, course)
     warm_token = warm_service.exchange(warm_service.sign_in_link("p").split("token=")[1]) or ""
     return {
+        "outline sync (s, once)": {"s": round(outline_s, 2)},
         "page / (province, cached 60 s)": timed(lambda: warm.overview(warm_token), repeat),
         "page /units (province, cached 60 s)": timed(lambda: warm.units(warm_token), repeat),
         "page /gaps (province, cached 60 s)": timed(lambda: warm.content_gaps(warm_token), repeat),
@@ -209,8 +232,18 @@ def measure(container: Any, repeat: int) -> dict[str, dict[str, float]]:
         "page /gaps (province)": timed(lambda: dashboard.content_gaps(province), repeat),
         "page /missed (province)": timed(lambda: dashboard.missed_items(province), repeat),
         "page / (district)": timed(lambda: dashboard.overview(district), repeat),
+        "reference: missed items from every answer (province)": timed(lambda: raw_missed(service), 3),
         "page /units (district)": timed(lambda: dashboard.units(district), repeat),
     }
+
+
+def raw_missed(service: Any) -> Any:
+    """The most-missed items as counted before the aggregate tables (every quiz answer of 90 days)."""
+    from tutor.stats.activity import missed_items_raw
+
+    codes = {u.id for u in service.units.all()}
+    with service.session_factory() as session:
+        return missed_items_raw(session, codes, NOW - timedelta(days=90))
 
 
 def append_events(data_dir: Path, events: int) -> None:
@@ -229,23 +262,76 @@ def append_events(data_dir: Path, events: int) -> None:
             rows = [dict(id=i, unit_id=u, group=g) for i, u, g in session.execute(
                 select(Learner.id, Learner.unit_id, Learner.group).order_by(Learner.id))]  # fmt: skip
         add_events(container, rows, events, random.Random(11), certify=False, counters=False)
+        recount(container)
     finally:
         container.close()
 
 
-def measure_existing(data_dir: Path, repeat: int) -> dict[str, Any]:
-    """Measure again on data generated earlier into `data_dir` (SQLite)."""
+def measure_existing(data_dir: Path, repeat: int, db: str = "") -> dict[str, Any]:
+    """Measure again on data generated earlier into `data_dir` (SQLite) or the database `db`; the
+    first open migrates it (0013_offperf counts the existing records into the aggregate tables)."""
     from hocvuso.container import Container
     from hocvuso.settings import load_settings
 
+    data_dir.mkdir(parents=True, exist_ok=True)
     empty = data_dir / "config.yaml"
     empty.write_text("{}\n", encoding="utf-8")
-    settings = load_settings(empty, data_dir=data_dir, tutor={"units_file": data_dir / "none.csv"})
+    settings = load_settings(
+        empty, data_dir=data_dir, database={"url": db}, tutor={"units_file": data_dir / "none.csv"}
+    )
+    started = time.perf_counter()
     container = Container(settings)
+    container.units.refresh(force=True)  # opens the database: pending migrations run here
+    opened_s = time.perf_counter() - started
     try:
-        return {"backend": container.engine.dialect.name, "timings": measure(container, repeat)}
+        return {"backend": container.engine.dialect.name, "open_s": round(opened_s, 1),
+                "timings": measure(container, repeat)}  # fmt: skip
     finally:
         container.close()
+
+
+RAW_TABLES = ("tutor_units", "tutor_learners", "tutor_officers", "tutor_lesson_progress", "tutor_mastery",
+              "tutor_events", "tutor_stat_counters")  # fmt: skip
+
+
+def copy_to_postgres(data_dir: Path, url: str) -> dict[str, float]:
+    """Copy the records generated into `data_dir` (SQLite) to an empty PostgreSQL database with
+    COPY (the same data on both; much faster than generating again), then recount the aggregates."""
+    import sqlite3
+
+    import psycopg
+    from sqlalchemy import Boolean
+
+    from hocvuso.container import Container
+    from hocvuso.settings import load_settings
+    from knowledge.db import Base
+
+    scratch = Path(tempfile.mkdtemp())
+    (scratch / "config.yaml").write_text("{}\n", encoding="utf-8")
+    container = Container(load_settings(scratch / "config.yaml", data_dir=scratch, database={"url": url},
+                                        tutor={"units_file": scratch / "none.csv"}))  # fmt: skip
+    container.engine.dispose()  # migrated to head: the tables exist, empty
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    source = sqlite3.connect(data_dir / "hocvuso.db")
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as target, target.cursor() as cur:
+        cur.execute("SET TIME ZONE 'UTC'")
+        for table in RAW_TABLES:
+            columns = [row[1] for row in source.execute(f"PRAGMA table_info({table})")]
+            flags = [isinstance(Base.metadata.tables[table].c[c].type, Boolean) for c in columns]
+            names = ", ".join(f'"{c}"' for c in columns)
+            with cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in source.execute(f"SELECT {names} FROM {table}"):
+                    copy.write_row(
+                        [bool(v) if flag and v is not None else v for v, flag in zip(row, flags, strict=True)]
+                    )
+        for table in ("tutor_learners", "tutor_officers", "tutor_events"):
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        cur.execute("ANALYZE")
+    timings["copy"] = time.perf_counter() - started
+    timings["aggregates"] = recount(container)
+    container.close()
+    return timings
 
 
 def main() -> None:
@@ -257,17 +343,24 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--existing", type=Path, help="measure only, on a data dir generated before")
     parser.add_argument("--add-events", type=int, default=0, help="with --existing: append this many events first")
+    parser.add_argument("--keep", type=Path, help="generate into this folder (kept, for --existing later)")
+    parser.add_argument("--copy-from", type=Path, help="with --db: copy data generated into this folder first")
     args = parser.parse_args()
+    if args.copy_from:
+        print(json.dumps({k: round(v, 1) for k, v in copy_to_postgres(args.copy_from, args.db).items()}))
+        return
     if args.existing and args.add_events:
         append_events(args.existing, args.add_events)
     if args.existing:
-        print(json.dumps(measure_existing(args.existing, args.repeat), ensure_ascii=False, indent=2))
+        print(json.dumps(measure_existing(args.existing, args.repeat, args.db), ensure_ascii=False, indent=2))
         return
 
     from hocvuso.container import Container
     from hocvuso.settings import load_settings
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = str(args.keep) if args.keep else scratch
+        Path(tmp).mkdir(parents=True, exist_ok=True)
         empty = Path(tmp) / "config.yaml"
         empty.write_text("{}\n", encoding="utf-8")
         settings = load_settings(

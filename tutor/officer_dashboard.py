@@ -27,6 +27,7 @@ from tutor.messages import (
 from tutor.officers import OfficerService, Scope
 from tutor.stats.activity import content_gaps, missed_items, module_figures, weekly_active
 from tutor.stats.indicators import Indicator, UnitRow, suppress
+from tutor.stats.rebuild import sync_lessons
 
 GAP_DAYS = 90  # the content-gap list looks this far back
 
@@ -44,6 +45,16 @@ class OfficerDashboard:
         self._course = curriculum
         # (figure, unit) -> (computed at, value): reused for `cache_seconds` like the snapshot.
         self._memo: dict[tuple[str, str], tuple[datetime, Any]] = {}
+        self._outline_synced = False
+
+    def _sync_outline(self) -> None:
+        """Once per dashboard: store this course outline for the module counts (recounted if it
+        changed), so that unit pages read the small aggregate tables."""
+        if self._outline_synced:
+            return
+        with self._service.session_factory() as session, session.begin():
+            sync_lessons(session, self._lessons)
+        self._outline_synced = True
 
     def _cached(self, figure: str, unit: str, compute: Callable[[], Any]) -> Any:
         now, ttl = self._service.now(), self._service.config.cache_seconds
@@ -86,6 +97,7 @@ class OfficerDashboard:
         assert unit is not None
         codes = {u.id for u in units.subtree(unit.id)}
         min_group = service.config.min_group
+        self._sync_outline()
         with service.session_factory() as session:
             snap = service.snapshot(session)
             indicators = service.indicators(unit.id, snap=snap)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from knowledge.db import Base
@@ -85,6 +85,76 @@ class StatCounter(Base):
     week: Mapped[date] = mapped_column(Date, primary_key=True)  # Monday of the local week
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StatQuiz(Base):
+    """Quiz answers per (unit, item, UTC day): answered and missed (`correct` false). No learner id.
+
+    Kept in step with the event log by `tutor.stats.aggregates` (the learner's current unit: a
+    move carries their answers along, a deletion takes them out), so that the most-missed items
+    read a few thousand rows instead of every answer of 90 days."""
+
+    __tablename__ = "tutor_stat_quiz"
+
+    unit_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # "" for learners without a unit
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    missed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StatQuizTotal(Base):
+    """`StatQuiz` summed over every unit, per (item, UTC day): a wide scope reads these totals
+    minus the few units outside it."""
+
+    __tablename__ = "tutor_stat_quiz_totals"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    missed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StatModule(Base):
+    """Lesson progress per (unit, module): learners who started a lesson of it, lessons completed.
+    Modules come from `StatLesson` (the course outline as last synced)."""
+
+    __tablename__ = "tutor_stat_modules"
+
+    unit_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    module: Mapped[str] = mapped_column(String(100), primary_key=True)
+    started: Mapped[int] = mapped_column(Integer, default=0)
+    completed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StatSkill(Base):
+    """Mastery per (unit, skill): learners with a mastery estimate and the sum of their estimates."""
+
+    __tablename__ = "tutor_stat_skills"
+
+    unit_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    skill: Mapped[str] = mapped_column(String(100), primary_key=True)
+    learners: Mapped[int] = mapped_column(Integer, default=0)
+    p_sum: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class StatUnanswered(Base):
+    """The questions that found no answer, one row per event (an index of the event log by hand:
+    the content-gap list reads these few rows instead of every question); goes with its event."""
+
+    __tablename__ = "tutor_stat_unanswered"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("tutor_events.id", ondelete="CASCADE"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class StatLesson(Base):
+    """The course outline the module figures were counted with: lesson -> module."""
+
+    __tablename__ = "tutor_stat_lessons"
+
+    lesson_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    module: Mapped[str] = mapped_column(String(100))
 
 
 class OfficerDigest(Base):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from tutor.messages import ChannelDataPort
 from tutor.models import LEARNER_TABLES, ChannelIdentity, Learner, LearnerIdRow, ProcessedMessage
 from tutor.officer_models import OFFICER_TABLES, Officer
+from tutor.stats.aggregates import forget_learner
 from tutor.stats.counters import fold_learner
 
 GONE_PREFIX = "gone:"  # message ids kept hashed for learners who deleted their data
@@ -173,6 +174,7 @@ class DataRights:
         session.flush()
         if keep_counts:  # the campaign's counts keep what this learner achieved, anonymously
             fold_learner(session, learner_id)
+        forget_learner(session, learner_id)  # the statistics' aggregates follow the live rows
         if self.channel_data is not None:
             for identity in self.identities(session, learner_id):
                 self.channel_data.delete_user(session, identity.channel, identity.channel_user_id)

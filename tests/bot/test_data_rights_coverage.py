@@ -38,6 +38,12 @@ NOT_PERSONAL = {
     "tutor_content_gaps": "unanswered questions with no learner id (numbers and e-mails masked)",
     "tutor_stat_counters": "anonymous counts per unit, group and week (no learner id)",
     "webchat_address_minutes": "new web learners per keyed hash of an address and minute, kept 3 minutes",
+    "tutor_stat_quiz": "quiz answers counted per unit, item and day (no learner id)",
+    "tutor_stat_quiz_totals": "quiz answers counted per item and day over every unit (no learner id)",
+    "tutor_stat_modules": "lesson progress counted per unit and module (no learner id)",
+    "tutor_stat_skills": "mastery summed per unit and skill (no learner id)",
+    "tutor_stat_lessons": "the course outline (lesson -> module), no person",
+    "tutor_stat_unanswered": "event ids of unanswered questions: deleted with the events (ON DELETE CASCADE)",
 }
 
 

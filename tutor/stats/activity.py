@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import case, distinct, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from knowledge.textnorm import fold
 from tutor.models import Event, Learner, LessonProgress, Mastery
-from tutor.officer_models import StatCounter
+from tutor.officer_models import StatCounter, StatModule, StatQuiz, StatQuizTotal, StatSkill, StatUnanswered
+from tutor.stats.aggregates import QUESTION_ASKED, QUIZ_ANSWERED, day_of, missed_sql, unanswered_sql
 from tutor.stats.counters import ACTIVE_WEEK, DEFAULT_TZ, week_of
+from tutor.stats.rebuild import outline_of, stored_outline
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,52 @@ def module_figures(
     lessons_by_module: dict[str, list[str]],
     skills_by_module: dict[str, list[str]],
 ) -> list[ModuleFigures]:
-    """Per module, for learners of `codes`: who started a lesson, lessons completed, average mastery."""
+    """Per module, for learners of `codes`: who started a lesson, lessons completed, average mastery.
+
+    Read from the aggregate tables (a few rows per unit); from the learners' own rows when the
+    course outline they were counted with is not this one (`tutor.stats.rebuild.sync_lessons`)."""
+    if stored_outline(session) != outline_of(lessons_by_module):
+        return _module_figures_raw(session, codes, lessons_by_module, skills_by_module)
+    progress = {
+        module: (int(started or 0), int(completed or 0))
+        for module, started, completed in session.execute(
+            select(StatModule.module, func.sum(StatModule.started), func.sum(StatModule.completed))
+            .where(StatModule.unit_id.in_(codes))
+            .group_by(StatModule.module)
+        )
+    }
+    mastery: dict[str, float] = {}
+    for skill, learners, p_sum in session.execute(
+        select(StatSkill.skill, func.sum(StatSkill.learners), func.sum(StatSkill.p_sum))
+        .where(StatSkill.unit_id.in_(codes))
+        .group_by(StatSkill.skill)
+    ):
+        if learners:
+            mastery[skill] = float(p_sum) / int(learners)
+    return _figures(lessons_by_module, skills_by_module, progress, mastery)
+
+
+def _figures(
+    lessons_by_module: dict[str, list[str]],
+    skills_by_module: dict[str, list[str]],
+    progress: dict[str, tuple[int, int]],
+    mastery: dict[str, float],
+) -> list[ModuleFigures]:
+    out = []
+    for module in lessons_by_module:
+        started, completed = progress.get(module, (0, 0))
+        values = [float(mastery[s]) for s in skills_by_module.get(module, []) if s in mastery]
+        out.append(ModuleFigures(module, started, completed, sum(values) / len(values) if values else None))
+    return out
+
+
+def _module_figures_raw(
+    session: Session,
+    codes: set[str],
+    lessons_by_module: dict[str, list[str]],
+    skills_by_module: dict[str, list[str]],
+) -> list[ModuleFigures]:
+    """`module_figures` from the learners' lesson progress and mastery rows (the reference)."""
     in_scope = select(Learner.id).where(Learner.unit_id.in_(codes)).scalar_subquery()
     mastery: dict[str, float] = dict(
         session.execute(
@@ -64,12 +112,7 @@ def module_figures(
             .group_by(module_of)
         )
     } if all_lessons else {}  # fmt: skip
-    out = []
-    for module in lessons_by_module:
-        started, completed = progress.get(module, (0, 0))
-        values = [float(mastery[s]) for s in skills_by_module.get(module, []) if s in mastery]
-        out.append(ModuleFigures(module, started, completed, sum(values) / len(values) if values else None))
-    return out
+    return _figures(lessons_by_module, skills_by_module, progress, mastery)
 
 
 def weekly_active(
@@ -89,23 +132,27 @@ def weekly_active(
     return [(start, int(counts.get(start, 0) or 0)) for start in starts]
 
 
-def content_gaps(session: Session, codes: set[str], since: datetime, limit: int = 20) -> list[Gap]:
+def content_gaps(
+    session: Session, codes: set[str], since: datetime, limit: int = 20, *, raw: bool = False
+) -> list[Gap]:
     """Questions asked by learners of `codes` since `since` that found no answer, most asked first.
 
     The database groups the unanswered questions by their text (JSON fields read in SQL, on SQLite
-    and PostgreSQL alike); texts differing only in tone marks or case are merged here."""
+    and PostgreSQL alike), reaching them through `tutor_stat_unanswered` (`raw`: through every
+    question of the period, the reference); texts differing only in tone marks or case are merged here."""
     question = Event.data["question"].as_string()
-    rows = session.execute(
-        select(question, func.count(), func.max(Event.at))
-        .join(Learner, Learner.id == Event.learner_id)
-        .where(
-            Event.kind == "question_asked",
-            Event.at >= since,
-            Learner.unit_id.in_(codes),
-            Event.data["answered"].as_boolean().is_(False),
+    query = select(question, func.count(), func.max(Event.at)).join(Learner, Learner.id == Event.learner_id)
+    if raw:
+        query = query.where(
+            Event.kind == QUESTION_ASKED, Event.at >= since, unanswered_sql(), Learner.unit_id.in_(codes)
         )
-        .group_by(question)
-    ).all()
+    else:
+        # Start from the few recent unanswered questions: the learners' unit is tested without its
+        # index (coalesce), or SQLite starts from every learner of the scope and all their events.
+        query = query.join(StatUnanswered, StatUnanswered.event_id == Event.id).where(
+            StatUnanswered.at >= since, func.coalesce(Learner.unit_id, "").in_(codes)
+        )
+    rows = session.execute(query.group_by(question)).all()
     counts: Counter[str] = Counter()
     shown: dict[str, str] = {}
     last: dict[str, datetime] = {}
@@ -122,7 +169,50 @@ def content_gaps(session: Session, codes: set[str], since: datetime, limit: int 
 
 def missed_items(session: Session, codes: set[str], since: datetime, limit: int = 10) -> list[tuple[str, int, int]]:
     """Quiz items most often answered wrong by learners of `codes` since `since`: (item id, wrong,
-    answered), counted in SQL."""
+    answered), most wrong first.
+
+    Whole UTC days after `since` come from the per-unit daily counts (or, for a scope holding most
+    units, the all-units totals minus the units outside it); the part of the first day after
+    `since` from the quiz answers themselves. One query, summed and ordered by the database."""
+    first_day = day_of(since)
+    edge_end = datetime.combine(first_day + timedelta(days=1), time.min, UTC)
+    present = {unit or "" for unit in session.scalars(select(Learner.unit_id).distinct())}
+    outside = present - codes
+    parts: list[Any]
+    if len(outside) < len(present & codes):  # cheaper as everything minus the units outside
+        parts = [select(StatQuizTotal.item_id, StatQuizTotal.answered, StatQuizTotal.missed)
+                 .where(StatQuizTotal.day > first_day)]  # fmt: skip
+        if outside:
+            parts.append(
+                select(StatQuiz.item_id, -StatQuiz.answered, -StatQuiz.missed).where(
+                    StatQuiz.unit_id.in_(outside), StatQuiz.day > first_day
+                )
+            )
+    else:
+        parts = [select(StatQuiz.item_id, StatQuiz.answered, StatQuiz.missed)
+                 .where(StatQuiz.unit_id.in_(codes), StatQuiz.day > first_day)]  # fmt: skip
+    parts.append(
+        select(Event.item_id, literal(1), missed_sql())
+        .join(Learner, Learner.id == Event.learner_id)
+        .where(
+            Event.kind == QUIZ_ANSWERED,
+            Event.at >= since,
+            Event.at < edge_end,
+            Learner.unit_id.in_(codes),
+            Event.item_id.is_not(None),
+        )
+    )
+    both = union_all(*parts).subquery()
+    item, answered, missed = both.c[0], both.c[1], both.c[2]
+    wrong = func.sum(missed)
+    rows = session.execute(
+        select(item, wrong, func.sum(answered)).group_by(item).order_by(wrong.desc(), item).limit(limit)
+    ).all()
+    return [(str(i), int(n), int(total)) for i, n, total in rows if n]
+
+
+def missed_items_raw(session: Session, codes: set[str], since: datetime, limit: int = 10) -> list[tuple[str, int, int]]:
+    """`missed_items` from every quiz answer since `since` (the reference)."""
     wrong = func.count().filter(Event.data["correct"].as_boolean().is_(False))
     rows = session.execute(
         select(Event.item_id, wrong, func.count())
