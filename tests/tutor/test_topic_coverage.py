@@ -38,6 +38,7 @@ RARITY = {
     "noi": 2.0,
     "vi": 3.0,
     "momo": 6.0,
+    "quan": 2.8,
 }
 
 
@@ -88,8 +89,8 @@ LONG = passage(
     "Màn hình điện thoại nhỏ thì nên phóng to chữ trong Cài đặt. "
     "Nhiều người thay điện thoại mới mỗi năm, nhưng không cần thiết. "
     "Chữ to giúp người lớn tuổi đọc dễ hơn. "
-    "Nếu kính bảo vệ bị vỡ, hãy cẩn thận khi vuốt. "
-    "Hình nền tối giúp đỡ mỏi mắt.",
+    "Hình nền tối giúp đỡ mỏi mắt. "
+    "Nếu kính bảo vệ bị vỡ, hãy cẩn thận khi vuốt.",
     title="Chữ to, dễ đọc",
     heading="Cỡ chữ",
 )
@@ -135,9 +136,7 @@ def test_marked_words_are_not_dropped_as_unmarked_stop_words() -> None:
 
 
 def test_a_marked_word_is_covered_by_its_marked_form_only() -> None:
-    seller = card(
-        "mua hàng ở đâu uy tín", "mua-sam-01-c2", "Chọn gian hàng uy tín, đọc đánh giá.", lesson="mua-sam-01"
-    )
+    seller = card("mua hàng ở đâu uy tín", "mua-sam-01-c2", "Chọn gian hàng uy tín, đọc đánh giá.", lesson="mua-sam-01")
     match = best_card("mua chó giống ở đâu uy tín", [seller], rarity)
     assert match is not None and match.coverage < 0.6  # "cho" of the card is not "chó"
     assert not CardPolicy().accepts(match)
@@ -185,3 +184,10 @@ def test_a_brand_named_by_the_cards_lesson_counts_as_covered() -> None:
         lesson_words=lambda lesson: vocabulary.get(lesson, frozenset()),
     )
     assert answerer.answer(question).mode == "card"
+
+
+def test_a_common_word_found_somewhere_in_the_lesson_proves_nothing() -> None:
+    ai = card("AI là gì?", "ai-chuyen-doi-so-01-c1", "AI là trí tuệ nhân tạo.", lesson="ai-chuyen-doi-so-01")
+    vocabulary = frozenset({"nói", "quán", "nội", "quận", "hà"})
+    match = best_card("ha noi co bao nhieu quan", [ai], rarity, lesson_words=lambda _lesson: vocabulary)
+    assert match is not None and match.coverage < 0.75 and not CardPolicy().accepts(match)
