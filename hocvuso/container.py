@@ -59,6 +59,7 @@ class Container(ChannelParts):
             scope=default_scope(),
             unknown_words=lambda text: self.knowledge_base.unknown_words(text),
             word_weights=lambda words: self.knowledge_base.word_rarity(words),
+            lesson_words=lambda lesson_id: self.knowledge_base.lesson_words(lesson_id),
             llm_workers=self.settings.llm.max_concurrent,
             llm_timeout_s=self.settings.llm.answer_timeout_s,
         )

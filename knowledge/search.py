@@ -86,6 +86,8 @@ class _Snapshot:
     lessons: np.ndarray
     cards: np.ndarray  # True for Q&A card phrasings (chunk kind "card")
     document_frequency: Counter[str]  # folded syllable -> chunks holding it (cards and passages)
+    marked_frequency: Counter[str]  # marked syllable (lower case) -> chunks written with marks holding it
+    lesson_words: dict[str, frozenset[str]]  # lesson id -> its syllables, lower case, as written
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,13 @@ class KnowledgeBase:
             lessons=np.array([row.lesson_id or "" for row in rows], dtype=object),
             cards=np.array([(row.meta or {}).get("kind") == CARD_KIND for row in rows], dtype=bool),
             document_frequency=Counter(w for s in syllable_docs for w in {fold(x) for x in s}),
+            marked_frequency=Counter(
+                w
+                for row, s in zip(rows, syllable_docs, strict=True)
+                if mark_ratio(row.text) >= MARKED_QUERY_RATIO
+                for w in set(s)
+            ),
+            lesson_words=_lesson_words(rows, syllable_docs),
         )
 
     @property
@@ -223,16 +232,25 @@ class KnowledgeBase:
         Answers weigh the question's words by it when checking that a card or passage covers them.
 
         An unknown word one typo away from a course word ("thaoi", "goole") weighs 0: it most likely
-        is that word, so it says nothing about the topic either way.
+        is that word, so it says nothing about the topic either way. A word typed with marks ("chó")
+        is counted as written in the text written with marks, so it does not weigh as little as the
+        "cho" it folds to.
         """
         snapshot = self._fresh()
         size = len(snapshot.rows) + 1
         frequency = snapshot.document_frequency
         weights = []
         for word in words:
-            count = frequency.get(word, 0)
-            weights.append(0.0 if not count and _typo_of_known(word, frequency) else math.log(size / (count + 1)))
+            folded = fold(word)
+            count = snapshot.marked_frequency.get(word.lower(), 0) if folded != word.lower() else frequency.get(word, 0)
+            typo = not frequency.get(folded, 0) and _typo_of_known(folded, frequency)
+            weights.append(0.0 if not count and typo else math.log(size / (count + 1)))
         return weights
+
+    def lesson_words(self, lesson_id: str) -> frozenset[str]:
+        """The syllables of a lesson's passages and cards (lower case, as written): a card covers a
+        question's word its lesson names (a brand like MoMo or Shopee) as well as its own words."""
+        return self._fresh().lesson_words.get(lesson_id, frozenset())
 
     def search(
         self,
@@ -353,6 +371,14 @@ def _known(index: BM25Index, word: str) -> bool:
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 TYPO_MIN_LENGTH = 5  # shorter words are too often a different real word one letter away ("root", "rot")
+
+
+def _lesson_words(rows: Sequence[ChunkRow], syllable_docs: Sequence[Sequence[str]]) -> dict[str, frozenset[str]]:
+    words: dict[str, set[str]] = {}
+    for row, sylls in zip(rows, syllable_docs, strict=True):
+        if row.lesson_id:
+            words.setdefault(row.lesson_id, set()).update(s.lower() for s in sylls)
+    return {lesson: frozenset(found) for lesson, found in words.items()}
 
 
 def _typo_of_known(word: str, vocabulary: Counter[str]) -> bool:

@@ -159,3 +159,38 @@ def expand_teencode(text: str) -> str:
         return TEENCODE.get(fold(word), word) if word.islower() else word
 
     return _STANDALONE_WORD.sub(replace, text)
+
+
+# Abbreviations workers type for course words, by folded form, with what they stand for. Unlike
+# TEENCODE they are not replaced in the text (some are ambiguous: "mk" is "mật khẩu" or "mình"; the
+# lessons write "BHXH" as often as "bảo hiểm xã hội"): a check that a text covers a question's words
+# counts either form (`tutor.card_match`).
+ABBREVIATIONS: dict[str, str] = {
+    "tncn": "thu nhập cá nhân",
+    "bhxh": "bảo hiểm xã hội",
+    "bhyt": "bảo hiểm y tế",
+    "bhtn": "bảo hiểm thất nghiệp",
+    "cccd": "căn cước",
+    "cmnd": "chứng minh nhân dân",
+    "gplx": "giấy phép lái xe",
+    "stk": "số tài khoản",
+    "tk": "tài khoản",
+    "mk": "mật khẩu",
+    "pass": "mật khẩu",
+    "ck": "chuyển khoản",
+    "dvc": "dịch vụ công",
+    "dvcqg": "dịch vụ công quốc gia",
+    "vneid": "định danh điện tử",
+    "sdt": "số điện thoại",
+    "dt": "điện thoại",
+    "nh": "ngân hàng",
+    "mxh": "mạng xã hội",
+    "cty": "công ty",
+    "nld": "người lao động",
+    "cn": "công nhân",
+    "cd": "công đoàn",
+    "cdcs": "công đoàn cơ sở",
+    "app": "ứng dụng",
+    "fb": "facebook",
+    "onl": "online",
+}

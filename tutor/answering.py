@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 
 from knowledge.hits import Hit
 from knowledge.sanitize import sanitize_text
-from knowledge.textnorm import normalize
+from knowledge.textnorm import fold, normalize
 from tutor.answer_prompt import (
     _CANARY,
     MAX_PASSAGES,
@@ -47,7 +47,15 @@ from tutor.answer_prompt import (
     repair_citations,
 )
 from tutor.answer_scope import NO_SCOPE, ScopeCheck
-from tutor.card_match import CardMatch, CardPolicy, WordWeights, best_card, topic_coverage, topic_words
+from tutor.card_match import (
+    CardMatch,
+    CardPolicy,
+    LessonWords,
+    WordWeights,
+    best_card,
+    topic_words,
+    window_coverage,
+)
 from tutor.extractive import (
     NOT_FOUND_TEXT,
     STOPWORDS,
@@ -154,6 +162,7 @@ class Answerer:
         scope: ScopeCheck = NO_SCOPE,
         unknown_words: Callable[[str], list[str]] | None = None,
         word_weights: WordWeights | None = None,
+        lesson_words: LessonWords | None = None,
         llm_workers: int = 2,
         llm_timeout_s: float = 8.0,
     ) -> None:
@@ -165,7 +174,8 @@ class Answerer:
         `card_policy`: when a card's answer is the reply; `scope`: the off-topic check;
         `unknown_words(text)`: the words of `text` the course never uses (none when not given);
         `word_weights(words)`: how much each folded word names a topic (the store's rarity); a card or
-        passages must cover the question's words weighed by it (every word the same when not given).
+        passages must cover the question's words weighed by it (every word the same when not given);
+        `lesson_words(lesson_id)`: the words of a lesson, which a card of it covers too.
         `llm_workers`: model calls in flight at most (more get the extractive answer at once);
         `llm_timeout_s`: how long a turn waits for the model before answering extractively.
         """
@@ -179,6 +189,7 @@ class Answerer:
         self._scope = scope
         self._unknown_words = unknown_words
         self._word_weights = _safe_weights(word_weights)
+        self._lesson_words = lesson_words
         self._chain = build_chain(chat_model) if chat_model is not None else None
         self._llm_workers = max(1, llm_workers)
         self._llm_timeout_s = llm_timeout_s
@@ -204,7 +215,7 @@ class Answerer:
         steps = safety_steps(question) if scam else ""
         off_topic = not scam and self._scope.is_off_topic(question)
         card_hits = self._retrieve(question, k=CARD_K, lesson_id=lesson_id, audience=audience, kind="card")
-        card = best_card(question, card_hits, self._word_weights)
+        card = best_card(question, card_hits, self._word_weights, lesson_words=self._lesson_words)
         if card is not None and self._cards.accepts(
             card, unknown_topic=self._unknown_topic(question), off_topic=off_topic
         ):
@@ -269,9 +280,10 @@ class Answerer:
         return []
 
     def _covered(self, question: str, hits: Sequence[Hit]) -> float:
-        """Share of the question's topic words (weighed by rarity) found in the passages."""
-        text = " ".join(f"{h.title} {h.heading} {h.text}" for h in hits)
-        return topic_coverage(question, text, self._word_weights)
+        """Share of the question's topic words (weighed by rarity) held by the best few consecutive
+        sentences of one passage (with its title and heading): the sentences an extract would quote,
+        not a long passage where the words of any phone question are found scattered."""
+        return window_coverage(question, hits, self._word_weights)
 
     def _unknown_topic(self, question: str) -> bool:
         """Whether one of the question's topic words is unknown to the course."""
@@ -282,7 +294,7 @@ class Answerer:
         except Exception:  # noqa: BLE001 - a broken store must not stop the answer
             log.debug("unknown-word check failed", exc_info=True)
             return False
-        return any(w in unknown and len(w) > 2 for w in topic_words(question))
+        return any(fold(w) in unknown and len(w) > 2 for w in topic_words(question))
 
     def _suggestions(self, question: str, hits: Sequence[Hit]) -> list[str]:
         """Lesson titles worth offering: hits at or above the suggestion floor that also share the

@@ -14,11 +14,20 @@ Confidence needs two things at once, calibrated by `hocvuso bench answers` (docs
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from knowledge.hits import Hit
-from knowledge.textnorm import expand_teencode, normalize
-from tutor.extractive import QUESTION_WORDS, STOPWORDS, folded_tokens
+from knowledge.textnorm import ABBREVIATIONS, expand_teencode, fold, has_marks, mark_ratio, normalize
+from tutor.extractive import (
+    MARKED_STOPWORDS,
+    QUESTION_WORDS,
+    STOPWORDS,
+    folded_tokens,
+    quotable,
+    quotable_sentences,
+    word_tokens,
+)
 from tutor.messages import SourceLink
 
 
@@ -85,7 +94,61 @@ COVERAGE_WEIGHT = 0.15  # how much topic-word coverage counts against dense simi
 PAIR_WEIGHT = 0.1  # and how much the shared word pairs count
 
 
-WordWeights = Callable[[Sequence[str]], Sequence[float]]  # folded words -> how much each names a topic
+WordWeights = Callable[[Sequence[str]], Sequence[float]]  # words -> how much each names a topic
+LessonWords = Callable[[str], AbstractSet[str]]  # lesson id -> its words (lower case, marked as written)
+
+MARKED_TEXT_RATIO = 0.25  # a line with fewer marked words was typed without marks (a card phrasing)
+# A word the card lacks counts as covered when the card's lesson names it and it is rare in the course
+# (a brand: "momo", "shopee", "chatgpt"); a common word found somewhere in a lesson proves less: half.
+LESSON_WORD_MIN_WEIGHT = 4.0
+LESSON_WORD_CREDIT = 0.5
+WINDOW_SENTENCES = 3  # consecutive sentences of a passage that must hold the question's topic words
+_FOLDED_ABBREVIATIONS = {short: tuple(fold(full).split()) for short, full in ABBREVIATIONS.items()}
+
+
+@dataclass(frozen=True)
+class _Tokens:
+    """A text's words, ready for coverage checks: marked words of its lines typed with marks, folded
+    words of its lines typed without, every word folded, and the folded text for phrases."""
+
+    marked: AbstractSet[str]
+    unmarked: AbstractSet[str]
+    folded: AbstractSet[str]
+    phrase_text: str
+
+    @classmethod
+    def of(cls, text: str) -> _Tokens:
+        marked: set[str] = set()
+        unmarked: set[str] = set()
+        lines = []
+        for line in expand_teencode(normalize(text)).lower().splitlines():
+            words = word_tokens(line)
+            if mark_ratio(line) >= MARKED_TEXT_RATIO:
+                marked.update(words)
+            else:
+                unmarked.update(fold(w) for w in words)
+            lines.append(" ".join(fold(w) for w in words))
+        folded = {fold(w) for w in marked} | unmarked
+        return cls(marked, unmarked, folded, " " + " \n ".join(lines) + " ")
+
+    @classmethod
+    def union(cls, parts: Sequence[_Tokens]) -> _Tokens:
+        return cls(
+            set().union(*(p.marked for p in parts)),
+            set().union(*(p.unmarked for p in parts)),
+            set().union(*(p.folded for p in parts)),
+            " \n ".join(p.phrase_text for p in parts),
+        )
+
+    def holds(self, word: str) -> bool:
+        """Whether the text has `word`: a marked word as written (or folded, in lines typed without
+        marks: "cho" there may be "chó"), an unmarked one folded, an abbreviation or what it stands for."""
+        if has_marks(word):
+            return word in self.marked or fold(word) in self.unmarked
+        if word in self.folded:
+            return True
+        phrase = _FOLDED_ABBREVIATIONS.get(word)
+        return phrase is not None and f" {' '.join(phrase)} " in self.phrase_text
 
 
 @dataclass(frozen=True)
@@ -99,29 +162,61 @@ class _Asked:
     @classmethod
     def of(cls, question: str, weights: WordWeights | None) -> _Asked:
         words = topic_words(question)
-        weighed = list(weights(words)) if weights is not None and words else [1.0] * len(words)
-        if len(weighed) != len(words) or not all(w >= 0 for w in weighed):
-            weighed = [1.0] * len(words)
+        weighed = _weighed(words, weights)
         asked = QUESTION_WORDS.sub(" ", " ".join(folded_tokens(expand_teencode(normalize(question)))))
         return cls(words, weighed, _pairs(asked))
 
-    def coverage(self, text: str) -> float:
-        """Weighted share of the topic words found in `text` (folded); 0 when there are none."""
+    def coverage(self, text: str | _Tokens, rare_elsewhere: _Tokens | None = None) -> float:
+        """Weighted share of the topic words found in `text`, or in `rare_elsewhere` (the card's
+        lesson: a rare word in full, a common one for half); 0 when there are none."""
         total = sum(self.weights)
         if not self.words or total <= 0:
             return 0.0
-        present = set(folded_tokens(expand_teencode(normalize(text))))
-        return sum(w for word, w in zip(self.words, self.weights, strict=True) if word in present) / total
+        tokens = text if isinstance(text, _Tokens) else _Tokens.of(text)
+
+        def credit(word: str, weight: float) -> float:
+            if tokens.holds(word):
+                return weight
+            if rare_elsewhere is None or not rare_elsewhere.holds(word):
+                return 0.0
+            return weight if weight >= LESSON_WORD_MIN_WEIGHT else LESSON_WORD_CREDIT * weight
+
+        return sum(credit(word, w) for word, w in zip(self.words, self.weights, strict=True)) / total
 
     def pair_share(self, phrasing: str) -> float:
         return len(self.pairs & _pairs(phrasing)) / len(self.pairs) if self.pairs else 0.0
 
 
-def best_card(question: str, hits: Sequence[Hit], weights: WordWeights | None = None) -> CardMatch | None:
+def _weighed(words: list[str], weights: WordWeights | None) -> list[float]:
+    """The weight of each topic word; an abbreviation the course never writes ("tncn") weighs as
+    much as the most topical word of what it stands for, not as an unknown word."""
+    if weights is None or not words:
+        return [1.0] * len(words)
+    weighed = list(weights(words))
+    if len(weighed) != len(words) or not all(w >= 0 for w in weighed):
+        return [1.0] * len(words)
+    for i, word in enumerate(words):
+        phrase = _FOLDED_ABBREVIATIONS.get(word)
+        if phrase:
+            expanded = list(weights(list(phrase)))
+            if len(expanded) == len(phrase) and all(w >= 0 for w in expanded):
+                weighed[i] = min(weighed[i], max(expanded))
+    return weighed
+
+
+def best_card(
+    question: str,
+    hits: Sequence[Hit],
+    weights: WordWeights | None = None,
+    *,
+    lesson_words: LessonWords | None = None,
+) -> CardMatch | None:
     """The best card among the card hits: dense similarity of its best phrasing, plus a little for
     the share of the question's topic words it holds ("như thế nào" alone must not pick a card).
 
     `weights` weighs the topic words (rare words count more); without it every word counts the same.
+    `lesson_words(lesson_id)`: the words of the card's lesson; a rare one counts as covered too (the
+    card on opening an e-wallet covers "momo" when its lesson names MoMo).
     """
     by_card: dict[str, list[Hit]] = {}
     for hit in hits:
@@ -130,14 +225,17 @@ def best_card(question: str, hits: Sequence[Hit], weights: WordWeights | None = 
     if not by_card:
         return None
     asked = _Asked.of(question, weights)
-    matches = [_match(asked, card_id, same) for card_id, same in by_card.items()]
+    matches = [_match(asked, card_id, same, lesson_words) for card_id, same in by_card.items()]
     return max(matches, key=lambda m: m.rank_score, default=None)
 
 
-def _match(asked: _Asked, card_id: str, same: list[Hit]) -> CardMatch:
+def _match(asked: _Asked, card_id: str, same: list[Hit], lesson_words: LessonWords | None) -> CardMatch:
     top = max(same, key=lambda h: h.relevance)
     meta = top.metadata
-    card_text = " ".join([*(h.text for h in same), top.heading, str(meta.get("answer") or ""), top.title])
+    # One line each: a phrasing typed without marks is compared folded, the answer as written.
+    card_text = "\n".join([*(h.text for h in same), top.heading, str(meta.get("answer") or ""), top.title])
+    vocabulary = _lesson_words(lesson_words, top.lesson_id)
+    lesson = _Tokens(vocabulary, frozenset(), {fold(w) for w in vocabulary}, "") if vocabulary else None
     return CardMatch(
         card_id=card_id,
         lesson_id=top.lesson_id or "",
@@ -146,7 +244,7 @@ def _match(asked: _Asked, card_id: str, same: list[Hit]) -> CardMatch:
         answer=str(meta["answer"]),
         source=top.source,
         similarity=top.relevance,
-        coverage=asked.coverage(card_text),
+        coverage=asked.coverage(_Tokens.of(card_text), lesson),
         follow_up=tuple(str(f) for f in meta.get("follow_up") or ()),
         pairs=max(asked.pair_share(h.text) for h in same),
     )
@@ -166,14 +264,61 @@ def pair_coverage(question: str, phrasing: str) -> float:
     return len(asked & _pairs(phrasing)) / len(asked)
 
 
+def _lesson_words(lesson_words: LessonWords | None, lesson_id: str | None) -> AbstractSet[str]:
+    if lesson_words is None or not lesson_id:
+        return frozenset()
+    try:
+        return lesson_words(lesson_id)
+    except Exception:  # noqa: BLE001 - a broken store must not stop the answer
+        return frozenset()
+
+
 def topic_words(question: str) -> list[str]:
-    """The question's topic words: folded, teencode expanded, question phrases and stopwords removed."""
-    asked = " ".join(folded_tokens(expand_teencode(normalize(question))))
-    asked = QUESTION_WORDS.sub(" ", asked)
-    return [t for t in asked.split() if t not in STOPWORDS and len(t) > 1]
+    """The question's topic words: teencode expanded, question phrases and stop words removed.
+
+    A word typed with marks stays marked and is checked against the marked stop words ("chó", "vẽ",
+    "đồ" are topics; "cho", "về", "đó" are not); a word typed without is folded and checked against
+    the folded ones (there "cho" may be either, so it is a stop word, as before).
+    """
+    words = [w.lower() for w in word_tokens(expand_teencode(normalize(question)))]
+    folded = [fold(w) for w in words]
+    asked = " ".join(folded)
+    # Question phrases ("là gì", "ở đâu") are found on the folded text; drop the words they span.
+    dropped: set[int] = set()
+    for found in QUESTION_WORDS.finditer(asked):
+        first = asked.count(" ", 0, found.start())
+        dropped.update(range(first, first + found.group(0).count(" ") + 1))
+    topic = []
+    for i, (word, flat) in enumerate(zip(words, folded, strict=True)):
+        if i in dropped or len(flat) <= 1:
+            continue
+        if has_marks(word):
+            if word not in MARKED_STOPWORDS:
+                topic.append(word)
+        elif flat not in STOPWORDS:
+            topic.append(flat)
+    return topic
 
 
 def topic_coverage(question: str, text: str, weights: WordWeights | None = None) -> float:
-    """Share of the question's topic words that occur in `text` (folded), each weighed by `weights`
-    (every word the same without); 0 when it has none."""
+    """Share of the question's topic words that occur in `text`, each weighed by `weights` (every
+    word the same without); 0 when it has none."""
     return _Asked.of(question, weights).coverage(text)
+
+
+def window_coverage(
+    question: str, hits: Sequence[Hit], weights: WordWeights | None = None, *, window: int = WINDOW_SENTENCES
+) -> float:
+    """The best coverage of the question's topic words by `window` consecutive quotable sentences of
+    one passage, with its lesson title and heading: a long passage holds most words of any phone
+    question, scattered; the sentences an extract would quote must hold them together."""
+    asked = _Asked.of(question, weights)
+    best = 0.0
+    for hit in quotable(hits) or hits:
+        frame = _Tokens.of(f"{hit.title}\n{hit.heading}")
+        said = [_Tokens.of(s) for s in quotable_sentences(hit.text)] or [_Tokens.of(hit.text)]
+        for start in range(max(1, len(said) - window + 1)):
+            best = max(best, asked.coverage(_Tokens.union([frame, *said[start : start + window]])))
+            if best >= 1.0:
+                return best
+    return best

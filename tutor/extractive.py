@@ -27,6 +27,17 @@ STOPWORDS = frozenset(
     u uh ko k dc j hoai
     """.split()
 )
+# The same function words as typed with marks (lower case, normalized). A question typed with marks
+# is checked against this list, not the folded one: "chó" (dog), "vẽ" (draw), "đồ" (things), "ảnh"
+# (photo), "vay" (borrow), "trồng" (grow) fold to stop words but name a topic.
+MARKED_STOPWORDS = frozenset(
+    """
+    a à ạ á ai anh ak bị bởi các cách cần cho chỉ chị chứ có cô con còn của cũng cùng đã đang đây đấy
+    để đến đều đi đó đâu được gì giờ hả hay hoặc khi không kia là lại làm lắm lúc mình một muốn nào này
+    nay nếu nên nha nhé nhỉ như nhưng những ở ơi phải rằng rồi sao sẽ sau thì theo thôi trên trong tui
+    tôi và vào vậy về với vì xin u uh ko k dc j hoài nhé ạ ơi
+    """.split()
+)
 _NUMBERED = re.compile(r"^(\d{1,2}[.)])\s+")
 _STEP = re.compile(r"^(?:bước\s*\d+|\d{1,2}[.)](?!\d))", re.IGNORECASE)
 # "How to" and "what to do" questions (folded, teencode expanded): they get the section's steps.
@@ -186,7 +197,7 @@ def _steps_answer(hit: Hit, sentences: list[tuple[int, str]], around: int) -> tu
 
 
 def _sentences(text: str) -> list[str]:
-    """Readable sentences of a passage: list items and lines split, markdown noise removed."""
+    """Readable (quotable) sentences of a passage: list items and lines split, markdown noise removed."""
     text = MARKDOWN_NOISE.sub("", normalize(text))
     sentences: list[str] = []
     for line in text.splitlines():
@@ -260,12 +271,12 @@ def _best_steps(passages: Sequence[Hit]) -> tuple[str, tuple[SourceLink, ...]] |
     for hit in passages[:3]:
         if hit.lesson_id != top_lesson or hit.timestamp:
             continue
-        sentences = list(enumerate(_sentences(hit.text)))
-        first = next((pos for pos, text in sentences if _STEP.match(text)), None)
-        if first is None or sum(1 for _, text in sentences if _STEP.match(text)) < MIN_STEPS:
+        numbered = list(enumerate(_sentences(hit.text)))
+        first = next((pos for pos, text in numbered if _STEP.match(text)), None)
+        if first is None or sum(1 for _, text in numbered if _STEP.match(text)) < MIN_STEPS:
             continue
-        intro = [text for pos, text in sentences if pos < first]
-        answer, sources = _steps_answer(hit, sentences, first)
+        intro = [text for pos, text in numbered if pos < first]
+        answer, sources = _steps_answer(hit, numbered, first)
         if intro and intro[-1].endswith(":"):  # "Các bước:" says what the steps are for
             head, body = answer.split("\n", 1)
             answer = f"{head}\n{intro[-1]}\n{body}"
@@ -275,3 +286,8 @@ def _best_steps(passages: Sequence[Hit]) -> tuple[str, tuple[SourceLink, ...]] |
 
 def source_link(hit: Hit) -> SourceLink:
     return SourceLink(title=hit.title, source=hit.source, heading=hit.heading, locator=hit.locator)
+
+
+def quotable_sentences(text: str) -> list[str]:
+    """The sentences of a passage an extract may quote (no self-references, no time stamps)."""
+    return _sentences(text)

@@ -157,3 +157,12 @@ def test_word_rarity_weighs_rare_words_high_and_typos_of_known_words_zero(ingest
     assert 0 < known < unknown and 0 < otp < unknown  # a course word weighs less than one it never uses
     assert typo == 0.0  # one letter from "khau": most likely that word, it says nothing either way
     assert kb.word_rarity(["root"])[0] == unknown  # short words are not treated as typos
+
+
+def test_a_marked_word_weighs_as_written_and_lessons_list_their_words(ingested_container: Container) -> None:
+    kb = ingested_container.knowledge_base
+    folded, marked = kb.word_rarity(["cho", "chó"])
+    assert marked > folded  # "chó" is not the "cho" found everywhere
+    words = kb.lesson_words("mat-khau-manh")
+    assert {"mật", "khẩu"} <= words
+    assert kb.lesson_words("no-such-lesson") == frozenset()

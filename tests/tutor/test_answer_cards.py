@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from knowledge.hits import Hit
+from knowledge.textnorm import fold
 from tests.fakes.openai_server import OpenAIFake
 from tutor.answer_scope import ScopeCheck
 from tutor.answering import Answerer
@@ -228,8 +229,9 @@ RARITY = {"mua": 3.4, "cho": 0.5, "giong": 3.5, "uy": 5.2, "tin": 1.9, "chuyen":
 
 
 def rarity(words: Any) -> list[float]:
-    """A store's word rarity: common course words low, unknown ones ("website") the highest."""
-    return [RARITY.get(w, 7.3) for w in words]
+    """A store's word rarity: common course words low, unknown ones ("website") the highest (marked
+    words weigh as their folded form here)."""
+    return [RARITY.get(fold(w), 7.3) for w in words]
 
 
 def test_a_rare_topic_word_the_card_lacks_outweighs_common_words_it_shares() -> None:
