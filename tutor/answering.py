@@ -226,8 +226,12 @@ class Answerer:
             return Answer(self._scope.reply(), (), False, "off_topic")
 
         hits = self._retrieve(question, k=SEARCH_K, lesson_id=lesson_id, audience=audience, kind="passage")
-        relevant = self._relevant(question, hits)
-        suggestions = self._suggestions(question, hits)
+        # A word the course never uses names what is asked ("cài lại hệ điều hành cho laptop"): a
+        # passage about its other words answers another question, and its lesson is not related.
+        # Such a question is answered by a sure card alone (above), or gets the safety steps.
+        unknown = self._names_unknown_topic(question)
+        relevant = [] if unknown else self._relevant(question, hits)
+        suggestions = [] if unknown else self._suggestions(question, hits)
         if not relevant:
             if scam:
                 return Answer("", (), True, "safety", hits, suggestions, steps=steps)
@@ -287,14 +291,26 @@ class Answerer:
 
     def _unknown_topic(self, question: str) -> bool:
         """Whether one of the question's topic words is unknown to the course."""
+        return bool(self._unknown_topic_words(question))
+
+    def _unknown_topic_words(self, question: str) -> list[str]:
+        """The question's topic words unknown to the course (a typo of a course word included)."""
         if self._unknown_words is None:
-            return False
+            return []
         try:
             unknown = set(self._unknown_words(question))
         except Exception:  # noqa: BLE001 - a broken store must not stop the answer
             log.debug("unknown-word check failed", exc_info=True)
+            return []
+        return [w for w in topic_words(question) if fold(w) in unknown and len(w) > 2]
+
+    def _names_unknown_topic(self, question: str) -> bool:
+        """Whether the question names a topic the course never writes about: an unknown word that is
+        not a typo of a course word (those weigh 0), such as "laptop", "unikey", "photoshop"."""
+        words = self._unknown_topic_words(question)
+        if not words or self._word_weights is None:
             return False
-        return any(fold(w) in unknown and len(w) > 2 for w in topic_words(question))
+        return any(weight > 0 for weight in self._word_weights(words))
 
     def _suggestions(self, question: str, hits: Sequence[Hit]) -> list[str]:
         """Lesson titles worth offering: hits at or above the suggestion floor that also share the
