@@ -44,6 +44,18 @@ __all__ = [
 ]
 
 
+# The learned second opinion may only alarm on a message that touches money, accounts, codes,
+# contact with someone or an authority: n-grams alone once sent "chó nhà tôi bị ve cắn" to the bank.
+_SCAM_WORLD = re.compile(
+    r"\b(?:tien|trieu|nghin|ngan|k|tr|chuyen|ck|stk|tai khoan|tk|the|ngan hang|vi|momo|otp|ma|mat khau|mk"
+    r"|link|duong dan|cai|app|ung dung|goi|dien thoai|nhan tin|tin nhan|zalo|facebook|fb|messenger|sim"
+    r"|cong an|toa an|vien kiem sat|thue|bao hiem|dien luc|giao hang|shipper|buu dien|hang|don"
+    r"|vay|no|doi|doa|hack|lua|phi|nap|trung|qua|thuong|viec|luong|dau tu|can cuoc|cccd|anh|video"
+    r"|ho so|duyet|chu ky|nguoi la|nguoi ta|ong ta|ba ta|ho|ben kia|yeu cau|bao|gui|dang nhap|trang|web"
+    r"|xac minh|xac thuc|danh tinh)\b"
+)
+
+
 def scam_kind(text: str) -> ScamKind | None:
     """The kind of scam happening to the learner now, or None (see the module docstring)."""
     if not text or not text.strip():
@@ -54,7 +66,7 @@ def scam_kind(text: str) -> ScamKind | None:
     kind = next((rule.kind for rule in RULES if rule.matches(folded)), None)
     if kind is None:
         kind = signal_kind(folded) or cue_kind(folded)
-    if kind is None and safety_model.urgent(folded):
+    if kind is None and _SCAM_WORLD.search(folded) and safety_model.urgent(folded):
         kind = "pressure"  # the learned second opinion: no rule names the kind, so the generic steps
     if kind is None or is_about_scams(folded, kind) or ordinary_context(folded):
         return None

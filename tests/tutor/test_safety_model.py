@@ -58,6 +58,14 @@ def test_the_model_adds_an_alarm_the_rules_miss_with_the_generic_steps() -> None
     assert result.text.startswith("⚠️ Làm ngay:\n1. Gọi tổng đài ngân hàng")
 
 
+@pytest.mark.parametrize("text", ["chó nhà tôi bị ve cắn đầy người", "cho nha toi bi ve can day nguoi"])
+def test_the_model_alone_never_alarms_outside_money_accounts_and_contact(text: str) -> None:
+    """Seen in bench answers: the n-grams scored a pet question as urgent; the gate keeps the layer
+    to messages about money, accounts, codes, contact or an authority."""
+    assert safety_model.urgent(canonical(text))  # what the model alone says
+    assert triage(text) is None
+
+
 def test_switched_off_the_rules_alone_apply(layer_off: None) -> None:
     assert not safety_model.enabled()
     assert scam_kind(ADDED_BY_THE_MODEL) is None
