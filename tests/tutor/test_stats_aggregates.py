@@ -299,3 +299,33 @@ def test_gap_counts_follow_learners_who_move_together_or_are_deleted(world) -> N
         ]  # fmt: skip
     assert_equal_to_recount(db)
     assert_same_as_raw(db)
+
+
+def test_rebuild_with_report_counts_what_a_recount_changed(world) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import delete, update
+
+    from tutor.stats.rebuild_report import rebuild_with_report
+
+    db = world
+    a, b = learner(db, "may"), learner(db, "giay")
+    answer(db, a, "cc-1", False, 1)
+    answer(db, b, "cc-1", True, 30)
+    ask(db, a, "Cách mở tài khoản?", False, 1)
+    master(db, a, "dt-a", 0.3)
+    study(db, a, "dt-1", complete=True)
+    with transaction(db.session_factory) as session:  # kept in step: nothing to change
+        assert not any(change.any for change in rebuild_with_report(session))
+    with transaction(db.session_factory) as session:  # damage two tables by hand
+        session.execute(update(StatGap).values(asked=5))
+        session.execute(delete(StatQuiz).where(StatQuiz.unit_id == "giay"))
+    with transaction(db.session_factory) as session:
+        changes = {c.table: (c.rows_before, c.rows_after, c.added, c.removed, c.changed)
+                   for c in rebuild_with_report(session)}  # fmt: skip
+    assert changes == {
+        "tutor_stat_quiz": (1, 2, 1, 0, 0),
+        "tutor_stat_quiz_totals": (2, 2, 0, 0, 0),
+        "tutor_stat_modules": (1, 1, 0, 0, 0),
+        "tutor_stat_skills": (1, 1, 0, 0, 0),
+        "tutor_stat_gaps": (1, 1, 0, 0, 1),
+    }
+    assert_equal_to_recount(db)
