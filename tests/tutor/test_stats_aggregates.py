@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from knowledge.db import transaction
 from tutor.models import Event, Learner, LessonProgress
-from tutor.officer_models import StatModule, StatQuiz, StatQuizTotal, StatSkill, StatGap
+from tutor.officer_models import StatGap, StatModule, StatQuiz, StatQuizTotal, StatSkill
 from tutor.stats.activity import _module_figures_raw, content_gaps, missed_items, missed_items_raw, module_figures
 from tutor.stats.rebuild import rebuild, sync_lessons
 from tutor.store import LearnerStore, new_learner_id

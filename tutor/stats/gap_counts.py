@@ -53,8 +53,10 @@ def count_questions(rows: Iterable[tuple[Any, datetime]]) -> dict[str, tuple[int
 def add_gap(conn: Connection, unit: str, day: date, text: str, asked: int, last_at: datetime) -> None:
     """Count `asked` more questions `text` of a unit on a day, the last at `last_at` (race-free upsert)."""
     postgres = conn.dialect.name == "postgresql"
-    stmt = (postgresql if postgres else sqlite).insert(StatGap).values(
-        unit_id=unit, day=day, question=text, asked=asked, last_at=last_at
+    stmt = (
+        (postgresql if postgres else sqlite)
+        .insert(StatGap)
+        .values(unit_id=unit, day=day, question=text, asked=asked, last_at=last_at)
     )
     latest = (func.greatest if postgres else func.max)(StatGap.last_at, stmt.excluded.last_at)
     stmt = stmt.on_conflict_do_update(

@@ -27,8 +27,9 @@ TABLES = (
     _Table("tutor_stat_quiz", ("unit_id", "day", "item_id"), ("answered", "missed"), "answered <> 0 OR missed <> 0"),
     _Table("tutor_stat_quiz_totals", ("day", "item_id"), ("answered", "missed"), "answered <> 0 OR missed <> 0"),
     _Table("tutor_stat_modules", ("unit_id", "module"), ("started", "completed"), "started <> 0 OR completed <> 0"),
-    _Table("tutor_stat_skills", ("unit_id", "skill"), ("learners", "ROUND(CAST(p_sum AS NUMERIC), 6)"),
-           "learners <> 0"),  # fmt: skip
+    _Table(
+        "tutor_stat_skills", ("unit_id", "skill"), ("learners", "ROUND(CAST(p_sum AS NUMERIC), 6)"), "learners <> 0"
+    ),  # fmt: skip
     _Table("tutor_stat_gaps", ("unit_id", "day", "question"), ("asked", "last_at"), "asked <> 0"),
 )
 

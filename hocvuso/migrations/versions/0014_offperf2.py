@@ -45,7 +45,7 @@ def _backfill() -> None:
     bind = op.get_bind()
     postgres = bind.dialect.name == "postgresql"
     question = "e.data ->> 'question'" if postgres else "json_extract(e.data, '$.\"question\"')"
-    rows = bind.execute(
+    rows: Any = bind.execute(
         sa.select(
             sa.literal_column("coalesce(l.unit_id, '')"),
             sa.literal_column("e.at", sa.DateTime(timezone=True)),
@@ -96,5 +96,3 @@ def downgrade() -> None:
         f"WHERE kind = 'question_asked' AND learner_id IS NOT NULL AND {_unanswered(postgres)}"
     )
     op.drop_table("tutor_stat_gaps")
-
-
