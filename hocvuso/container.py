@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from hocvuso.channel_parts import ChannelParts
 from hocvuso.package_config import llm_config, tutor_config
@@ -138,7 +139,9 @@ class Container(ChannelParts):
             tutor_config(self.settings),
             chat_model=self.chat_model,
             payload_secret=self.payload_secret,
-            store=LearnerStore(channel_data=ChannelPersonalData(self.channel_inbox)),
+            store=LearnerStore(
+                channel_data=ChannelPersonalData(self.channel_inbox), tz=ZoneInfo(self.settings.tutor.timezone)
+            ),
             officers=self.officer_service,
         )
 

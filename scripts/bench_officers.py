@@ -233,6 +233,10 @@ def measure(container: Any, repeat: int) -> dict[str, dict[str, float]]:
         "page /missed (province)": timed(lambda: dashboard.missed_items(province), repeat),
         "page / (district)": timed(lambda: dashboard.overview(district), repeat),
         "reference: missed items from every answer (province)": timed(lambda: raw_missed(service), 3),
+        "reference: gaps from every question (province)": timed(lambda: raw_gaps(service, "p"), 3),
+        "gaps equal to the raw query (province, district, grassroots)": {
+            "equal": all(gaps_match(service, unit) for unit in ("p", "d0", "g0"))
+        },
         "page /units (district)": timed(lambda: dashboard.units(district), repeat),
     }
 
@@ -244,6 +248,19 @@ def raw_missed(service: Any) -> Any:
     codes = {u.id for u in service.units.all()}
     with service.session_factory() as session:
         return missed_items_raw(session, codes, NOW - timedelta(days=90))
+
+
+def raw_gaps(service: Any, unit: str, *, raw: bool = True) -> Any:
+    """The content-gap list of a unit's subtree from every question of 90 days (`raw`) or the counts."""
+    from tutor.stats.activity import content_gaps
+
+    codes = {u.id for u in service.units.subtree(unit)}
+    with service.session_factory() as session:
+        return content_gaps(session, codes, NOW - timedelta(days=90), raw=raw)
+
+
+def gaps_match(service: Any, unit: str) -> bool:
+    return bool(raw_gaps(service, unit) == raw_gaps(service, unit, raw=False))
 
 
 def append_events(data_dir: Path, events: int) -> None:
@@ -269,7 +286,8 @@ def append_events(data_dir: Path, events: int) -> None:
 
 def measure_existing(data_dir: Path, repeat: int, db: str = "") -> dict[str, Any]:
     """Measure again on data generated earlier into `data_dir` (SQLite) or the database `db`; the
-    first open migrates it (0013_offperf counts the existing records into the aggregate tables)."""
+    first open migrates it (0013_offperf and 0014_offperf2 count the existing records into the
+    aggregate tables)."""
     from hocvuso.container import Container
     from hocvuso.settings import load_settings
 

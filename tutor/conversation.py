@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -97,13 +98,16 @@ class Conversation:
         """`payload_secret` signs button payloads (give the same secret to every worker process;
         a random one is made when None). `officers`: officer accounts and statistics (default: one
         with default settings on the same database and registry)."""
+        if store is not None and store.tz.key != config.timezone:
+            # The store counts weekly activity in its zone, the officers' pages read in this one.
+            raise ValueError(f"the store's time zone {store.tz.key} is not tutor.timezone {config.timezone}")
         self._sf = session_factory
         self._answerer = answerer
         self._config = config
         self.registry = build_registry()
         codec = PayloadCodec(payload_secret or secrets.token_bytes(32), self.registry.payload_types())
         self._ctx = FlowContext(
-            store=store or LearnerStore(),
+            store=store or LearnerStore(tz=ZoneInfo(config.timezone)),
             curriculum=curriculum,
             units=units,
             config=config,

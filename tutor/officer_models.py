@@ -138,14 +138,21 @@ class StatSkill(Base):
     p_sum: Mapped[float] = mapped_column(Float, default=0.0)
 
 
-class StatUnanswered(Base):
-    """The questions that found no answer, one row per event (an index of the event log by hand:
-    the content-gap list reads these few rows instead of every question); goes with its event."""
+class StatGap(Base):
+    """Questions of learners that found no answer, counted per (unit, UTC day, question text as
+    shown: spaces collapsed, at most 300 characters), with the last time asked. No learner id.
 
-    __tablename__ = "tutor_stat_unanswered"
+    Kept in step by `tutor.stats.gap_counts` (the learner's current unit; a move or a deletion
+    recounts the days concerned from the live events), so that the content-gap list reads these
+    few rows instead of the event log."""
 
-    event_id: Mapped[int] = mapped_column(ForeignKey("tutor_events.id", ondelete="CASCADE"), primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    __tablename__ = "tutor_stat_gaps"
+
+    unit_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # "" for learners without a unit
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    question: Mapped[str] = mapped_column(String(300), primary_key=True)
+    asked: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class StatLesson(Base):

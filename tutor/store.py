@@ -106,9 +106,9 @@ class LearnerStore(MessageLog, DataRights):
         data: dict[str, Any] | None = None,
     ) -> Event:
         """Append an event to the log (flushed, so its id is known); a learner's first event of a
-        week also counts them in the anonymous weekly activity counter."""
+        local week (the store's `tz`) also counts them in the anonymous weekly activity counter."""
         if learner_id is not None:
-            note_activity(session, learner_id, now)
+            note_activity(session, learner_id, now, self.tz)
         event = Event(
             learner_id=learner_id,
             kind=kind,

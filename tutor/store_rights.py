@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, delete, func, insert, null, select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +24,7 @@ from tutor.messages import ChannelDataPort
 from tutor.models import LEARNER_TABLES, ChannelIdentity, Learner, LearnerIdRow, ProcessedMessage
 from tutor.officer_models import OFFICER_TABLES, Officer
 from tutor.stats.aggregates import forget_learner
-from tutor.stats.counters import fold_learner
+from tutor.stats.counters import DEFAULT_TZ, fold_learner
 
 GONE_PREFIX = "gone:"  # message ids kept hashed for learners who deleted their data
 GONE_KEYS = "hocvuso_gone_message_ids"  # session.info: the ids kept by a deletion in this transaction
@@ -123,8 +124,11 @@ class MessageLog:
 class DataRights:
     """Export, deletion and retention of the learner repository."""
 
-    def __init__(self, channel_data: ChannelDataPort | None = None) -> None:
+    def __init__(self, channel_data: ChannelDataPort | None = None, *, tz: ZoneInfo = DEFAULT_TZ) -> None:
+        """`tz`: the configured time zone (`tutor.timezone`): the weeks of the anonymous counters
+        are local weeks, and their readers use the same zone."""
         self.channel_data = channel_data
+        self.tz = tz
 
     def identities(self, session: Session, learner_id: int) -> list[ChannelIdentity]:
         return list(session.execute(select(ChannelIdentity).where(ChannelIdentity.learner_id == learner_id)).scalars())
@@ -173,7 +177,7 @@ class DataRights:
         """
         session.flush()
         if keep_counts:  # the campaign's counts keep what this learner achieved, anonymously
-            fold_learner(session, learner_id)
+            fold_learner(session, learner_id, self.tz)
         forget_learner(session, learner_id)  # the statistics' aggregates follow the live rows
         if self.channel_data is not None:
             for identity in self.identities(session, learner_id):

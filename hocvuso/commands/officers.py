@@ -1,4 +1,4 @@
-"""CLI commands: `hocvuso officers invite|list|revoke|link` and `hocvuso stats`."""
+"""CLI commands: `hocvuso officers invite|list|revoke|link`, `hocvuso stats` and `hocvuso stats rebuild`."""
 
 from __future__ import annotations
 
@@ -14,6 +14,11 @@ officers_app = typer.Typer(
     help="Union officers: invite codes, accounts, dashboard sign-in links.\n\n"
     "Example: hocvuso officers invite --unit cdcs-may-thanh-cong",
     no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+stats_app = typer.Typer(
+    name="stats",
+    invoke_without_command=True,
     rich_markup_mode="rich",
 )
 UnitOption = Annotated[str, typer.Option("--unit", help="Registry code of the unit (see `hocvuso units list`).")]
@@ -104,6 +109,7 @@ def link_cmd(ctx: typer.Context, unit: UnitOption) -> None:
     typer.echo(f"Valid once, for {service.config.link_ttl_minutes:g} minutes.", err=True)
 
 
+@stats_app.callback()
 def stats_cmd(
     ctx: typer.Context,
     unit: Annotated[str | None, typer.Option("--unit", help="A unit and the units under it (default: all).")] = None,
@@ -113,6 +119,8 @@ def stats_cmd(
 
     Example: hocvuso stats --unit cd-kcn-tan-hoa --json
     """
+    if ctx.invoked_subcommand is not None:  # `hocvuso stats rebuild`
+        return
     from tutor.officers import OfficerError
 
     service = state(ctx).container.officer_service
@@ -130,7 +138,33 @@ def stats_cmd(
         typer.echo(f"{item['id']:<24} {value:>7}  ({numerator}/{item['denominator']})  target {item['target']:.0%}")
 
 
+@stats_app.command("rebuild")
+def rebuild_cmd(ctx: typer.Context) -> None:
+    """Recount the statistics' aggregate tables from the learners' live records, in one transaction,
+    and print what changed (rows added, removed, changed per table). Safe to run at any time;
+    needed after rows were loaded with bulk inserts or edited by hand.
+
+    Example: hocvuso stats rebuild
+    """
+    from knowledge.db import transaction
+    from tutor.stats.rebuild_report import rebuild_with_report
+
+    with transaction(state(ctx).container.session_factory) as session:
+        changes = rebuild_with_report(session)
+    for change in changes:
+        typer.echo(
+            f"{change.table:<24} {change.rows_after:>10,} rows (before {change.rows_before:,}): "
+            f"{change.added:,} added, {change.removed:,} removed, {change.changed:,} changed"
+        )
+    differing = sum(1 for change in changes if change.any)
+    typer.echo(
+        f"Recounted; {differing} table(s) differed from the live records."
+        if differing
+        else "Recounted; every table already matched the live records."
+    )
+
+
 def register(app: typer.Typer) -> None:
-    """Add `officers …` and `stats` to the CLI."""
+    """Add `officers …`, `stats` and `stats rebuild` to the CLI."""
     app.add_typer(officers_app, name="officers")
-    app.command("stats")(stats_cmd)
+    app.add_typer(stats_app, name="stats")

@@ -43,7 +43,8 @@ NOT_PERSONAL = {
     "tutor_stat_modules": "lesson progress counted per unit and module (no learner id)",
     "tutor_stat_skills": "mastery summed per unit and skill (no learner id)",
     "tutor_stat_lessons": "the course outline (lesson -> module), no person",
-    "tutor_stat_unanswered": "event ids of unanswered questions: deleted with the events (ON DELETE CASCADE)",
+    "tutor_stat_gaps": "unanswered questions counted per unit, day and text (no learner id; a deleted "
+    "learner's days are recounted without them)",
 }
 
 

@@ -81,3 +81,37 @@ def test_invite_link_list_revoke_and_stats_json(config: Path) -> None:
     assert body["indicators"][3]["target"] == 0.7
     assert "workers_competent" in run(config, "stats").stdout
     assert run(config, "stats", "--unit", "nowhere").exit_code == 1
+
+
+def test_stats_rebuild_recounts_and_says_what_changed(config: Path) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from hocvuso.container import Container
+    from hocvuso.settings import load_settings
+    from knowledge.db import transaction
+    from tutor.models import Event, Learner
+
+    first = run(config, "stats", "rebuild")
+    assert first.exit_code == 0, first.output
+    assert "every table already matched the live records" in first.stdout
+    container = Container(load_settings(config))
+    try:
+        now = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+        with transaction(container.session_factory) as session:  # Core inserts: no aggregate follows
+            session.execute(insert(Learner), [dict(id=7, unit_id="cdcs-may-thanh-cong", consent_state="given",
+                                                   active=True, created_at=now, last_seen_at=now)])  # fmt: skip
+            session.execute(insert(Event), [dict(learner_id=7, kind="quiz_answered", at=now, item_id="q1",
+                                                 data={"correct": False})])  # fmt: skip
+    finally:
+        container.close()
+    second = run(config, "stats", "rebuild")
+    assert second.exit_code == 0, second.output
+    lines = {line.split()[0]: line for line in second.stdout.splitlines() if line.startswith("tutor_stat_")}
+    assert "1 rows (before 0): 1 added, 0 removed, 0 changed" in lines["tutor_stat_quiz"]
+    assert "1 rows (before 0): 1 added" in lines["tutor_stat_quiz_totals"]
+    assert "0 added, 0 removed, 0 changed" in lines["tutor_stat_gaps"]
+    assert "2 table(s) differed" in second.stdout
+    assert "every table already matched" in run(config, "stats", "rebuild").stdout
+    assert "hocvuso stats rebuild" in run(config, "stats", "rebuild", "--help").stdout

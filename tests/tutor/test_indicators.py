@@ -260,3 +260,48 @@ def test_a_cached_snapshot_is_reused_only_within_cache_seconds(world) -> None:  
     assert by_id(cached.indicators("may"))["workers_competent"][0] == 0  # still the cached snapshot
     clock[0] = NOW + timedelta(seconds=61)
     assert by_id(cached.indicators("may"))["workers_competent"][0] == 1
+
+
+def test_a_configured_time_zone_is_the_one_weekly_counters_are_written_and_read_in(world) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import select
+
+    from tutor.officer_models import StatCounter
+    from tutor.stats.activity import weekly_active
+
+    db, _ = world
+    zone = ZoneInfo("America/Los_Angeles")
+    service = OfficerService(db.session_factory, DbUnitRegistry(db.session_factory),
+                             OfficerConfig(min_group=1, timezone=zone.key), clock=lambda: NOW)  # fmt: skip
+    store = LearnerStore(tz=zone)
+    first = add_learner(db, "may", "worker", seen_days_ago=20)
+    monday_utc = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)  # still Sunday 15 November in Los Angeles
+    with transaction(db.session_factory) as session:
+        store.add_event(session, first, "section_viewed", monday_utc)
+        session.get(Learner, first).last_seen_at = monday_utc
+    sunday_week, monday_week = date(2026, 11, 9), date(2026, 11, 16)  # Mondays of the two local weeks
+    with db.session_factory() as session:
+        trend = dict(weekly_active(session, {"may"}, service.now(), weeks=3, tz=service.tz))
+    assert (trend[sunday_week], trend[monday_week]) == (1, 0)
+    with transaction(db.session_factory) as session:
+        store.delete_learner(session, first)
+    with db.session_factory() as session:
+        folded = {(c.kind, c.week) for c in session.scalars(select(StatCounter).where(StatCounter.unit_id == "may"))}
+    assert ("last_active", sunday_week) in folded and ("last_active", monday_week) not in folded
+
+
+def test_the_tutor_s_store_uses_tutor_timezone(quick_container) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    from hocvuso.package_config import tutor_config
+    from tests.tutor.conversation_kit import FakeAnswerer, build_tutor
+    from tutor.conversation import Conversation
+
+    tutor = build_tutor(quick_container, answerer=FakeAnswerer(), timezone="America/Los_Angeles")
+    assert tutor._ctx.store.tz.key == "America/Los_Angeles"
+    config = dataclasses.replace(tutor_config(quick_container.settings), timezone="America/Los_Angeles")
+    with pytest.raises(ValueError, match="time zone"):  # a store counting in another zone is refused
+        Conversation(quick_container.session_factory, tutor.curriculum, FakeAnswerer(), tutor._ctx.units, config,
+                     store=LearnerStore())  # fmt: skip

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from knowledge.db import transaction
 from tutor.models import Event, Learner, LessonProgress
-from tutor.officer_models import StatModule, StatQuiz, StatQuizTotal, StatSkill, StatUnanswered
+from tutor.officer_models import StatGap, StatModule, StatQuiz, StatQuizTotal, StatSkill
 from tutor.stats.activity import _module_figures_raw, content_gaps, missed_items, missed_items_raw, module_figures
 from tutor.stats.rebuild import rebuild, sync_lessons
 from tutor.store import LearnerStore, new_learner_id
@@ -86,14 +86,14 @@ def master(db, who: int, skill: str, p: float) -> None:  # type: ignore[no-untyp
 def aggregates(session) -> dict[str, set[tuple[Any, ...]]]:  # type: ignore[no-untyped-def]
     """Every aggregate row that counts something (moves and deletions leave zero rows behind)."""
     out = {}
-    for table in (StatQuiz, StatQuizTotal, StatModule, StatSkill, StatUnanswered):
+    for table in (StatQuiz, StatQuizTotal, StatModule, StatSkill, StatGap):
         rows = session.execute(select(table)).scalars().all()
         cols = [c.name for c in table.__table__.columns]
         kept = set()
         for row in rows:
             values = tuple(round(v, 9) if isinstance(v, float) else v for v in (getattr(row, c) for c in cols))
             if any(v for v, c in zip(values, cols, strict=True) if c in {"answered", "started", "completed",
-                                                                        "learners", "event_id"}):  # fmt: skip
+                                                                        "learners", "asked"}):  # fmt: skip
                 kept.add(values)
         out[table.__tablename__] = kept
     return out
@@ -252,3 +252,80 @@ def test_unanswered_questions_known_answers_after_a_move_and_a_deletion(world) -
             (1, NOW - timedelta(hours=2))
         ]  # fmt: skip
         assert content_gaps(session, KCN, since) == []
+
+
+def test_gap_counts_known_answers_the_window_edge_and_the_wording_shown(world) -> None:  # type: ignore[no-untyped-def]
+    db = world
+    a, b = learner(db, "may"), learner(db, "giay")
+    ask(db, a, "Cách  đổi mật khẩu?", False, 1)  # two spaces: shown collapsed, counted with the next
+    ask(db, b, "Cách đổi mật khẩu?", False, 30)
+    ask(db, b, "cach doi mat khau", False, 31)  # the same question without tone marks: merged
+    ask(db, a, "Zalo là gì", False, 2 * 24 + 6)  # before `since` on its first day: left out
+    ask(db, a, "Zalo là gì", False, 2 * 24 + 4)  # after `since` on the same day: counted
+    ask(db, a, "Đã trả lời", True, 1)
+    since = NOW - timedelta(days=2, hours=5)
+    with db.session_factory() as session:
+        gaps = content_gaps(session, ALL, since)
+        assert [(g.question, g.count, utc(g.last_asked)) for g in gaps] == [
+            ("Cách đổi mật khẩu?", 3, NOW - timedelta(hours=1)),  # asked most in this wording
+            ("Zalo là gì", 1, NOW - timedelta(days=2, hours=4)),
+        ]  # fmt: skip
+        rows = {(r.unit_id, r.question, r.asked) for r in session.scalars(select(StatGap))}
+    assert rows == {("may", "Cách đổi mật khẩu?", 1), ("giay", "Cách đổi mật khẩu?", 1),
+                    ("giay", "cach doi mat khau", 1), ("may", "Zalo là gì", 2)}  # fmt: skip
+    assert_same_as_raw(db)
+    assert_equal_to_recount(db)
+
+
+def test_gap_counts_follow_learners_who_move_together_or_are_deleted(world) -> None:  # type: ignore[no-untyped-def]
+    db = world
+    a, b, c = learner(db, "may"), learner(db, "giay"), learner(db, "vien")
+    for who, hours in ((a, 3), (b, 2), (c, 1), (a, 26), (b, 27)):
+        ask(db, who, "Cách mở tài khoản?", False, hours)
+    with transaction(db.session_factory) as session:  # a swap of units in one flush
+        session.get(Learner, a).unit_id = "giay"
+        session.get(Learner, b).unit_id = "may"
+    assert_equal_to_recount(db)
+    assert_same_as_raw(db)
+    with db.session_factory() as session:
+        assert [(g.count, utc(g.last_asked)) for g in content_gaps(session, {"giay"}, NOW - timedelta(days=3))] == [
+            (2, NOW - timedelta(hours=3))
+        ]  # fmt: skip
+    with transaction(db.session_factory) as session:
+        LearnerStore().delete_learner(session, c)  # the last asker: the last time asked goes back
+    with db.session_factory() as session:
+        assert [(g.count, utc(g.last_asked)) for g in content_gaps(session, ALL, NOW - timedelta(days=3))] == [
+            (4, NOW - timedelta(hours=2))
+        ]  # fmt: skip
+    assert_equal_to_recount(db)
+    assert_same_as_raw(db)
+
+
+def test_rebuild_with_report_counts_what_a_recount_changed(world) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import delete, update
+
+    from tutor.stats.rebuild_report import rebuild_with_report
+
+    db = world
+    a, b = learner(db, "may"), learner(db, "giay")
+    answer(db, a, "cc-1", False, 1)
+    answer(db, b, "cc-1", True, 30)
+    ask(db, a, "Cách mở tài khoản?", False, 1)
+    master(db, a, "dt-a", 0.3)
+    study(db, a, "dt-1", complete=True)
+    with transaction(db.session_factory) as session:  # kept in step: nothing to change
+        assert not any(change.any for change in rebuild_with_report(session))
+    with transaction(db.session_factory) as session:  # damage two tables by hand
+        session.execute(update(StatGap).values(asked=5))
+        session.execute(delete(StatQuiz).where(StatQuiz.unit_id == "giay"))
+    with transaction(db.session_factory) as session:
+        changes = {c.table: (c.rows_before, c.rows_after, c.added, c.removed, c.changed)
+                   for c in rebuild_with_report(session)}  # fmt: skip
+    assert changes == {
+        "tutor_stat_quiz": (1, 2, 1, 0, 0),
+        "tutor_stat_quiz_totals": (2, 2, 0, 0, 0),
+        "tutor_stat_modules": (1, 1, 0, 0, 0),
+        "tutor_stat_skills": (1, 1, 0, 0, 0),
+        "tutor_stat_gaps": (1, 1, 0, 0, 1),
+    }
+    assert_equal_to_recount(db)

@@ -5,7 +5,6 @@ items most often missed. Fixed queries, a bounded number per call (one per modul
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -16,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from knowledge.textnorm import fold
 from tutor.models import Event, Learner, LessonProgress, Mastery
-from tutor.officer_models import StatCounter, StatModule, StatQuiz, StatQuizTotal, StatSkill, StatUnanswered
+from tutor.officer_models import StatCounter, StatGap, StatModule, StatQuiz, StatQuizTotal, StatSkill
 from tutor.stats.aggregates import QUESTION_ASKED, QUIZ_ANSWERED, day_of, missed_sql, unanswered_sql
 from tutor.stats.counters import ACTIVE_WEEK, DEFAULT_TZ, week_of
+from tutor.stats.gap_counts import question_sql, question_text
 from tutor.stats.rebuild import outline_of, stored_outline
 
 
@@ -137,34 +137,55 @@ def content_gaps(
 ) -> list[Gap]:
     """Questions asked by learners of `codes` since `since` that found no answer, most asked first.
 
-    The database groups the unanswered questions by their text (JSON fields read in SQL, on SQLite
-    and PostgreSQL alike), reaching them through `tutor_stat_unanswered` (`raw`: through every
-    question of the period, the reference); texts differing only in tone marks or case are merged here."""
-    question = Event.data["question"].as_string()
-    query = select(question, func.count(), func.max(Event.at)).join(Learner, Learner.id == Event.learner_id)
+    Whole UTC days after `since` come from the per-unit daily counts (`tutor_stat_gaps`, a few
+    thousand rows), the part of the first day after `since` from the events themselves (`raw`:
+    every question of the period, the reference). Texts differing only in tone marks, case or
+    end punctuation are merged; the wording shown is the one asked most (then the first in order)."""
     if raw:
-        query = query.where(
-            Event.kind == QUESTION_ASKED, Event.at >= since, unanswered_sql(), Learner.unit_id.in_(codes)
-        )
-    else:
-        # Start from the few recent unanswered questions: the learners' unit is tested without its
-        # index (coalesce), or SQLite starts from every learner of the scope and all their events.
-        query = query.join(StatUnanswered, StatUnanswered.event_id == Event.id).where(
-            StatUnanswered.at >= since, func.coalesce(Learner.unit_id, "").in_(codes)
-        )
-    rows = session.execute(query.group_by(question)).all()
-    counts: Counter[str] = Counter()
-    shown: dict[str, str] = {}
-    last: dict[str, datetime] = {}
+        return _gaps(_questions(session, codes, since, None), limit)
+    codes = codes - {""}  # the counts keep learners without a unit under ""; the events never match it
+    first_day = day_of(since)
+    edge_end = datetime.combine(first_day + timedelta(days=1), time.min, UTC)
+    counted = session.execute(
+        select(StatGap.question, func.sum(StatGap.asked), func.max(StatGap.last_at))
+        .where(StatGap.unit_id.in_(codes), StatGap.day > first_day)
+        .group_by(StatGap.question)
+    ).tuples()
+    rows = [(text, int(n), at) for text, n, at in counted]
+    return _gaps(rows + _questions(session, codes, since, edge_end), limit)
+
+
+def _questions(
+    session: Session, codes: set[str], since: datetime, until: datetime | None
+) -> list[tuple[str, int, datetime]]:
+    """(shown text, times asked, last asked) of the unanswered questions of `codes` in [since, until)."""
+    at_most = (Event.at < until,) if until is not None else ()
+    question = question_sql()  # one expression: PostgreSQL matches the GROUP BY to the column
+    rows = session.execute(
+        select(question, func.count(), func.max(Event.at))
+        .join(Learner, Learner.id == Event.learner_id)
+        .where(Event.kind == QUESTION_ASKED, Event.at >= since, *at_most, unanswered_sql(), Learner.unit_id.in_(codes))
+        .group_by(question)
+    ).tuples()
+    return [(question_text(text), int(n), at) for text, n, at in rows]
+
+
+def _gaps(rows: list[tuple[str, int, datetime]], limit: int) -> list[Gap]:
+    """Merge (shown text, count, last asked) rows by folded text; most asked first, then by text."""
+    wordings: dict[str, dict[str, tuple[int, datetime]]] = {}
     for text, count, at in rows:
-        text = " ".join(str(text or "").split())[:300]
         if not text:
             continue
-        key = fold(text).strip(" ?.!")
-        counts[key] += int(count)
-        shown.setdefault(key, text)
-        last[key] = max(at, last.get(key, at))
-    return [Gap(shown[k], n, last[k]) for k, n in counts.most_common(limit)]
+        variants = wordings.setdefault(fold(text).strip(" ?.!"), {})
+        n, last = variants.get(text, (0, at))
+        variants[text] = (n + count, max(last, at))
+    gaps = []
+    for variants in wordings.values():
+        shown = min(variants, key=lambda t: (-variants[t][0], t))
+        total = sum(n for n, _ in variants.values())
+        gaps.append(Gap(shown, total, max(at for _, at in variants.values())))
+    gaps.sort(key=lambda g: (-g.count, g.question))
+    return gaps[:limit]
 
 
 def missed_items(session: Session, codes: set[str], since: datetime, limit: int = 10) -> list[tuple[str, int, int]]:

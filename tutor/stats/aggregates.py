@@ -1,17 +1,18 @@
 """Small aggregate tables kept in step with the learners' records, so that the officers' pages do
 not read every quiz answer or lesson-progress row (`tutor_stat_quiz`, `tutor_stat_quiz_totals`,
-`tutor_stat_modules`, `tutor_stat_skills`; see `tutor.officer_models`). No learner id in them.
+`tutor_stat_modules`, `tutor_stat_skills`; `tutor_stat_gaps` in `tutor.stats.gap_counts`; see
+`tutor.officer_models`). No learner id in them.
 
 They always equal a recount of the live records (`tutor.stats.rebuild`), in each learner's
 current unit, so every figure stays what the raw queries gave:
 - an inserted quiz answer, lesson-progress row or mastery estimate, and a lesson completed or a
   mastery changed, add their part in the same flush (mapper events below: every ORM write path
   is covered, whoever writes; bulk Core inserts are not and need `rebuild`);
-- an unanswered question is listed by its event id (`tutor_stat_unanswered`, deleted with it);
 - a learner who changes unit carries their part from the old unit to the new one;
 - `forget_learner` (called by the store before a learner's rows are deleted) takes it out.
 
-The hooks are registered when this module is imported (`tutor.models` imports it).
+The hooks are registered when this module is imported (`tutor.models` imports it; it imports
+`tutor.stats.gap_counts` last).
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Date, case, cast, event, func, insert, inspect, select
+from sqlalchemy import Connection, Date, case, cast, event, func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapper, Session
 
 from tutor.models import Event, Learner, LessonProgress, Mastery
-from tutor.officer_models import StatLesson, StatModule, StatQuiz, StatQuizTotal, StatSkill, StatUnanswered
+from tutor.officer_models import StatLesson, StatModule, StatQuiz, StatQuizTotal, StatSkill
 
 QUIZ_ANSWERED = "quiz_answered"
 QUESTION_ASKED = "question_asked"
@@ -139,6 +140,7 @@ def forget_learner(session: Session, learner_id: int) -> None:
     conn = session.connection()
     unit = _unit(conn, learner_id)
     apply_part(conn, unit, learner_part(conn, learner_id), -1, totals=True)
+    gap_counts.forget(conn, learner_id, unit)
 
 
 def _changed(target: Any, name: str) -> bool:
@@ -155,8 +157,6 @@ def _move(conn: Connection, learner_id: int, old: str, new: str) -> None:
 # --- the mapper events --------------------------------------------------------------------------
 @event.listens_for(Event, "after_insert")
 def _event_inserted(_mapper: Mapper[Any], conn: Connection, target: Event) -> None:
-    if target.kind == QUESTION_ASKED and target.learner_id is not None and is_missed(target.data, "answered"):
-        conn.execute(insert(StatUnanswered).values(event_id=target.id, at=target.at))
     if target.kind != QUIZ_ANSWERED or target.item_id is None or target.learner_id is None:
         return
     missed = int(is_missed(target.data))
@@ -219,3 +219,8 @@ def _learner_updated(_mapper: Mapper[Any], conn: Connection, target: Learner) ->
     new = target.unit_id or ""
     if old != new:
         _move(conn, target.id, old, new)
+
+
+# The unanswered questions' counts (their mapper events; `forget_learner` above calls it): imported
+# last, as it uses this module's helpers.
+from tutor.stats import gap_counts  # noqa: E402  isort: skip

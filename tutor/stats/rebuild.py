@@ -10,8 +10,9 @@ from sqlalchemy import ColumnElement, Connection, case, delete, func, insert, li
 from sqlalchemy.orm import Session
 
 from tutor.models import Event, Learner, LessonProgress, Mastery
-from tutor.officer_models import StatLesson, StatModule, StatQuiz, StatQuizTotal, StatSkill, StatUnanswered
-from tutor.stats.aggregates import COMPLETED, QUESTION_ASKED, QUIZ_ANSWERED, day_sql, missed_sql, unanswered_sql
+from tutor.officer_models import StatLesson, StatModule, StatQuiz, StatQuizTotal, StatSkill
+from tutor.stats.aggregates import COMPLETED, QUIZ_ANSWERED, day_sql, missed_sql
+from tutor.stats.gap_counts import rebuild_gaps
 
 
 def _unit() -> ColumnElement[str]:
@@ -70,20 +71,11 @@ def rebuild_skills(conn: Connection) -> None:
     conn.execute(insert(StatSkill).from_select(["unit_id", "skill", "learners", "p_sum"], rows))
 
 
-def rebuild_unanswered(conn: Connection) -> None:
-    """List again the questions of learners that found no answer."""
-    conn.execute(delete(StatUnanswered))
-    rows = select(Event.id, Event.at).where(
-        Event.kind == QUESTION_ASKED, Event.learner_id.is_not(None), unanswered_sql()
-    )
-    conn.execute(insert(StatUnanswered).from_select(["event_id", "at"], rows))
-
-
 def rebuild(session: Session) -> None:
     """Recount every aggregate table in the caller's transaction."""
     session.flush()
     conn = session.connection()
-    rebuild_unanswered(conn)
+    rebuild_gaps(conn)
     rebuild_quiz(conn)
     rebuild_modules(conn)
     rebuild_skills(conn)
