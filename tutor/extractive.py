@@ -24,7 +24,7 @@ STOPWORDS = frozenset(
     a ai anh ak bi boi cac cach can cho chi chu co con cua cung da dang day de den deu di do duoc
     gi gio ha hay hoac khi khong kia la lai lam luc minh mot muon nao nay neu nen nha nhe nhi nhu
     nhung o oi phai rang roi sao se sau thi theo thoi tren trong tui toi va vao vay ve voi vi xin
-    u uh ko k dc j hoai
+    u uh ko k dc j hoai hon rat nua
     """.split()
 )
 # The same function words as typed with marks (lower case, normalized). A question typed with marks
@@ -35,7 +35,7 @@ MARKED_STOPWORDS = frozenset(
     a à ạ á ai anh ak bị bởi các cách cần cho chỉ chị chứ có cô con còn của cũng cùng đã đang đây đấy
     để đến đều đi đó đâu được gì giờ hả hay hoặc khi không kia là lại làm lắm lúc mình một muốn nào này
     nay nếu nên nha nhé nhỉ như nhưng những ở ơi phải rằng rồi sao sẽ sau thì theo thôi trên trong tui
-    tôi và vào vậy về với vì xin u uh ko k dc j hoài nhé ạ ơi
+    tôi và vào vậy về với vì xin u uh ko k dc j hoài nhé ạ ơi hơn nhất quá rất hơi lắm thêm nữa
     """.split()
 )
 _NUMBERED = re.compile(r"^(\d{1,2}[.)])\s+")
