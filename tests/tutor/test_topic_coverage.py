@@ -196,8 +196,6 @@ def test_a_common_word_found_somewhere_in_the_lesson_proves_nothing() -> None:
 def test_degree_words_are_not_topics() -> None:
     """ "to hơn", "nhỏ quá": a degree word absent from a small course must not read as a topic the
     course never names (the LLM tests' course lacked "hơn" and refused the question)."""
-    from tutor.card_match import topic_words
-
     assert "hơn" not in topic_words("Làm sao để chữ trên điện thoại to hơn?")
     assert "quá" not in topic_words("chữ nhỏ quá")
     assert "hon" not in topic_words("lam sao chu to hon")
