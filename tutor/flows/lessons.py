@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from knowledge.curriculum import Lesson
@@ -120,22 +121,35 @@ def complete_lesson(ctx: FlowContext, t: Turn, lesson: Lesson) -> list[Reply]:
     return after_lesson(ctx, t, lesson, newly_done, Reply(texts.lesson_done(lesson.title), buttons=buttons))
 
 
+_QUOTED = re.compile(r"“([^”]{3,80})”")  # a caption names its picture: Hình minh họa “Tên”: …
+
+
 def images_for(ctx: FlowContext, lesson: Lesson) -> dict[int, list[tuple[Path, str]]]:
-    """Which section shows which illustration: the one its caption talks about."""
+    """Which section shows which illustration (worked out once per lesson, see `image_plan`)."""
     plan = ctx.image_plans.get(lesson.id)
-    if plan is not None:
-        return plan
-    plan = {}
+    if plan is None:
+        plan = ctx.image_plans[lesson.id] = image_plan(lesson)
+    return plan
+
+
+def image_plan(lesson: Lesson) -> dict[int, list[tuple[Path, str]]]:
+    """Section index -> its illustrations: the section that names the picture («Xem hình “Tên”»), else
+    the one its caption's words talk about most."""
+    plan: dict[int, list[tuple[Path, str]]] = {}
     for path in lesson.images:
         caption = _caption(path)
-        found = words(caption or path.stem.replace("-", " "))
-        best, best_overlap = 0, -1
-        for i, section in enumerate(lesson.sections):
-            overlap = len(found & words(section.heading + " " + section.text))
-            if overlap > best_overlap:
-                best, best_overlap = i, overlap
+        title = _QUOTED.search(caption)
+        named = [i for i, s in enumerate(lesson.sections) if title and f"“{title.group(1)}”" in s.text]
+        if named:
+            best = named[0]
+        else:
+            found = words(caption or path.stem.replace("-", " "))
+            best, best_overlap = 0, -1
+            for i, section in enumerate(lesson.sections):
+                overlap = len(found & words(section.heading + " " + section.text))
+                if overlap > best_overlap:
+                    best, best_overlap = i, overlap
         plan.setdefault(best, []).append((path, caption[:300]))
-    ctx.image_plans[lesson.id] = plan
     return plan
 
 
