@@ -44,15 +44,14 @@ __all__ = [
 ]
 
 
-# The learned second opinion may only alarm on a message that touches money, accounts, codes,
-# contact with someone or an authority: n-grams alone once sent "chó nhà tôi bị ve cắn" to the bank.
+# The learned second opinion may only alarm on a message about money, codes, accounts, links or an
+# authority: n-grams alone sent "chó nhà tôi bị ve cắn" and "công ty bảo nộp hồ sơ xin việc qua email"
+# to the bank.
 _SCAM_WORLD = re.compile(
-    r"\b(?:tien|trieu|nghin|ngan|k|tr|chuyen|ck|stk|tai khoan|tk|the|ngan hang|vi|momo|otp|ma|mat khau|mk"
-    r"|link|duong dan|cai|app|ung dung|goi|dien thoai|nhan tin|tin nhan|zalo|facebook|fb|messenger|sim"
-    r"|cong an|toa an|vien kiem sat|thue|bao hiem|dien luc|giao hang|shipper|buu dien|hang|don"
-    r"|vay|no|doi|doa|hack|lua|phi|nap|trung|qua|thuong|viec|luong|dau tu|can cuoc|cccd|anh|video"
-    r"|ho so|duyet|chu ky|nguoi la|nguoi ta|ong ta|ba ta|ho|ben kia|yeu cau|bao|gui|dang nhap|trang|web"
-    r"|xac minh|xac thuc|danh tinh)\b"
+    r"\b(?:tien|trieu|nghin|\d+ ?(?:k|tr|cu|xi)|chuyen khoan|chuyen tien|ck|stk|tai khoan|tk|ngan hang"
+    r"|vi dien tu|momo|zalopay|otp|ma xac (?:nhan|thuc)|mat khau|mk|link|duong dan|dang nhap|trang web|web"
+    r"|app|ung dung|cong an|toa an|vien kiem sat|thue|bao hiem|dien luc|phi|nap|coc|vay|no|doa|hack|lua"
+    r"|trung thuong|can cuoc|cccd|xac minh|xac thuc|danh tinh|sim)\b"
 )
 
 

@@ -300,7 +300,7 @@ _VERIFIED = _re(
 )
 # Someone the learner knows, met in person, not through a message: "đồng nghiệp nhờ", "quán ăn quen".
 _KNOWN = _re(
-    r"sep|truong phong|ke toan|dong nghiep|ban cung phong|ban than|chu tro|quan (?:\w+ )?quen|shop quen|tiem quen|nguoi quen|hang xom"
+    r"sep|truong phong|ke toan|dong nghiep|ban cung phong|ban than|chu (?:nha |phong )?tro|quan (?:\w+ )?quen|shop quen|tiem quen|nguoi quen|hang xom"
 )
 # A code that came because the learner is doing it: "gửi mã OTP khi em đang tự chuyển khoản".
 _SELF = _re(
@@ -313,6 +313,12 @@ _CHECK_Q = _re(
     r"(?:co )?binh thuong (?:khong|a|anh|ha|dung khong)$|la binh thuong"
 )
 # Paid at an office or counter, face to face: not a stranger's account.
+# A known person whose account, number or voice has changed is the classic impersonation ("chủ trọ
+# bảo chuyển cọc vào số tài khoản mới, giọng lạ"): knowing the name proves nothing then.
+_SWITCHED = _re(
+    r"(?:stk|tk|tai khoan|so tai khoan)(?: \w+)? (?:la|moi|khac)|giong (?:noi )?(?:la|khac)"
+    r"|doi (?:stk|so tai khoan|tai khoan|so dien thoai)|nick (?:moi|la|khac)|so (?:dien thoai )?(?:moi|la)"
+)
 _IN_PERSON = _re(r"qua ke toan|tai (?:quay|truong|van phong|chi nhanh)|truc tiep tai|tien mat truc tiep")
 _ASKS_RISK = frozenset({"secret", "link", "any_link", "transfer_done", "off_platform", "given", "entered"})
 _DANGER = frozenset(
@@ -335,7 +341,8 @@ def ordinary_context(folded: str) -> bool:
     if _VERIFIED.search(folded) and not danger and "secret" not in has:
         return True
     secret_asked = "secret" in has and bool(has & {"demand", "given"})
-    if _KNOWN.search(folded) and not danger and not secret_asked and not has & {"contact", "any_link", "given"}:
+    known = _KNOWN.search(folded) and not _SWITCHED.search(folded)
+    if known and not danger and not secret_asked and not has & {"contact", "any_link", "given"}:
         return True
     if _CHECK_Q.search(folded) and not has & (_DANGER - {"scammer"}) and not has & _ASKS_RISK:
         return "demand" not in has or _IN_PERSON.search(folded) is not None

@@ -234,6 +234,23 @@ def test_decomposed_unicode_is_recognised() -> None:
     assert is_scam_in_progress(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        # Found by the answers bench: ordinary requests of a known person, nothing risky asked.
+        ("chủ nhà trọ bắt chụp căn cước gửi zalo để khai tạm trú", False),
+        ("công ty bảo nộp hồ sơ xin việc qua email mà tôi chưa có email bao giờ", False),
+        ("chu tro bao chuyen tien phong qua stk cu nhu moi thang", False),
+        # The same known person with a new account, number or voice: impersonation.
+        ("chu nha tro bao chuyen khoan tien coc vao stk la, giong noi khac", True),
+        ("chu tro nhan tin bao ck tien phong vao tk moi cua nguoi khac", True),
+        ("sep nhan zalo nick moi bao chuyen gap 10 trieu", True),
+    ],
+)
+def test_a_known_person_counts_only_while_nothing_has_switched(text: str, urgent: bool) -> None:
+    assert is_scam_in_progress(text) is urgent
+
+
 @pytest.mark.parametrize("text", ["", "   ", "👍", "?!", "\u200b"])
 def test_empty_and_symbol_messages_are_not_alarms(text: str) -> None:
     assert not is_scam_in_progress(text)
