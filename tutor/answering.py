@@ -216,9 +216,8 @@ class Answerer:
         off_topic = not scam and self._scope.is_off_topic(question)
         card_hits = self._retrieve(question, k=CARD_K, lesson_id=lesson_id, audience=audience, kind="card")
         card = best_card(question, card_hits, self._word_weights, lesson_words=self._lesson_words)
-        if card is not None and self._cards.accepts(
-            card, unknown_topic=self._unknown_topic(question), off_topic=off_topic
-        ):
+        unknown_words = self._unknown_topic_words(question)  # looked up once, used by both checks below
+        if card is not None and self._cards.accepts(card, unknown_topic=bool(unknown_words), off_topic=off_topic):
             # A sure card wins even over a scope word ("đơn thuốc" of VNeID's health record).
             mode: AnswerMode = "safety" if scam else "card"
             return Answer(card.reply(), (card.source_link,), True, mode, card_hits, [card.title], card.card_id, steps)
@@ -229,7 +228,7 @@ class Answerer:
         # A word the course never uses names what is asked ("cài lại hệ điều hành cho laptop"): a
         # passage about its other words answers another question, and its lesson is not related.
         # Such a question is answered by a sure card alone (above), or gets the safety steps.
-        unknown = self._names_unknown_topic(question)
+        unknown = self._names_unknown_topic(unknown_words)
         relevant = [] if unknown else self._relevant(question, hits)
         suggestions = [] if unknown else self._suggestions(question, hits)
         if not relevant:
@@ -289,10 +288,6 @@ class Answerer:
         not a long passage where the words of any phone question are found scattered."""
         return window_coverage(question, hits, self._word_weights)
 
-    def _unknown_topic(self, question: str) -> bool:
-        """Whether one of the question's topic words is unknown to the course."""
-        return bool(self._unknown_topic_words(question))
-
     def _unknown_topic_words(self, question: str) -> list[str]:
         """The question's topic words unknown to the course (a typo of a course word included)."""
         if self._unknown_words is None:
@@ -304,10 +299,9 @@ class Answerer:
             return []
         return [w for w in topic_words(question) if fold(w) in unknown and len(w) > 2]
 
-    def _names_unknown_topic(self, question: str) -> bool:
-        """Whether the question names a topic the course never writes about: an unknown word that is
-        not a typo of a course word (those weigh 0), such as "laptop", "unikey", "photoshop"."""
-        words = self._unknown_topic_words(question)
+    def _names_unknown_topic(self, words: list[str]) -> bool:
+        """Whether the question's unknown topic `words` name a topic the course never writes about: an
+        unknown word that is not a typo of a course word (those weigh 0), such as "laptop", "unikey"."""
         if not words or self._word_weights is None:
             return False
         return any(weight > 0 for weight in self._word_weights(words))
