@@ -206,6 +206,8 @@ class _Asked:
         return sum(credit(word, w) for word, w in zip(self.words, self.weights, strict=True)) / total
 
     def pair_share(self, phrasing: str) -> float:
+        """Share of the question's adjacent word pairs (folded, teencode expanded) found in `phrasing`:
+        "chuyển khoản nhầm số tài khoản" shares four with "ck nhầm stk", one with "ck sao cho khỏi nhầm"."""
         return len(self.pairs & _pairs(phrasing)) / len(self.pairs) if self.pairs else 0.0
 
 
@@ -275,15 +277,6 @@ def _match(asked: _Asked, card_id: str, same: list[Hit], lesson_words: LessonWor
 def _pairs(text: str) -> set[tuple[str, str]]:
     tokens = folded_tokens(expand_teencode(normalize(text)))
     return {(a, b) for a, b in zip(tokens, tokens[1:], strict=False) if a not in STOPWORDS or b not in STOPWORDS}
-
-
-def pair_coverage(question: str, phrasing: str) -> float:
-    """Share of the question's adjacent word pairs (folded, teencode expanded) found in `phrasing`:
-    "chuyển khoản nhầm số tài khoản" shares four with "ck nhầm stk", one with "ck sao cho khỏi nhầm"."""
-    asked = _pairs(QUESTION_WORDS.sub(" ", " ".join(folded_tokens(expand_teencode(normalize(question))))))
-    if not asked:
-        return 0.0
-    return len(asked & _pairs(phrasing)) / len(asked)
 
 
 def _lesson_words(lesson_words: LessonWords | None, lesson_id: str | None) -> AbstractSet[str]:
