@@ -23,7 +23,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 
-from sqlalchemy import Integer, String, delete, select
+from sqlalchemy import Integer, String, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
@@ -113,15 +113,10 @@ class SharedAddressLimiter:
         with transaction(self._sessions) as session:
             dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
             statement = dialect.insert(AddressMinuteRow).values(address=hashed, minute=minute, count=1)
-            session.execute(
+            count = session.scalar(
                 statement.on_conflict_do_update(
                     index_elements=["address", "minute"], set_={"count": AddressMinuteRow.count + 1}
-                )
-            )
-            count = session.scalar(
-                select(AddressMinuteRow.count).where(
-                    AddressMinuteRow.address == hashed, AddressMinuteRow.minute == minute
-                )
+                ).returning(AddressMinuteRow.count)
             )
             if minute != self._swept_minute:  # once a minute per process: old counts go
                 session.execute(delete(AddressMinuteRow).where(AddressMinuteRow.minute < minute - KEEP_MINUTES + 1))
