@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from tutor.answer_prompt import fence_escape
 from tutor.officer_questions import KINDS, StatsQuestion
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ def read_question(
     """Ask the model (on the tutor's bounded pool, with its timeout) for the question's parameters."""
     from langchain_core.messages import HumanMessage, SystemMessage
 
-    fenced = question[:MAX_QUESTION_CHARS].replace("<", "‹").replace(">", "›")
+    fenced = fence_escape(question[:MAX_QUESTION_CHARS])
     messages = [SystemMessage(build_prompt(units, modules)), HumanMessage(f"<question>{fenced}</question>")]
     try:
         reply = run_model(lambda: chat_model.invoke(messages))
