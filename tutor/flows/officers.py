@@ -142,13 +142,16 @@ def officer_question(ctx: FlowContext, t: Turn) -> Outcome | None:
     The cue words first; a text they miss but that may ask for figures is read by the model when
     one is configured, after the turn's commit (`Outcome.later`), with the ordinary answer queued
     in case the model says it asks for no figures."""
-    if ctx.officers is None or not ctx.officers.officer_units(t.session, t.learner.id):
+    if ctx.officers is None:
         return None
     question = parse_question(t.text)
+    for_model = question is None and ctx.chat_model is not None and ctx.run_model is not None
+    if question is None and not (for_model and looks_statistical(t.text)):
+        return None  # the cheap text checks first: most texts are no officer's question
+    if not ctx.officers.officer_units(t.session, t.learner.id):
+        return None
     if question is not None:
         return answer_question(ctx, t.session, t.learner.id, question)
-    if ctx.chat_model is None or ctx.run_model is None or not looks_statistical(t.text):
-        return None
     outcome = ordinary_question(ctx, t, t.text)
     if outcome.ask is None:  # a scam or an off-topic text was answered at once
         return outcome
